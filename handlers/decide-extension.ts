@@ -1,0 +1,45 @@
+// 同意 / 不同意: the office decides an extension request; an approved one moves the unit's deadline.
+import { cardKey } from '../src/chat/card-key.ts';
+import { endOfDay, formatDate } from '../src/domain/deadline.ts';
+import { check } from '../src/domain/rules.ts';
+import { noticeNumber } from '../src/domain/types.ts';
+import { Refusal } from '../src/errors.ts';
+import type { ActionHandler } from '../src/handler.ts';
+import { mustAssignment, refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
+import { mutateItem } from '../src/store/apply-op.ts';
+
+export const decideExtension: ActionHandler = {
+  actions: ['approve_extension', 'refuse_extension'],
+  run: (ctx) =>
+    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
+      const approve = ctx.payload.a === 'approve_extension';
+      const a = mustAssignment(item, ctx.key.unit, ctx.dir);
+      const e = a.extensions.find((x) => x.id === ctx.key.n);
+      if (!e) throw new Refusal('not_found', '找不到这份延期申请');
+      check('decide_extension', ctx.person.id, item, a, ctx.dir);
+      if (e.status !== 'pending') throw new Refusal('wrong_state', `这份延期申请已${e.status === 'approved' ? '同意' : '不同意'}`);
+      e.status = approve ? 'approved' : 'refused';
+      e.decidedBy = ctx.person.id;
+      e.decidedAt = now;
+      const audits = [{ action: approve ? 'approve_extension' : 'refuse_extension', unit: a.unit, detail: { extension: e.id, to: e.to } }];
+      const oldDue = a.due;
+      if (approve) {
+        e.oldDue = oldDue;
+        a.due = e.to;
+        a.dueAt = endOfDay(e.to, ctx.rt.config.tz);
+        audits.push({ action: 'change_deadline', unit: a.unit, detail: { extension: e.id, from: oldDue, to: e.to } as never });
+      }
+      const msg = approve
+        ? `${noticeNumber(item)}「${item.title}」延期申请已同意：办结时限由 ${formatDate(oldDue)} 延至 ${formatDate(e.to)}。`
+        : `${noticeNumber(item)}「${item.title}」延期申请未获同意，仍须在 ${formatDate(a.due)} 前办结。`;
+      return {
+        audits,
+        deliveries: [
+          ...[...new Set([e.by, a.responsible])].map((p) => sendText(p, msg)),
+          { kind: 'refresh', cardKey: cardKey({ kind: 'extension', item: item.id, unit: a.unit, n: e.id }) },
+          ...refreshAssignmentCards(item, a),
+        ],
+        toast: approve ? '已同意延期' : '已不同意延期',
+      };
+    }),
+};

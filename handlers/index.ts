@@ -1,0 +1,38 @@
+// The registry: every command and card action the service answers, each in its own file beside this one.
+import type { ActionName } from '../src/chat/action-token.ts';
+import type { CommandName } from '../src/chat/parse-command.ts';
+import type { ActionHandler, CommandHandler } from '../src/handler.ts';
+import { acceptReport } from './accept-report.ts';
+import { cancelDraft } from './cancel-draft.ts';
+import { confirmSummons } from './confirm-summons.ts';
+import { decideExtension } from './decide-extension.ts';
+import { extend } from './extend.ts';
+import { help } from './help.ts';
+import { issueNotice } from './issue-notice.ts';
+import { list } from './list.ts';
+import { newItem } from './new.ts';
+import { onsite } from './onsite.ts';
+import { receive } from './receive.ts';
+import { report } from './report.ts';
+import { returnReport } from './return-report.ts';
+import { sendBackReport } from './send-back-report.ts';
+import { show } from './show.ts';
+import { signReport } from './sign-report.ts';
+import { summon } from './summon.ts';
+import { urge } from './urge.ts';
+
+const commandHandlers: CommandHandler[] = [newItem, list, show, report, urge, summon, onsite, extend, help];
+const actionHandlers: ActionHandler[] = [
+  issueNotice,
+  cancelDraft,
+  receive,
+  signReport,
+  sendBackReport,
+  acceptReport,
+  returnReport,
+  confirmSummons,
+  decideExtension,
+];
+
+export const COMMAND_HANDLERS = new Map<CommandName, CommandHandler>(commandHandlers.map((h) => [h.command, h]));
+export const ACTION_HANDLERS = new Map<ActionName, ActionHandler>(actionHandlers.flatMap((h) => h.actions.map((a) => [a, h] as const)));

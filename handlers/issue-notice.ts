@@ -1,0 +1,33 @@
+// 发出: the office issues a previewed item; each unit's responsible leader gets the notice card directly.
+import { cardKey } from '../src/chat/card-key.ts';
+import { Refusal } from '../src/errors.ts';
+import type { ActionHandler } from '../src/handler.ts';
+import { mutateItem } from '../src/store/apply-op.ts';
+
+export const issueNotice: ActionHandler = {
+  actions: ['issue'],
+  run: (ctx) =>
+    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
+      if (!ctx.dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能发出督查单');
+      if (item.status === 'open' || item.status === 'completed') throw new Refusal('wrong_state', '该督查单已经发出');
+      if (item.status === 'cancelled') throw new Refusal('wrong_state', '该督查单已取消，编号作废，请重新新建');
+      item.status = 'open';
+      item.issuedBy = ctx.person.id;
+      item.issuedAt = now;
+      return {
+        audits: [
+          { action: 'issue', from: 'draft', to: 'open' },
+          ...item.assignments.map((a) => ({ action: 'assign', unit: a.unit, to: a.state, detail: { responsible: a.responsible, due: a.due } })),
+        ],
+        deliveries: [
+          ...item.assignments.map((a) => ({
+            kind: 'send' as const,
+            person: a.responsible,
+            cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }),
+          })),
+          { kind: 'refresh', cardKey: cardKey({ kind: 'preview', item: item.id }) },
+        ],
+        toast: `已发出，督查单已直送 ${item.assignments.length} 位负责领导`,
+      };
+    }),
+};

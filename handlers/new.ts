@@ -1,0 +1,84 @@
+// /新建: the office drafts an item; the reply is a preview card (number, units, who receives, deadline) with 发出 / 取消.
+import { cardKey } from '../src/chat/card-key.ts';
+import { parseCategory } from '../src/domain/categories.ts';
+import { dateInTz, parseDue } from '../src/domain/deadline.ts';
+import { itemId, type Assignment, type Item } from '../src/domain/types.ts';
+import { Refusal } from '../src/errors.ts';
+import type { CommandHandler } from '../src/handler.ts';
+import { unitIdFrom } from '../src/handler-kit.ts';
+import { createItem } from '../src/store/apply-op.ts';
+
+export const newItem: CommandHandler = {
+  command: 'new',
+  async run(ctx) {
+    const { dir, cmd, rt } = ctx;
+    if (!dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能新建督查事项');
+    const title = cmd.positional.join(' ').trim();
+    if (!title) throw new Refusal('bad_syntax', '缺少事项标题');
+    const units = [...new Set((cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u)))];
+    if (units.length === 0) throw new Refusal('bad_syntax', '缺少承办单位（单位=）');
+    const category = cmd.options.key ? parseCategory(cmd.options.key) : undefined;
+    if (cmd.options.key && !category) throw new Refusal('bad_syntax', `类别「${cmd.options.key}」不对，可选：重大、典型、紧急、民生、交办、疑难`);
+    const now = rt.clock.now();
+    const due = parseDue(cmd.options.due ?? '', now, rt.config.tz, rt.calendar);
+    if (!due.ok) throw new Refusal('bad_syntax', due.error);
+    let lead = units[0]!;
+    if (cmd.options.lead) {
+      lead = unitIdFrom(dir, cmd.options.lead);
+      if (!units.includes(lead)) throw new Refusal('bad_syntax', `牵头单位「${cmd.options.lead}」须是承办单位之一`);
+    }
+    // Key items go to the head only (要有重点); ordinary ones to a deputy, the first unless one is named.
+    let named: { unit: string; person: string } | undefined;
+    if (cmd.options.to) {
+      if (category) throw new Refusal('bad_syntax', '重点事项一律直送一把手，不能用 负责人= 指定他人；一般事项才可指定班子成员');
+      const p = dir.allPeople().find((x) => x.id === cmd.options.to || x.name === cmd.options.to);
+      const unit = p && units.find((u) => dir.unit(u)?.deputies.includes(p.id));
+      if (!p || !unit) throw new Refusal('bad_syntax', `负责人「${cmd.options.to}」不是所列承办单位的班子成员`);
+      named = { unit, person: p.id };
+    }
+    const assignments: Assignment[] = units.map((u) => {
+      const unit = dir.unit(u)!;
+      const responsible = category ? unit.head : named?.unit === u ? named.person : unit.deputies[0];
+      if (!responsible) throw new Refusal('bad_syntax', `${unit.name}在通讯录中没有班子成员，一般事项无人可送；请联系管理员补充，或改为重点事项`);
+      return {
+        unit: u,
+        lead: u === lead,
+        responsible,
+        state: 'issued',
+        due: due.date,
+        dueAt: due.dueAt,
+        reports: [],
+        summons: [],
+        visits: [],
+        extensions: [],
+        urges: [],
+      };
+    });
+    const year = Number(dateInTz(now, rt.config.tz).slice(0, 4));
+    const outcome = await createItem(rt, ctx.op, year, (seq, at) => {
+      const item: Item = {
+        id: itemId(year, seq),
+        year,
+        seq,
+        title,
+        req: cmd.options.req,
+        category,
+        status: 'draft',
+        createdBy: ctx.person.id,
+        createdAt: at,
+        due: due.date,
+        dueAt: due.dueAt,
+        dueNote: due.note,
+        assignments,
+      };
+      return {
+        item,
+        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date } }],
+        deliveries: [
+          { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
+        ],
+      };
+    });
+    return outcome.deliveries;
+  },
+};

@@ -1,0 +1,25 @@
+// 签收: the responsible leader confirms in person that the notice reached them.
+import { check } from '../src/domain/rules.ts';
+import { Refusal } from '../src/errors.ts';
+import type { ActionHandler } from '../src/handler.ts';
+import { mustAssignment, refreshAssignmentCards } from '../src/handler-kit.ts';
+import { mutateItem } from '../src/store/apply-op.ts';
+
+export const receive: ActionHandler = {
+  actions: ['receive'],
+  run: (ctx) =>
+    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
+      const a = mustAssignment(item, ctx.key.unit, ctx.dir);
+      if (a.state !== 'issued' && a.responsible === ctx.person.id && item.status !== 'draft') {
+        throw new Refusal('wrong_state', '您已签收过该督查单');
+      }
+      const from = a.state;
+      a.state = check('receive', ctx.person.id, item, a, ctx.dir);
+      a.receivedAt = now;
+      return {
+        audits: [{ action: 'receive', unit: a.unit, from, to: a.state }],
+        deliveries: refreshAssignmentCards(item, a),
+        toast: '已签收。请督促联络员按时报送办理情况。',
+      };
+    }),
+};

@@ -1,0 +1,49 @@
+// /报送: a unit's contact submits a progress or final report; it goes to the unit's responsible leader to sign.
+import { createHash } from 'node:crypto';
+import { cardKey } from '../src/chat/card-key.ts';
+import { check } from '../src/domain/rules.ts';
+import { noticeNumber } from '../src/domain/types.ts';
+import { Refusal } from '../src/errors.ts';
+import type { CommandHandler } from '../src/handler.ts';
+import { itemIdFrom, refreshAssignmentCards } from '../src/handler-kit.ts';
+import { mutateItem } from '../src/store/apply-op.ts';
+
+export const report: CommandHandler = {
+  command: 'report',
+  async run(ctx) {
+    const { rt, dir, cmd } = ctx;
+    const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
+    const text = (cmd.rest ?? '').trim();
+    if (!text) throw new Refusal('bad_syntax', '缺少报告内容');
+    const final = cmd.flags.includes('final');
+    const outcome = await mutateItem(rt, ctx.op, id, (item, now) => {
+      const mine = new Set(dir.rolesOf(ctx.person.id).flatMap((r) => (r.role === 'contact' ? [r.unit] : [])));
+      const a = item.assignments.find((x) => mine.has(x.unit)) ?? item.assignments.find((x) => dir.unitsOf(ctx.person.id).includes(x.unit));
+      if (!a) throw new Refusal(mine.size ? 'wrong_unit' : 'not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位，只有承办单位的联络员才能报送`);
+      const from = a.state;
+      const to = check('submit', ctx.person.id, item, a, dir);
+      // Whatever waited for signature or review is replaced: the new text needs its own signature.
+      const superseded = a.reports.filter((r) => r.status === 'pending' || r.status === 'signed');
+      for (const r of superseded) r.status = 'superseded';
+      const version = a.reports.length + 1;
+      const hash = createHash('sha256').update(text, 'utf8').digest('hex');
+      a.reports.push({ version, text, hash, final, by: ctx.person.id, at: now, status: 'pending' });
+      a.state = to;
+      const leader = dir.person(a.responsible)?.name ?? a.responsible;
+      return {
+        audits: [
+          { action: 'submit', unit: a.unit, from, to, detail: { version, hash, final, superseded: superseded.map((r) => r.version) } },
+        ],
+        deliveries: [
+          { kind: 'send', person: a.responsible, cardKey: cardKey({ kind: 'sign', item: item.id, unit: a.unit, n: version }) },
+          ctx.reply(
+            `已将${final ? '办结' : '进展'}报告（第 ${version} 稿）送${leader}签署：${noticeNumber(item)}「${item.title}」。` +
+              (superseded.length ? `此前第 ${superseded.map((r) => r.version).join('、')} 稿作废。` : ''),
+          ),
+          ...refreshAssignmentCards(item, a),
+        ],
+      };
+    });
+    return outcome.deliveries;
+  },
+};

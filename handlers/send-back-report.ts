@@ -1,0 +1,32 @@
+// 退回修改: the responsible leader sends the report back to the unit's contact instead of signing it.
+import { check } from '../src/domain/rules.ts';
+import { noticeNumber } from '../src/domain/types.ts';
+import { Refusal } from '../src/errors.ts';
+import type { ActionHandler } from '../src/handler.ts';
+import { mustAssignment, refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
+import { mutateItem } from '../src/store/apply-op.ts';
+
+export const sendBackReport: ActionHandler = {
+  actions: ['send_back'],
+  run: (ctx) =>
+    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
+      const a = mustAssignment(item, ctx.key.unit, ctx.dir);
+      const r = a.reports.find((x) => x.version === ctx.key.n);
+      if (!r) throw new Refusal('not_found', '找不到这份报告');
+      if (r.status === 'superseded') throw new Refusal('stale', '这一稿已被新版本取代');
+      if (r.status !== 'pending') throw new Refusal('wrong_state', r.signature ? '这份报告已经签署' : '这份报告已退回修改');
+      const from = a.state;
+      a.state = check('send_back', ctx.person.id, item, a, ctx.dir);
+      r.status = 'sent_back';
+      r.reviewedBy = ctx.person.id;
+      r.reviewedAt = now;
+      return {
+        audits: [{ action: 'send_back', unit: a.unit, from, to: a.state, detail: { version: r.version } }],
+        deliveries: [
+          sendText(r.by, `${noticeNumber(item)}「${item.title}」第 ${r.version} 稿报告被${ctx.person.name}退回修改，请修改后用 /报送 重新报送。`),
+          ...refreshAssignmentCards(item, a),
+        ],
+        toast: '已退回联络员修改',
+      };
+    }),
+};

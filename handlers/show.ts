@@ -1,0 +1,51 @@
+// /查看: one item in full: each unit's state, deadline and reports, and the timeline from the audit log.
+import { categoryLabel } from '../src/domain/categories.ts';
+import { formatDate, formatDateTime } from '../src/domain/deadline.ts';
+import { STATE_LABELS } from '../src/domain/rules.ts';
+import { isOverdue, latestReport, noticeNumber } from '../src/domain/types.ts';
+import { ACTION_LABELS } from '../src/chat/texts.ts';
+import { Refusal } from '../src/errors.ts';
+import type { CommandHandler } from '../src/handler.ts';
+import { itemIdFrom } from '../src/handler-kit.ts';
+
+export const show: CommandHandler = {
+  command: 'show',
+  async run(ctx) {
+    const { rt, dir, cmd } = ctx;
+    const now = rt.clock.now();
+    const tz = rt.config.tz;
+    const id = itemIdFrom(cmd.positional[0], now, tz);
+    const found = await rt.store.getItem(id);
+    if (!found) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
+    const item = found.item;
+    const mine = dir.unitsOf(ctx.person.id);
+    const office = dir.isOffice(ctx.person.id);
+    if (!office && !item.assignments.some((a) => mine.includes(a.unit) || a.responsible === ctx.person.id)) {
+      throw new Refusal('not_allowed', `督查事项 ${id} 没有交办给您所在的单位，无权查看`);
+    }
+    if (!office && item.status === 'draft') throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
+    const name = (p: string) => dir.person(p)?.name ?? p;
+    const lines = [
+      `${dir.issuer} ${noticeNumber(item)}`,
+      `事项：${item.title}`,
+      `类别：${categoryLabel(item.category)}`,
+      `状态：${{ draft: '草稿（未发出）', open: '办理中', completed: '已办结', cancelled: '已取消' }[item.status]}`,
+      ...(item.req ? [`要求：${item.req}`] : []),
+      '',
+      '各单位办理情况：',
+      ...item.assignments.map((a) => {
+        const r = latestReport(a);
+        const rep = r ? `；最新报告第 ${r.version} 稿${r.final ? '（办结）' : ''}${r.signature ? `，${name(r.signature.by)}已签署` : '，未签署'}` : '';
+        return `· ${dir.unit(a.unit)?.name ?? a.unit}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}`;
+      }),
+      '',
+      '办理过程：',
+    ];
+    for (const e of await rt.store.audit(id)) {
+      const unit = e.unit ? `（${dir.unit(e.unit)?.name ?? e.unit}）` : '';
+      const who = e.actor === 'system' ? '系统' : name(e.actor);
+      lines.push(`${formatDateTime(e.at, tz)} ${who} ${ACTION_LABELS[e.action] ?? e.action}${unit}`);
+    }
+    return [ctx.reply(lines.join('\n'))];
+  },
+};

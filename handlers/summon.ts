@@ -1,0 +1,41 @@
+// /约谈: the office summons a unit's head to report in person (听取汇报); the head confirms with a button.
+import { cardKey } from '../src/chat/card-key.ts';
+import { dateInTz, formatDateTime, parseDateTime } from '../src/domain/deadline.ts';
+import { check } from '../src/domain/rules.ts';
+import { Refusal } from '../src/errors.ts';
+import type { CommandHandler } from '../src/handler.ts';
+import { itemIdFrom, mustAssignment, unitIdFrom } from '../src/handler-kit.ts';
+import { mutateItem } from '../src/store/apply-op.ts';
+
+export const summon: CommandHandler = {
+  command: 'summon',
+  async run(ctx) {
+    const { rt, dir, cmd } = ctx;
+    if (!dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能约谈');
+    const now = rt.clock.now();
+    const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
+    const units = cmd.lists.unit ?? [];
+    if (units.length !== 1) throw new Refusal('bad_syntax', '约谈一次只能写一个单位');
+    const unit = unitIdFrom(dir, units[0]!);
+    const at = parseDateTime(cmd.options.at ?? '', dateInTz(now, rt.config.tz), rt.config.tz);
+    if (at === undefined) throw new Refusal('bad_syntax', `时间「${cmd.options.at ?? ''}」看不懂，请写成 2026-05-20 15:00`);
+    if (at < now) throw new Refusal('bad_syntax', '约谈时间不能早于现在');
+    const place = (cmd.options.place ?? '').trim();
+    const outcome = await mutateItem(rt, ctx.op, id, (item, t) => {
+      const a = mustAssignment(item, unit, dir);
+      check('summon', ctx.person.id, item, a, dir);
+      const head = dir.unit(unit)?.head;
+      if (!head) throw new Refusal('not_found', '该单位在通讯录中没有一把手');
+      const sid = a.summons.length + 1;
+      a.summons.push({ id: sid, at, place, by: ctx.person.id, createdAt: t });
+      return {
+        audits: [{ action: 'summon', unit, detail: { summons: sid, at, place } }],
+        deliveries: [
+          { kind: 'send', person: head, cardKey: cardKey({ kind: 'summons', item: item.id, unit, n: sid }), urgent: true },
+          ctx.reply(`已通知${dir.person(head)?.name ?? head}（${dir.unit(unit)?.name}）于 ${formatDateTime(at, rt.config.tz)} 在${place}当面汇报，待其确认出席。`),
+        ],
+      };
+    });
+    return outcome.deliveries;
+  },
+};

@@ -1,0 +1,89 @@
+// The delivery worker: hands each message to the platform of the person it is for, once, and remembers
+// where each card landed so it can be redrawn when its item changes.
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Person, Platform } from '../src/directory/directory.ts';
+import type { PlatformAdapter, SentRef } from '../src/delivery/adapter.ts';
+import type { Delivery } from '../src/delivery/delivery.ts';
+import { PermanentFailure, RateLimited } from '../src/delivery/errors.ts';
+import type { Message } from '../src/chat/message.ts';
+import { renderByKey } from '../src/dispatch.ts';
+import type { Runtime } from '../src/runtime.ts';
+import { DELIVER } from '../src/queues.ts';
+
+export type Adapters = Map<Platform, PlatformAdapter>;
+
+export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<Delivery & { opId?: string }>): Promise<unknown> {
+  const d = job.data;
+  const dir = rt.directory();
+  const dedupKey = job.id ?? `${job.name}-${job.timestamp}`;
+  const adapterFor = (p: Platform): PlatformAdapter => {
+    const a = adapters.get(p);
+    if (!a) throw new PermanentFailure(`平台 ${p} 未启用，消息无法送达`);
+    return a;
+  };
+  const messageOf = async (viewer: string | undefined): Promise<Message | undefined> => {
+    if (d.kind === 'refresh') return undefined;
+    if (d.message) return d.message;
+    if (!d.cardKey || !viewer) throw new PermanentFailure('delivery has neither message nor card');
+    const card = await renderByKey(rt, d.cardKey, viewer);
+    return card && { kind: 'card', card };
+  };
+  switch (d.kind) {
+    case 'send': {
+      const person = dir.person(d.person);
+      if (!person) throw new PermanentFailure(`通讯录中没有 ${d.person}`);
+      const message = await messageOf(person.id);
+      if (!message) return { skipped: 'card gone' };
+      const ref = await adapterFor(person.prefer).send(person, message, { dedupKey, urgent: d.urgent });
+      if (d.cardKey) await rt.store.recordCardRef(d.cardKey, person.id, ref);
+      return ref;
+    }
+    case 'reply': {
+      const message = await messageOf(d.viewer);
+      if (!message) return { skipped: 'card gone' };
+      const ref = await adapterFor(d.to.platform).reply(d.to, message, { dedupKey });
+      if (d.cardKey && d.viewer) await rt.store.recordCardRef(d.cardKey, d.viewer, ref);
+      return ref;
+    }
+    case 'refresh': {
+      const refs = await rt.store.cardRefs<SentRef>(d.cardKey);
+      let n = 0;
+      for (const [viewer, ref] of refs) {
+        const person: Person | undefined = dir.person(viewer);
+        const card = person && (await renderByKey(rt, d.cardKey, viewer));
+        if (!person || !card) continue;
+        await adapterFor(ref.platform).update(ref, card, person);
+        n++;
+      }
+      return { updated: n };
+    }
+  }
+}
+
+export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency = 8): Worker {
+  const worker: Worker = new Worker(
+    DELIVER,
+    async (job: Job) => {
+      const log = rt.log.child({ job: job.id, kind: job.name, op: job.data?.opId });
+      try {
+        const res = await processDelivery(rt, adapters, job);
+        log.info({ attempt: job.attemptsMade + 1 }, 'delivered');
+        return res;
+      } catch (e) {
+        if (e instanceof RateLimited) {
+          log.warn({ retryAfterMs: e.retryAfterMs }, 'platform rate limit: slowing the queue');
+          await worker.rateLimit(e.retryAfterMs);
+          throw Worker.RateLimitError();
+        }
+        if (e instanceof PermanentFailure) {
+          log.error({ err: e.message }, 'delivery failed for good');
+          throw new UnrecoverableError(e.message);
+        }
+        log.warn({ err: (e as Error).message, attempt: job.attemptsMade + 1 }, 'delivery failed, will retry');
+        throw e;
+      }
+    },
+    { connection: rt.redis.duplicate({ maxRetriesPerRequest: null }), prefix: rt.config.prefix, concurrency },
+  );
+  return worker;
+}

@@ -1,0 +1,106 @@
+// Builds the whole service from a config: Redis, store, directory, calendar, queues, web server and workers.
+// `npm start` and the tests both go through here, so tests run what production runs.
+import type { Server } from 'node:http';
+import type Router from '@koa/router';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ActionSigner } from './chat/action-token.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { platformSummary, type Config } from './config.ts';
+import { DirectorySource } from './directory/directory-source.ts';
+import { WorkCalendar } from './domain/calendar.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createQueues } from './queues.ts';
+import { checkRedisPersistence } from './redis-checks.ts';
+import type { Runtime } from './runtime.ts';
+import { loadSecret } from './secret.ts';
+import { createServer } from './server.ts';
+import { Store } from './store/store.ts';
+import { startDeliveryWorker, type Adapters } from '../jobs/deliver.ts';
+import { startInboundWorker } from '../jobs/inbound.ts';
+
+export interface AppOptions {
+  config: Config;
+  log?: Logger;
+  clock?: Clock;
+  /** Platform adapters by platform; tests pass recording ones. */
+  adapters?: Adapters;
+  /** Routers with the platforms' webhook routes, given the runtime. */
+  routes?: (rt: Runtime) => Router[];
+  /** Reload the directory on SIGHUP and file change (production); off in tests. */
+  watchDirectory?: boolean;
+}
+
+export interface App {
+  rt: Runtime;
+  workers: Worker[];
+  /** Starts listening (web role) on config.port; 0 picks a free port. */
+  listen(): Promise<Server | undefined>;
+  /** Stops taking requests, lets running jobs finish, then closes everything. */
+  stop(): Promise<void>;
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  await redis.connect();
+  const cleanup: (() => Promise<unknown> | void)[] = [() => redis.quit()];
+  try {
+    await checkRedisPersistence(redis, log);
+    const directory = await DirectorySource.open(config.directoryFile, log);
+    if (opts.watchDirectory) directory.watch();
+    cleanup.push(() => directory.close());
+    const calendar = await WorkCalendar.load(config.calendarFile);
+    const store = new Store(redis, config.prefix);
+    const secret = await loadSecret(redis, store.k.secret, config.secret);
+    const queues = createQueues(redis, config.prefix);
+    cleanup.unshift(() => queues.close());
+    const rt: Runtime = {
+      config,
+      log,
+      redis,
+      store,
+      clock: opts.clock ?? systemClock,
+      calendar,
+      directory: () => directory.current(),
+      signer: new ActionSigner(secret),
+      queues,
+    };
+    const adapters: Adapters = opts.adapters ?? new Map();
+    const workers: Worker[] = [];
+    if (config.role !== 'web') {
+      workers.push(startInboundWorker(rt), startDeliveryWorker(rt, adapters));
+      for (const w of workers) w.on('error', (err) => log.error({ err }, 'worker error'));
+    }
+    let server: Server | undefined;
+    log.info({ role: config.role, prefix: config.prefix, units: directory.current().allUnits().length }, platformSummary(config));
+    return {
+      rt,
+      workers,
+      async listen() {
+        if (config.role === 'worker') return undefined;
+        const app = createServer(
+          log,
+          [
+            { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
+            ...(workers.length ? [{ name: 'workers', check: async () => workers.every((w) => w.isRunning()) }] : []),
+          ],
+          opts.routes?.(rt) ?? [],
+        );
+        server = await new Promise<Server>((resolve) => {
+          const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+        });
+        return server;
+      },
+      async stop() {
+        if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+        await Promise.all(workers.map((w) => w.close()));
+        for (const c of cleanup) await c();
+      },
+    };
+  } catch (e) {
+    for (const c of cleanup) await Promise.resolve(c()).catch(() => undefined);
+    throw e;
+  }
+}

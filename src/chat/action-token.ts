@@ -1,0 +1,56 @@
+// Signs and checks the action payload carried by every card button, so an edited or forged press is refused.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export type ActionName =
+  | 'issue'
+  | 'cancel'
+  | 'receive'
+  | 'sign'
+  | 'send_back'
+  | 'accept'
+  | 'return'
+  | 'confirm_summons'
+  | 'approve_extension'
+  | 'refuse_extension';
+
+export interface ActionPayload {
+  /** What the button does. */
+  a: ActionName;
+  /** Which card it is on (kind:item:unit:n); everything else is read from the store. */
+  k: string;
+  /** The person the card is for: only they may press it. */
+  f: string;
+}
+
+const MAC_BYTES = 16;
+
+export class ActionSigner {
+  constructor(private readonly secret: string) {}
+
+  sign(p: ActionPayload): string {
+    const body = Buffer.from(JSON.stringify([p.a, p.k, p.f])).toString('base64url');
+    return `${body}.${this.mac(body).toString('base64url')}`;
+  }
+
+  /** The payload, or undefined when the token was edited, forged or is not ours. */
+  verify(token: string): ActionPayload | undefined {
+    if (typeof token !== 'string' || token.length > 1024) return undefined;
+    const dot = token.indexOf('.');
+    if (dot <= 0) return undefined;
+    const body = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const want = this.mac(body);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) return undefined;
+    try {
+      const arr = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown;
+      if (!Array.isArray(arr) || arr.length !== 3 || !arr.every((x) => typeof x === 'string')) return undefined;
+      return { a: arr[0] as ActionName, k: arr[1] as string, f: arr[2] as string };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private mac(body: string): Buffer {
+    return createHmac('sha256', this.secret).update(`ducha-action:${body}`).digest().subarray(0, MAC_BYTES);
+  }
+}

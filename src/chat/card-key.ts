@@ -1,0 +1,32 @@
+// Names a card by what it shows (kind, item, unit, number): a card is re-drawn from the store by its key.
+
+export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension';
+
+export interface CardKey {
+  kind: CardKind;
+  item: string;
+  unit?: string;
+  /** Report version, summons id or extension id. */
+  n?: number;
+}
+
+const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension'];
+
+export function cardKey(k: CardKey): string {
+  return [k.kind, k.item, k.unit ?? '', k.n ?? ''].join(':').replace(/:+$/, '');
+}
+
+export function parseCardKey(s: string): CardKey | undefined {
+  const [kind, item, unit, n] = s.split(':');
+  if (!kind || !item || !KINDS.includes(kind as CardKind)) return undefined;
+  if (!/^\d{4}-\d+$/.test(item)) return undefined;
+  const key: CardKey = { kind: kind as CardKind, item };
+  if (unit) key.unit = unit;
+  if (n !== undefined && n !== '') {
+    if (!/^\d+$/.test(n)) return undefined;
+    key.n = Number(n);
+  }
+  if (kind !== 'preview' && !key.unit) return undefined;
+  if ((kind === 'sign' || kind === 'review' || kind === 'summons' || kind === 'extension') && key.n === undefined) return undefined;
+  return key;
+}

@@ -1,0 +1,253 @@
+// Every card a user sees, drawn from the store's current record: the same key always shows the latest state.
+import type { Directory } from '../directory/directory.ts';
+import { categoryLabel } from '../domain/categories.ts';
+import { formatDate, formatDateTime } from '../domain/deadline.ts';
+import { STATE_LABELS } from '../domain/rules.ts';
+import { assignmentOf, isKey, isOverdue, noticeNumber, type Assignment, type Item } from '../domain/types.ts';
+import type { ActionName, ActionSigner } from './action-token.ts';
+import { cardKey, type CardKey } from './card-key.ts';
+import type { Button, Card } from './message.ts';
+
+export interface CardContext {
+  item: Item;
+  dir: Directory;
+  tz: string;
+  now: number;
+  signer: ActionSigner;
+}
+
+/** Draws the card a key names, as the given person should see it (buttons are for them only). */
+export function renderCard(key: CardKey, viewer: string, ctx: CardContext): Card {
+  switch (key.kind) {
+    case 'preview':
+      return previewCard(viewer, ctx);
+    case 'notice':
+      return noticeCard(key, viewer, ctx);
+    case 'sign':
+      return signCard(key, viewer, ctx);
+    case 'review':
+      return reviewCard(key, viewer, ctx);
+    case 'summons':
+      return summonsCard(key, viewer, ctx);
+    case 'extension':
+      return extensionCard(key, viewer, ctx);
+  }
+}
+
+function personName(dir: Directory, id: string | undefined): string {
+  if (!id) return '';
+  return dir.person(id)?.name ?? id;
+}
+
+function unitName(dir: Directory, id: string): string {
+  return dir.unit(id)?.name ?? id;
+}
+
+function button(ctx: CardContext, key: CardKey, viewer: string, a: ActionName, label: string, style: Button['style']): Button {
+  return { text: label, style, token: ctx.signer.sign({ a, k: cardKey(key), f: viewer }) };
+}
+
+function when(ctx: CardContext, ms: number | undefined): string {
+  return ms === undefined ? '' : formatDateTime(ms, ctx.tz);
+}
+
+function dueText(ctx: CardContext, due: string, dueAt: number): string {
+  const overdue = ctx.now > dueAt ? '（已逾期）' : '';
+  return `${formatDate(due)}${overdue}`;
+}
+
+function unitsLine(item: Item, dir: Directory): string {
+  return item.assignments.map((a) => `${unitName(dir, a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}`).join('、');
+}
+
+function previewCard(viewer: string, ctx: CardContext): Card {
+  const { item, dir } = ctx;
+  const key: CardKey = { kind: 'preview', item: item.id };
+  const card: Card = {
+    title: item.status === 'draft' ? '督查单预览（尚未发出）' : '督查单',
+    subtitle: `${dir.issuer} ${noticeNumber(item)}`,
+    color: item.status === 'cancelled' ? 'grey' : isKey(item) ? 'red' : 'blue',
+    fields: [
+      { label: '编号', value: noticeNumber(item) },
+      { label: '事项', value: item.title },
+      { label: '类别', value: categoryLabel(item.category) },
+      { label: '承办单位', value: unitsLine(item, dir) },
+      {
+        label: '接收人',
+        value: item.assignments.map((a) => `${personName(dir, a.responsible)}（${unitName(dir, a.unit)}${isKey(item) ? '一把手' : '班子成员'}）`).join('、'),
+      },
+      { label: '办结时限', value: dueText(ctx, item.due, item.dueAt) },
+    ],
+    buttons: [],
+  };
+  if (item.req) card.body = `**督查要求**\n${item.req}`;
+  if (item.dueNote) card.fields.push({ label: '说明', value: item.dueNote });
+  if (item.status === 'draft') {
+    card.buttons.push(button(ctx, key, viewer, 'issue', '发出', 'primary'), button(ctx, key, viewer, 'cancel', '取消', 'default'));
+  } else if (item.status === 'cancelled') {
+    card.note = `已取消（${when(ctx, item.cancelledAt)}），编号作废`;
+  } else {
+    card.note = `已由${personName(dir, item.issuedBy)}于 ${when(ctx, item.issuedAt)} 发出`;
+  }
+  return card;
+}
+
+function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
+  const { item, dir } = ctx;
+  const a = mustAssignment(item, key.unit);
+  const card: Card = {
+    title: `督查通知 ${noticeNumber(item)}`,
+    subtitle: dir.issuer,
+    color: isKey(item) ? 'red' : 'blue',
+    fields: [
+      { label: '事项', value: item.title },
+      { label: '类别', value: categoryLabel(item.category) },
+      { label: '承办单位', value: `${unitName(dir, a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}` },
+      { label: '负责领导', value: personName(dir, a.responsible) },
+      { label: '办结时限', value: dueText(ctx, a.due, a.dueAt) },
+      { label: '当前状态', value: stateText(a, ctx.now) },
+    ],
+    body: item.req ? `**督查要求**\n${item.req}` : undefined,
+    buttons: [],
+  };
+  if (item.assignments.length > 1) card.fields.splice(3, 0, { label: '全部承办单位', value: unitsLine(item, dir) });
+  if (a.state === 'issued') {
+    card.buttons.push(button(ctx, key, viewer, 'receive', '签收', 'primary'));
+    card.note = '请负责领导本人签收。签收后由联络员报送办理情况，报告须经您本人签署方可受理。';
+  } else {
+    card.note = `已由${personName(dir, a.responsible)}于 ${when(ctx, a.receivedAt)} 签收`;
+  }
+  return card;
+}
+
+function stateText(a: Assignment, now: number): string {
+  return `${STATE_LABELS[a.state]}${isOverdue(a, now) ? '（已逾期）' : ''}`;
+}
+
+function reportOf(a: Assignment, version: number | undefined) {
+  const r = a.reports.find((x) => x.version === version);
+  if (!r) throw new Error(`no report v${String(version)} for ${a.unit}`);
+  return r;
+}
+
+function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
+  const { item, dir } = ctx;
+  const a = mustAssignment(item, key.unit);
+  const r = reportOf(a, key.n);
+  const card: Card = {
+    title: `请签署${r.final ? '办结报告' : '进展报告'}：${noticeNumber(item)}`,
+    subtitle: item.title,
+    color: 'orange',
+    fields: [
+      { label: '单位', value: unitName(dir, a.unit) },
+      { label: '报送人', value: `${personName(dir, r.by)}（${when(ctx, r.at)}）` },
+      { label: '版本', value: `第 ${r.version} 稿` },
+    ],
+    body: `**报告全文**\n${r.text}`,
+    buttons: [],
+  };
+  if (r.status === 'pending') {
+    card.buttons.push(button(ctx, key, viewer, 'sign', '签署', 'primary'), button(ctx, key, viewer, 'send_back', '退回修改', 'danger'));
+    card.note = '签字就表明认可，签字就必须负责。签署即确认以上全文。';
+  } else if (r.signature) {
+    card.note = `已由${personName(dir, r.signature.by)}于 ${when(ctx, r.signature.at)} 签署${reviewSuffix(r.status)}`;
+  } else if (r.status === 'sent_back') {
+    card.note = `已退回联络员修改（${when(ctx, r.reviewedAt)}）`;
+  } else {
+    card.note = '本稿已被新版本取代，无需签署';
+  }
+  return card;
+}
+
+function reviewSuffix(status: string): string {
+  if (status === 'accepted') return '，督查室已受理';
+  if (status === 'returned') return '，督查室已退回';
+  if (status === 'superseded') return '，已被新版本取代';
+  return '';
+}
+
+function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
+  const { item, dir } = ctx;
+  const a = mustAssignment(item, key.unit);
+  const r = reportOf(a, key.n);
+  const card: Card = {
+    title: `已签署的${r.final ? '办结报告' : '进展报告'}待受理：${noticeNumber(item)}`,
+    subtitle: item.title,
+    color: 'blue',
+    fields: [
+      { label: '单位', value: unitName(dir, a.unit) },
+      { label: '签署人', value: r.signature ? `${personName(dir, r.signature.by)}（${when(ctx, r.signature.at)}）` : '未签署' },
+      { label: '版本', value: `第 ${r.version} 稿` },
+    ],
+    body: `**报告全文**\n${r.text}`,
+    buttons: [],
+  };
+  if (r.status === 'signed') {
+    card.buttons.push(button(ctx, key, viewer, 'accept', '受理', 'primary'), button(ctx, key, viewer, 'return', '退回', 'danger'));
+  } else if (r.status === 'accepted') {
+    card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 受理${r.final ? '，该单位已办结' : ''}`;
+  } else if (r.status === 'returned') {
+    card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 退回`;
+  } else {
+    card.note = '本稿已被新版本取代';
+  }
+  return card;
+}
+
+function summonsCard(key: CardKey, viewer: string, ctx: CardContext): Card {
+  const { item, dir } = ctx;
+  const a = mustAssignment(item, key.unit);
+  const s = a.summons.find((x) => x.id === key.n);
+  if (!s) throw new Error(`no summons ${String(key.n)}`);
+  const card: Card = {
+    title: `听取汇报通知：${noticeNumber(item)}`,
+    subtitle: dir.issuer,
+    color: 'orange',
+    fields: [
+      { label: '事项', value: item.title },
+      { label: '单位', value: unitName(dir, a.unit) },
+      { label: '时间', value: when(ctx, s.at) },
+      { label: '地点', value: s.place },
+    ],
+    body: `请${personName(dir, dir.unit(a.unit)?.head)}同志按时到场，当面汇报该事项的办理情况。`,
+    buttons: [],
+  };
+  if (s.confirmedAt === undefined) card.buttons.push(button(ctx, key, viewer, 'confirm_summons', '确认出席', 'primary'));
+  else card.note = `已由${personName(dir, s.confirmedBy)}于 ${when(ctx, s.confirmedAt)} 确认出席`;
+  return card;
+}
+
+function extensionCard(key: CardKey, viewer: string, ctx: CardContext): Card {
+  const { item, dir } = ctx;
+  const a = mustAssignment(item, key.unit);
+  const e = a.extensions.find((x) => x.id === key.n);
+  if (!e) throw new Error(`no extension ${String(key.n)}`);
+  const card: Card = {
+    title: `延期申请：${noticeNumber(item)}`,
+    subtitle: item.title,
+    color: 'orange',
+    fields: [
+      { label: '单位', value: unitName(dir, a.unit) },
+      { label: '申请人', value: `${personName(dir, e.by)}（${when(ctx, e.at)}）` },
+      { label: '原办结时限', value: formatDate(e.oldDue ?? a.due) },
+      { label: '申请延至', value: formatDate(e.to) },
+    ],
+    body: `**理由**\n${e.reason}`,
+    buttons: [],
+  };
+  if (e.status === 'pending') {
+    card.buttons.push(
+      button(ctx, key, viewer, 'approve_extension', '同意', 'primary'),
+      button(ctx, key, viewer, 'refuse_extension', '不同意', 'danger'),
+    );
+  } else {
+    card.note = `已由${personName(dir, e.decidedBy)}于 ${when(ctx, e.decidedAt)} ${e.status === 'approved' ? '同意' : '不同意'}`;
+  }
+  return card;
+}
+
+function mustAssignment(item: Item, unit: string | undefined): Assignment {
+  const a = unit ? assignmentOf(item, unit) : undefined;
+  if (!a) throw new Error(`item ${item.id} has no assignment for ${String(unit)}`);
+  return a;
+}

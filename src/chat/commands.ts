@@ -1,0 +1,320 @@
+// The chat command table: every bot command with its names, arguments, who may use it and its Chinese usage.
+
+export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'onsite', 'extend', 'help'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** The six kinds of key item (重点事项) that go straight to a unit's head; anything else is ordinary. */
+export const KEY_CATEGORIES = [
+  { value: '重大', en: 'major', meaning: '影响全局的重大问题', also: [] },
+  { value: '典型', en: 'typical', meaning: '有典型意义', also: [] },
+  { value: '紧急', en: 'urgent', meaning: '重要而紧迫', also: ['急'] },
+  { value: '民生', en: 'public', meaning: '群众迫切需要解决', also: [] },
+  { value: '交办', en: 'assigned', meaning: '上级领导指定', also: [] },
+  { value: '疑难', en: 'hard', meaning: '非一把手亲自出马不能解决', also: [] },
+] as const;
+export type KeyCategory = (typeof KEY_CATEGORIES)[number]['value'];
+
+/** `重大`, `major`, `MAJOR`, the full meaning `影响全局的重大问题` (or `急` for 紧急) → `重大`; anything else → undefined. */
+export function normalizeKeyCategory(s: string): KeyCategory | undefined {
+  const t = s.normalize('NFKC').trim().toLowerCase();
+  for (const c of KEY_CATEGORIES) {
+    if (t === c.value || t === c.en || t === c.meaning || (c.also as readonly string[]).includes(t)) return c.value;
+  }
+  return undefined;
+}
+
+/** A `key=value` argument. */
+export interface KeySpec {
+  /** canonical name: the key of `options` / `lists` in a parse result */
+  name: string;
+  /** Chinese name shown in usage and error messages */
+  zh: string;
+  /** every accepted spelling (Chinese and English; English compared case-insensitively) */
+  aliases: readonly string[];
+  /** comma / 、 separated list: the parse result has it in `lists`, not `options` */
+  list?: boolean;
+  required?: boolean;
+  /** what the value looks like, for usage texts */
+  placeholder: string;
+  /** checks and canonicalises a value; undefined means the value is not allowed */
+  normalize?: (value: string) => string | undefined;
+  /** the allowed values, in Chinese, for the error message when `normalize` refuses */
+  allowed?: string;
+}
+
+/** A bare word that switches something on, e.g. `逾期`. */
+export interface FlagSpec {
+  name: string;
+  zh: string;
+  aliases: readonly string[];
+}
+
+/** A positional argument, written before the keys. */
+export interface PositionalSpec {
+  name: string;
+  zh: string;
+  /** itemRef: an item number (see parseItemRef); title: all words joined; command: a command name */
+  kind: 'itemRef' | 'title' | 'command';
+  required: boolean;
+}
+
+/** Who the command is for, to group the help text. */
+export type Audience = 'office' | 'unit' | 'anyone';
+
+export interface CommandSpec {
+  name: CommandName;
+  /** Chinese name, the one shown first */
+  zh: string;
+  /** every accepted command word (without the slash) */
+  aliases: readonly string[];
+  /** who may use it, in Chinese */
+  who: string;
+  audience: Audience;
+  /** one line of what it does, in Chinese */
+  summary: string;
+  positional: readonly PositionalSpec[];
+  keys: readonly KeySpec[];
+  flags: readonly FlagSpec[];
+  /** the command takes the rest of the line as raw text (报送): keys are not parsed there */
+  restText?: { zh: string };
+  /** syntax line in Chinese, without the leading `/名称` */
+  syntax: string;
+  /** the same in English names */
+  syntaxEn: string;
+  examples: readonly string[];
+  /** extra lines for the detailed usage */
+  notes?: readonly string[];
+}
+
+const unit = (required: boolean): KeySpec => ({
+  name: 'unit',
+  zh: '单位',
+  aliases: ['单位', 'unit'],
+  list: true,
+  required,
+  placeholder: '<单位编号或名称>[、…]',
+});
+
+const itemNo: PositionalSpec = { name: 'no', zh: '事项编号', kind: 'itemRef', required: true };
+
+const categoryList = KEY_CATEGORIES.map((c) => c.value).join('|');
+
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
+  new: {
+    name: 'new',
+    zh: '新建',
+    aliases: ['新建', 'new'],
+    who: '督查室',
+    audience: 'office',
+    summary: '新建督查事项，先出预览卡片，确认后发出督查单',
+    positional: [{ name: 'title', zh: '标题', kind: 'title', required: true }],
+    keys: [
+      unit(true),
+      { name: 'due', zh: '期限', aliases: ['期限', 'due'], required: true, placeholder: '<YYYY-MM-DD | N工作日 | Nd>' },
+      {
+        name: 'key',
+        zh: '类别',
+        aliases: ['类别', 'key'],
+        placeholder: `<${categoryList}>`,
+        normalize: normalizeKeyCategory,
+        allowed: KEY_CATEGORIES.map((c) => `${c.value}（${c.meaning}）`).join('、'),
+      },
+      { name: 'req', zh: '要求', aliases: ['要求', 'req'], placeholder: '<文字>' },
+      { name: 'lead', zh: '牵头', aliases: ['牵头', 'lead'], placeholder: '<牵头单位>' },
+      { name: 'to', zh: '负责人', aliases: ['负责人', 'to'], placeholder: '<班子成员>' },
+    ],
+    flags: [],
+    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>]`,
+    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=major|typical|urgent|public|assigned|hard] [req=<text>] [lead=<unit>] [to=<person>]`,
+    examples: [
+      '/新建 “城区主干道积水整治” 单位=市交通运输局、市住建局 期限=10工作日 类别=民生 牵头=市住建局',
+      '/new 老旧小区加装电梯 unit=zjj due=2026-06-30 req="6月底前完成首批"',
+    ],
+    notes: [
+      '写了类别的是重点事项，督查单直送一把手；不写类别的是一般事项，送班子成员（可用 负责人= 指定）。',
+      ...KEY_CATEGORIES.map((c) => `类别 ${c.value}（${c.en}）：${c.meaning}`),
+    ],
+  },
+  list: {
+    name: 'list',
+    zh: '台账',
+    aliases: ['台账', 'list'],
+    who: '督查室看全部；一把手、联络员看本单位',
+    audience: 'anyone',
+    summary: '查看督查台账，每个事项一行，含状态和期限',
+    positional: [],
+    keys: [unit(false), { name: 'status', zh: '状态', aliases: ['状态', 'status'], placeholder: '<状态>' }],
+    flags: [{ name: 'overdue', zh: '逾期', aliases: ['逾期', 'overdue'] }],
+    syntax: '[单位=<单位>] [状态=<状态>] [逾期]',
+    syntaxEn: '[unit=<unit>] [status=<status>] [overdue]',
+    examples: ['/台账', '/台账 单位=市交通运输局 逾期', '/list status=signed'],
+  },
+  show: {
+    name: 'show',
+    zh: '查看',
+    aliases: ['查看', 'show'],
+    who: '能看到该事项的人',
+    audience: 'anyone',
+    summary: '查看一个事项：各单位办理状态和全过程记录',
+    positional: [itemNo],
+    keys: [],
+    flags: [],
+    syntax: '<事项编号>',
+    syntaxEn: '<no>',
+    examples: ['/查看 12', '/show 2026-12'],
+  },
+  report: {
+    name: 'report',
+    zh: '报送',
+    aliases: ['报送', 'report'],
+    who: '承办单位的联络员',
+    audience: 'unit',
+    summary: '报送进展或办结报告，送本单位负责领导签署',
+    positional: [itemNo],
+    keys: [],
+    flags: [{ name: 'final', zh: '办结', aliases: ['办结', 'final'] }],
+    restText: { zh: '报告内容' },
+    syntax: '<事项编号> [办结] <报告内容>',
+    syntaxEn: '<no> [final] <text>',
+    examples: ['/报送 12 已完成排查，整改方案：分三批推进。', '/报送 12 办结 全部整改到位，群众满意率98%。'],
+    notes: ['编号后面的全部文字都是报告内容，原样报送；写“办结”表示这是办结报告。'],
+  },
+  urge: {
+    name: 'urge',
+    zh: '催办',
+    aliases: ['催办', 'urge'],
+    who: '督查室',
+    audience: 'office',
+    summary: '立即发出催办通知（不写单位则催所有未办结的单位）',
+    positional: [itemNo],
+    keys: [unit(false)],
+    flags: [],
+    syntax: '<事项编号> [单位=<单位>[、…]]',
+    syntaxEn: '<no> [unit=<unit>[,…]]',
+    examples: ['/催办 12', '/催办 12 单位=市交通运输局'],
+  },
+  summon: {
+    name: 'summon',
+    zh: '约谈',
+    aliases: ['约谈', 'summon'],
+    who: '督查室',
+    audience: 'office',
+    summary: '约一把手当面汇报，一把手在聊天中确认出席',
+    positional: [itemNo],
+    keys: [
+      unit(true),
+      { name: 'at', zh: '时间', aliases: ['时间', 'at'], required: true, placeholder: '<日期 时间>' },
+      { name: 'place', zh: '地点', aliases: ['地点', 'place'], required: true, placeholder: '<地点>' },
+    ],
+    flags: [],
+    syntax: '<事项编号> 单位=<单位> 时间=<日期 时间> 地点=<地点>',
+    syntaxEn: '<no> unit=<unit> at=<date time> place=<text>',
+    examples: ['/约谈 12 单位=市交通运输局 时间="2026-05-20 15:00" 地点=市委3号楼302会议室'],
+  },
+  onsite: {
+    name: 'onsite',
+    zh: '坐地督查',
+    aliases: ['坐地督查', 'onsite'],
+    who: '督查室',
+    audience: 'office',
+    summary: '记录一次坐地督查，并通知该单位一把手',
+    positional: [itemNo],
+    keys: [
+      unit(true),
+      { name: 'on', zh: '日期', aliases: ['日期', 'on'], required: true, placeholder: '<YYYY-MM-DD>' },
+      { name: 'note', zh: '记录', aliases: ['记录', 'note'], placeholder: '<发现的问题等>' },
+    ],
+    flags: [],
+    syntax: '<事项编号> 单位=<单位> 日期=<YYYY-MM-DD> [记录=<文字>]',
+    syntaxEn: '<no> unit=<unit> on=<date> [note=<text>]',
+    examples: ['/坐地督查 12 单位=市交通运输局 日期=2026-05-22 记录=“现场查看3处积水点，2处未整改”'],
+  },
+  extend: {
+    name: 'extend',
+    zh: '延期',
+    aliases: ['延期', 'extend'],
+    who: '一把手或联络员',
+    audience: 'unit',
+    summary: '申请延长办结时限，由督查室同意或不同意',
+    positional: [itemNo],
+    keys: [
+      { name: 'to', zh: '至', aliases: ['至', 'to'], required: true, placeholder: '<YYYY-MM-DD>' },
+      { name: 'reason', zh: '理由', aliases: ['理由', 'reason'], required: true, placeholder: '<文字>' },
+    ],
+    flags: [],
+    syntax: '<事项编号> 至=<YYYY-MM-DD> 理由=<文字>',
+    syntaxEn: '<no> to=<date> reason=<text>',
+    examples: ['/延期 12 至=2026-07-15 理由=“汛期施工受限，需顺延”'],
+  },
+  help: {
+    name: 'help',
+    zh: '帮助',
+    aliases: ['帮助', 'help', '?', '？'],
+    who: '所有人',
+    audience: 'anyone',
+    summary: '查看全部命令的用法，或某一个命令的详细用法',
+    positional: [{ name: 'command', zh: '命令名', kind: 'command', required: false }],
+    keys: [],
+    flags: [],
+    syntax: '[命令名]',
+    syntaxEn: '[command]',
+    examples: ['/帮助', '/帮助 报送'],
+  },
+};
+
+/** A command word (without slash; Chinese or English, any case, full-width letters allowed) → its name. */
+export function findCommand(word: string): CommandName | undefined {
+  const w = word.normalize('NFKC').trim().toLowerCase();
+  if (w === '') return undefined;
+  for (const name of COMMAND_NAMES) {
+    if (COMMANDS[name].aliases.some((a) => a.normalize('NFKC').toLowerCase() === w)) return name;
+  }
+  return undefined;
+}
+
+/** How a key is written in messages: `单位/unit`. */
+export function keyLabel(k: KeySpec | FlagSpec): string {
+  return `${k.zh}/${k.name}`;
+}
+
+/** How a command is written in messages: `/报送`. */
+export function commandLabel(name: CommandName): string {
+  return `/${COMMANDS[name].zh}`;
+}
+
+/** Detailed Chinese usage of one command: what it does, who may use it, syntax (Chinese and English names), examples. */
+export function usageOf(command: CommandName): string {
+  const c = COMMANDS[command];
+  const lines = [
+    `${commandLabel(command)}（/${c.name}）：${c.summary}`,
+    `使用者：${c.who}`,
+    `用法：${commandLabel(command)} ${c.syntax}`,
+    `英文：/${c.name} ${c.syntaxEn}`,
+    ...c.examples.map((e) => `例：${e}`),
+    ...(c.notes ?? []),
+  ];
+  return lines.join('\n');
+}
+
+const AUDIENCE_TITLES: ReadonlyArray<[Audience, string]> = [
+  ['office', '【督查室】'],
+  ['unit', '【承办单位：一把手、班子成员、联络员】'],
+  ['anyone', '【通用】'],
+];
+
+/** Chinese help for all commands, grouped by who uses them, two lines each. */
+export function helpText(): string {
+  const lines = ['督查机器人命令：以 / 开头，参数写成 名称=值（= 也可写成 ：），多个单位用 、或 ， 隔开，值里有空格请加引号。'];
+  for (const [audience, title] of AUDIENCE_TITLES) {
+    lines.push(title);
+    for (const name of COMMAND_NAMES) {
+      const c = COMMANDS[name];
+      if (c.audience !== audience) continue;
+      const who = audience === 'anyone' ? `（${c.who}）` : '';
+      lines.push(`${commandLabel(name)}  /${name}  ${c.summary}${who}`);
+      lines.push(`    ${commandLabel(name)} ${c.syntax}`);
+    }
+  }
+  lines.push('发送“/帮助 命令名”查看某个命令的详细用法和例子，如：/帮助 新建');
+  return lines.join('\n');
+}

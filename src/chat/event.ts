@@ -1,0 +1,38 @@
+// The neutral inbound events every platform adapter produces: a typed command, or a card button press.
+import type { Platform } from '../directory/directory.ts';
+
+/** Where a command's replies go back to: opaque to the core, meaningful to the adapter. */
+export interface ReplyTarget {
+  platform: Platform;
+  chatId: string;
+  /** The message being answered, when the platform can reply in thread. */
+  messageId?: string;
+  /** True for a direct (one-to-one) chat with the sender. */
+  direct: boolean;
+}
+
+export interface Sender {
+  platform: Platform;
+  /** Every id the platform gives for the sender (Feishu open_id and user_id; WeCom userid). */
+  ids: string[];
+}
+
+export interface CommandEvent {
+  kind: 'command';
+  /** Unique per platform event: the dedup key. */
+  id: string;
+  sender: Sender;
+  /** The command text, mentions of the bot already removed. */
+  text: string;
+  replyTo: ReplyTarget;
+}
+
+export interface ActionEvent {
+  kind: 'action';
+  id: string;
+  sender: Sender;
+  /** The signed action token carried by the button. */
+  token: string;
+}
+
+export type InboundEvent = CommandEvent | ActionEvent;

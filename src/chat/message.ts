@@ -1,0 +1,28 @@
+// The neutral outbound messages: text, and cards with fields, a markdown body and buttons.
+
+export interface Button {
+  text: string;
+  style: 'primary' | 'danger' | 'default';
+  /** Signed action token: the adapter carries it verbatim and hands it back on a press. */
+  token: string;
+}
+
+export type CardColor = 'red' | 'orange' | 'blue' | 'green' | 'grey';
+
+export interface Card {
+  title: string;
+  subtitle?: string;
+  color: CardColor;
+  fields: { label: string; value: string }[];
+  /** Markdown (bold, line breaks, lists) that every platform can show. */
+  body?: string;
+  buttons: Button[];
+  /** The outcome line shown once the card's buttons are gone: who, when. */
+  note?: string;
+}
+
+export type Message = { kind: 'text'; text: string } | { kind: 'card'; card: Card };
+
+export function text(t: string): Message {
+  return { kind: 'text', text: t };
+}

@@ -1,0 +1,53 @@
+// Chinese words for what users read outside cards: action names in timelines, state filters, common replies.
+import type { AssignmentState } from '../domain/types.ts';
+
+export const ACTION_LABELS: Record<string, string> = {
+  create: '新建（预览）',
+  issue: '发出督查单',
+  assign: '交办',
+  cancel: '取消（编号作废）',
+  receive: '签收',
+  submit: '报送报告',
+  sign: '签署报告',
+  send_back: '退回联络员修改',
+  accept: '受理报告',
+  return: '退回报告',
+  urge: '催办',
+  summon: '约谈（听取汇报）',
+  confirm_summons: '确认出席',
+  onsite: '坐地督查',
+  request_extension: '申请延期',
+  approve_extension: '同意延期',
+  refuse_extension: '不同意延期',
+  change_deadline: '办结时限变更',
+  complete_item: '事项办结',
+};
+
+/** What `状态=` accepts: Chinese short names and the English state names. */
+export const STATUS_FILTERS: Record<string, AssignmentState | 'draft' | 'cancelled'> = {
+  待签收: 'issued',
+  已下发: 'issued',
+  issued: 'issued',
+  办理中: 'received',
+  已签收: 'received',
+  received: 'received',
+  待签署: 'awaiting_signature',
+  awaiting_signature: 'awaiting_signature',
+  待受理: 'signed',
+  已签署: 'signed',
+  signed: 'signed',
+  已退回: 'returned',
+  退回: 'returned',
+  returned: 'returned',
+  已办结: 'completed',
+  办结: 'completed',
+  completed: 'completed',
+  草稿: 'draft',
+  draft: 'draft',
+  已取消: 'cancelled',
+  cancelled: 'cancelled',
+};
+
+export const NOT_IN_DIRECTORY = '您好，您还不在督查系统的通讯录中，暂时无法使用。如需开通，请联系督查室或系统管理员。';
+
+export const INTERNAL_ERROR = '抱歉，系统处理时出错，请稍后再试；如仍不行，请联系系统管理员。';

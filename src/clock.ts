@@ -1,0 +1,21 @@
+// The one source of "now" for all code, so tests (and reminders) can move time.
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock tests can set and advance. */
+export class ManualClock implements Clock {
+  constructor(private t: number) {}
+  now(): number {
+    return this.t;
+  }
+  set(t: number | string | Date): void {
+    this.t = new Date(t).getTime();
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}

@@ -1,0 +1,29 @@
+// Outbound work as queue jobs: handlers say what should reach whom; the delivery worker does it once.
+import { createHash } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { ReplyTarget } from '../chat/event.ts';
+import type { Message } from '../chat/message.ts';
+
+export type Delivery =
+  /** To a person directly, on the one platform they are reached on. A card by key is drawn at send time. */
+  | { kind: 'send'; person: string; message?: Message; cardKey?: string; urgent?: boolean }
+  /** Back to the chat a command came from. `viewer` is whom a card's buttons are for. */
+  | { kind: 'reply'; to: ReplyTarget; message?: Message; cardKey?: string; viewer?: string }
+  /** Redraw every copy of a card already sent, from the current record. */
+  | { kind: 'refresh'; cardKey: string };
+
+/** A BullMQ job id: stable for the same operation and position, and free of the ':' BullMQ forbids. */
+export function deliveryJobId(opId: string, index: number): string {
+  return `d-${createHash('sha256').update(`${opId}#${index}`).digest('base64url').slice(0, 32)}`;
+}
+
+export async function enqueueDeliveries(queue: Queue, opId: string, deliveries: Delivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  await queue.addBulk(
+    deliveries.map((d, i) => ({
+      name: d.kind,
+      data: { ...d, opId },
+      opts: { jobId: deliveryJobId(opId, i) },
+    })),
+  );
+}

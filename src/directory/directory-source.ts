@@ -1,0 +1,122 @@
+// Keeps the live org directory: swaps in a new snapshot when the file changes or on SIGHUP, refuses bad files.
+import { watch as watchFs, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { Directory } from './directory.ts';
+import { DirectoryError, parseDirectory, readDirectoryFile } from './load-directory.ts';
+
+export type ReloadResult = { ok: true } | { ok: false; error: DirectoryError };
+
+// Editors save in bursts (write temp, rename, chmod); one reload per burst is enough.
+const DEBOUNCE_MS = 100;
+
+export class DirectorySource {
+  private snapshot: Directory;
+  // The text last tried, good or bad: a watch event with unchanged text neither reloads nor logs again.
+  private lastText: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private onSighup: (() => void) | undefined;
+
+  private constructor(
+    readonly path: string,
+    private readonly logger: Logger,
+    directory: Directory,
+    text: string,
+  ) {
+    this.snapshot = directory;
+    this.lastText = text;
+  }
+
+  /** Loads the file; a bad file throws DirectoryError so start-up stops with the line and problem. */
+  static async open(path: string, logger: Logger): Promise<DirectorySource> {
+    const text = await readDirectoryFile(path);
+    const directory = new Directory(parseDirectory(text, path));
+    logger.info(summary(path, directory), '组织名录已加载');
+    return new DirectorySource(path, logger, directory, text);
+  }
+
+  current(): Directory {
+    return this.snapshot;
+  }
+
+  /** Re-reads the file now. A bad file is refused and logged; the old snapshot stays in use. */
+  reload(): Promise<ReloadResult> {
+    return this.enqueue(false);
+  }
+
+  /** Reloads on SIGHUP and whenever the file changes. Calling it twice changes nothing. */
+  watch(): void {
+    if (!this.onSighup) {
+      this.onSighup = () => {
+        this.logger.info({ file: this.path }, '收到 SIGHUP，重新加载组织名录');
+        void this.reload();
+      };
+      process.on('SIGHUP', this.onSighup);
+    }
+    if (!this.watcher) {
+      // Watch the directory, not the file: editors replace the file by rename, which would leave a
+      // watch on the old inode blind to every later change.
+      const name = basename(this.path);
+      this.watcher = watchFs(dirname(this.path), { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === name) this.schedule();
+      });
+      this.watcher.on('error', (err) => {
+        this.logger.warn({ err, file: this.path }, '监视组织名录文件出错；仍可用 SIGHUP 重新加载');
+      });
+    }
+  }
+
+  close(): void {
+    if (this.onSighup) process.off('SIGHUP', this.onSighup);
+    this.onSighup = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.enqueue(true);
+    }, DEBOUNCE_MS);
+  }
+
+  // Reloads run one at a time so a slow read can never overwrite a newer snapshot.
+  private enqueue(onlyIfChanged: boolean): Promise<ReloadResult> {
+    const run = this.queue.then(() => this.load(onlyIfChanged));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(onlyIfChanged: boolean): Promise<ReloadResult> {
+    let text: string | undefined;
+    try {
+      text = await readDirectoryFile(this.path);
+      if (onlyIfChanged && text === this.lastText) return { ok: true };
+      this.lastText = text;
+      const directory = new Directory(parseDirectory(text, this.path));
+      this.snapshot = directory;
+      this.logger.info(summary(this.path, directory), '组织名录已重新加载');
+      return { ok: true };
+    } catch (e) {
+      const error =
+        e instanceof DirectoryError
+          ? e
+          : new DirectoryError(this.path, [{ message: `读取组织名录时出错：${String(e)}` }]);
+      // A vanished file is usually an editor mid-save; the rename that follows triggers another load.
+      this.logger.error(
+        { file: error.file, line: error.line, problems: error.problems },
+        `${error.message}\n新的组织名录未生效，继续使用原来的名录`,
+      );
+      return { ok: false, error };
+    }
+  }
+}
+
+function summary(path: string, d: Directory) {
+  return { file: path, units: d.allUnits().length, people: d.allPeople().length };
+}

@@ -1,0 +1,107 @@
+// The org directory in memory: units, people, roles, and look-up of a person by a chat id.
+
+export type Platform = 'feishu' | 'wecom';
+
+export interface Person {
+  id: string;
+  name: string;
+  feishu?: { open_id?: string; user_id?: string };
+  wecom?: { userid?: string };
+  /** The one platform this person is reached on. */
+  prefer: Platform;
+}
+
+export interface Unit {
+  id: string;
+  name: string;
+  head: string;
+  deputies: string[];
+  contacts: string[];
+}
+
+export interface DirectoryData {
+  issuer: string;
+  office: string[];
+  units: Unit[];
+  people: Person[];
+}
+
+export type Role =
+  | { role: 'office' }
+  | { role: 'head'; unit: string }
+  | { role: 'deputy'; unit: string }
+  | { role: 'contact'; unit: string };
+
+/** Immutable snapshot of a checked directory file. A reload swaps the whole snapshot. */
+export class Directory {
+  readonly issuer: string;
+  readonly office: readonly string[];
+  private readonly units = new Map<string, Unit>();
+  private readonly unitsByName = new Map<string, Unit>();
+  private readonly people = new Map<string, Person>();
+  private readonly byFeishu = new Map<string, Person>();
+  private readonly byWecom = new Map<string, Person>();
+
+  constructor(data: DirectoryData) {
+    this.issuer = data.issuer;
+    this.office = [...data.office];
+    for (const u of data.units) {
+      this.units.set(u.id, u);
+      this.unitsByName.set(u.name, u);
+    }
+    for (const p of data.people) {
+      this.people.set(p.id, p);
+      if (p.feishu?.open_id) this.byFeishu.set(p.feishu.open_id, p);
+      if (p.feishu?.user_id) this.byFeishu.set(p.feishu.user_id, p);
+      if (p.wecom?.userid) this.byWecom.set(p.wecom.userid, p);
+    }
+  }
+
+  person(id: string): Person | undefined {
+    return this.people.get(id);
+  }
+
+  /** Resolves a unit by id or by its full name. */
+  unit(idOrName: string): Unit | undefined {
+    return this.units.get(idOrName) ?? this.unitsByName.get(idOrName);
+  }
+
+  allUnits(): Unit[] {
+    return [...this.units.values()];
+  }
+
+  allPeople(): Person[] {
+    return [...this.people.values()];
+  }
+
+  /** Finds the person behind any of the chat ids a platform gives for a sender. */
+  findByChatId(platform: Platform, ...ids: (string | undefined)[]): Person | undefined {
+    const index = platform === 'feishu' ? this.byFeishu : this.byWecom;
+    for (const id of ids) {
+      if (!id) continue;
+      const p = index.get(id);
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  rolesOf(personId: string): Role[] {
+    const roles: Role[] = [];
+    if (this.office.includes(personId)) roles.push({ role: 'office' });
+    for (const u of this.units.values()) {
+      if (u.head === personId) roles.push({ role: 'head', unit: u.id });
+      if (u.deputies.includes(personId)) roles.push({ role: 'deputy', unit: u.id });
+      if (u.contacts.includes(personId)) roles.push({ role: 'contact', unit: u.id });
+    }
+    return roles;
+  }
+
+  isOffice(personId: string): boolean {
+    return this.office.includes(personId);
+  }
+
+  /** Units where the person is head, deputy or contact. */
+  unitsOf(personId: string): string[] {
+    return [...new Set(this.rolesOf(personId).flatMap((r) => (r.role === 'office' ? [] : [r.unit])))];
+  }
+}

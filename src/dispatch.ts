@@ -1,0 +1,126 @@
+// Routes neutral events to handlers: who is asking, what they asked, then the handler; refusals become replies.
+// Commands from webhooks are taken in (deduplicated, queued) and run by the inbound worker; presses run at once.
+import { ACTION_HANDLERS, COMMAND_HANDLERS } from '../handlers/index.ts';
+import { parseCardKey } from './chat/card-key.ts';
+import { renderCard } from './chat/cards.ts';
+import type { ActionEvent, CommandEvent } from './chat/event.ts';
+import type { Card, Message } from './chat/message.ts';
+import { parseCommand } from './chat/parse-command.ts';
+import { INTERNAL_ERROR, NOT_IN_DIRECTORY } from './chat/texts.ts';
+import type { Person } from './directory/directory.ts';
+import { enqueueDeliveries, type Delivery } from './delivery/delivery.ts';
+import { isRefusal, Refusal } from './errors.ts';
+import type { ActionContext, CommandContext } from './handler.ts';
+import type { Runtime } from './runtime.ts';
+import type { Actor } from './domain/types.ts';
+
+export interface ActionAnswer {
+  toast: { type: 'success' | 'info' | 'error' | 'warning'; text: string };
+  /** The card as it now stands, for the platform to show in place of the pressed one. */
+  card?: Card;
+}
+
+/** Takes a command in from a webhook: false when the platform already delivered this event. */
+export async function intakeCommand(rt: Runtime, event: CommandEvent): Promise<boolean> {
+  const fresh = await rt.store.markSeen(`${event.replyTo.platform}-cmd`, event.id);
+  if (!fresh) return false;
+  await rt.queues.inbound.add('command', event, { jobId: `c-${Buffer.from(`${event.replyTo.platform}:${event.id}`).toString('base64url').slice(0, 100)}` });
+  return true;
+}
+
+function identify(rt: Runtime, sender: CommandEvent['sender']): { person: Person; actor: Actor } | undefined {
+  const person = rt.directory().findByChatId(sender.platform, ...sender.ids);
+  if (!person) return undefined;
+  return { person, actor: { person: person.id, platform: sender.platform, platformId: sender.ids[0] } };
+}
+
+/** Runs one command and queues its replies and messages. Safe to run again for the same event. */
+export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Delivery[]> {
+  const opId = `cmd:${event.sender.platform}:${event.id}`;
+  const reply = (m: Message | string): Delivery => ({
+    kind: 'reply',
+    to: event.replyTo,
+    message: typeof m === 'string' ? { kind: 'text', text: m } : m,
+  });
+  let deliveries: Delivery[];
+  const who = identify(rt, event.sender);
+  if (!who) {
+    deliveries = [reply(NOT_IN_DIRECTORY)];
+  } else {
+    const parsed = parseCommand(event.text);
+    if (!parsed.ok) {
+      const hint =
+        parsed.kind === 'not_command'
+          ? '您好，我是督查助手。发送 /帮助 可查看全部命令。'
+          : [parsed.message, parsed.usage].filter(Boolean).join('\n\n');
+      deliveries = [reply(hint)];
+    } else {
+      const handler = COMMAND_HANDLERS.get(parsed.command);
+      if (!handler) throw new Error(`no handler for ${parsed.command}`);
+      const dir = rt.directory();
+      const ctx: CommandContext = {
+        rt,
+        dir,
+        person: who.person,
+        actor: who.actor,
+        op: { id: opId, actor: who.actor },
+        event,
+        cmd: parsed,
+        reply,
+      };
+      try {
+        deliveries = await handler.run(ctx);
+      } catch (e) {
+        if (!isRefusal(e)) throw e;
+        const usage = e.code === 'bad_syntax' ? `\n\n${(await import('./chat/parse-command.ts')).usageOf(parsed.command)}` : '';
+        deliveries = [reply(`${e.message}${usage}`)];
+      }
+    }
+  }
+  await enqueueDeliveries(rt.queues.deliver, opId, deliveries);
+  return deliveries;
+}
+
+/** Applies a button press now and answers with a toast and the card as it now stands. */
+export async function runAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswer> {
+  const who = identify(rt, event.sender);
+  if (!who) return { toast: { type: 'error', text: NOT_IN_DIRECTORY } };
+  const payload = rt.signer.verify(event.token);
+  const key = payload && parseCardKey(payload.k);
+  if (!payload || !key) {
+    rt.log.warn({ event: event.id }, 'card action with a bad signature');
+    return { toast: { type: 'error', text: '按钮数据无效或已被篡改，操作未执行' } };
+  }
+  const handler = ACTION_HANDLERS.get(payload.a);
+  const dir = rt.directory();
+  const opId = `act:${event.sender.platform}:${event.id}`;
+  let answer: ActionAnswer;
+  try {
+    if (!handler) throw new Refusal('bad_payload', '不认识的操作');
+    // Checked server-side: a card's buttons are for the one person it was sent to.
+    if (payload.f !== who.person.id) throw new Refusal('not_for_you', `这张卡片是发给${dir.person(payload.f)?.name ?? '他人'}的，您不能代为操作`);
+    const ctx: ActionContext = { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor }, event, payload, key };
+    const outcome = await handler.run(ctx);
+    await enqueueDeliveries(rt.queues.deliver, opId, outcome.deliveries);
+    answer = { toast: { type: 'success', text: outcome.toast ?? '已完成' } };
+  } catch (e) {
+    if (!isRefusal(e)) {
+      rt.log.error({ err: e, event: event.id }, 'card action failed');
+      return { toast: { type: 'error', text: INTERNAL_ERROR } };
+    }
+    answer = { toast: { type: e.code === 'wrong_state' || e.code === 'stale' ? 'info' : 'error', text: e.message } };
+    if (e.code === 'not_for_you') return answer;
+  }
+  const card = await renderByKey(rt, payload.k, who.person.id);
+  if (card) answer.card = card;
+  return answer;
+}
+
+/** Draws a card by key for one person from the current record; undefined when it no longer exists. */
+export async function renderByKey(rt: Runtime, key: string, viewer: string): Promise<Card | undefined> {
+  const k = parseCardKey(key);
+  if (!k) return undefined;
+  const found = await rt.store.getItem(k.item);
+  if (!found) return undefined;
+  return renderCard(k, viewer, { item: found.item, dir: rt.directory(), tz: rt.config.tz, now: rt.clock.now(), signer: rt.signer });
+}

@@ -1,0 +1,299 @@
+// Pure date helpers for deadlines: local dates in a time zone, Chinese formatting, and parsing what office staff type.
+import type { WorkCalendar } from './calendar.ts';
+
+const DAY_MS = 86_400_000;
+const MAX_COUNT = 365;
+/** An absolute deadline further ahead than this many years is almost surely a typo in the year. */
+const MAX_YEARS_AHEAD = 5;
+
+// ---- calendar dates as 'YYYY-MM-DD' strings ----
+
+function splitDate(date: string): [number, number, number] | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return undefined;
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(m) ? 30 : 31;
+}
+
+function existingDay(y: number, m: number, d: number): boolean {
+  return y >= 1000 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+function toDate(y: number, m: number, d: number): string {
+  return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+}
+
+function mustSplit(date: string): [number, number, number] {
+  const p = splitDate(date);
+  if (!p || !existingDay(...p)) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
+  return p;
+}
+
+/** True for a 'YYYY-MM-DD' string naming a day that exists (no 2026-02-30). */
+export function isValidDate(date: string): boolean {
+  const p = splitDate(date);
+  return p !== undefined && existingDay(...p);
+}
+
+export function addDays(date: string, n: number): string {
+  const [y, m, d] = mustSplit(date);
+  const t = new Date(Date.UTC(y, m - 1, d) + n * DAY_MS);
+  return toDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function dayOfWeek(date: string): number {
+  const [y, m, d] = mustSplit(date);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+// ---- time zones ----
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+interface WallClock {
+  y: number;
+  m: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+}
+
+function wallClock(ms: number, tz: string): WallClock {
+  const out: Record<string, number> = {};
+  for (const p of formatterFor(tz).formatToParts(ms)) {
+    if (p.type !== 'literal') out[p.type] = Number(p.value);
+  }
+  return { y: out.year ?? 0, m: out.month ?? 0, d: out.day ?? 0, h: out.hour ?? 0, mi: out.minute ?? 0, s: out.second ?? 0 };
+}
+
+/** Local time minus UTC, in ms, at the instant `ms`. */
+function offsetAt(ms: number, tz: string): number {
+  const w = wallClock(ms, tz);
+  const wholeSecond = ms - (((ms % 1000) + 1000) % 1000);
+  return Date.UTC(w.y, w.m - 1, w.d, w.h, w.mi, w.s) - wholeSecond;
+}
+
+/**
+ * The instant a wall-clock time happens in tz. When clocks go back and the time happens twice,
+ * the earlier; when clocks jump forward over it, the same distance after the jump (so a day whose
+ * midnight is skipped starts at the jump).
+ */
+function zonedToEpoch(date: string, h: number, mi: number, tz: string): number {
+  const [y, m, d] = mustSplit(date);
+  const asUtc = Date.UTC(y, m - 1, d, h, mi);
+  // Any offset in force near that time is in force a day before, at it, or a day after.
+  const offsets = new Set([offsetAt(asUtc - DAY_MS, tz), offsetAt(asUtc, tz), offsetAt(asUtc + DAY_MS, tz)]);
+  const candidates = [...offsets].map((o) => asUtc - o);
+  const exact = candidates.filter((t) => offsetAt(t, tz) === asUtc - t);
+  return exact.length > 0 ? Math.min(...exact) : Math.max(...candidates);
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    formatterFor(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The local date ('YYYY-MM-DD') in tz at the instant `ms`. */
+export function dateInTz(ms: number, tz: string): string {
+  const w = wallClock(ms, tz);
+  return toDate(w.y, w.m, w.d);
+}
+
+/** Epoch ms of the first instant of that local date in tz. */
+export function startOfDay(date: string, tz: string): number {
+  return zonedToEpoch(date, 0, 0, tz);
+}
+
+/** Epoch ms of the last millisecond (23:59:59.999) of that local date in tz. */
+export function endOfDay(date: string, tz: string): number {
+  return startOfDay(addDays(date, 1), tz) - 1;
+}
+
+// ---- Chinese display ----
+
+/** '2026-10-09' → '2026年10月9日'. */
+export function formatDate(date: string): string {
+  const [y, m, d] = mustSplit(date);
+  return `${y}年${m}月${d}日`;
+}
+
+/** → '2026年10月9日 14:30' (24-hour clock, local time in tz). */
+export function formatDateTime(ms: number, tz: string): string {
+  const w = wallClock(ms, tz);
+  return `${formatDate(toDate(w.y, w.m, w.d))} ${pad(w.h)}:${pad(w.mi)}`;
+}
+
+// ---- parsing what people type ----
+
+/** Full-width digits, letters and punctuation to ASCII; runs of spaces to one. */
+function normalize(text: string): string {
+  return text.normalize('NFKC').trim().replace(/\s+/g, ' ');
+}
+
+type DateParse =
+  | { ok: true; date: string; yearGiven: boolean }
+  | { ok: false; reason: 'format' | 'nonexistent' | 'no-reference' };
+
+const RELATIVE_DAYS: Record<string, number> = { 今天: 0, 今日: 0, 明天: 1, 明日: 1, 后天: 2 };
+
+function parseDateDetailed(text: string, refDate?: string): DateParse {
+  const s = normalize(text);
+  const check = (y: number, m: number, d: number, yearGiven: boolean): DateParse =>
+    existingDay(y, m, d) ? { ok: true, date: toDate(y, m, d), yearGiven } : { ok: false, reason: 'nonexistent' };
+
+  let m = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(s) ?? /^(\d{4}) ?年 ?()(\d{1,2}) ?月 ?(\d{1,2}) ?[日号]?$/.exec(s);
+  if (m) return check(Number(m[1]), Number(m[3]), Number(m[4]), true);
+
+  // Without a year ('10月9日', '10-09', '10/9'); '.' is left out so a stray '2.5' is not read as a date.
+  m = /^(\d{1,2})([-/])(\d{1,2})$/.exec(s) ?? /^(\d{1,2}) ?()月 ?(\d{1,2}) ?[日号]?$/.exec(s);
+  if (m) {
+    const ref = refDate === undefined ? undefined : splitDate(refDate);
+    if (!ref) return { ok: false, reason: 'no-reference' };
+    return check(ref[0], Number(m[1]), Number(m[3]), false);
+  }
+
+  const rel = RELATIVE_DAYS[s];
+  if (rel !== undefined) {
+    if (refDate === undefined || !isValidDate(refDate)) return { ok: false, reason: 'no-reference' };
+    return { ok: true, date: addDays(refDate, rel), yearGiven: false };
+  }
+  return { ok: false, reason: 'format' };
+}
+
+/**
+ * A date as typed ('2026-10-09', '2026-10-9', '2026/10/9', '2026.10.9', '2026年10月9日', and with
+ * `refDate` also '10月9日', '10-09', '10/9', '今天', '明天', '后天' in refDate's year) → 'YYYY-MM-DD';
+ * undefined when it is not a date or the day does not exist.
+ */
+export function parseDate(text: string, refDate?: string): string | undefined {
+  const r = parseDateDetailed(text, refDate);
+  return r.ok ? r.date : undefined;
+}
+
+/**
+ * A date and time as typed ('2026-10-09 14:30', '2026-10-09T14:30', '10月9日14:30', '10月9日 下午3点半',
+ * '2026年10月9日15时') → epoch ms of that local time in tz; undefined if either part is missing or wrong.
+ */
+export function parseDateTime(text: string, refDate: string, tz: string): number | undefined {
+  const s = normalize(text);
+  const m = /^(.*?)[ T]*(上午|早上|凌晨|中午|下午|晚上)? ?(\d{1,2})(?::(\d{2})|[点时](?:(\d{1,2})分?|(半))?)$/.exec(s);
+  if (!m || m[1] === undefined || m[3] === undefined) return undefined;
+  const date = parseDate(m[1], refDate);
+  if (!date) return undefined;
+  let h = Number(m[3]);
+  const mi = m[6] ? 30 : Number(m[4] ?? m[5] ?? 0);
+  const part = m[2];
+  if ((part === '下午' || part === '晚上') && h < 12) h += 12;
+  else if (part === '中午' && h >= 1 && h <= 3) h += 12;
+  else if (part === '凌晨' && h === 12) h = 0;
+  if (h > 23 || mi > 59) return undefined;
+  return zonedToEpoch(date, h, mi, tz);
+}
+
+export type DueResult = { ok: true; date: string; dueAt: number; note?: string } | { ok: false; error: string };
+
+const DUE_FORMS = '可写：具体日期（如 2026-10-09、10月9日）、N工作日（如 5工作日）、N天（如 10天 或 10d），N 为 1 到 365 的整数';
+
+/** '五' → 5, '十二' → 12, '两百' → 200; undefined if not a Chinese numeral. */
+function chineseNumber(s: string): number | undefined {
+  const digits: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+  let total = 0;
+  let current: number | undefined;
+  for (const ch of s) {
+    const digit = digits[ch];
+    if (digit !== undefined) current = digit;
+    else if (ch === '十' || ch === '百') {
+      total += (current ?? 1) * (ch === '十' ? 10 : 100);
+      current = undefined;
+    } else return undefined;
+  }
+  return total + (current ?? 0);
+}
+
+/**
+ * A deadline as the office types it: a date (today or later), `N工作日` / `N个工作日` / `Nwd`
+ * (working days after today), `Nd` / `N天` (calendar days after today). The deadline is the end
+ * of that day in tz.
+ */
+export function parseDue(input: string, now: number, tz: string, cal: WorkCalendar): DueResult {
+  const s = normalize(input).replace(/ /g, '');
+  if (s === '') return { ok: false, error: `缺少期限。${DUE_FORMS}` };
+  const today = dateInTz(now, tz);
+  const done = (date: string, notes: string[]): DueResult => {
+    const note = notes.join('；');
+    return { ok: true, date, dueAt: endOfDay(date, tz), ...(note ? { note } : {}) };
+  };
+  const restDayNote = (date: string): string[] => {
+    if (cal.isWorkday(date)) return [];
+    const holiday = cal.holidayName(date);
+    return [`${formatDate(date)}是休息日${holiday && holiday !== '节假日' ? `（${holiday}）` : ''}`];
+  };
+
+  const count = /^([+-]?[\d.,]+|[零一二两三四五六七八九十百]+)个?(工作日|wd|天|d|自然日|日历日)(?:以?内)?$/i.exec(s);
+  if (count && count[1] !== undefined && count[2] !== undefined) {
+    const numText = count[1];
+    const n = /^\d+$/.test(numText) ? Number(numText) : chineseNumber(numText);
+    if (n === undefined || !Number.isInteger(n)) {
+      return { ok: false, error: `期限“${input.trim()}”中的天数应为正整数。${DUE_FORMS}` };
+    }
+    if (n < 1 || n > MAX_COUNT) {
+      return { ok: false, error: `期限“${input.trim()}”中的天数应在 1 到 ${MAX_COUNT} 之间（收到 ${n}）` };
+    }
+    const unit = count[2].toLowerCase();
+    if (unit === '工作日' || unit === 'wd') {
+      const r = cal.addWorkdays(today, n);
+      const notes = r.unknownYears.length > 0 ? [`${r.unknownYears.join('、')}年节假日安排尚未载入，按周末计算`] : [];
+      return done(r.date, notes);
+    }
+    const date = addDays(today, n);
+    return done(date, restDayNote(date));
+  }
+
+  const parsed = parseDateDetailed(s, today);
+  if (parsed.ok) {
+    const { date } = parsed;
+    if (date < today) {
+      const hint = parsed.yearGiven ? '' : `；如指明年，请写上年份，如 ${Number(date.slice(0, 4)) + 1}${date.slice(4)}`;
+      return { ok: false, error: `期限不能早于今天（今天是${formatDate(today)}，填写的是${formatDate(date)}）${hint}` };
+    }
+    if (Number(date.slice(0, 4)) > Number(today.slice(0, 4)) + MAX_YEARS_AHEAD) {
+      return { ok: false, error: `期限${formatDate(date)}太远，请检查年份` };
+    }
+    return done(date, restDayNote(date));
+  }
+  if (parsed.reason === 'nonexistent') return { ok: false, error: `日期不存在：“${input.trim()}”` };
+  if (/^\d+$/.test(s)) return { ok: false, error: `期限“${input.trim()}”缺少单位：写 ${s}工作日 或 ${s}天` };
+  return { ok: false, error: `看不懂期限“${input.trim()}”。${DUE_FORMS}` };
+}

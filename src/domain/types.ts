@@ -1,0 +1,138 @@
+// The records of 督查: items, their assignments to units, reports, signatures, summons, visits, extensions.
+import type { Platform } from '../directory/directory.ts';
+
+export type AssignmentState = 'issued' | 'received' | 'awaiting_signature' | 'signed' | 'returned' | 'completed';
+export type ItemStatus = 'draft' | 'open' | 'completed' | 'cancelled';
+export type Category = 'major' | 'typical' | 'urgent' | 'public' | 'assigned' | 'hard';
+
+/** Who did something, and through which door. `system` is the service itself (reminders, settling). */
+export interface Actor {
+  person: string;
+  platform: Platform | 'system' | 'test';
+  platformId?: string;
+}
+
+export interface Signature {
+  by: string;
+  at: number;
+  platform: string;
+  platformId?: string;
+  version: number;
+  hash: string;
+  /** The exact text signed: 签字就表明认可，签字就必须负责. */
+  text: string;
+}
+
+export type ReportStatus = 'pending' | 'signed' | 'sent_back' | 'superseded' | 'accepted' | 'returned';
+
+export interface Report {
+  version: number;
+  text: string;
+  /** sha256 of the text, hex. */
+  hash: string;
+  final: boolean;
+  by: string;
+  at: number;
+  status: ReportStatus;
+  signature?: Signature;
+  reviewedBy?: string;
+  reviewedAt?: number;
+}
+
+export interface Summons {
+  id: number;
+  /** When the head is to report in person (epoch ms). */
+  at: number;
+  place: string;
+  by: string;
+  createdAt: number;
+  confirmedAt?: number;
+  confirmedBy?: string;
+  outcome?: string;
+}
+
+export interface Visit {
+  id: number;
+  on: string;
+  by: string;
+  note?: string;
+  createdAt: number;
+}
+
+export interface Extension {
+  id: number;
+  to: string;
+  reason: string;
+  by: string;
+  at: number;
+  status: 'pending' | 'approved' | 'refused';
+  decidedBy?: string;
+  decidedAt?: number;
+  /** The deadline it replaced, when approved. */
+  oldDue?: string;
+}
+
+export interface Assignment {
+  unit: string;
+  /** 牵头 (true) or 配合. */
+  lead: boolean;
+  /** The leader who receives the notice and signs: the head (key item) or a deputy (ordinary). */
+  responsible: string;
+  state: AssignmentState;
+  due: string;
+  dueAt: number;
+  receivedAt?: number;
+  completedAt?: number;
+  reports: Report[];
+  summons: Summons[];
+  visits: Visit[];
+  extensions: Extension[];
+  urges: number[];
+}
+
+export interface Item {
+  /** `2026-12`: year and number in the year. */
+  id: string;
+  year: number;
+  seq: number;
+  title: string;
+  req?: string;
+  /** Set for key items (要有重点); absent for ordinary ones. */
+  category?: Category;
+  status: ItemStatus;
+  createdBy: string;
+  createdAt: number;
+  issuedBy?: string;
+  issuedAt?: number;
+  cancelledAt?: number;
+  completedAt?: number;
+  due: string;
+  dueAt: number;
+  dueNote?: string;
+  assignments: Assignment[];
+}
+
+export function isKey(item: Item): boolean {
+  return item.category !== undefined;
+}
+
+export function itemId(year: number, seq: number): string {
+  return `${year}-${seq}`;
+}
+
+export function noticeNumber(item: Pick<Item, 'year' | 'seq'>): string {
+  return `督字〔${item.year}〕${item.seq}号`;
+}
+
+/** Overdue is derived, never stored. */
+export function isOverdue(a: Assignment, now: number): boolean {
+  return a.state !== 'completed' && now > a.dueAt;
+}
+
+export function assignmentOf(item: Item, unit: string): Assignment | undefined {
+  return item.assignments.find((a) => a.unit === unit);
+}
+
+export function latestReport(a: Assignment): Report | undefined {
+  return a.reports[a.reports.length - 1];
+}

@@ -1,0 +1,43 @@
+// The shapes of handlers: a command handler answers a typed command, an action handler a button press.
+// Handlers see people and items, never a platform.
+import type { ActionName, ActionPayload } from './chat/action-token.ts';
+import type { CardKey } from './chat/card-key.ts';
+import type { CommandEvent, ActionEvent } from './chat/event.ts';
+import type { Message } from './chat/message.ts';
+import type { CommandName, ParseOk as ParsedCommand } from './chat/parse-command.ts';
+import type { Directory, Person } from './directory/directory.ts';
+import type { Actor } from './domain/types.ts';
+import type { Delivery } from './delivery/delivery.ts';
+import type { Runtime } from './runtime.ts';
+import type { Op, Outcome } from './store/apply-op.ts';
+
+interface BaseContext {
+  rt: Runtime;
+  dir: Directory;
+  person: Person;
+  actor: Actor;
+  op: Op;
+}
+
+export interface CommandContext extends BaseContext {
+  event: CommandEvent;
+  cmd: ParsedCommand;
+  /** A reply to the chat the command came from. */
+  reply(message: Message | string): Delivery;
+}
+
+export interface ActionContext extends BaseContext {
+  event: ActionEvent;
+  payload: ActionPayload;
+  key: CardKey;
+}
+
+export interface CommandHandler {
+  command: CommandName;
+  run(ctx: CommandContext): Promise<Delivery[]>;
+}
+
+export interface ActionHandler {
+  actions: ActionName[];
+  run(ctx: ActionContext): Promise<Outcome>;
+}

@@ -1,0 +1,56 @@
+// Entry point of `npm start`: reads .env, checks config, runs the web server and/or workers, drains on SIGTERM.
+import { existsSync } from 'node:fs';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { DirectoryError } from './directory/load-directory.ts';
+import { createLogger } from './logger.ts';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  let app;
+  try {
+    app = await createApp({ config, log, watchDirectory: true });
+  } catch (e) {
+    if (e instanceof DirectoryError) {
+      log.fatal({ file: e.file, line: e.line }, `通讯录文件有误，服务未启动：\n${e.message}`);
+    } else {
+      log.fatal({ err: e }, `启动失败：${(e as Error).message}`);
+    }
+    process.exit(1);
+  }
+  const server = await app.listen();
+  if (server) {
+    const addr = server.address();
+    log.info({ port: typeof addr === 'object' && addr ? addr.port : config.port }, 'ducha is listening');
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining: no new requests, finishing running jobs');
+    const timer = setTimeout(() => {
+      log.error('drain took longer than 25 s; exiting');
+      process.exit(1);
+    }, 25_000);
+    timer.unref();
+    await app.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+void main();

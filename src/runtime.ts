@@ -1,0 +1,23 @@
+// What every handler and worker is given: config, clock, store, directory, queues, signer, logger.
+import type { Redis } from 'ioredis';
+import type { ActionSigner } from './chat/action-token.ts';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Directory } from './directory/directory.ts';
+import type { WorkCalendar } from './domain/calendar.ts';
+import type { Logger } from './logger.ts';
+import type { Queues } from './queues.ts';
+import type { Store } from './store/store.ts';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  store: Store;
+  clock: Clock;
+  calendar: WorkCalendar;
+  /** The current directory snapshot (it may be reloaded between two calls). */
+  directory(): Directory;
+  signer: ActionSigner;
+  queues: Queues;
+}

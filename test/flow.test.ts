@@ -1,0 +1,129 @@
+// The whole life of an item through the neutral interface: /new → 发出 → 签收 → /report → 签署 → 受理 → completed.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from './helpers/harness.ts';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function item(id: string) {
+  const found = await h.rt.store.getItem(id);
+  if (!found) throw new Error(`no item ${id}`);
+  return found.item;
+}
+
+describe('a key item, end to end', () => {
+  it('goes from /new to completed, the head receiving and signing in person', async () => {
+    await h.command('zhang', '/新建 城区主干道积水整治 单位=jtj 期限=3工作日 类别=民生 要求="汛期前完成排查整改"');
+    const preview = h.lastCard('zhang', '发出');
+    expect(preview.title).toContain('预览');
+    const fields = Object.fromEntries(preview.fields.map((f) => [f.label, f.value]));
+    expect(fields['编号']).toBe('督字〔2026〕1号');
+    expect(fields['接收人']).toBe('李明（市交通运输局一把手）');
+    // 2026-09-28 + 3 working days crosses National Day: 29, 30, then Oct 8.
+    expect(fields['办结时限']).toBe('2026年10月8日');
+    expect(h.received('li')).toHaveLength(0);
+
+    const issued = await h.press('zhang', { card: preview, label: '发出' });
+    expect(issued.toast.type).toBe('success');
+    expect(issued.card?.buttons).toHaveLength(0);
+    expect(issued.card?.note).toContain('张伟');
+
+    // The notice goes straight to the head, on the head's own platform, and only to the head.
+    const notice = h.lastCard('li', '签收');
+    expect(notice.title).toBe('督查通知 督字〔2026〕1号');
+    expect(notice.color).toBe('red');
+    expect(h.feishu.sent.filter((s) => s.person === 'li')).toHaveLength(1);
+    expect(h.received('wang')).toHaveLength(0);
+
+    // Somebody else pressing the head's button is refused and changes nothing.
+    const wrong = await h.press('wang', { card: notice, label: '签收' });
+    expect(wrong.toast.type).toBe('error');
+    expect(wrong.toast.text).toContain('李明');
+    expect(wrong.card).toBeUndefined();
+    expect((await item('2026-1')).assignments[0]!.state).toBe('issued');
+
+    const got = await h.press('li', { card: notice, label: '签收' });
+    expect(got.toast.type).toBe('success');
+    expect(got.card?.buttons).toHaveLength(0);
+    expect(got.card?.note).toMatch(/已由李明于 2026年9月28日 09:00 签收/);
+    expect((await item('2026-1')).assignments[0]!.state).toBe('received');
+    // The copy in the head's chat is redrawn too.
+    expect(h.feishu.updates.some((u) => u.viewer === 'li' && u.card.title === notice.title && u.card.buttons.length === 0)).toBe(true);
+
+    await h.command('zhao', '/报送 1 办结 已完成全部 12 处积水点整治：排水管网疏通 3.2 公里。');
+    expect(h.lastText('zhao')).toContain('送李明签署');
+    const toSign = h.lastCard('li', '签署');
+    expect(toSign.body).toContain('排水管网疏通 3.2 公里');
+    expect((await item('2026-1')).assignments[0]!.state).toBe('awaiting_signature');
+
+    await h.press('li', { card: toSign, label: '签署' });
+    const a = (await item('2026-1')).assignments[0]!;
+    expect(a.state).toBe('signed');
+    expect(a.reports[0]!.signature).toMatchObject({ by: 'li', platform: 'feishu', version: 1, text: a.reports[0]!.text });
+
+    // Every office clerk gets the signed report to review, each on their own platform.
+    const review = h.lastCard('zhang', '受理');
+    expect(h.lastCard('qian', '受理').title).toBe(review.title);
+    const accepted = await h.press('zhang', { card: review, label: '受理' });
+    expect(accepted.toast.text).toContain('办结');
+
+    const done = await item('2026-1');
+    expect(done.status).toBe('completed');
+    expect(done.assignments[0]!.state).toBe('completed');
+    // qian's copy of the review card loses its buttons.
+    expect(h.wecom.updates.some((u) => u.viewer === 'qian' && u.card.buttons.length === 0 && u.card.note?.includes('受理'))).toBe(true);
+
+    const audit = await h.rt.store.audit('2026-1');
+    expect(audit.map((e) => e.action)).toEqual(['create', 'issue', 'assign', 'receive', 'submit', 'sign', 'accept', 'complete_item']);
+    const sign = audit.find((e) => e.action === 'sign')!;
+    expect(sign).toMatchObject({ actor: 'li', platform: 'feishu', unit: 'jtj', from: 'awaiting_signature', to: 'signed' });
+    expect(JSON.parse(sign.detail!)).toMatchObject({ version: 1, hash: a.reports[0]!.hash });
+    // The global stream holds the same entries.
+    expect((await h.rt.store.audit()).length).toBe(audit.length);
+  });
+
+  it('ordinary items go to the first deputy, or the deputy named with 负责人=', async () => {
+    await h.command('zhang', '/new 路灯维修 unit=jtj,gaj due=10d');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    expect(h.lastCard('wang', '签收').color).toBe('blue');
+    expect(h.lastCard('wu', '签收').title).toBe('督查通知 督字〔2026〕1号');
+    expect(h.received('li')).toHaveLength(0);
+    expect(h.received('chen')).toHaveLength(0);
+
+    await h.command('zhang', '/新建 公交站台改造 单位=市交通运输局 期限=2026-10-30 负责人=sun');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    const notice = h.lastCard('sun', '签收');
+    expect(h.wecom.sent.some((s) => s.person === 'sun')).toBe(true);
+
+    // The ordinary item's whole flow runs through the deputy.
+    await h.press('sun', { card: notice, label: '签收' });
+    await h.command('zhao', '/报送 2 办结 站台已改造完毕');
+    await h.press('sun', { card: h.lastCard('sun', '签署'), label: '签署' });
+    await h.press('qian', { card: h.lastCard('qian', '受理'), label: '受理' });
+    const it2 = await item('2026-2');
+    expect(it2.status).toBe('completed');
+    expect(it2.assignments[0]!.reports[0]!.signature?.by).toBe('sun');
+  });
+
+  it('a multi-unit item completes only when every unit has', async () => {
+    await h.command('zhang', '/新建 联合整治 单位=jtj、gaj 期限=5d 类别=重大 牵头=gaj');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    for (const [head, contact] of [
+      ['li', 'zhao'],
+      ['chen', 'zhou'],
+    ] as const) {
+      await h.press(head, { card: h.lastCard(head, '签收'), label: '签收' });
+      await h.command(contact, '/报送 1 办结 已完成');
+      await h.press(head, { card: h.lastCard(head, '签署'), label: '签署' });
+      await h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' });
+      const it1 = await item('2026-1');
+      expect(it1.status).toBe(head === 'li' ? 'open' : 'completed');
+    }
+    expect((await item('2026-1')).assignments.find((a) => a.unit === 'gaj')!.lead).toBe(true);
+  });
+});

@@ -1,0 +1,158 @@
+// Runs the real service (store, queues, workers) on real Redis under a fresh key prefix, with recording adapters.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createApp, type App } from '../../src/app.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Card, Message } from '../../src/chat/message.ts';
+import type { CommandEvent } from '../../src/chat/event.ts';
+import { runAction, runCommand, type ActionAnswer } from '../../src/dispatch.ts';
+import type { Runtime } from '../../src/runtime.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { RecordingAdapter, type Sent } from './recording-adapter.ts';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const FIXTURE_DIRECTORY = 'test/fixtures/directory.yaml';
+
+export interface Harness {
+  app: App;
+  rt: Runtime;
+  prefix: string;
+  clock: ManualClock;
+  feishu: RecordingAdapter;
+  wecom: RecordingAdapter;
+  /** A command typed by a person in a direct chat with the bot, run through the neutral entry point. */
+  command(person: string, text: string, eventId?: string): Promise<void>;
+  /** A press of a button (by its label, on the last card the person got with that button), or of a raw token. */
+  press(person: string, target: { card: Card; label: string } | string, eventId?: string): Promise<ActionAnswer>;
+  /** Everything that reached a person (directly or as replies in their direct chat), in order. */
+  received(person: string): Sent[];
+  lastCard(person: string, withButton?: string): Card;
+  lastText(person: string): string;
+  /** Waits (bounded) until every queued delivery has been handled. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function createHarness(opts: { now?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+  const prefix = `t${process.pid}-${++counter}-${randomBytes(3).toString('hex')}`;
+  const config = loadConfig({
+    REDIS_URL,
+    DUCHA_PREFIX: prefix,
+    DIRECTORY_FILE: FIXTURE_DIRECTORY,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const clock = new ManualClock(Date.parse(opts.now ?? '2026-09-28T09:00:00+08:00'));
+  const feishu = new RecordingAdapter('feishu');
+  const wecom = new RecordingAdapter('wecom');
+  const app = await createApp({
+    config,
+    log: silentLogger,
+    clock,
+    adapters: new Map([
+      ['feishu', feishu],
+      ['wecom', wecom],
+    ]),
+  });
+  const rt = app.rt;
+  const all = () => [...feishu.sent, ...wecom.sent];
+  let eventSeq = 0;
+
+  const senderOf = (person: string) => {
+    const p = rt.directory().person(person);
+    if (!p) throw new Error(`no person ${person} in the test directory`);
+    const id = p.prefer === 'feishu' ? (p.feishu?.open_id ?? p.feishu?.user_id) : p.wecom?.userid;
+    return { platform: p.prefer, ids: [id!] };
+  };
+
+  const h: Harness = {
+    app,
+    rt,
+    prefix,
+    clock,
+    feishu,
+    wecom,
+    async command(person, text, eventId) {
+      const sender = senderOf(person);
+      const event: CommandEvent = {
+        kind: 'command',
+        id: eventId ?? `ev-${++eventSeq}`,
+        sender,
+        text,
+        replyTo: { platform: sender.platform, chatId: `p2p-${person}`, direct: true },
+      };
+      await runCommand(rt, event);
+      await h.settle();
+    },
+    async press(person, target, eventId) {
+      let token: string;
+      if (typeof target === 'string') token = target;
+      else {
+        const b = target.card.buttons.find((x) => x.text === target.label);
+        if (!b) throw new Error(`no button ${target.label} on card ${target.card.title}`);
+        token = b.token;
+      }
+      const answer = await runAction(rt, { kind: 'action', id: eventId ?? `press-${++eventSeq}`, sender: senderOf(person), token });
+      await h.settle();
+      return answer;
+    },
+    received(person) {
+      return all().filter((s) => s.person === person || s.to?.chatId === `p2p-${person}`);
+    },
+    lastCard(person, withButton) {
+      const cards = h
+        .received(person)
+        .map((s) => s.message)
+        .filter((m): m is Extract<Message, { kind: 'card' }> => m.kind === 'card')
+        .map((m) => m.card)
+        .filter((c) => !withButton || c.buttons.some((b) => b.text === withButton));
+      const c = cards[cards.length - 1];
+      if (!c) throw new Error(`${person} has received no card${withButton ? ` with ${withButton}` : ''}`);
+      return c;
+    },
+    lastText(person) {
+      const texts = h
+        .received(person)
+        .map((s) => s.message)
+        .filter((m): m is Extract<Message, { kind: 'text' }> => m.kind === 'text');
+      const t = texts[texts.length - 1];
+      if (!t) throw new Error(`${person} has received no text`);
+      return t.text;
+    },
+    async settle() {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const counts = await Promise.all(
+          [rt.queues.deliver, rt.queues.inbound].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+        );
+        if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
+        if (Date.now() > deadline) throw new Error(`queues did not drain: ${JSON.stringify(counts)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      await app.stop();
+      await deleteKeys(prefix);
+    },
+  };
+  return h;
+}
+
+/** Removes every key under a prefix (each test cleans up after itself). */
+export async function deleteKeys(prefix: string): Promise<void> {
+  const r = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}

@@ -1,0 +1,53 @@
+// A platform adapter for tests: records what would have reached each person, and can be told to fail.
+import type { Person, Platform } from '../../src/directory/directory.ts';
+import type { PlatformAdapter, SendOptions, SentRef } from '../../src/delivery/adapter.ts';
+import type { ReplyTarget } from '../../src/chat/event.ts';
+import type { Card, Message } from '../../src/chat/message.ts';
+
+export interface Sent {
+  kind: 'send' | 'reply';
+  person?: string;
+  to?: ReplyTarget;
+  message: Message;
+  opts: SendOptions;
+  ref: SentRef;
+}
+
+export interface Updated {
+  ref: SentRef;
+  card: Card;
+  viewer: string;
+}
+
+export class RecordingAdapter implements PlatformAdapter {
+  sent: Sent[] = [];
+  updates: Updated[] = [];
+  private n = 0;
+  /** Set to make the next calls throw. */
+  failWith?: () => Error;
+
+  constructor(readonly platform: Platform) {}
+
+  async send(to: Person, message: Message, opts: SendOptions): Promise<SentRef> {
+    this.maybeFail();
+    const ref: SentRef = { platform: this.platform, messageId: `m${++this.n}` };
+    this.sent.push({ kind: 'send', person: to.id, message, opts, ref });
+    return ref;
+  }
+
+  async reply(to: ReplyTarget, message: Message, opts: SendOptions): Promise<SentRef> {
+    this.maybeFail();
+    const ref: SentRef = { platform: this.platform, messageId: `m${++this.n}` };
+    this.sent.push({ kind: 'reply', to, message, opts, ref });
+    return ref;
+  }
+
+  async update(ref: SentRef, card: Card, viewer: Person): Promise<void> {
+    this.maybeFail();
+    this.updates.push({ ref, card, viewer: viewer.id });
+  }
+
+  private maybeFail(): void {
+    if (this.failWith) throw this.failWith();
+  }
+}

@@ -1,0 +1,11 @@
+// Test runner settings: real Redis, so files run in parallel but each test uses its own key prefix.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    pool: 'forks',
+  },
+});
