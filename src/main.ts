@@ -23,10 +23,13 @@ async function main(): Promise<void> {
   try {
     app = await createApp({ config, log, watchDirectory: true });
   } catch (e) {
+    // The JSON line is for log collectors; the plain text on stderr is for the admin at the terminal.
     if (e instanceof DirectoryError) {
-      log.fatal({ file: e.file, line: e.line }, `通讯录文件有误，服务未启动：\n${e.message}`);
+      log.fatal({ file: e.file, line: e.line }, `通讯录文件有误，服务未启动：${e.message}`);
+      console.error(`通讯录文件有误，服务未启动：\n${e.message}`);
     } else {
       log.fatal({ err: e }, `启动失败：${(e as Error).message}`);
+      console.error(`启动失败：${(e as Error).message}`);
     }
     process.exit(1);
   }

@@ -1,0 +1,130 @@
+// Side effects happen once: repeated deliveries of one event, double clicks, two people at once, handler re-runs.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CommandEvent } from '../src/chat/event.ts';
+import { intakeCommand, runAction, runCommand } from '../src/dispatch.ts';
+import { createHarness, type Harness } from './helpers/harness.ts';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function issuedKeyItem(): Promise<void> {
+  await h.command('zhang', '/新建 积水整治 单位=jtj 期限=5d 类别=紧急');
+  await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+}
+
+const liSender = { platform: 'feishu' as const, ids: ['ou_00000000000000000000000000000002'] };
+
+describe('one press delivered five times at once', () => {
+  it('has one effect and one audit entry, and every copy gets the same answer', async () => {
+    await issuedKeyItem();
+    const token = h.lastCard('li', '签收').buttons[0]!.token;
+    const before = (await h.rt.store.audit('2026-1')).length;
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => runAction(h.rt, { kind: 'action', id: 'same-press', sender: liSender, token })),
+    );
+    await h.settle();
+    expect(answers.map((a) => a.toast.type)).toEqual(Array(5).fill('success'));
+    const audit = await h.rt.store.audit('2026-1');
+    expect(audit.length - before).toBe(1);
+    expect(audit.filter((e) => e.action === 'receive')).toHaveLength(1);
+    const { item, version } = (await h.rt.store.getItem('2026-1'))!;
+    expect(item.assignments[0]!.state).toBe('received');
+    expect(version).toBe(3); // create, issue, receive
+  });
+
+  it('a double click (two presses) has one effect; the second is told it was already done', async () => {
+    await issuedKeyItem();
+    const card = h.lastCard('li', '签收');
+    const [a, b] = await Promise.all([h.press('li', { card, label: '签收' }), h.press('li', { card, label: '签收' })]);
+    const types = [a.toast.type, b.toast.type].sort();
+    expect(types).toEqual(['info', 'success']);
+    expect([a, b].find((x) => x.toast.type === 'info')!.toast.text).toContain('已签收');
+    expect((await h.rt.store.audit('2026-1')).filter((e) => e.action === 'receive')).toHaveLength(1);
+  });
+});
+
+describe('two people pressing at once', () => {
+  it('two office clerks accepting the same report: one wins, the other is told, one audit entry', async () => {
+    await issuedKeyItem();
+    await h.press('li', { card: h.lastCard('li', '签收'), label: '签收' });
+    await h.command('zhao', '/报送 1 进展顺利');
+    await h.press('li', { card: h.lastCard('li', '签署'), label: '签署' });
+    const [z, q] = await Promise.all([
+      h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' }),
+      h.press('qian', { card: h.lastCard('qian', '受理'), label: '受理' }),
+    ]);
+    expect([z.toast.type, q.toast.type].sort()).toEqual(['info', 'success']);
+    const audit = await h.rt.store.audit('2026-1');
+    expect(audit.filter((e) => e.action === 'accept')).toHaveLength(1);
+    expect((await h.rt.store.getItem('2026-1'))!.item.assignments[0]!.state).toBe('received');
+  });
+
+  it('heads of two units receiving the same item at once both succeed (retry on conflict)', async () => {
+    await h.command('zhang', '/新建 联合检查 单位=jtj,gaj 期限=5d 类别=重大');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    const [a, b] = await Promise.all([
+      h.press('li', { card: h.lastCard('li', '签收'), label: '签收' }),
+      h.press('chen', { card: h.lastCard('chen', '签收'), label: '签收' }),
+    ]);
+    expect([a.toast.type, b.toast.type]).toEqual(['success', 'success']);
+    const item = (await h.rt.store.getItem('2026-1'))!.item;
+    expect(item.assignments.map((x) => x.state)).toEqual(['received', 'received']);
+  });
+});
+
+describe('commands run again', () => {
+  const event = (id: string, text: string): CommandEvent => ({
+    kind: 'command',
+    id,
+    sender: { platform: 'feishu', ids: ['ou_00000000000000000000000000000001'] },
+    text,
+    replyTo: { platform: 'feishu', chatId: 'p2p-zhang', direct: true },
+  });
+
+  it('a handler re-run for the same event (a worker crashed after the commit) creates nothing new and sends nothing twice', async () => {
+    const e = event('ev-crash', '/新建 重复测试 单位=jtj 期限=5d');
+    await runCommand(h.rt, e);
+    await runCommand(h.rt, e);
+    await Promise.all([runCommand(h.rt, e), runCommand(h.rt, e)]);
+    await h.settle();
+    expect(await h.rt.store.itemIds()).toEqual(['2026-1']);
+    expect(h.received('zhang').filter((s) => s.message.kind === 'card')).toHaveLength(1);
+    expect((await h.rt.store.audit()).filter((x) => x.action === 'create')).toHaveLength(1);
+  });
+
+  it('a webhook retry is taken in once, and the worker runs it', async () => {
+    const e = event('ev-retry', '/新建 入口去重 单位=jtj 期限=5d');
+    const taken = await Promise.all(Array.from({ length: 5 }, () => intakeCommand(h.rt, e)));
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    await h.settle();
+    expect(await h.rt.store.itemIds()).toEqual(['2026-1']);
+    expect(h.lastCard('zhang', '发出').title).toContain('预览');
+  });
+
+  it('notice numbers are unique under concurrent /new', async () => {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => runCommand(h.rt, event(`ev-n${i}`, `/新建 并发${i} 单位=jtj 期限=5d`))));
+    await h.settle();
+    const ids = await h.rt.store.itemIds();
+    expect(ids.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `2026-${i + 1}`).sort());
+  });
+});
+
+describe('signed button payloads', () => {
+  it('an edited or forged token is refused and changes nothing', async () => {
+    await issuedKeyItem();
+    const token = h.lastCard('li', '签收').buttons[0]!.token;
+    const [body, mac] = token.split('.');
+    const edited = Buffer.from(JSON.stringify(['receive', 'notice:2026-1:gaj', 'li'])).toString('base64url');
+    for (const bad of [`${edited}.${mac}`, `${body}.${mac!.slice(0, -2)}AA`, 'garbage', `${body}`]) {
+      const a = await h.press('li', bad);
+      expect(a.toast.type).toBe('error');
+      expect(a.toast.text).toContain('无效');
+    }
+    expect((await h.rt.store.getItem('2026-1'))!.item.assignments[0]!.state).toBe('issued');
+  });
+});

@@ -1,0 +1,133 @@
+// `npm start` as a user runs it: ready with the example directory and no platform, says what is off,
+// refuses bad config and bad directories with a message naming the problem, drains on SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { deleteKeys, REDIS_URL } from './helpers/harness.ts';
+
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+interface Started {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+const running: { child: ChildProcess; prefix: string }[] = [];
+
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    await deleteKeys(r.prefix);
+  }
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(env: Record<string, string>): Started {
+  const prefix = env.DUCHA_PREFIX ?? `start-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const child = spawn(TSX, ['src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', REDIS_URL, DUCHA_PREFIX: prefix, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let buf = '';
+  child.stdout!.on('data', (d) => (buf += String(d)));
+  child.stderr!.on('data', (d) => (buf += String(d)));
+  running.push({ child, prefix });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => buf, exited };
+}
+
+async function pollReady(port: number, bound = 15_000): Promise<{ status: number; body: unknown }> {
+  const until = Date.now() + bound;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      return { status: res.status, body: await res.json() };
+    } catch {
+      if (Date.now() > until) throw new Error('never answered /readyz');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+describe('npm start', () => {
+  it('starts with the example directory and no platform, is ready, logs JSON lines, and drains on SIGTERM', async () => {
+    const port = await freePort();
+    const s = start({ PORT: String(port) });
+    const ready = await pollReady(port);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ ok: true, checks: { redis: true, workers: true } });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const lines = s
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
+    const summary = lines.find((l) => l.msg.includes('飞书未启用'));
+    expect(summary?.msg).toContain('FEISHU_APP_ID');
+    expect(summary?.msg).toContain('WECOM_CORP_ID');
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.out()).toContain('stopped');
+  });
+
+  it('runs web and worker roles as separate processes', async () => {
+    const port = await freePort();
+    const prefix = `roles-${process.pid}`;
+    const web = start({ PORT: String(port), DUCHA_ROLE: 'web', DUCHA_PREFIX: prefix });
+    const ready = await pollReady(port);
+    expect(ready.body).toEqual({ ok: true, checks: { redis: true } });
+    const worker = start({ PORT: String(port), DUCHA_ROLE: 'worker', DUCHA_PREFIX: prefix });
+    const until = Date.now() + 15_000;
+    while (!worker.out().includes('"role":"worker"')) {
+      if (Date.now() > until) throw new Error(`worker never started: ${worker.out()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    worker.child.kill('SIGTERM');
+    web.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(await web.exited).toBe(0);
+  });
+
+  it('refuses a bad variable, naming it', async () => {
+    const s = start({ PORT: 'abc', DUCHA_ROLE: 'both' });
+    expect(await s.exited).toBe(1);
+    expect(s.out()).toContain('PORT');
+    expect(s.out()).toContain('DUCHA_ROLE');
+    expect(s.out()).toContain('只能是 all、web 或 worker');
+  });
+
+  it('refuses a bad directory file, naming the line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ducha-dir-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      [
+        'issuer: 测试',
+        'office: [a]',
+        'units:',
+        '  - id: u1',
+        '    name: 单位一',
+        '    head: nobody',
+        'people:',
+        '  - { id: a, name: 甲, feishu: { open_id: ou_1 } }',
+        '',
+      ].join('\n'),
+    );
+    const s = start({ DIRECTORY_FILE: file, PORT: String(await freePort()) });
+    expect(await s.exited).toBe(1);
+    expect(s.out()).toContain('第 6 行');
+    expect(s.out()).toContain('nobody');
+  });
+});
