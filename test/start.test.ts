@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteKeys, REDIS_URL } from './helpers/harness.ts';
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 
 interface Started {
   child: ChildProcess;
@@ -36,7 +35,8 @@ function freePort(): Promise<number> {
 
 function start(env: Record<string, string>): Started {
   const prefix = env.DUCHA_PREFIX ?? `start-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const child = spawn(TSX, ['src/main.ts'], {
+  // Exactly what a user types: npm start (which must pass SIGTERM on to the service).
+  const child = spawn('npm', ['start', '--silent'], {
     env: { PATH: process.env.PATH ?? '', REDIS_URL, DUCHA_PREFIX: prefix, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,26 +1,17 @@
 // The chat command table: every bot command with its names, arguments, who may use it and its Chinese usage.
+import { CATEGORIES, parseCategory } from '../domain/categories.ts';
 
 export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'onsite', 'extend', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-/** The six kinds of key item (重点事项) that go straight to a unit's head; anything else is ordinary. */
-export const KEY_CATEGORIES = [
-  { value: '重大', en: 'major', meaning: '影响全局的重大问题', also: [] },
-  { value: '典型', en: 'typical', meaning: '有典型意义', also: [] },
-  { value: '紧急', en: 'urgent', meaning: '重要而紧迫', also: ['急'] },
-  { value: '民生', en: 'public', meaning: '群众迫切需要解决', also: [] },
-  { value: '交办', en: 'assigned', meaning: '上级领导指定', also: [] },
-  { value: '疑难', en: 'hard', meaning: '非一把手亲自出马不能解决', also: [] },
-] as const;
-export type KeyCategory = (typeof KEY_CATEGORIES)[number]['value'];
+/** The six kinds of key item (重点事项), as the command language names them: 重大|典型|紧急|民生|交办|疑难. */
+export const KEY_CATEGORIES = Object.entries(CATEGORIES).map(([en, c]) => ({ value: c.short, en, meaning: c.meaning, also: c.also }));
+export type KeyCategory = string;
 
 /** `重大`, `major`, `MAJOR`, the full meaning `影响全局的重大问题` (or `急` for 紧急) → `重大`; anything else → undefined. */
 export function normalizeKeyCategory(s: string): KeyCategory | undefined {
-  const t = s.normalize('NFKC').trim().toLowerCase();
-  for (const c of KEY_CATEGORIES) {
-    if (t === c.value || t === c.en || t === c.meaning || (c.also as readonly string[]).includes(t)) return c.value;
-  }
-  return undefined;
+  const c = parseCategory(s);
+  return c && CATEGORIES[c].short;
 }
 
 /** A `key=value` argument. */

@@ -1,18 +1,21 @@
 // The six kinds of key item (要有重点): only these go to the unit's head; anything else is ordinary.
 import type { Category } from './types.ts';
 
-export const CATEGORIES: Record<Category, { short: string; meaning: string; aliases: string[] }> = {
-  major: { short: '重大', meaning: '影响全局的重大问题', aliases: ['重大', 'major'] },
-  typical: { short: '典型', meaning: '有典型意义', aliases: ['典型', 'typical'] },
-  urgent: { short: '紧急', meaning: '重要而紧迫', aliases: ['紧急', '急', 'urgent'] },
-  public: { short: '民生', meaning: '群众迫切需要解决', aliases: ['民生', 'public'] },
-  assigned: { short: '交办', meaning: '上级领导指定', aliases: ['交办', 'assigned'] },
-  hard: { short: '疑难', meaning: '非一把手亲自出马不能解决', aliases: ['疑难', 'hard'] },
+export const CATEGORIES: Record<Category, { short: string; meaning: string; also: string[] }> = {
+  major: { short: '重大', meaning: '影响全局的重大问题', also: [] },
+  typical: { short: '典型', meaning: '有典型意义', also: [] },
+  urgent: { short: '紧急', meaning: '重要而紧迫', also: ['急'] },
+  public: { short: '民生', meaning: '群众迫切需要解决', also: [] },
+  assigned: { short: '交办', meaning: '上级领导指定', also: [] },
+  hard: { short: '疑难', meaning: '非一把手亲自出马不能解决', also: [] },
 };
 
+/** `重大`, `major`, `MAJOR`, the full meaning `影响全局的重大问题` (or `急` for 紧急) → `major`; anything else → undefined. */
 export function parseCategory(s: string): Category | undefined {
-  const t = s.trim().toLowerCase();
-  for (const [cat, c] of Object.entries(CATEGORIES)) if (c.aliases.includes(t)) return cat as Category;
+  const t = s.normalize('NFKC').trim().toLowerCase();
+  for (const [cat, c] of Object.entries(CATEGORIES) as [Category, (typeof CATEGORIES)[Category]][]) {
+    if (t === cat || t === c.short || t === c.meaning || c.also.includes(t)) return cat;
+  }
   return undefined;
 }
 
