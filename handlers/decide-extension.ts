@@ -1,6 +1,6 @@
 // 同意 / 不同意: the office decides an extension request; an approved one moves the unit's deadline.
 import { cardKey } from '../src/chat/card-key.ts';
-import { endOfDay, formatDate } from '../src/domain/deadline.ts';
+import { dateInTz, endOfDay, formatDate } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
@@ -23,6 +23,9 @@ export const decideExtension: ActionHandler = {
       e.decidedAt = now;
       const audits = [{ action: approve ? 'approve_extension' : 'refuse_extension', unit: a.unit, detail: { extension: e.id, to: e.to } }];
       const oldDue = a.due;
+      if (approve && e.to < dateInTz(now, ctx.rt.config.tz)) {
+        throw new Refusal('wrong_state', `申请延至的 ${formatDate(e.to)} 已经过去，不能同意；请申请人重新申请`);
+      }
       if (approve) {
         e.oldDue = oldDue;
         a.due = e.to;

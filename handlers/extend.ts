@@ -16,6 +16,8 @@ export const extend: CommandHandler = {
     const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
     const to = parseDate(cmd.options.to ?? '', dateInTz(now, rt.config.tz));
     if (!to) throw new Refusal('bad_syntax', `日期「${cmd.options.to ?? ''}」看不懂，请写成 2026-07-15`);
+    const today = dateInTz(now, rt.config.tz);
+    if (to < today) throw new Refusal('bad_syntax', `申请延至的日期 ${formatDate(to)} 已经过去，请写今天或以后的日期`);
     const reason = (cmd.options.reason ?? '').trim();
     if (!reason) throw new Refusal('bad_syntax', '缺少延期理由');
     const outcome = await mutateItem(rt, ctx.op, id, (item, t) => {

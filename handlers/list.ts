@@ -33,7 +33,8 @@ export const list: CommandHandler = {
     const items = (await rt.store.getItems(ids)).sort((a, b) => b.year - a.year || b.seq - a.seq);
     const lines: string[] = [];
     for (const item of items) {
-      if (!office && item.status === 'draft') continue;
+      // Units never see what was never issued to them.
+      if (!office && (item.status === 'draft' || item.status === 'cancelled')) continue;
       if (item.status === 'draft' || item.status === 'cancelled') {
         if (status !== item.status && !(status === undefined && item.status === 'draft')) continue;
         if (overdueOnly) continue;

@@ -19,10 +19,16 @@ export const onsite: CommandHandler = {
     const unit = unitIdFrom(dir, units[0]!);
     const on = parseDate(cmd.options.on ?? '', dateInTz(now, rt.config.tz));
     if (!on) throw new Refusal('bad_syntax', `日期「${cmd.options.on ?? ''}」看不懂，请写成 2026-05-22`);
+    const today = dateInTz(now, rt.config.tz);
+    // A record of a visit made: not a date to come, nor one before the item was issued.
+    if (on > today) throw new Refusal('bad_syntax', `坐地督查日期 ${formatDate(on)} 晚于今天；请在督查开展后再记录`);
     const note = cmd.options.note?.trim();
     const outcome = await mutateItem(rt, ctx.op, id, (item, t) => {
       const a = mustAssignment(item, unit, dir);
       check('onsite', ctx.person.id, item, a, dir);
+      if (item.issuedAt !== undefined && on < dateInTz(item.issuedAt, rt.config.tz)) {
+        throw new Refusal('bad_syntax', `坐地督查日期 ${formatDate(on)} 早于督查单发出的日期`);
+      }
       const vid = a.visits.length + 1;
       a.visits.push({ id: vid, on, by: ctx.person.id, note, createdAt: t });
       const head = dir.unit(unit)?.head ?? a.responsible;

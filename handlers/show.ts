@@ -23,7 +23,7 @@ export const show: CommandHandler = {
     if (!office && !item.assignments.some((a) => mine.includes(a.unit) || a.responsible === ctx.person.id)) {
       throw new Refusal('not_allowed', `督查事项 ${id} 没有交办给您所在的单位，无权查看`);
     }
-    if (!office && item.status === 'draft') throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
+    if (!office && (item.status === 'draft' || item.status === 'cancelled')) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
     const name = (p: string) => dir.person(p)?.name ?? p;
     const lines = [
       `${dir.issuer} ${noticeNumber(item)}`,

@@ -15,7 +15,7 @@ export const urge: CommandHandler = {
     const { rt, dir, cmd } = ctx;
     if (!dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能催办');
     const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
-    const named = (cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u));
+    const named = [...new Set((cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u)))];
     const outcome = await mutateItem(rt, ctx.op, id, (item, now) => {
       const targets = named.length
         ? named.map((u) => mustAssignment(item, u, dir))
