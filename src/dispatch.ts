@@ -111,8 +111,13 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
     answer = { toast: { type: e.code === 'wrong_state' || e.code === 'stale' ? 'info' : 'error', text: e.message } };
     if (e.code === 'not_for_you') return answer;
   }
-  const card = await renderByKey(rt, payload.k, who.person.id);
-  if (card) answer.card = card;
+  try {
+    const card = await renderByKey(rt, payload.k, who.person.id);
+    if (card) answer.card = card;
+  } catch (e) {
+    // A signed key naming what does not exist (a unit not on the item): the toast already says so.
+    rt.log.warn({ err: (e as Error).message, key: payload.k }, 'card could not be drawn');
+  }
   return answer;
 }
 

@@ -101,9 +101,9 @@ function isParty(party: Party, person: string, a: Assignment, dir: Directory): b
   }
 }
 
-/** True when the person holds the party's role somewhere else: then the refusal says "wrong unit". */
-function isPartyElsewhere(party: Party, person: string, dir: Directory): boolean {
-  const roles = dir.rolesOf(person);
+/** True when the person holds the party's role in another unit: then the refusal says "wrong unit". */
+function isPartyElsewhere(party: Party, person: string, a: Assignment, dir: Directory): boolean {
+  const roles = dir.rolesOf(person).filter((r) => r.role !== 'office' && r.unit !== a.unit);
   if (party === 'contact') return roles.some((r) => r.role === 'contact');
   if (party === 'head') return roles.some((r) => r.role === 'head');
   if (party === 'responsible') return roles.some((r) => r.role === 'head' || r.role === 'deputy');
@@ -128,7 +128,7 @@ export function check(
   if (!rule.who.some((p) => isParty(p, person, a, dir))) {
     const unitName = dir.unit(a.unit)?.name ?? a.unit;
     const allowed = rule.who.map((p) => PARTY_LABELS[p]).join('或');
-    if (rule.who.some((p) => isPartyElsewhere(p, person, dir))) {
+    if (rule.who.some((p) => isPartyElsewhere(p, person, a, dir))) {
       throw new Refusal('wrong_unit', `只有${unitName}的${allowed}才能${rule.label}，您不是`);
     }
     throw new Refusal('not_allowed', `只有${rule.who.includes('office') ? '' : unitName + '的'}${allowed}才能${rule.label}`);
