@@ -1,6 +1,6 @@
 // The delivery worker: hands each message to the platform of the person it is for, once, and remembers
 // where each card landed so it can be redrawn when its item changes.
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Person, Platform } from '../src/directory/directory.ts';
 import type { PlatformAdapter, SentRef } from '../src/delivery/adapter.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
@@ -63,7 +63,7 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
 export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency = 8): Worker {
   const worker: Worker = new Worker(
     DELIVER,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const log = rt.log.child({ job: job.id, kind: job.name, op: job.data?.opId });
       try {
         const res = await processDelivery(rt, adapters, job);
@@ -71,6 +71,12 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
         return res;
       } catch (e) {
         if (e instanceof RateLimited) {
+          if (e.scope === 'recipient') {
+            // Only this recipient is over their limit: this message waits, the others go on.
+            log.info({ retryAfterMs: e.retryAfterMs }, 'recipient rate limit: message waits');
+            await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+            throw new DelayedError();
+          }
           log.warn({ retryAfterMs: e.retryAfterMs }, 'platform rate limit: slowing the queue');
           await worker.rateLimit(e.retryAfterMs);
           throw Worker.RateLimitError();
@@ -83,7 +89,36 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
         throw e;
       }
     },
-    { connection: rt.redis.duplicate({ maxRetriesPerRequest: null }), prefix: rt.config.prefix, concurrency },
+    {
+      connection: rt.redis.duplicate({ maxRetriesPerRequest: null }),
+      prefix: rt.config.prefix,
+      concurrency,
+      // Feishu allows 50 messages a second per app; this holds across every worker process.
+      limiter: { max: 50, duration: 1000 },
+    },
   );
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) void reportUndelivered(rt, job as Job<Delivery & { opId?: string; undeliverable?: boolean }>, err.message);
+  });
   return worker;
+}
+
+/** Tells the office, in chat, that a message could not be delivered to whom (but never about such a notice). */
+export async function reportUndelivered(rt: Runtime, job: Job<Delivery & { opId?: string; undeliverable?: boolean }>, reason: string): Promise<void> {
+  const d = job.data;
+  if (d.undeliverable || d.kind === 'refresh') return;
+  const dir = rt.directory();
+  const whom = d.kind === 'send' ? (dir.person(d.person)?.name ?? d.person) : '会话';
+  const what = d.message?.kind === 'text' ? `「${d.message.text.slice(0, 40)}${d.message.text.length > 40 ? '…' : ''}」` : d.cardKey ? '一张卡片' : '一条消息';
+  const text = `【送达失败】发给${whom}的${what}未能送达。原因：${reason}。请核实其账号或电话联系。`;
+  rt.log.error({ job: job.id, whom, reason }, 'message undeliverable; telling the office');
+  await rt.queues.deliver.addBulk(
+    dir.office.map((p) => ({
+      name: 'send',
+      data: { kind: 'send', person: p, message: { kind: 'text', text }, undeliverable: true },
+      opts: { jobId: `u-${String(job.id)}-${p}`.replace(/:/g, '_'), attempts: 3 },
+    })),
+  );
 }

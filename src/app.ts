@@ -18,6 +18,7 @@ import { createServer } from './server.ts';
 import { Store } from './store/store.ts';
 import { startDeliveryWorker, type Adapters } from '../jobs/deliver.ts';
 import { startInboundWorker } from '../jobs/inbound.ts';
+import { createPlatforms } from './platforms/index.ts';
 
 export interface AppOptions {
   config: Config;
@@ -27,6 +28,8 @@ export interface AppOptions {
   adapters?: Adapters;
   /** Routers with the platforms' webhook routes, given the runtime. */
   routes?: (rt: Runtime) => Router[];
+  /** First retry delay of failed jobs (tests shorten it). */
+  retryDelayMs?: number;
   /** Reload the directory on SIGHUP and file change (production); off in tests. */
   watchDirectory?: boolean;
 }
@@ -54,7 +57,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const calendar = await WorkCalendar.load(config.calendarFile);
     const store = new Store(redis, config.prefix);
     const secret = await loadSecret(redis, store.k.secret, config.secret);
-    const queues = createQueues(redis, config.prefix);
+    const queues = createQueues(redis, config.prefix, opts.retryDelayMs);
     cleanup.unshift(() => queues.close());
     const rt: Runtime = {
       config,
@@ -67,12 +70,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       signer: new ActionSigner(secret),
       queues,
     };
-    const adapters: Adapters = opts.adapters ?? new Map();
+    const platforms = createPlatforms(config, redis);
+    const adapters: Adapters = opts.adapters ?? platforms.adapters;
     const workers: Worker[] = [];
     if (config.role !== 'web') {
       workers.push(startInboundWorker(rt), startDeliveryWorker(rt, adapters));
       for (const w of workers) w.on('error', (err) => log.error({ err }, 'worker error'));
     }
+    if (config.role !== 'worker') cleanup.unshift(platforms.connect(rt));
     let server: Server | undefined;
     log.info({ role: config.role, prefix: config.prefix, units: directory.current().allUnits().length }, platformSummary(config));
     return {
@@ -86,7 +91,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
             { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
             ...(workers.length ? [{ name: 'workers', check: async () => workers.every((w) => w.isRunning()) }] : []),
           ],
-          opts.routes?.(rt) ?? [],
+          opts.routes?.(rt) ?? platforms.routes(rt),
         );
         server = await new Promise<Server>((resolve) => {
           const s = app.listen(config.port, '0.0.0.0', () => resolve(s));

@@ -125,6 +125,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secret: e.DUCHA_SECRET,
     logLevel: e.LOG_LEVEL,
   };
+  if (e.FEISHU_APP_ID && e.FEISHU_APP_SECRET && e.FEISHU_MODE === 'webhook' && !e.FEISHU_VERIFICATION_TOKEN) {
+    // Without it no webhook can be told from a forgery: refuse to start rather than accept everything.
+    throw new ConfigError(
+      '环境变量有误，服务未启动：\n  FEISHU_VERIFICATION_TOKEN：飞书 webhook 模式必须设置（开发者后台 → 事件与回调 → 加密策略 → Verification Token）',
+    );
+  }
   if (e.FEISHU_APP_ID && e.FEISHU_APP_SECRET) {
     cfg.feishu = {
       appId: e.FEISHU_APP_ID,

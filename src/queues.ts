@@ -20,9 +20,11 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
-  const inbound = new Queue(INBOUND, { connection, prefix, defaultJobOptions: { ...defaults, attempts: 5 } });
-  const deliver = new Queue(DELIVER, { connection, prefix, defaultJobOptions: defaults });
+/** `retryDelayMs` is the first retry's delay; each next one doubles, with jitter. */
+export function createQueues(connection: ConnectionOptions, prefix: string, retryDelayMs = 1000): Queues {
+  const opts: DefaultJobOptions = { ...defaults, backoff: { type: 'exponential', delay: retryDelayMs, jitter: 0.5 } };
+  const inbound = new Queue(INBOUND, { connection, prefix, defaultJobOptions: { ...opts, attempts: 5 } });
+  const deliver = new Queue(DELIVER, { connection, prefix, defaultJobOptions: opts });
   return {
     inbound,
     deliver,

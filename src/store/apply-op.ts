@@ -54,7 +54,16 @@ export async function mutateItem(
     if (!found) throw new Refusal('not_found', `没有编号为 ${itemId} 的督查事项`);
     const now = rt.clock.now();
     const item = structuredClone(found.item);
-    const decision = decide(item, now);
+    let decision: Decision;
+    try {
+      decision = decide(item, now);
+    } catch (e) {
+      // The same operation may have committed between our outcome check and our read (a webhook
+      // delivered twice at once): then the refusal is of our own effect, and the outcome is the answer.
+      const applied = await rt.store.getOutcome<Outcome>(op.id);
+      if (applied) return { ...applied, replayed: true };
+      throw e;
+    }
     const result = await commitDecision(rt, op, found.version, item, decision, now);
     if (result) return result;
     await delay(Math.random() * 5 * (attempt + 1));

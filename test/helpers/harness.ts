@@ -36,12 +36,20 @@ export interface Harness {
 
 let counter = 0;
 
-export async function createHarness(opts: { now?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  now?: string;
+  env?: Record<string, string>;
+  /** `recording` (default): recording adapters for both platforms; `configured`: the real adapters the env turns on. */
+  platforms?: 'recording' | 'configured';
+  directory?: string;
+}
+
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const prefix = `t${process.pid}-${++counter}-${randomBytes(3).toString('hex')}`;
   const config = loadConfig({
     REDIS_URL,
     DUCHA_PREFIX: prefix,
-    DIRECTORY_FILE: FIXTURE_DIRECTORY,
+    DIRECTORY_FILE: opts.directory ?? FIXTURE_DIRECTORY,
     PORT: '0',
     LOG_LEVEL: 'silent',
     ...opts.env,
@@ -53,10 +61,14 @@ export async function createHarness(opts: { now?: string; env?: Record<string, s
     config,
     log: silentLogger,
     clock,
-    adapters: new Map([
-      ['feishu', feishu],
-      ['wecom', wecom],
-    ]),
+    adapters:
+      opts.platforms === 'configured'
+        ? undefined
+        : new Map([
+            ['feishu', feishu],
+            ['wecom', wecom],
+          ]),
+    retryDelayMs: 20,
   });
   const rt = app.rt;
   const all = () => [...feishu.sent, ...wecom.sent];

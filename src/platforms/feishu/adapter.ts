@@ -1,0 +1,130 @@
+// Sends, replies and redraws cards in Feishu through the SDK Client, and maps Feishu's failures onto
+// what the delivery worker understands: slow down, retry, or give up.
+import type * as lark from '@larksuiteoapi/node-sdk';
+import type { Redis } from 'ioredis';
+import type { Person } from '../../directory/directory.ts';
+import type { ReplyTarget } from '../../chat/event.ts';
+import type { Card, Message } from '../../chat/message.ts';
+import type { PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapter.ts';
+import { PermanentFailure, RateLimited } from '../../delivery/errors.ts';
+import type { RedisTokenCache } from './client.ts';
+import { toFeishuCard, toFeishuContent } from './render.ts';
+
+const TOKEN_ERRORS = new Set([99991661, 99991663, 99991668]);
+const RATE_LIMITED = 99991400;
+/** Feishu allows 5 messages a second to one user. */
+const PER_USER_PER_SECOND = 5;
+
+interface FeishuAnswer {
+  code?: number;
+  msg?: string;
+  data?: { message_id?: string };
+}
+
+/** A retryable failure: 5xx, a timeout, a dropped connection. BullMQ backs off and tries again. */
+export class FeishuTransient extends Error {
+  override name = 'FeishuTransient';
+}
+
+export class FeishuAdapter implements PlatformAdapter {
+  readonly platform = 'feishu' as const;
+
+  constructor(
+    private readonly client: lark.Client,
+    private readonly tokens: RedisTokenCache,
+    private readonly appId: string,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async send(to: Person, message: Message, opts: SendOptions): Promise<SentRef> {
+    const openId = to.feishu?.open_id;
+    const receiveId = openId ?? to.feishu?.user_id;
+    if (!receiveId) throw new PermanentFailure(`${to.name} 没有飞书账号`);
+    await this.perUserLimit(receiveId);
+    const { msg_type, content } = toFeishuContent(message);
+    const res = await this.call('发送消息', () =>
+      this.client.im.message.create({
+        params: { receive_id_type: openId ? 'open_id' : 'user_id' },
+        data: { receive_id: receiveId, msg_type, content, uuid: uuidOf(opts.dedupKey) },
+      }),
+    );
+    const messageId = res.data?.message_id;
+    if (!messageId) throw new FeishuTransient('message create answered without a message_id');
+    if (opts.urgent && openId) {
+      // 加急 is a bonus: the message is already delivered (and uuid-deduplicated on a retry).
+      await this.call('加急', () =>
+        this.client.im.message.urgentApp({
+          path: { message_id: messageId },
+          params: { user_id_type: 'open_id' },
+          data: { user_id_list: [openId] },
+        }),
+      ).catch(() => undefined);
+    }
+    return { platform: 'feishu', messageId };
+  }
+
+  async reply(to: ReplyTarget, message: Message, opts: SendOptions): Promise<SentRef> {
+    const { msg_type, content } = toFeishuContent(message);
+    const res = await this.call('回复消息', () =>
+      this.client.im.message.create({
+        params: { receive_id_type: 'chat_id' },
+        data: { receive_id: to.chatId, msg_type, content, uuid: uuidOf(opts.dedupKey) },
+      }),
+    );
+    const messageId = res.data?.message_id;
+    if (!messageId) throw new FeishuTransient('message create answered without a message_id');
+    return { platform: 'feishu', messageId };
+  }
+
+  async update(ref: SentRef, card: Card): Promise<void> {
+    await this.call('更新卡片', () =>
+      this.client.im.message.patch({ path: { message_id: ref.messageId }, data: { content: JSON.stringify(toFeishuCard(card)) } }),
+    );
+  }
+
+  /** One call with Feishu's two ways of failing (thrown HTTP errors and code≠0 answers) mapped. */
+  private async call(what: string, fn: () => Promise<unknown>, retriedToken = false): Promise<FeishuAnswer> {
+    let res: FeishuAnswer;
+    try {
+      res = ((await fn()) ?? {}) as FeishuAnswer;
+    } catch (e) {
+      const err = e as { response?: { status?: number; data?: FeishuAnswer; headers?: Record<string, string> }; code?: string; message?: string };
+      const status = err.response?.status;
+      const code = err.response?.data?.code;
+      if (code === RATE_LIMITED || status === 429) throw new RateLimited(retryAfterMs(err.response?.headers), `${what}：飞书限流`);
+      if (code !== undefined && TOKEN_ERRORS.has(code)) return this.afterTokenError(what, fn, retriedToken, code);
+      if (status === undefined || status >= 500) throw new FeishuTransient(`${what}：${status ? `HTTP ${status}` : (err.code ?? err.message ?? '网络错误')}`);
+      throw new PermanentFailure(`${what}失败：飞书错误 ${code ?? status} ${err.response?.data?.msg ?? ''}`.trim());
+    }
+    if (res.code === undefined || res.code === 0) return res;
+    if (res.code === RATE_LIMITED) throw new RateLimited(1000, `${what}：飞书限流`);
+    if (TOKEN_ERRORS.has(res.code)) return this.afterTokenError(what, fn, retriedToken, res.code);
+    throw new PermanentFailure(`${what}失败：飞书错误 ${res.code} ${res.msg ?? ''}`.trim());
+  }
+
+  /** The token was revoked or expired: drop it for every process, and try once more with a fresh one. */
+  private async afterTokenError(what: string, fn: () => Promise<unknown>, retried: boolean, code: number): Promise<FeishuAnswer> {
+    await this.tokens.evict(this.appId);
+    if (retried) throw new FeishuTransient(`${what}：访问凭证无效（${code}）`);
+    return this.call(what, fn, true);
+  }
+
+  private async perUserLimit(receiveId: string): Promise<void> {
+    const second = Math.floor(Date.now() / 1000);
+    const key = `${this.prefix}:rl:feishu:${receiveId}:${second}`;
+    const n = await this.redis.incr(key);
+    if (n === 1) await this.redis.expire(key, 2);
+    if (n > PER_USER_PER_SECOND) throw new RateLimited(1000 - (Date.now() % 1000) + 10, '飞书单用户每秒 5 条', 'recipient');
+  }
+}
+
+/** Feishu's uuid is at most 50 characters; our delivery job ids are shorter and stable per delivery. */
+function uuidOf(key: string): string {
+  return key.slice(0, 50);
+}
+
+function retryAfterMs(headers: Record<string, string> | undefined): number {
+  const reset = Number(headers?.['x-ogw-ratelimit-reset']);
+  return Number.isFinite(reset) && reset > 0 ? Math.min(reset * 1000, 60_000) : 1000;
+}

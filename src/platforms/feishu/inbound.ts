@@ -1,0 +1,79 @@
+// Feishu events after authentication (webhook or long connection): challenge, messages, card presses.
+// Commands are recorded and queued, and answered at once; a press is applied now and answered with the new card.
+import { intakeCommand, runAction, type ActionAnswer } from '../../dispatch.ts';
+import type { Runtime } from '../../runtime.ts';
+import { toFeishuCard, tokenFromAction } from './render.ts';
+import { toActionEvent, toCommandEvent } from './to-event.ts';
+import { isFresh } from './verify.ts';
+import { createHash } from 'node:crypto';
+
+export interface FeishuReply {
+  status: number;
+  body: unknown;
+}
+
+type Json = Record<string, unknown>;
+
+const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The answer Feishu shows for a press: a toast, and the card as it now stands. */
+export function pressAnswer(a: ActionAnswer): Json {
+  const out: Json = { toast: { type: a.toast.type, content: a.toast.text } };
+  if (a.card) out.card = { type: 'raw', data: toFeishuCard(a.card) };
+  return out;
+}
+
+/**
+ * Handles a decrypted, authenticated body. `rawId` identifies a legacy callback that has no event id
+ * (a hash of the raw request), so a retry of it is still recognised.
+ */
+export async function handleFeishuBody(rt: Runtime, body: Json, rawId: string): Promise<FeishuReply> {
+  if (body.type === 'url_verification') return { status: 200, body: { challenge: str(body.challenge) ?? '' } };
+  const header = obj(body.header);
+  const event = obj(body.event);
+  if (body.schema === '2.0') {
+    const eventId = str(header.event_id);
+    const type = str(header.event_type);
+    if (!eventId || !type) return { status: 400, body: { error: 'missing header.event_id or event_type' } };
+    const created = Number(header.create_time);
+    // Retries stop after ~7 h and dedup keys live 48 h: an older event is a replay, not a retry.
+    if (Number.isFinite(created) && created > 0 && !isFresh(created, rt.clock.now())) {
+      rt.log.warn({ event: eventId, type, created }, 'feishu event too old: ignored as a replay');
+      return { status: 200, body: {} };
+    }
+    if (type === 'im.message.receive_v1') {
+      const cmd = toCommandEvent(eventId, event as never);
+      if (!cmd) return { status: 200, body: {} };
+      const fresh = await intakeCommand(rt, cmd);
+      rt.log.info({ event: eventId, duplicate: !fresh }, 'feishu message taken in');
+      return { status: 200, body: {} };
+    }
+    if (type === 'card.action.trigger') {
+      return { status: 200, body: await press(rt, eventId, obj(event.operator), obj(event.action)) };
+    }
+    rt.log.info({ event: eventId, type }, 'feishu event ignored');
+    return { status: 200, body: {} };
+  }
+  // The legacy card callback: flat, no event id.
+  if (body.action && (body.open_id || body.user_id)) {
+    const operator = { open_id: str(body.open_id), user_id: str(body.user_id) };
+    const answer = await press(rt, `legacy-${rawId}`, operator, obj(body.action));
+    // Legacy callbacks do not take a 2.0 card back: the copies are redrawn by the delivery worker instead.
+    return { status: 200, body: answer.toast ? { toast: answer.toast } : {} };
+  }
+  return { status: 200, body: {} };
+}
+
+async function press(rt: Runtime, eventId: string, operator: Json, action: Json): Promise<Json> {
+  const token = tokenFromAction(action.value);
+  const ev = toActionEvent(eventId, { open_id: str(operator.open_id), user_id: str(operator.user_id) }, token ?? '');
+  if (!ev || !token) return { toast: { type: 'error', content: '按钮数据无效，操作未执行' } };
+  const answer = await runAction(rt, ev);
+  rt.log.info({ event: eventId, toast: answer.toast.type }, 'feishu card press');
+  return pressAnswer(answer);
+}
+
+export function rawIdOf(raw: Buffer | string): string {
+  return createHash('sha256').update(raw).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,85 @@
+// The Feishu webhook routes: verify over the raw body (signature, token), decrypt, then hand to inbound.
+// The SDK's own checks are not used: they hash re-serialised JSON and skip the token for 2.0 events.
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+import type { Config } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import type { Runtime } from '../../runtime.ts';
+import { handleFeishuBody, rawIdOf } from './inbound.ts';
+import { decrypt, DecryptError, safeEqual, verifySignature } from './verify.ts';
+
+type FeishuConfig = NonNullable<Config['feishu']>;
+type Json = Record<string, unknown>;
+
+export function feishuRouter(rt: Runtime, cfg: FeishuConfig): Router {
+  const router = new Router();
+  const parse = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: '1mb', textLimit: '1mb', onError: () => undefined });
+  const handle = async (ctx: Context) => {
+    const log = (ctx.state.log as Logger | undefined) ?? rt.log;
+    const res = await verifyAndHandle(rt, cfg, ctx.headers, ctx.request.rawBody ?? '', log);
+    ctx.status = res.status;
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(res.body);
+  };
+  router.post('/webhooks/feishu/events', parse, handle);
+  router.post('/webhooks/feishu/cards', parse, handle);
+  return router;
+}
+
+export async function verifyAndHandle(
+  rt: Runtime,
+  cfg: FeishuConfig,
+  headers: Record<string, string | string[] | undefined>,
+  raw: string,
+  log: Logger,
+): Promise<{ status: number; body: unknown }> {
+  let outer: Json;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+    outer = v as Json;
+  } catch {
+    log.warn('feishu webhook: body is not a JSON object');
+    return { status: 400, body: { error: 'bad request' } };
+  }
+  // Legacy card callbacks (flat, unencrypted) are signed with sha1 over the verification token, whatever the key.
+  const legacy = typeof outer.encrypt !== 'string' && outer.schema === undefined && outer.action !== undefined;
+  const signature = verifySignature(
+    headers,
+    raw,
+    legacy ? { verificationToken: cfg.verificationToken } : { encryptKey: cfg.encryptKey, verificationToken: cfg.verificationToken },
+  );
+  let body = outer;
+  if (typeof outer.encrypt === 'string') {
+    if (!cfg.encryptKey) {
+      log.warn('feishu webhook: encrypted body but FEISHU_ENCRYPT_KEY is not set');
+      return { status: 400, body: { error: 'bad request' } };
+    }
+    try {
+      const inner = JSON.parse(decrypt(outer.encrypt, cfg.encryptKey)) as unknown;
+      if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw new DecryptError('not an object');
+      body = inner as Json;
+    } catch {
+      log.warn({ signature }, 'feishu webhook: cannot decrypt');
+      return { status: signature === 'bad' ? 401 : 400, body: { error: signature === 'bad' ? 'unauthorized' : 'bad request' } };
+    }
+  }
+  // With an encrypt key every request must be signed; only the one-off URL check may come unsigned,
+  // as it can only be read with the key and answering it changes nothing.
+  const isChallenge = body.type === 'url_verification';
+  // A legacy callback's `token` is a card-update token, so its sha1 signature (over the verification token)
+  // is its only proof and is required.
+  if (signature === 'bad' || (signature === 'missing' && ((cfg.encryptKey && !isChallenge) || legacy))) {
+    log.warn({ signature, legacy }, 'feishu webhook: signature check failed');
+    return { status: 401, body: { error: 'unauthorized' } };
+  }
+  if (legacy) return handleFeishuBody(rt, body, rawIdOf(raw));
+  const header = body.header && typeof body.header === 'object' ? (body.header as Json) : undefined;
+  const token = typeof header?.token === 'string' ? header.token : body.token;
+  if (!cfg.verificationToken || typeof token !== 'string' || !safeEqual(token, cfg.verificationToken)) {
+    log.warn('feishu webhook: verification token does not match');
+    return { status: 401, body: { error: 'unauthorized' } };
+  }
+  return handleFeishuBody(rt, body, rawIdOf(raw));
+}

@@ -1,0 +1,293 @@
+// Feishu end to end: signed, encrypted webhooks built as Feishu builds them, posted to the real routes;
+// a local fake of the Open API receives what the SDK sends. The whole life of an item runs in Feishu.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { createHarness, type Harness } from './helpers/harness.ts';
+import { FakeFeishu } from './helpers/fake-feishu.ts';
+import { cardAction, legacyCardAction, messageEvent, signedRequest, urlVerification, type SignOptions } from './helpers/feishu-webhook.ts';
+import { tokenFromAction } from '../src/platforms/feishu/render.ts';
+
+const TOKEN = 'test-verification-token';
+const KEY = 'test-encrypt-key';
+const OPEN_ID: Record<string, string> = {
+  zhang: 'ou_00000000000000000000000000000001',
+  qian: 'ou_00000000000000000000000000000006',
+  li: 'ou_00000000000000000000000000000002',
+  wang: 'ou_00000000000000000000000000000003',
+  zhao: 'ou_00000000000000000000000000000004',
+};
+
+let fake: FakeFeishu;
+let h: Harness;
+let base: string;
+
+beforeAll(async () => {
+  fake = await FakeFeishu.start({ appId: 'cli_a1b2c3d4e5f60718', appSecret: 'test-secret' });
+});
+afterAll(async () => {
+  await fake.close();
+});
+
+async function setUp(env: Record<string, string> = {}): Promise<void> {
+  h = await createHarness({
+    now: new Date().toISOString(),
+    platforms: 'configured',
+    directory: 'test/fixtures/directory-feishu.yaml',
+    env: {
+      FEISHU_APP_ID: fake.appId,
+      FEISHU_APP_SECRET: fake.appSecret,
+      FEISHU_VERIFICATION_TOKEN: TOKEN,
+      FEISHU_ENCRYPT_KEY: KEY,
+      FEISHU_BASE_URL: fake.url,
+      ...env,
+    },
+  });
+  const server = await h.app.listen();
+  base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+}
+
+beforeEach(() => fake.reset());
+afterEach(async () => {
+  await h?.close();
+});
+
+async function post(path: string, body: object, sign: SignOptions = { encryptKey: KEY }): Promise<{ status: number; json: any }> {
+  const { headers, rawBody } = signedRequest(body, sign);
+  const res = await fetch(base + path, { method: 'POST', headers, body: rawBody });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+/** A person types to the bot in their direct chat; returns once the command has been handled and delivered. */
+async function say(person: string, text: string, eventId?: string): Promise<void> {
+  const ev = messageEvent({ token: TOKEN, openId: OPEN_ID[person]!, chatId: `oc_${person}`, chatType: 'p2p', text, eventId });
+  const res = await post('/webhooks/feishu/events', ev);
+  expect(res.status).toBe(200);
+  await h.settle();
+}
+
+function buttonsOf(card: unknown): { label: string; value: unknown }[] {
+  const out: { label: string; value: unknown }[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      const o = n as Record<string, any>;
+      if (o.tag === 'button') out.push({ label: o.text?.content, value: o.behaviors?.[0]?.value });
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return out;
+}
+
+/** The newest card that reached a person (by open_id) or their chat, with a button of that label. */
+function lastCard(person: string, label: string) {
+  const msgs = fake.messages.filter(
+    (m) => m.msgType === 'interactive' && (m.receiveId === OPEN_ID[person] || m.receiveId === `oc_${person}`) && buttonsOf(m.content).some((b) => b.label === label),
+  );
+  const m = msgs[msgs.length - 1];
+  if (!m) throw new Error(`${person} has no card with ${label}`);
+  return m;
+}
+
+async function press(person: string, label: string, of = person, eventId?: string) {
+  const m = lastCard(of, label);
+  const value = buttonsOf(m.content).find((b) => b.label === label)!.value as object;
+  const ev = cardAction({ token: TOKEN, openId: OPEN_ID[person]!, value, messageId: m.messageId, eventId });
+  const res = await post('/webhooks/feishu/cards', ev);
+  await h.settle();
+  return res;
+}
+
+async function state(id = '2026-1') {
+  return (await h.rt.store.getItem(id))?.item;
+}
+
+describe('Feishu webhooks', () => {
+  beforeEach(() => setUp());
+
+  it('answers the URL check, plain and encrypted', async () => {
+    const plain = await post('/webhooks/feishu/events', urlVerification({ token: TOKEN, challenge: 'abc123' }), {});
+    expect(plain).toEqual({ status: 200, json: { challenge: 'abc123' } });
+    const enc = await post('/webhooks/feishu/events', urlVerification({ token: TOKEN, challenge: '密文挑战' }));
+    expect(enc).toEqual({ status: 200, json: { challenge: '密文挑战' } });
+    const wrong = await post('/webhooks/feishu/events', urlVerification({ token: 'nope', challenge: 'x' }), {});
+    expect(wrong.status).toBe(401);
+  });
+
+  it('runs the whole life of a key item in Feishu', async () => {
+    await say('zhang', '/新建 城区主干道积水整治 单位=jtj 期限=5d 类别=民生');
+    const preview = lastCard('zhang', '发出');
+    expect(preview.receiveIdType).toBe('chat_id');
+    const issued = await press('zhang', '发出');
+    expect(issued.status).toBe(200);
+    expect(issued.json.toast.type).toBe('success');
+    expect(buttonsOf(issued.json.card.data)).toHaveLength(0);
+
+    const notice = lastCard('li', '签收');
+    expect(notice.receiveIdType).toBe('open_id');
+    expect(notice.uuid).toBeTruthy();
+    expect(JSON.stringify(notice.content)).toContain('督字〔2026〕1号');
+    expect((notice.content as any).header.template).toBe('red');
+
+    // Someone else pressing the head's 签收 is refused, and nothing changes.
+    const wrong = await press('wang', '签收', 'li');
+    expect(wrong.json.toast.type).toBe('error');
+    expect(wrong.json.card).toBeUndefined();
+    expect((await state())!.assignments[0]!.state).toBe('issued');
+
+    const got = await press('li', '签收');
+    expect(got.json.toast.type).toBe('success');
+    expect(buttonsOf(got.json.card.data)).toHaveLength(0);
+    expect(JSON.stringify(got.json.card.data)).toContain('李明');
+    // The head's copy is patched in place too.
+    expect(fake.patches.some((p) => p.messageId === notice.messageId && buttonsOf(p.content).length === 0)).toBe(true);
+
+    await say('zhao', '/报送 1 办结 已完成全部整治');
+    await press('li', '签署');
+    const review = lastCard('zhang', '受理');
+    expect(lastCard('qian', '受理').messageId).not.toBe(review.messageId);
+    const accepted = await press('zhang', '受理');
+    expect(accepted.json.toast.content).toContain('办结');
+    expect((await state())!.status).toBe('completed');
+    // qian's copy of the review card is redrawn without buttons.
+    const qianReview = lastCard('qian', '受理');
+    expect(fake.patches.some((p) => p.messageId === qianReview.messageId && buttonsOf(p.content).length === 0)).toBe(true);
+  });
+
+  it('refuses a bad signature, a wrong token and an undecryptable body, and changes nothing', async () => {
+    const ev = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, chatType: 'p2p', text: '/新建 测试 单位=jtj 期限=5d' });
+    const good = signedRequest(ev, { encryptKey: KEY });
+    const tampered = await fetch(`${base}/webhooks/feishu/events`, {
+      method: 'POST',
+      headers: { ...good.headers, 'x-lark-signature': '0'.repeat(64) },
+      body: good.rawBody,
+    });
+    expect(tampered.status).toBe(401);
+    const unsigned = await fetch(`${base}/webhooks/feishu/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: good.rawBody,
+    });
+    expect(unsigned.status).toBe(401);
+    const wrongToken = await post('/webhooks/feishu/events', messageEvent({ token: 'forged', openId: OPEN_ID.zhang!, text: '/帮助' }));
+    expect(wrongToken.status).toBe(401);
+    const wrongKey = await post('/webhooks/feishu/events', ev, { encryptKey: 'another-key' });
+    expect(wrongKey.status).toBe(401);
+    // Signed correctly, but the ciphertext is garbage.
+    const garbage = signedRequest({ encrypt: Buffer.alloc(48, 7).toString('base64') }, {});
+    const { headers } = signedRequest({}, { encryptKey: KEY });
+    const { createHash } = await import('node:crypto');
+    const ts = headers['x-lark-request-timestamp']!;
+    const nonce = headers['x-lark-request-nonce']!;
+    const sig = createHash('sha256').update(ts + nonce + KEY + garbage.rawBody).digest('hex');
+    const undecryptable = await fetch(`${base}/webhooks/feishu/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': sig },
+      body: garbage.rawBody,
+    });
+    expect(undecryptable.status).toBe(400);
+    const notJson = await fetch(`${base}/webhooks/feishu/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    expect(notJson.status).toBe(400);
+    await h.settle();
+    expect(await h.rt.store.itemIds()).toEqual([]);
+    expect(fake.messages).toHaveLength(0);
+    expect(await h.rt.queues.inbound.getJobCounts('completed', 'failed', 'waiting')).toEqual({ completed: 0, failed: 0, waiting: 0 });
+  });
+
+  it('takes one event delivered five times at once only once', async () => {
+    const ev = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, chatId: 'oc_zhang', chatType: 'p2p', text: '/新建 去重 单位=jtj 期限=5d' });
+    const results = await Promise.all(Array.from({ length: 5 }, () => post('/webhooks/feishu/events', ev)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await h.settle();
+    expect(await h.rt.store.itemIds()).toEqual(['2026-1']);
+    expect(fake.messages.filter((m) => m.receiveId === 'oc_zhang')).toHaveLength(1);
+  });
+
+  it('takes one press delivered five times at once only once', async () => {
+    await say('zhang', '/新建 去重 单位=jtj 期限=5d 类别=紧急');
+    await press('zhang', '发出');
+    const m = lastCard('li', '签收');
+    const value = buttonsOf(m.content)[0]!.value as object;
+    const ev = cardAction({ token: TOKEN, openId: OPEN_ID.li!, value, messageId: m.messageId });
+    const results = await Promise.all(Array.from({ length: 5 }, () => post('/webhooks/feishu/cards', ev)));
+    expect(results.map((r) => r.json.toast.type)).toEqual(Array(5).fill('success'));
+    await h.settle();
+    expect((await h.rt.store.audit('2026-1')).filter((e) => e.action === 'receive')).toHaveLength(1);
+  });
+
+  it('reads text and post messages, and in groups only when the bot is mentioned', async () => {
+    const group = messageEvent({
+      token: TOKEN,
+      openId: OPEN_ID.zhang!,
+      chatId: 'oc_group',
+      chatType: 'group',
+      text: '@_user_1 /台账',
+      mentions: [{ key: '@_user_1', openId: 'ou_bot', name: '督查助手' }],
+    });
+    expect((await post('/webhooks/feishu/events', group)).status).toBe(200);
+    const chatter = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, chatId: 'oc_group', chatType: 'group', text: '大家好' });
+    expect((await post('/webhooks/feishu/events', chatter)).status).toBe(200);
+    const post1 = messageEvent({
+      token: TOKEN,
+      openId: OPEN_ID.zhang!,
+      chatId: 'oc_zhang',
+      chatType: 'p2p',
+      post: { zh_cn: { title: '', content: [[{ tag: 'text', text: '/帮助 ' }, { tag: 'text', text: '报送' }]] } },
+    });
+    expect((await post('/webhooks/feishu/events', post1)).status).toBe(200);
+    await h.settle();
+    const toGroup = fake.messages.filter((m) => m.receiveId === 'oc_group');
+    expect(toGroup).toHaveLength(1);
+    expect(JSON.stringify(toGroup[0]!.content)).toContain('台账');
+    const help = fake.messages.filter((m) => m.receiveId === 'oc_zhang');
+    expect(JSON.stringify(help[0]!.content)).toContain('报送');
+  });
+
+  it('accepts a legacy card callback signed the legacy way', async () => {
+    await say('zhang', '/新建 旧版回调 单位=jtj 期限=5d 类别=紧急');
+    const m = lastCard('zhang', '发出');
+    const value = buttonsOf(m.content).find((b) => b.label === '发出')!.value as object;
+    const legacy = legacyCardAction({ openId: OPEN_ID.zhang!, value, messageId: m.messageId });
+    const unsigned = await post('/webhooks/feishu/cards', legacy, {});
+    expect(unsigned.status).toBe(401);
+    const res = await post('/webhooks/feishu/cards', legacy, { legacyToken: TOKEN });
+    expect(res.status).toBe(200);
+    await h.settle();
+    expect((await state())!.status).toBe('open');
+    expect(tokenFromAction(value)).toBeTruthy();
+  });
+});
+
+describe('Feishu delivery under failure', () => {
+  beforeEach(() => setUp());
+
+  it('delivers every message exactly once while the API fails a third of the time', async () => {
+    fake.failRandomly(1 / 3, ['5xx', 'rate', 'expired'], 7);
+    await say('zhang', '/新建 压力 单位=jtj,gaj 期限=5d 类别=重大');
+    await press('zhang', '发出');
+    await say('zhang', '/催办 1');
+    fake.clearFailures();
+    await h.settle();
+    const injected = fake.requests.filter((r) => r.injected).length;
+    expect(injected).toBeGreaterThan(0);
+    const toLi = fake.messages.filter((m) => m.receiveId === OPEN_ID.li);
+    const toChen = fake.messages.filter((m) => m.receiveId === 'ou_00000000000000000000000000000008');
+    // Each: the notice, the urge text and the notice again (not yet received), each exactly once.
+    expect(toLi).toHaveLength(3);
+    expect(toChen).toHaveLength(3);
+    expect(new Set(fake.messages.map((m) => m.uuid)).size).toBe(fake.messages.length);
+    expect(fake.messages.filter((m) => m.receiveId === 'oc_zhang')).toHaveLength(2);
+  });
+
+  it('tells the office when a message cannot be delivered', async () => {
+    fake.unreachable.add(OPEN_ID.li!);
+    await say('zhang', '/新建 送不到 单位=jtj 期限=5d 类别=重大');
+    await press('zhang', '发出');
+    await h.settle();
+    const told = fake.messages.filter((m) => m.receiveId === OPEN_ID.zhang && m.msgType === 'text');
+    expect(told).toHaveLength(1);
+    expect(JSON.stringify(told[0]!.content)).toContain('李明');
+    expect(JSON.stringify(told[0]!.content)).toContain('未能送达');
+  });
+});

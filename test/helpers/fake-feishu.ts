@@ -1,0 +1,630 @@
+// A local fake of Feishu's Open API (token, send, reply, patch, urgent) for tests, with failure injection and records.
+//
+// What @larksuiteoapi/node-sdk 1.74.0 does with the answers (observed in test/fake-feishu.test.ts):
+// - Any non-2xx answer (HTTP 400 for 99991400 / 99991661 / 99991663 / 230001, HTTP 429, 5xx) makes
+//   the SDK method throw an AxiosError: `e.response.status` is the HTTP status and
+//   `e.response.data` the parsed JSON body (`.code`, `.msg`), or the raw string for a non-JSON
+//   body (the 502 here answers HTML). `e.response.headers` carries `x-ogw-ratelimit-*`.
+// - HTTP 200 with `code != 0` is returned as the body, not thrown: callers must check `code`.
+// - The token endpoint answering HTTP 200 without a token (wrong secret: code 10014) makes the
+//   call throw a plain Error "failed to get tenant_access_token, code: 10014, msg: …"; nothing is
+//   cached. A non-2xx token answer throws the AxiosError itself.
+// - After a 99991663 the SDK keeps using its cached token: the caller must evict it (or use a
+//   fresh cache) to recover.
+// - The default axios instance has no timeout: a 'slow' answer is waited for unless the Client is
+//   given an httpInstance with a timeout (then an AxiosError with code ECONNABORTED).
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as lark from '@larksuiteoapi/node-sdk';
+
+export type FailureKind =
+  /** HTTP 500, 502 (HTML body) or 503, in turn (or `status`). */
+  | '5xx'
+  /** HTTP 400 `{code: 99991400}`: Feishu's usual rate-limit answer. */
+  | 'rate'
+  /** HTTP 429 `{code: 99991400}`: what some APIs answer instead. */
+  | 'rate429'
+  /** Revokes the token the request carried, then HTTP 400 `{code: 99991663}`. */
+  | 'expired'
+  /** Handles the request normally but answers only after `slowMs` (the work is done even if the client gave up). */
+  | 'slow'
+  /** HTTP 200 with a non-zero code (default 230001, or `code`): the SDK returns it instead of throwing. */
+  | 'error200';
+
+export interface FailOptions {
+  /** Let the failure hit the token endpoint too (by default only the API routes fail). */
+  includeToken?: boolean;
+  /** For 'slow': how long to hold the answer (default: the fake's slowMs, 3000 ms). */
+  slowMs?: number;
+  /** For '5xx': the exact status instead of cycling 500/502/503. */
+  status?: number;
+  /** For 'error200': the code to answer. */
+  code?: number;
+}
+
+export interface FakeFeishuOptions {
+  appId?: string;
+  appSecret?: string;
+  /** Lifetime of a tenant_access_token, seconds (Feishu: 7200). */
+  tokenTtlSec?: number;
+  /** Default delay for 'slow' failures. */
+  slowMs?: number;
+  /** How long a uuid de-duplicates sends (Feishu: 1 h). */
+  dedupWindowMs?: number;
+  /** Clock for token lifetime and the uuid window. */
+  now?: () => number;
+}
+
+export interface DeliveredMessage {
+  messageId: string;
+  /** For a reply: the chat of the replied-to message; receiveIdType is then 'chat_id'. */
+  receiveId: string;
+  receiveIdType: string;
+  chatId: string;
+  msgType: string;
+  /** The parsed `content` JSON. */
+  content: unknown;
+  uuid?: string;
+  /** For replies: the message replied to. */
+  replyTo?: string;
+  replyInThread?: boolean;
+  at: number;
+}
+
+export interface PatchRecord {
+  messageId: string;
+  content: unknown;
+  at: number;
+}
+
+export interface UrgentRecord {
+  messageId: string;
+  channel: 'app' | 'sms' | 'phone';
+  userIdType: string;
+  userIds: string[];
+  at: number;
+}
+
+export interface CardUpdateRecord {
+  token: string;
+  card: unknown;
+  at: number;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** The status answered (for 'slow', the one that will be answered). */
+  status: number;
+  /** Feishu's code in the answer, when JSON. */
+  code?: number;
+  injected?: FailureKind;
+  /** The bearer token the request carried. */
+  token?: string;
+  at: number;
+}
+
+export interface TokenRequest {
+  appId: string;
+  ok: boolean;
+  token?: string;
+  at: number;
+}
+
+const TOKEN_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
+const RECEIVE_ID_TYPES = new Set(['open_id', 'user_id', 'union_id', 'email', 'chat_id']);
+const USER_ID_TYPES = new Set(['open_id', 'user_id', 'union_id']);
+/** Feishu re-issues the same token while it has at least this long to live (documentation). */
+const TOKEN_REUSE_MS = 30 * 60 * 1000;
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface QueuedFailure {
+  kind: FailureKind;
+  left: number;
+  opts: FailOptions;
+}
+
+interface Random {
+  fraction: number;
+  kinds: FailureKind[];
+  next: () => number;
+  opts: FailOptions;
+}
+
+/** Deterministic PRNG (mulberry32): the same seed gives the same sequence of failures. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ok = (data: unknown = {}): Answer => ({ status: 200, body: { code: 0, msg: 'success', data } });
+const fail = (status: number, code: number, msg: string): Answer => ({ status, body: { code, msg } });
+const invalidParam = (what: string): Answer => fail(400, 99992402, `field validation failed: ${what}`);
+const noMessage = (id: string): Answer =>
+  fail(400, 230001, `Your request contains an invalid request parameter, ext=invalid message_id: ${id}`);
+
+export class FakeFeishu {
+  readonly appId: string;
+  readonly appSecret: string;
+  /** Delivered messages (sends and replies), in order. A failed or de-duplicated request adds none. */
+  messages: DeliveredMessage[] = [];
+  patches: PatchRecord[] = [];
+  urgents: UrgentRecord[] = [];
+  /** Delayed card updates (POST /open-apis/interactive/v1/card/update). */
+  cardUpdates: CardUpdateRecord[] = [];
+  /** Every request, token requests included, in arrival order. */
+  requests: RequestRecord[] = [];
+  tokenRequests: TokenRequest[] = [];
+  /** Receivers (receive_id or user id) the bot cannot reach: sends answer 230013, urgents list them as invalid. */
+  unreachable = new Set<string>();
+
+  private readonly tokenTtlMs: number;
+  private readonly slowMs: number;
+  private readonly dedupWindowMs: number;
+  private readonly now: () => number;
+  private readonly idPrefix = randomBytes(4).toString('hex');
+  private seq = 0;
+  private fiveXX = 0;
+  private tokens = new Map<string, number>(); // token → expires at
+  private byUuid = new Map<string, { at: number; data: Record<string, unknown> }>();
+  private known = new Map<string, { chatId: string; msgType: string; content: unknown }>();
+  private queue: QueuedFailure[] = [];
+  private random: Random | undefined;
+  private timers = new Set<NodeJS.Timeout>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    opts: FakeFeishuOptions,
+  ) {
+    this.appId = opts.appId ?? 'cli_a1b2c3d4e5f60718';
+    this.appSecret = opts.appSecret ?? 'fake-app-secret';
+    this.tokenTtlMs = (opts.tokenTtlSec ?? 7200) * 1000;
+    this.slowMs = opts.slowMs ?? 3000;
+    this.dedupWindowMs = opts.dedupWindowMs ?? 60 * 60 * 1000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  static async start(opts: FakeFeishuOptions = {}): Promise<FakeFeishu> {
+    let fake: FakeFeishu | undefined;
+    const server = createServer((req, res) => {
+      fake!.handle(req, res).catch((e: unknown) => {
+        console.error('fake-feishu: internal error', e);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('fake-feishu internal error');
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeFeishu(server, `http://127.0.0.1:${port}`, opts);
+    return fake;
+  }
+
+  /** The next n API requests fail this way (queued after any earlier failNext). */
+  failNext(n: number, kind: FailureKind, opts: FailOptions = {}): void {
+    if (n > 0) this.queue.push({ kind, left: n, opts });
+  }
+
+  /** From now on each API request fails with probability `fraction`, the kind drawn from `kinds`; deterministic per seed. */
+  failRandomly(fraction: number, kinds: FailureKind[], seed = 1, opts: FailOptions = {}): void {
+    this.random = fraction > 0 && kinds.length > 0 ? { fraction, kinds, next: prng(seed), opts } : undefined;
+    this.fiveXX = 0;
+  }
+
+  clearFailures(): void {
+    this.queue = [];
+    this.random = undefined;
+    this.fiveXX = 0;
+  }
+
+  /** Revoke every token issued so far: requests bearing them get 99991663. */
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  /** Tokens currently valid. */
+  validTokens(): string[] {
+    const now = this.now();
+    return [...this.tokens].filter(([, exp]) => exp > now).map(([t]) => t);
+  }
+
+  /** The card/content a message shows now: its last patch, else what was sent. */
+  contentOf(messageId: string): unknown {
+    return this.known.get(messageId)?.content;
+  }
+
+  /** Register a message the bot did not send (e.g. a user's message the bot will reply to). */
+  seedMessage(chatId: string, content: unknown = { text: '' }, msgType = 'text'): string {
+    const id = this.newMessageId();
+    this.known.set(id, { chatId, msgType, content });
+    return id;
+  }
+
+  /** Polls `predicate` every 10 ms until it returns something truthy (which is returned), or throws after timeoutMs. */
+  async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await predicate();
+      if (v) return v as NonNullable<T>;
+      if (Date.now() >= deadline) {
+        throw new Error(`fake-feishu: timed out after ${timeoutMs} ms waiting for ${what}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Forget everything: records, tokens, uuids, known messages, failures, unreachable receivers. */
+  reset(): void {
+    this.messages = [];
+    this.patches = [];
+    this.urgents = [];
+    this.cardUpdates = [];
+    this.requests = [];
+    this.tokenRequests = [];
+    this.unreachable.clear();
+    this.tokens.clear();
+    this.byUuid.clear();
+    this.known.clear();
+    this.clearFailures();
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---- HTTP ----
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    const query = Object.fromEntries(url.searchParams);
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+    const record: RequestRecord = { method, path, query, status: 0, at: this.now() };
+    if (token) record.token = token;
+    this.requests.push(record);
+
+    const raw = await readBody(req);
+    let body: Record<string, unknown> = {};
+    let parsedOk = true;
+    if (raw.length > 0) {
+      try {
+        const v: unknown = JSON.parse(raw);
+        if (v && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>;
+        else parsedOk = false;
+      } catch {
+        parsedOk = false;
+      }
+    }
+
+    const isToken = method === 'POST' && path === TOKEN_PATH;
+    const route = isToken ? undefined : this.route(method, path);
+    let answer: Answer;
+    let delayMs = 0;
+    if (!isToken && !route) {
+      answer = { status: 404, body: '404 page not found' };
+    } else {
+      const injected = this.draw(isToken);
+      if (injected) record.injected = injected.kind;
+      const authFailure = isToken ? undefined : this.checkAuth(token);
+      if (injected && injected.kind !== 'slow' && !(authFailure && injected.kind === 'expired')) {
+        answer = this.injectedAnswer(injected, token);
+      } else if (authFailure) {
+        answer = authFailure;
+      } else if (!parsedOk) {
+        answer = invalidParam('request body is not a JSON object');
+      } else {
+        answer = isToken ? this.token(body) : route!(query, body);
+      }
+      if (injected?.kind === 'slow') delayMs = injected.opts.slowMs ?? this.slowMs;
+    }
+
+    record.status = answer.status;
+    const code = (answer.body as { code?: unknown } | null)?.code;
+    if (typeof code === 'number') record.code = code;
+    const send = () => {
+      if (res.destroyed) return;
+      const isJson = typeof answer.body !== 'string';
+      res.writeHead(answer.status, {
+        'content-type': isJson ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
+        'x-tt-logid': `fake${this.idPrefix}${this.requests.length}`,
+        ...answer.headers,
+      });
+      res.end(isJson ? JSON.stringify(answer.body) : (answer.body as string));
+    };
+    if (delayMs > 0) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        send();
+      }, delayMs);
+      this.timers.add(t);
+    } else {
+      send();
+    }
+  }
+
+  private route(
+    method: string,
+    path: string,
+  ): ((q: Record<string, string>, b: Record<string, unknown>) => Answer) | undefined {
+    if (method === 'POST' && path === '/open-apis/im/v1/messages') return (q, b) => this.create(q, b);
+    if (method === 'POST' && path === '/open-apis/interactive/v1/card/update') return (_q, b) => this.cardUpdate(b);
+    const m = /^\/open-apis\/im\/v1\/messages\/([^/]+)(?:\/([a-z_]+))?$/.exec(path);
+    if (!m) return undefined;
+    const id = decodeURIComponent(m[1]!);
+    const sub = m[2];
+    if (method === 'POST' && sub === 'reply') return (_q, b) => this.reply(id, b);
+    if (method === 'PATCH' && sub === undefined) return (_q, b) => this.patch(id, b);
+    if (method === 'PATCH' && (sub === 'urgent_app' || sub === 'urgent_sms' || sub === 'urgent_phone')) {
+      const channel = sub.slice('urgent_'.length) as UrgentRecord['channel'];
+      return (q, b) => this.urgent(id, channel, q, b);
+    }
+    return undefined;
+  }
+
+  private draw(isToken: boolean): QueuedFailure | undefined {
+    const head = this.queue[0];
+    if (head && (!isToken || head.opts.includeToken) && !(isToken && head.kind === 'expired')) {
+      head.left -= 1;
+      if (head.left <= 0) this.queue.shift();
+      return head;
+    }
+    const r = this.random;
+    if (r && (!isToken || r.opts.includeToken) && r.next() < r.fraction) {
+      const kind = r.kinds[Math.floor(r.next() * r.kinds.length)] ?? r.kinds[0]!;
+      if (isToken && kind === 'expired') return undefined;
+      return { kind, left: 0, opts: r.opts };
+    }
+    return undefined;
+  }
+
+  private injectedAnswer(f: QueuedFailure, token: string | undefined): Answer {
+    const rateHeaders = { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '1' };
+    switch (f.kind) {
+      case '5xx': {
+        const status = f.opts.status ?? [500, 502, 503][this.fiveXX++ % 3]!;
+        if (status === 502) return { status, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
+        return fail(status, 2200, status === 503 ? 'Service Unavailable' : 'Internal Error');
+      }
+      case 'rate':
+        return { ...fail(400, 99991400, 'request trigger frequency limit'), headers: rateHeaders };
+      case 'rate429':
+        return { ...fail(429, 99991400, 'request trigger frequency limit'), headers: rateHeaders };
+      case 'expired':
+        if (token) this.tokens.delete(token);
+        return this.checkAuth(token) ?? fail(400, 99991663, 'Invalid access token for authorization.');
+      case 'error200':
+        return { status: 200, body: { code: f.opts.code ?? 230001, msg: 'injected error with HTTP 200' } };
+      case 'slow':
+        throw new Error('unreachable: slow is not an error answer');
+    }
+  }
+
+  private checkAuth(token: string | undefined): Answer | undefined {
+    if (!token) {
+      return fail(400, 99991661, 'Missing access token for authorization. Please make a request with token attached.');
+    }
+    const exp = this.tokens.get(token);
+    if (exp === undefined || exp <= this.now()) {
+      return fail(400, 99991663, 'Invalid access token for authorization. Please make a request with token attached.');
+    }
+    return undefined;
+  }
+
+  // ---- routes ----
+
+  private token(b: Record<string, unknown>): Answer {
+    const appId = typeof b.app_id === 'string' ? b.app_id : '';
+    const at = this.now();
+    const refuse = (code: number, msg: string): Answer => {
+      this.tokenRequests.push({ appId, ok: false, at });
+      return { status: 200, body: { code, msg } };
+    };
+    if (!appId || typeof b.app_secret !== 'string' || !b.app_secret) return refuse(10003, 'invalid param');
+    if (appId !== this.appId) return refuse(10014, 'app id not exists');
+    if (b.app_secret !== this.appSecret) return refuse(10014, 'app secret invalid');
+    // Feishu hands back the current token while it has >= 30 min left, else a new one.
+    let token: string | undefined;
+    let exp = 0;
+    for (const [t, e] of this.tokens) {
+      if (e - at >= TOKEN_REUSE_MS && e > exp) [token, exp] = [t, e];
+    }
+    if (!token) {
+      token = `t-g1044${randomBytes(16).toString('hex')}`;
+      exp = at + this.tokenTtlMs;
+      this.tokens.set(token, exp);
+    }
+    this.tokenRequests.push({ appId, ok: true, token, at });
+    return {
+      status: 200,
+      body: { code: 0, msg: 'ok', tenant_access_token: token, expire: Math.floor((exp - at) / 1000) },
+    };
+  }
+
+  private create(q: Record<string, string>, b: Record<string, unknown>): Answer {
+    const receiveIdType = q.receive_id_type;
+    if (!receiveIdType || !RECEIVE_ID_TYPES.has(receiveIdType)) return invalidParam('receive_id_type');
+    if (typeof b.receive_id !== 'string' || !b.receive_id) return invalidParam('receive_id');
+    const receiveId = b.receive_id;
+    const chatId = receiveIdType === 'chat_id' ? receiveId : `oc_${hash(`${receiveIdType}:${receiveId}`)}`;
+    if (this.unreachable.has(receiveId)) return fail(400, 230013, 'Bot has NO availability to this user.');
+    return this.deliver(b, { receiveId, receiveIdType, chatId });
+  }
+
+  private reply(replyTo: string, b: Record<string, unknown>): Answer {
+    if (!replyTo.startsWith('om_')) return noMessage(replyTo);
+    // Replies usually target users' messages, which the fake never saw: any om_ id is accepted.
+    const chatId = this.known.get(replyTo)?.chatId ?? `oc_${hash(`reply:${replyTo}`)}`;
+    const extra: Partial<DeliveredMessage> = { replyTo };
+    if (b.reply_in_thread === true) extra.replyInThread = true;
+    return this.deliver(b, { receiveId: chatId, receiveIdType: 'chat_id', chatId, ...extra });
+  }
+
+  private deliver(
+    b: Record<string, unknown>,
+    to: Pick<DeliveredMessage, 'receiveId' | 'receiveIdType' | 'chatId' | 'replyTo' | 'replyInThread'>,
+  ): Answer {
+    if (typeof b.msg_type !== 'string' || !b.msg_type) return invalidParam('msg_type');
+    const content = parseContent(b.content);
+    if (content === undefined) return invalidParam('content must be a JSON string');
+    const uuid = b.uuid;
+    if (uuid !== undefined && (typeof uuid !== 'string' || uuid.length > 50)) return invalidParam('uuid (max 50 chars)');
+    const at = this.now();
+    if (uuid) {
+      const seen = this.byUuid.get(uuid);
+      if (seen && at - seen.at < this.dedupWindowMs) return ok(seen.data);
+    }
+    const messageId = this.newMessageId();
+    const data: Record<string, unknown> = {
+      message_id: messageId,
+      root_id: to.replyTo ?? '',
+      parent_id: to.replyTo ?? '',
+      msg_type: b.msg_type,
+      create_time: String(at),
+      update_time: String(at),
+      deleted: false,
+      updated: false,
+      chat_id: to.chatId,
+      sender: { id: this.appId, id_type: 'app_id', sender_type: 'app', tenant_key: 'fake_tenant' },
+      body: { content: b.content },
+    };
+    if (uuid) this.byUuid.set(uuid, { at, data });
+    this.known.set(messageId, { chatId: to.chatId, msgType: b.msg_type, content });
+    const rec: DeliveredMessage = { messageId, ...to, msgType: b.msg_type, content, at };
+    if (uuid) rec.uuid = uuid;
+    this.messages.push(rec);
+    return ok(data);
+  }
+
+  private patch(messageId: string, b: Record<string, unknown>): Answer {
+    const msg = this.known.get(messageId);
+    if (!msg) return noMessage(messageId);
+    const content = parseContent(b.content);
+    if (content === undefined) return invalidParam('content must be a JSON string');
+    if (msg.msgType !== 'interactive') return fail(400, 230001, 'only interactive (card) messages can be patched');
+    msg.content = content;
+    this.patches.push({ messageId, content, at: this.now() });
+    return ok();
+  }
+
+  private urgent(
+    messageId: string,
+    channel: UrgentRecord['channel'],
+    q: Record<string, string>,
+    b: Record<string, unknown>,
+  ): Answer {
+    const userIdType = q.user_id_type;
+    if (!userIdType || !USER_ID_TYPES.has(userIdType)) return invalidParam('user_id_type');
+    const list = b.user_id_list;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string')) {
+      return invalidParam('user_id_list');
+    }
+    if (!this.known.has(messageId)) return noMessage(messageId);
+    const userIds = list as string[];
+    this.urgents.push({ messageId, channel, userIdType, userIds, at: this.now() });
+    return ok({ invalid_user_id_list: userIds.filter((u) => this.unreachable.has(u)) });
+  }
+
+  private cardUpdate(b: Record<string, unknown>): Answer {
+    if (typeof b.token !== 'string' || !b.token) return invalidParam('token');
+    if (!b.card || typeof b.card !== 'object') return invalidParam('card');
+    this.cardUpdates.push({ token: b.token, card: b.card, at: this.now() });
+    return { status: 200, body: { code: 0, msg: 'success' } };
+  }
+
+  private newMessageId(): string {
+    this.seq += 1;
+    return `om_${this.idPrefix}${this.seq.toString(16).padStart(24, '0')}`;
+  }
+}
+
+export function startFakeFeishu(opts?: FakeFeishuOptions): Promise<FakeFeishu> {
+  return FakeFeishu.start(opts);
+}
+
+/** A fresh token cache for a lark.Client, so Clients in tests don't share the SDK's process-wide one. */
+export class MemoryCache implements lark.Cache {
+  readonly values = new Map<string, { value: unknown; expiresAt?: number }>();
+
+  private key(key: string | symbol | Symbol, namespace?: string): string {
+    return `${namespace ?? ''}/${String(key)}`;
+  }
+
+  async get(key: string | Symbol, options?: { namespace?: string }): Promise<any> {
+    const hit = this.values.get(this.key(key, options?.namespace));
+    if (!hit) return undefined;
+    if (hit.expiresAt !== undefined && hit.expiresAt <= Date.now()) return undefined;
+    return hit.value;
+  }
+
+  async set(key: string | Symbol, value: any, expire?: number, options?: { namespace?: string }): Promise<boolean> {
+    const entry: { value: unknown; expiresAt?: number } = { value };
+    if (expire !== undefined) entry.expiresAt = expire;
+    this.values.set(this.key(key, options?.namespace), entry);
+    return true;
+  }
+
+  clear(): void {
+    this.values.clear();
+  }
+}
+
+const silent: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
+
+/** A real SDK Client aimed at the fake, with its own token cache and a silent logger. */
+export function fakeClient(
+  fake: FakeFeishu,
+  extra: Partial<ConstructorParameters<typeof lark.Client>[0]> = {},
+): lark.Client {
+  return new lark.Client({
+    appId: fake.appId,
+    appSecret: fake.appSecret,
+    domain: fake.url,
+    disableTokenCache: false,
+    cache: new MemoryCache(),
+    logger: silent,
+    ...extra,
+  });
+}
+
+function hash(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 32);
+}
+
+function parseContent(content: unknown): unknown {
+  if (typeof content !== 'string') return undefined;
+  try {
+    return JSON.parse(content) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
