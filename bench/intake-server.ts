@@ -42,4 +42,11 @@ function report(port: number): void {
   process.send?.({ port });
 }
 
+// On SIGTERM: report this server's CPU time, then exit normally (so --cpu-prof, PROFILE=mode, can write).
+const cpuAtStart = process.cpuUsage();
+process.on('SIGTERM', () => {
+  const used = process.cpuUsage(cpuAtStart);
+  process.send?.({ cpuMs: (used.user + used.system) / 1000 });
+  setTimeout(() => process.exit(0), 50);
+});
 void main();

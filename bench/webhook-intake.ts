@@ -4,7 +4,7 @@
 // enqueuing them. Each server runs in its own process; prints req/s and p99 and the ratios.
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
+import { deleteKeys } from '../test/helpers/harness.ts';
 import { messageEvent, signedRequest } from '../test/helpers/feishu-webhook.ts';
 
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -34,7 +34,7 @@ const requests = Array.from({ length: BODIES }, (_, i) => {
 async function startServer(mode: string, prefix: string): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(new URL('./intake-server.ts', import.meta.url).pathname, [mode], {
     env: { ...process.env, ...env, BENCH_PREFIX: prefix },
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.PROFILE === mode ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])],
     stdio: 'inherit',
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -44,7 +44,7 @@ async function startServer(mode: string, prefix: string): Promise<{ child: Child
   return { child, port };
 }
 
-async function run(mode: string): Promise<{ rps: number; p99: number; non2xx: number }> {
+async function run(mode: string): Promise<{ rps: number; p99: number; non2xx: number; cpuUs: number }> {
   const prefix = `bench-${mode}-${process.pid}`;
   const { child, port } = await startServer(mode, prefix);
   let i = 0;
@@ -63,27 +63,18 @@ async function run(mode: string): Promise<{ rps: number; p99: number; non2xx: nu
     ],
   });
   if (i > requests.length) console.warn(`  (${mode}: ${i} requests > ${requests.length} bodies: the rest were duplicates)`);
+  const cpu = new Promise<number>((resolve) => child.on('message', (m) => 'cpuMs' in (m as object) && resolve((m as { cpuMs: number }).cpuMs)));
   child.kill('SIGTERM');
+  const cpuMs = await cpu;
   await new Promise((r) => child.once('exit', r));
-  await cleanup(prefix);
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+  await deleteKeys(prefix);
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors, cpuUs: (cpuMs * 1000) / result.requests.total };
 }
 
-async function cleanup(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length) await r.unlink(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-}
-
-const rows: Record<string, { rps: number; p99: number; non2xx: number }> = {};
+const rows: Record<string, { rps: number; p99: number; non2xx: number; cpuUs: number }> = {};
 for (const mode of ['bare', 'queue', 'ducha']) {
   rows[mode] = await run(mode);
-  console.log(`${mode.padEnd(6)} ${rows[mode]!.rps.toFixed(0).padStart(7)} req/s   p99 ${String(rows[mode]!.p99).padStart(4)} ms   non-2xx ${rows[mode]!.non2xx}`);
+  console.log(`${mode.padEnd(6)} ${rows[mode]!.rps.toFixed(0).padStart(7)} req/s   p99 ${String(rows[mode]!.p99).padStart(4)} ms   non-2xx ${rows[mode]!.non2xx}   server CPU ${rows[mode]!.cpuUs.toFixed(0)} µs/request`);
 }
 const q = rows.queue!;
 const d = rows.ducha!;

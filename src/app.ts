@@ -57,7 +57,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const calendar = await WorkCalendar.load(config.calendarFile);
     const store = new Store(redis, config.prefix);
     const secret = await loadSecret(redis, store.k.secret, config.secret);
-    const queues = createQueues(redis, config.prefix, opts.retryDelayMs);
+    // The webhook hot path adds jobs from many requests at once: auto-pipelining sends them in one write.
+    const queueConnection = redis.duplicate({ enableAutoPipelining: true });
+    cleanup.push(() => queueConnection.quit());
+    const queues = createQueues(queueConnection, config.prefix, opts.retryDelayMs);
     cleanup.unshift(() => queues.close());
     const rt: Runtime = {
       config,

@@ -20,12 +20,17 @@ export interface ActionAnswer {
   card?: Card;
 }
 
-/** Takes a command in from a webhook: false when the platform already delivered this event. */
-export async function intakeCommand(rt: Runtime, event: CommandEvent): Promise<boolean> {
-  const fresh = await rt.store.markSeen(`${event.replyTo.platform}-cmd`, event.id);
-  if (!fresh) return false;
-  await rt.queues.inbound.add('command', event, { jobId: `c-${Buffer.from(`${event.replyTo.platform}:${event.id}`).toString('base64url').slice(0, 100)}` });
-  return true;
+/** Dedup keys outlive every platform's retries (Feishu: ~7 h; WeCom: minutes). */
+export const SEEN_TTL_MS = 48 * 3600_000;
+
+/**
+ * Takes a command in from a webhook: queued once per platform event, however often it is delivered.
+ * The dedup key is set by the same atomic add (one Redis round trip on the webhook's hot path).
+ */
+export async function intakeCommand(rt: Runtime, event: CommandEvent): Promise<void> {
+  await rt.queues.inbound.add('command', event, {
+    deduplication: { id: `${event.sender.platform}:${event.id}`, ttl: SEEN_TTL_MS },
+  });
 }
 
 function identify(rt: Runtime, sender: CommandEvent['sender']): { person: Person; actor: Actor } | undefined {

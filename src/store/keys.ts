@@ -15,8 +15,6 @@ export function keys(prefix: string) {
     op: (opId: string) => `${p}:op:${opId}`,
     auditAll: `${p}:audit`,
     auditItem: (id: string) => `${p}:audit:${id}`,
-    /** Inbound event ids already taken in (webhook retries). */
-    seen: (source: string, id: string) => `${p}:seen:${source}:${id}`,
     /** Where each person's copy of a card was sent: field person id, value JSON message ref. */
     card: (cardKey: string) => `${p}:card:${cardKey}`,
     secret: `${p}:secret`,

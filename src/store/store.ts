@@ -128,12 +128,6 @@ export class Store {
     });
   }
 
-  /** Marks an inbound event as taken in; false when it was already (a platform retry). */
-  async markSeen(source: string, id: string, ttlSeconds = 48 * 3600): Promise<boolean> {
-    const r = await this.redis.set(this.k.seen(source, id), '1', 'EX', ttlSeconds, 'NX');
-    return r === 'OK';
-  }
-
   async recordCardRef(cardKey: string, person: string, ref: unknown): Promise<void> {
     await this.redis.hset(this.k.card(cardKey), person, JSON.stringify(ref));
   }

@@ -45,8 +45,8 @@ export async function handleFeishuBody(rt: Runtime, body: Json, rawId: string): 
     if (type === 'im.message.receive_v1') {
       const cmd = toCommandEvent(eventId, event as never);
       if (!cmd) return { status: 200, body: {} };
-      const fresh = await intakeCommand(rt, cmd);
-      rt.log.info({ event: eventId, duplicate: !fresh }, 'feishu message taken in');
+      await intakeCommand(rt, cmd);
+      rt.log.info({ event: eventId }, 'feishu message taken in');
       return { status: 200, body: {} };
     }
     if (type === 'card.action.trigger') {

@@ -97,8 +97,19 @@ export function verifySignature(
   return safeEqual(expected, signature.toLowerCase()) ? 'ok' : 'bad';
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** One cipher per key: the SDK hashes the key in its constructor, which is not worth doing per request. */
+const ciphers = new Map<string, AESCipher>();
+function cipherFor(encryptKey: string): AESCipher {
+  let c = ciphers.get(encryptKey);
+  if (!c) {
+    c = new AESCipher(encryptKey);
+    if (ciphers.size > 16) ciphers.clear();
+    ciphers.set(encryptKey, c);
+  }
+  return c;
+}
 
 /**
  * Decrypts the `encrypt` field of an encrypted Feishu body (AES-256-CBC, key sha256(encryptKey), IV = first 16 bytes,
@@ -107,11 +118,12 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function decrypt(encrypt: string, encryptKey: string): string {
   if (typeof encrypt !== 'string' || encrypt === '') throw new DecryptError('nothing to decrypt');
   if (typeof encryptKey !== 'string' || encryptKey === '') throw new DecryptError('no encrypt key configured');
-  if (!BASE64.test(encrypt)) throw new DecryptError('ciphertext is not canonical base64');
   const blob = Buffer.from(encrypt, 'base64');
+  // Canonical base64 re-encodes to itself (a regex test of the same costs more than the decryption).
+  if (blob.toString('base64') !== encrypt) throw new DecryptError('ciphertext is not canonical base64');
   if (blob.length < 32) throw new DecryptError(`ciphertext too short (${blob.length} bytes)`);
   if ((blob.length - 16) % 16 !== 0) throw new DecryptError(`ciphertext not a whole number of blocks (${blob.length} bytes)`);
-  const cipher = new AESCipher(encryptKey);
+  const cipher = cipherFor(encryptKey);
   let plain: string;
   try {
     plain = cipher.decrypt(encrypt);
