@@ -28,6 +28,8 @@ export interface AppOptions {
   adapters?: Adapters;
   /** Routers with the platforms' webhook routes, given the runtime. */
   routes?: (rt: Runtime) => Router[];
+  /** Timeout of each platform API call (tests shorten it). */
+  platformTimeoutMs?: number;
   /** First retry delay of failed jobs (tests shorten it). */
   retryDelayMs?: number;
   /** Reload the directory on SIGHUP and file change (production); off in tests. */
@@ -73,7 +75,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       signer: new ActionSigner(secret),
       queues,
     };
-    const platforms = createPlatforms(config, redis);
+    const platforms = createPlatforms(config, redis, opts.platformTimeoutMs);
     const adapters: Adapters = opts.adapters ?? platforms.adapters;
     const workers: Worker[] = [];
     if (config.role !== 'web') {

@@ -50,6 +50,8 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
   let deliveries: Delivery[];
   const who = identify(rt, event.sender);
   if (!who) {
+    // Logged with the ids, so the admin can add the person to the directory file.
+    rt.log.warn({ event: event.id, platform: event.sender.platform, ids: event.sender.ids }, 'sender not in the directory');
     deliveries = [reply(NOT_IN_DIRECTORY)];
   } else {
     const parsed = parseCommand(event.text);

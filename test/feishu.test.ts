@@ -1,25 +1,15 @@
 // Feishu end to end: signed, encrypted webhooks built as Feishu builds them, posted to the real routes;
 // a local fake of the Open API receives what the SDK sends. The whole life of an item runs in Feishu.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { createHarness, type Harness } from './helpers/harness.ts';
+import type { Harness } from './helpers/harness.ts';
 import { FakeFeishu } from './helpers/fake-feishu.ts';
 import { cardAction, legacyCardAction, messageEvent, signedRequest, urlVerification, type SignOptions } from './helpers/feishu-webhook.ts';
+import { buttonsOf, FeishuSession, KEY, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { tokenFromAction } from '../src/platforms/feishu/render.ts';
 
-const TOKEN = 'test-verification-token';
-const KEY = 'test-encrypt-key';
-const OPEN_ID: Record<string, string> = {
-  zhang: 'ou_00000000000000000000000000000001',
-  qian: 'ou_00000000000000000000000000000006',
-  li: 'ou_00000000000000000000000000000002',
-  wang: 'ou_00000000000000000000000000000003',
-  zhao: 'ou_00000000000000000000000000000004',
-};
-
 let fake: FakeFeishu;
+let s: FeishuSession;
 let h: Harness;
-let base: string;
 
 beforeAll(async () => {
   fake = await FakeFeishu.start({ appId: 'cli_a1b2c3d4e5f60718', appSecret: 'test-secret' });
@@ -28,76 +18,21 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function setUp(env: Record<string, string> = {}): Promise<void> {
-  h = await createHarness({
-    now: new Date().toISOString(),
-    platforms: 'configured',
-    directory: 'test/fixtures/directory-feishu.yaml',
-    env: {
-      FEISHU_APP_ID: fake.appId,
-      FEISHU_APP_SECRET: fake.appSecret,
-      FEISHU_VERIFICATION_TOKEN: TOKEN,
-      FEISHU_ENCRYPT_KEY: KEY,
-      FEISHU_BASE_URL: fake.url,
-      ...env,
-    },
-  });
-  const server = await h.app.listen();
-  base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+async function setUp(): Promise<void> {
+  s = await FeishuSession.start(fake);
+  h = s.h;
 }
 
 beforeEach(() => fake.reset());
 afterEach(async () => {
-  await h?.close();
+  await s?.close();
 });
 
-async function post(path: string, body: object, sign: SignOptions = { encryptKey: KEY }): Promise<{ status: number; json: any }> {
-  const { headers, rawBody } = signedRequest(body, sign);
-  const res = await fetch(base + path, { method: 'POST', headers, body: rawBody });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-/** A person types to the bot in their direct chat; returns once the command has been handled and delivered. */
-async function say(person: string, text: string, eventId?: string): Promise<void> {
-  const ev = messageEvent({ token: TOKEN, openId: OPEN_ID[person]!, chatId: `oc_${person}`, chatType: 'p2p', text, eventId });
-  const res = await post('/webhooks/feishu/events', ev);
-  expect(res.status).toBe(200);
-  await h.settle();
-}
-
-function buttonsOf(card: unknown): { label: string; value: unknown }[] {
-  const out: { label: string; value: unknown }[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') {
-      const o = n as Record<string, any>;
-      if (o.tag === 'button') out.push({ label: o.text?.content, value: o.behaviors?.[0]?.value });
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return out;
-}
-
-/** The newest card that reached a person (by open_id) or their chat, with a button of that label. */
-function lastCard(person: string, label: string) {
-  const msgs = fake.messages.filter(
-    (m) => m.msgType === 'interactive' && (m.receiveId === OPEN_ID[person] || m.receiveId === `oc_${person}`) && buttonsOf(m.content).some((b) => b.label === label),
-  );
-  const m = msgs[msgs.length - 1];
-  if (!m) throw new Error(`${person} has no card with ${label}`);
-  return m;
-}
-
-async function press(person: string, label: string, of = person, eventId?: string) {
-  const m = lastCard(of, label);
-  const value = buttonsOf(m.content).find((b) => b.label === label)!.value as object;
-  const ev = cardAction({ token: TOKEN, openId: OPEN_ID[person]!, value, messageId: m.messageId, eventId });
-  const res = await post('/webhooks/feishu/cards', ev);
-  await h.settle();
-  return res;
-}
+const post = (path: string, body: object, sign?: SignOptions) => s.post(path, body, sign);
+const say = (person: string, text: string) => s.say(person, text);
+const lastCard = (person: string, label: string) => s.lastCard(person, label);
+const press = (person: string, label: string, of?: string) => s.press(person, label, of);
+const base = () => s.base;
 
 async function state(id = '2026-1') {
   return (await h.rt.store.getItem(id))?.item;
@@ -158,13 +93,13 @@ describe('Feishu webhooks', () => {
   it('refuses a bad signature, a wrong token and an undecryptable body, and changes nothing', async () => {
     const ev = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, chatType: 'p2p', text: '/新建 测试 单位=jtj 期限=5d' });
     const good = signedRequest(ev, { encryptKey: KEY });
-    const tampered = await fetch(`${base}/webhooks/feishu/events`, {
+    const tampered = await fetch(`${base()}/webhooks/feishu/events`, {
       method: 'POST',
       headers: { ...good.headers, 'x-lark-signature': '0'.repeat(64) },
       body: good.rawBody,
     });
     expect(tampered.status).toBe(401);
-    const unsigned = await fetch(`${base}/webhooks/feishu/events`, {
+    const unsigned = await fetch(`${base()}/webhooks/feishu/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: good.rawBody,
@@ -181,13 +116,13 @@ describe('Feishu webhooks', () => {
     const ts = headers['x-lark-request-timestamp']!;
     const nonce = headers['x-lark-request-nonce']!;
     const sig = createHash('sha256').update(ts + nonce + KEY + garbage.rawBody).digest('hex');
-    const undecryptable = await fetch(`${base}/webhooks/feishu/events`, {
+    const undecryptable = await fetch(`${base()}/webhooks/feishu/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': sig },
       body: garbage.rawBody,
     });
     expect(undecryptable.status).toBe(400);
-    const notJson = await fetch(`${base}/webhooks/feishu/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    const notJson = await fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
     expect(notJson.status).toBe(400);
     await h.settle();
     expect(await h.rt.store.itemIds()).toEqual([]);

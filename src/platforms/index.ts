@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Adapters } from '../../jobs/deliver.ts';
 import { FeishuAdapter } from './feishu/adapter.ts';
-import { createFeishuClient, RedisTokenCache } from './feishu/client.ts';
+import { createFeishuClient, RedisTokenCache, tokenFetcher } from './feishu/client.ts';
 import { startFeishuLongConnection } from './feishu/long-connection.ts';
 import { feishuRouter } from './feishu/receiver.ts';
 
@@ -17,12 +17,20 @@ export interface Platforms {
   connect(rt: Runtime): () => void;
 }
 
-export function createPlatforms(config: Config, redis: Redis): Platforms {
+/** `timeoutMs` bounds each platform API call (tests shorten it). */
+export function createPlatforms(config: Config, redis: Redis, timeoutMs?: number): Platforms {
   const adapters: Adapters = new Map();
   const feishu = config.feishu;
   if (feishu) {
     const tokens = new RedisTokenCache(redis, config.prefix);
-    adapters.set('feishu', new FeishuAdapter(createFeishuClient(feishu, tokens), tokens, feishu.appId, redis, config.prefix));
+    adapters.set('feishu', new FeishuAdapter(
+        createFeishuClient(feishu, tokens, timeoutMs),
+        tokens,
+        feishu.appId,
+        redis,
+        config.prefix,
+        tokenFetcher(feishu, timeoutMs),
+      ));
   }
   return {
     adapters,

@@ -42,6 +42,7 @@ export interface HarnessOptions {
   /** `recording` (default): recording adapters for both platforms; `configured`: the real adapters the env turns on. */
   platforms?: 'recording' | 'configured';
   directory?: string;
+  platformTimeoutMs?: number;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -69,6 +70,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
             ['wecom', wecom],
           ]),
     retryDelayMs: 20,
+    platformTimeoutMs: opts.platformTimeoutMs,
   });
   const rt = app.rt;
   const all = () => [...feishu.sent, ...wecom.sent];

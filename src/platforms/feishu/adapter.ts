@@ -35,6 +35,9 @@ export class FeishuAdapter implements PlatformAdapter {
     private readonly appId: string,
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly fetchToken: () => Promise<{ token: string; expireAtMs: number }>,
+    /** Wall time for the per-second limit (not the business clock: Feishu counts real seconds). */
+    private readonly wallClock: () => number = Date.now,
   ) {}
 
   async send(to: Person, message: Message, opts: SendOptions): Promise<SentRef> {
@@ -86,6 +89,7 @@ export class FeishuAdapter implements PlatformAdapter {
   /** One call with Feishu's two ways of failing (thrown HTTP errors and code≠0 answers) mapped. */
   private async call(what: string, fn: () => Promise<unknown>, retriedToken = false): Promise<FeishuAnswer> {
     let res: FeishuAnswer;
+    const token = await this.tokens.peekTenantToken(this.appId);
     try {
       res = ((await fn()) ?? {}) as FeishuAnswer;
     } catch (e) {
@@ -93,29 +97,53 @@ export class FeishuAdapter implements PlatformAdapter {
       const status = err.response?.status;
       const code = err.response?.data?.code;
       if (code === RATE_LIMITED || status === 429) throw new RateLimited(retryAfterMs(err.response?.headers), `${what}：飞书限流`);
-      if (code !== undefined && TOKEN_ERRORS.has(code)) return this.afterTokenError(what, fn, retriedToken, code);
+      if (code !== undefined && TOKEN_ERRORS.has(code)) return this.afterTokenError(what, fn, retriedToken, code, token);
       if (status === undefined || status >= 500) throw new FeishuTransient(`${what}：${status ? `HTTP ${status}` : (err.code ?? err.message ?? '网络错误')}`);
       throw new PermanentFailure(`${what}失败：飞书错误 ${code ?? status} ${err.response?.data?.msg ?? ''}`.trim());
     }
     if (res.code === undefined || res.code === 0) return res;
     if (res.code === RATE_LIMITED) throw new RateLimited(1000, `${what}：飞书限流`);
-    if (TOKEN_ERRORS.has(res.code)) return this.afterTokenError(what, fn, retriedToken, res.code);
+    if (TOKEN_ERRORS.has(res.code)) return this.afterTokenError(what, fn, retriedToken, res.code, token);
     throw new PermanentFailure(`${what}失败：飞书错误 ${res.code} ${res.msg ?? ''}`.trim());
   }
 
-  /** The token was revoked or expired: drop it for every process, and try once more with a fresh one. */
-  private async afterTokenError(what: string, fn: () => Promise<unknown>, retried: boolean, code: number): Promise<FeishuAnswer> {
-    await this.tokens.evict(this.appId);
+  /** The token was revoked or expired: replace it for every process, and try once more with the new one. */
+  private async afterTokenError(
+    what: string,
+    fn: () => Promise<unknown>,
+    retried: boolean,
+    code: number,
+    failed: string | undefined,
+  ): Promise<FeishuAnswer> {
     if (retried) throw new FeishuTransient(`${what}：访问凭证无效（${code}）`);
+    await this.refreshToken(failed);
     return this.call(what, fn, true);
   }
 
-  private async perUserLimit(receiveId: string): Promise<void> {
-    const second = Math.floor(Date.now() / 1000);
+  private refreshing: Promise<void> | undefined;
+
+  /** One refresh at a time in this process: concurrent failures wait for the same new token. */
+  private async refreshToken(failed: string | undefined): Promise<void> {
+    this.refreshing ??= (async () => {
+      // Another process (or an earlier refresh here) may have replaced it already: nothing to do then.
+      if ((await this.tokens.peekTenantToken(this.appId)) !== failed && failed !== undefined) return;
+      const { token, expireAtMs } = await this.fetchToken();
+      await this.tokens.replaceTenantToken(this.appId, failed, token, expireAtMs);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    await this.refreshing;
+  }
+
+
+  /** Feishu drops a sixth message to one user within a second: the sixth waits for the next second. */
+  async perUserLimit(receiveId: string): Promise<void> {
+    const now = this.wallClock();
+    const second = Math.floor(now / 1000);
     const key = `${this.prefix}:rl:feishu:${receiveId}:${second}`;
     const n = await this.redis.incr(key);
     if (n === 1) await this.redis.expire(key, 2);
-    if (n > PER_USER_PER_SECOND) throw new RateLimited(1000 - (Date.now() % 1000) + 10, '飞书单用户每秒 5 条', 'recipient');
+    if (n > PER_USER_PER_SECOND) throw new RateLimited(1000 - (now % 1000) + 10, '飞书单用户每秒 5 条', 'recipient');
   }
 }
 

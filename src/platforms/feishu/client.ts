@@ -8,6 +8,12 @@ type FeishuConfig = NonNullable<Config['feishu']>;
 
 const TIMEOUT_MS = 10_000;
 
+/** The name the SDK gives its tenant-token cache entry (a Symbol('tenant-access-token')). */
+const TENANT_TOKEN = 'tenant-access-token';
+
+const drop = (): void => undefined;
+const QUIET = { error: drop, warn: drop, info: drop, debug: drop, trace: drop };
+
 /** A Redis-backed cache for the SDK's tokens: `set` gets an absolute expiry time in ms. */
 export class RedisTokenCache {
   constructor(
@@ -31,10 +37,24 @@ export class RedisTokenCache {
     return true;
   }
 
-  /** Drops every cached token of the app, after Feishu said the one we used is invalid or expired. */
-  async evict(namespace: string): Promise<void> {
-    const keys = await this.redis.keys(`${this.prefix}:feishu:${namespace}:*`);
-    if (keys.length) await this.redis.del(...keys);
+  /** The tenant token every process uses now (the SDK caches it under this symbol's name). */
+  async peekTenantToken(appId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.key(TENANT_TOKEN, appId))) ?? undefined;
+  }
+
+  /**
+   * Puts a new tenant token in place of the one Feishu refused, unless another process already did
+   * (compare-and-set): the cache is never left empty, so no caller fetches a token of its own meanwhile.
+   */
+  async replaceTenantToken(appId: string, failed: string | undefined, fresh: string, expireAtMs: number): Promise<void> {
+    await this.redis.eval(
+      "local cur = redis.call('GET', KEYS[1]) if cur == false or cur == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3]) end return 0",
+      1,
+      this.key(TENANT_TOKEN, appId),
+      failed ?? '',
+      fresh,
+      Math.floor(expireAtMs),
+    );
   }
 }
 
@@ -52,6 +72,20 @@ function withTimeout(http: lark.HttpInstance, ms: number): lark.HttpInstance {
   };
 }
 
+/** Asks Feishu for a new tenant token directly (the SDK only fetches one when none is cached). */
+export function tokenFetcher(cfg: FeishuConfig, timeoutMs = TIMEOUT_MS): () => Promise<{ token: string; expireAtMs: number }> {
+  const http = withTimeout(lark.defaultHttpInstance as unknown as lark.HttpInstance, timeoutMs);
+  return async () => {
+    const res = (await http.post(`${cfg.baseUrl}/open-apis/auth/v3/tenant_access_token/internal`, {
+      app_id: cfg.appId,
+      app_secret: cfg.appSecret,
+    })) as { code?: number; msg?: string; tenant_access_token?: string; expire?: number };
+    if (!res?.tenant_access_token) throw new Error(`tenant token refused: ${res?.code ?? '?'} ${res?.msg ?? ''}`);
+    // Three minutes early, as the SDK does, so a token is never used at the edge of its life.
+    return { token: res.tenant_access_token, expireAtMs: Date.now() + (res.expire ?? 7200) * 1000 - 3 * 60_000 };
+  };
+}
+
 export function createFeishuClient(cfg: FeishuConfig, cache: RedisTokenCache, timeoutMs = TIMEOUT_MS): lark.Client {
   return new lark.Client({
     appId: cfg.appId,
@@ -61,6 +95,7 @@ export function createFeishuClient(cfg: FeishuConfig, cache: RedisTokenCache, ti
     // The default instance's interceptor already unwraps response.data, as HttpInstance promises.
     httpInstance: withTimeout(lark.defaultHttpInstance as unknown as lark.HttpInstance, timeoutMs),
     // Failures are mapped and logged by the adapter and the delivery worker; the SDK's own dumps are noise.
-    loggerLevel: lark.LoggerLevel.fatal,
+    // (A level of `fatal` is 0, which the SDK reads as "unset": hence a logger that drops everything.)
+    logger: QUIET,
   });
 }
