@@ -1,7 +1,6 @@
 // Builds the whole service from a config: Redis, store, directory, calendar, queues, web server and workers.
 // `npm start` and the tests both go through here, so tests run what production runs.
 import type { Server } from 'node:http';
-import type Router from '@koa/router';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ActionSigner } from './chat/action-token.ts';
@@ -26,8 +25,6 @@ export interface AppOptions {
   clock?: Clock;
   /** Platform adapters by platform; tests pass recording ones. */
   adapters?: Adapters;
-  /** Routers with the platforms' webhook routes, given the runtime. */
-  routes?: (rt: Runtime) => Router[];
   /** Timeout of each platform API call (tests shorten it). */
   platformTimeoutMs?: number;
   /** First retry delay of failed jobs (tests shorten it). */
@@ -96,7 +93,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
             { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
             ...(workers.length ? [{ name: 'workers', check: async () => workers.every((w) => w.isRunning()) }] : []),
           ],
-          opts.routes?.(rt) ?? platforms.routes(rt),
+          platforms.routes(rt),
         );
         server = await new Promise<Server>((resolve) => {
           const s = app.listen(config.port, '0.0.0.0', () => resolve(s));

@@ -5,7 +5,7 @@ import { parseCardKey } from './chat/card-key.ts';
 import { renderCard } from './chat/cards.ts';
 import type { ActionEvent, CommandEvent } from './chat/event.ts';
 import type { Card, Message } from './chat/message.ts';
-import { parseCommand } from './chat/parse-command.ts';
+import { parseCommand, usageOf } from './chat/parse-command.ts';
 import { INTERNAL_ERROR, NOT_IN_DIRECTORY } from './chat/texts.ts';
 import type { Person } from './directory/directory.ts';
 import { enqueueDeliveries, type Delivery } from './delivery/delivery.ts';
@@ -79,7 +79,7 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
         deliveries = await handler.run(ctx);
       } catch (e) {
         if (!isRefusal(e)) throw e;
-        const usage = e.code === 'bad_syntax' ? `\n\n${(await import('./chat/parse-command.ts')).usageOf(parsed.command)}` : '';
+        const usage = e.code === 'bad_syntax' ? `\n\n${usageOf(parsed.command)}` : '';
         deliveries = [reply(`${e.message}${usage}`)];
       }
     }

@@ -18,7 +18,6 @@ export function keys(prefix: string) {
     /** Where each person's copy of a card was sent: field person id, value JSON message ref. */
     card: (cardKey: string) => `${p}:card:${cardKey}`,
     secret: `${p}:secret`,
-    queuePrefix: p,
   };
 }
 

@@ -23,31 +23,32 @@ export class RecordingAdapter implements PlatformAdapter {
   sent: Sent[] = [];
   updates: Updated[] = [];
   private n = 0;
-  /** Set to make the next calls throw. */
-  failWith?: () => Error;
+  /** Set to make calls throw: given the person (or chat) a call is for, an error to throw, or nothing. */
+  failWith?: (to: string) => Error | undefined;
 
   constructor(readonly platform: Platform) {}
 
   async send(to: Person, message: Message, opts: SendOptions): Promise<SentRef> {
-    this.maybeFail();
+    this.maybeFail(to.id);
     const ref: SentRef = { platform: this.platform, messageId: `m${++this.n}` };
     this.sent.push({ kind: 'send', person: to.id, message, opts, ref });
     return ref;
   }
 
   async reply(to: ReplyTarget, message: Message, opts: SendOptions): Promise<SentRef> {
-    this.maybeFail();
+    this.maybeFail(to.chatId);
     const ref: SentRef = { platform: this.platform, messageId: `m${++this.n}` };
     this.sent.push({ kind: 'reply', to, message, opts, ref });
     return ref;
   }
 
   async update(ref: SentRef, card: Card, viewer: Person): Promise<void> {
-    this.maybeFail();
+    this.maybeFail(viewer.id);
     this.updates.push({ ref, card, viewer: viewer.id });
   }
 
-  private maybeFail(): void {
-    if (this.failWith) throw this.failWith();
+  private maybeFail(to: string): void {
+    const e = this.failWith?.(to);
+    if (e) throw e;
   }
 }

@@ -1,0 +1,48 @@
+// The delivery worker: transient failures are retried until delivered once; a permanent one tells the office.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PermanentFailure } from '../src/delivery/errors.ts';
+import { createHarness, type Harness } from './helpers/harness.ts';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe('delivery', () => {
+  it('retries a transient failure and delivers once', async () => {
+    let failures = 2;
+    h.feishu.failWith = (to) => (to === 'li' && failures-- > 0 ? new Error('connection reset') : undefined);
+    await h.command('zhang', '/新建 重试 单位=jtj 期限=5d 类别=重大');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    expect(failures).toBe(-1);
+    expect(h.feishu.sent.filter((s) => s.person === 'li')).toHaveLength(1);
+    expect(h.received('qian').filter((s) => s.message.kind === 'text')).toHaveLength(0);
+  });
+
+  it('tells every office clerk, in chat, what could not be delivered to whom', async () => {
+    h.feishu.failWith = (to) => (to === 'li' ? new PermanentFailure('飞书错误 230013 机器人对该用户不可用') : undefined);
+    await h.command('zhang', '/新建 送不到 单位=jtj 期限=5d 类别=重大');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    await h.settle();
+    for (const clerk of ['zhang', 'qian']) {
+      const text = h.lastText(clerk);
+      expect(text).toContain('【送达失败】发给李明的一张卡片未能送达');
+      expect(text).toContain('230013');
+    }
+    // Tried once only: a permanent failure is not retried.
+    const failed = await h.rt.queues.deliver.getJobs(['failed']);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.attemptsMade).toBe(1);
+  });
+
+  it('a person whose platform is off is reported, not retried', async () => {
+    h.wecom.failWith = (to) => (to === 'sun' ? new PermanentFailure('平台 wecom 未启用，消息无法送达') : undefined);
+    await h.command('zhang', '/新建 一般事项 单位=jtj 期限=5d 负责人=sun');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    await h.settle();
+    expect(h.lastText('zhang')).toContain('孙丽');
+  });
+});
