@@ -39,11 +39,13 @@ async function main(): Promise<void> {
 }
 
 function report(port: number): void {
+  cpuAtStart = process.cpuUsage();
   process.send?.({ port });
 }
 
-// On SIGTERM: report this server's CPU time, then exit normally (so --cpu-prof, PROFILE=mode, can write).
-const cpuAtStart = process.cpuUsage();
+// On SIGTERM: report this server's CPU time since it was ready (start-up excluded), then exit normally
+// (so --cpu-prof, PROFILE=mode, can write its profile).
+let cpuAtStart = process.cpuUsage();
 process.on('SIGTERM', () => {
   const used = process.cpuUsage(cpuAtStart);
   process.send?.({ cpuMs: (used.user + used.system) / 1000 });

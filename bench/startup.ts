@@ -5,6 +5,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deleteKeys } from '../test/helpers/harness.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 
@@ -20,7 +21,8 @@ function freePort(): Promise<number> {
 async function timeToReady(cmd: string[], path: string, env: Record<string, string>): Promise<number> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  // Its own process group, so the whole tree (npm, node) is stopped afterwards.
+  const child = spawn(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: 'ignore', detached: true });
   try {
     const until = Date.now() + 20_000;
     for (;;) {
@@ -34,8 +36,9 @@ async function timeToReady(cmd: string[], path: string, env: Record<string, stri
       await new Promise((r) => setTimeout(r, 5));
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.on('exit', r));
+    const exited = new Promise((r) => child.on('exit', r));
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
   }
 }
 
@@ -50,11 +53,21 @@ writeFileSync(
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const base: number[] = [];
 const ours: number[] = [];
+const withFeishu: number[] = [];
+const feishuEnv = {
+  FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718',
+  FEISHU_APP_SECRET: 'bench',
+  FEISHU_VERIFICATION_TOKEN: 'bench',
+  FEISHU_BASE_URL: 'http://127.0.0.1:9',
+};
 for (let i = 0; i < RUNS; i++) {
   base.push(await timeToReady(['npm', 'exec', '--', 'node', '--import', 'tsx', bare], '/', {}));
   ours.push(await timeToReady(['npm', 'start', '--silent'], '/readyz', { DUCHA_PREFIX: `bench-start-${i}` }));
+  withFeishu.push(await timeToReady(['npm', 'start', '--silent'], '/readyz', { DUCHA_PREFIX: `bench-start-f${i}`, ...feishuEnv }));
 }
+for (let i = 0; i < RUNS; i++) for (const p of [`bench-start-${i}`, `bench-start-f${i}`]) await deleteKeys(p);
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms`;
 console.log(`bare Koa (npm, tsx)     : ${fmt(base)}`);
 console.log(`ducha npm start → ready : ${fmt(ours)}`);
-console.log(`ratio (median)          : ${(median(ours) / median(base)).toFixed(2)}×`);
+console.log(`… with Feishu (webhook) : ${fmt(withFeishu)}`);
+console.log(`ratio (median)          : ${(median(ours) / median(base)).toFixed(2)}× (with Feishu ${(median(withFeishu) / median(base)).toFixed(2)}×)`);

@@ -72,7 +72,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       signer: new ActionSigner(secret),
       queues,
     };
-    const platforms = createPlatforms(config, redis, opts.platformTimeoutMs);
+    const platforms = await createPlatforms(config, redis, opts.platformTimeoutMs);
     const adapters: Adapters = opts.adapters ?? platforms.adapters;
     const workers: Worker[] = [];
     if (config.role !== 'web') {

@@ -1,14 +1,10 @@
 // Turns the configured platforms on: their adapters for the delivery worker, their webhook routes, and
-// (Feishu in websocket mode) the long connection.
+// (Feishu in websocket mode) the long connection. A platform's code (and its SDK) loads only when it is on.
 import type Router from '@koa/router';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Adapters } from '../../jobs/deliver.ts';
-import { FeishuAdapter } from './feishu/adapter.ts';
-import { createFeishuClient, RedisTokenCache, tokenFetcher } from './feishu/client.ts';
-import { startFeishuLongConnection } from './feishu/long-connection.ts';
-import { feishuRouter } from './feishu/receiver.ts';
 
 export interface Platforms {
   adapters: Adapters;
@@ -18,27 +14,44 @@ export interface Platforms {
 }
 
 /** `timeoutMs` bounds each platform API call (tests shorten it). */
-export function createPlatforms(config: Config, redis: Redis, timeoutMs?: number): Platforms {
+export async function createPlatforms(config: Config, redis: Redis, timeoutMs?: number): Promise<Platforms> {
   const adapters: Adapters = new Map();
+  const routes: ((rt: Runtime) => Router)[] = [];
+  const connections: ((rt: Runtime) => () => void)[] = [];
   const feishu = config.feishu;
   if (feishu) {
+    const [{ FeishuAdapter }, { createFeishuClient, RedisTokenCache, tokenFetcher }, { feishuRouter }, { startFeishuLongConnection }] =
+      await Promise.all([
+        import('./feishu/adapter.ts'),
+        import('./feishu/client.ts'),
+        import('./feishu/receiver.ts'),
+        import('./feishu/long-connection.ts'),
+      ]);
     const tokens = new RedisTokenCache(redis, config.prefix);
-    adapters.set('feishu', new FeishuAdapter(
+    adapters.set(
+      'feishu',
+      new FeishuAdapter(
         createFeishuClient(feishu, tokens, timeoutMs),
         tokens,
         feishu.appId,
         redis,
         config.prefix,
         tokenFetcher(feishu, timeoutMs),
-      ));
+      ),
+    );
+    if (feishu.mode === 'webhook') routes.push((rt) => feishuRouter(rt, feishu));
+    else
+      connections.push((rt) => {
+        const conn = startFeishuLongConnection(rt, feishu);
+        return () => conn.close();
+      });
   }
   return {
     adapters,
-    routes: (rt) => (feishu && feishu.mode === 'webhook' ? [feishuRouter(rt, feishu)] : []),
+    routes: (rt) => routes.map((r) => r(rt)),
     connect(rt) {
-      if (feishu?.mode !== 'websocket') return () => undefined;
-      const conn = startFeishuLongConnection(rt, feishu);
-      return () => conn.close();
+      const stops = connections.map((c) => c(rt));
+      return () => stops.forEach((s) => s());
     },
   };
 }
