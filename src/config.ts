@@ -158,8 +158,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export function platformSummary(cfg: Config): string {
   const parts: string[] = [];
   parts.push(cfg.feishu ? `飞书已启用（${cfg.feishu.mode}）` : '飞书未启用（设置 FEISHU_APP_ID 和 FEISHU_APP_SECRET 可启用）');
+  // WeCom's adapter is not built yet: say so rather than claim it is on.
   parts.push(
-    cfg.wecom ? '企业微信已启用' : '企业微信未启用（设置 WECOM_CORP_ID、WECOM_AGENT_ID 和 WECOM_SECRET 可启用）',
+    cfg.wecom
+      ? '企业微信已配置，但本版本尚未接入企业微信，发往企业微信用户的消息将无法送达'
+      : '企业微信未启用（设置 WECOM_CORP_ID、WECOM_AGENT_ID 和 WECOM_SECRET 可启用；本版本尚未接入）',
   );
   return parts.join('；');
 }
