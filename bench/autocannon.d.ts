@@ -11,6 +11,7 @@ declare module 'autocannon' {
     method?: string;
     connections?: number;
     duration?: number;
+    overallRate?: number;
     requests?: { setupRequest?: (req: Request) => Request }[];
   }
   interface Result {

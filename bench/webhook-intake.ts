@@ -53,6 +53,8 @@ async function run(mode: string): Promise<{ rps: number; p99: number; non2xx: nu
     method: 'POST',
     connections: CONNECTIONS,
     duration: DURATION,
+    // RATE=n: a fixed total rate instead of as fast as possible, to compare server CPU per request unsaturated.
+    ...(process.env.RATE ? { overallRate: Number(process.env.RATE) } : {}),
     requests: [
       {
         setupRequest: (req) => {
