@@ -38,9 +38,15 @@ export const show: CommandHandler = {
         const rep = r ? `；最新报告第 ${r.version} 稿${r.final ? '（办结）' : ''}${r.signature ? `，${name(r.signature.by)}已签署` : '，未签署'}` : '';
         return `· ${dir.unit(a.unit)?.name ?? a.unit}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}`;
       }),
-      '',
-      '办理过程：',
     ];
+    // The full text of each unit's latest report: a card may have to shorten a very long one.
+    for (const a of item.assignments) {
+      const r = latestReport(a);
+      if (!r) continue;
+      const signed = r.signature ? `${name(r.signature.by)}于 ${formatDateTime(r.signature.at, tz)} 签署` : '尚未签署';
+      lines.push('', `${dir.unit(a.unit)?.name ?? a.unit}第 ${r.version} 稿${r.final ? '办结' : '进展'}报告（${signed}）：`, r.text);
+    }
+    lines.push('', '办理过程：');
     for (const e of await rt.store.audit(id)) {
       const unit = e.unit ? `（${dir.unit(e.unit)?.name ?? e.unit}）` : '';
       const who = e.actor === 'system' ? '系统' : name(e.actor);

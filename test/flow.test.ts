@@ -126,4 +126,17 @@ describe('a key item, end to end', () => {
     }
     expect((await item('2026-1')).assignments.find((a) => a.unit === 'gaj')!.lead).toBe(true);
   });
+
+  it('/查看 shows the full text of each unit\'s latest report, and who signed it', async () => {
+    await h.command('zhang', '/新建 长报告 单位=jtj 期限=5d 类别=重大');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    await h.press('li', { card: h.lastCard('li', '签收'), label: '签收' });
+    const long = '整改情况：' + '已完成排查整治。'.repeat(500);
+    await h.command('zhao', `/报送 1 ${long}`);
+    await h.command('li', '/查看 1');
+    expect(h.lastText('li')).toContain(`市交通运输局第 1 稿进展报告（尚未签署）：\n${long}`);
+    await h.press('li', { card: h.lastCard('li', '签署'), label: '签署' });
+    await h.command('zhang', '/查看 1');
+    expect(h.lastText('zhang')).toMatch(/第 1 稿进展报告（李明于 .* 签署）/);
+  });
 });
