@@ -81,7 +81,8 @@ export function tokenFetcher(cfg: FeishuConfig, timeoutMs = TIMEOUT_MS): () => P
       app_secret: cfg.appSecret,
     })) as { code?: number; msg?: string; tenant_access_token?: string; expire?: number };
     if (!res?.tenant_access_token) throw new Error(`tenant token refused: ${res?.code ?? '?'} ${res?.msg ?? ''}`);
-    // Three minutes early, as the SDK does, so a token is never used at the edge of its life.
+    // Three minutes early, as the SDK does, so a token is never used at the edge of its life. Wall time,
+    // not the service clock: the token's lifetime is Feishu's, in real seconds.
     return { token: res.tenant_access_token, expireAtMs: Date.now() + (res.expire ?? 7200) * 1000 - 3 * 60_000 };
   };
 }
