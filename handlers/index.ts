@@ -12,6 +12,7 @@ import { issueNotice } from './issue-notice.ts';
 import { list } from './list.ts';
 import { newItem } from './new.ts';
 import { onsite } from './onsite.ts';
+import { outcome } from './outcome.ts';
 import { receive } from './receive.ts';
 import { report } from './report.ts';
 import { returnReport } from './return-report.ts';
@@ -21,7 +22,7 @@ import { signReport } from './sign-report.ts';
 import { summon } from './summon.ts';
 import { urge } from './urge.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, list, show, report, urge, summon, onsite, extend, help];
+const commandHandlers: CommandHandler[] = [newItem, list, show, report, urge, summon, outcome, onsite, extend, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,

@@ -942,3 +942,23 @@ describe('fixed bugs', () => {
     await refused('zhao', '/查看 1', '没有编号为 2026-1', false);
   });
 });
+
+describe('/约谈结果 /outcome', () => {
+  it('records what the head reported, tells the head, and refuses without a summons', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=民生');
+    await refused('zhang', '/约谈结果 1 单位=jtj 结果=已汇报', '还没有约谈', false);
+    await h.command('zhang', '/约谈 1 单位=jtj 时间="2026-10-09 15:00" 地点=302会议室');
+    await refused('zhao', '/约谈结果 1 单位=jtj 结果=已汇报', '只有督查室工作人员才能记录约谈结果', false);
+    await refused('zhang', '/约谈结果 1 单位=jtj', '结果', 'outcome');
+    await h.command('zhang', '/约谈结果 1 单位=jtj 结果="已听取汇报，要求10月底前完成剩余2处整改"');
+    expect(h.lastText('zhang')).toContain('已记录市交通运输局');
+    expect(h.lastText('li')).toContain('【约谈记录】');
+    expect(h.lastText('li')).toContain('要求10月底前完成剩余2处整改');
+    const s = (await item('2026-1')).assignments[0]!.summons[0]!;
+    expect(s).toMatchObject({ outcome: '已听取汇报，要求10月底前完成剩余2处整改', outcomeBy: 'zhang' });
+    expect((await actions('2026-1')).at(-1)).toBe('record_summons');
+    await h.command('zhang', '/outcome 1 unit=jtj result=补充：已全部整改');
+    expect(h.lastText('zhang')).toContain('已更新');
+    expect((await item('2026-1')).assignments[0]!.summons[0]!.outcome).toBe('补充：已全部整改');
+  });
+});

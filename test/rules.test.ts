@@ -142,6 +142,12 @@ const EXPECT: Record<AssignmentAction, Expectation> = {
     elsewhere: ['otherHead'],
     from: { issued: SAME, received: SAME, awaiting_signature: SAME, signed: SAME, returned: SAME, completed: SAME },
   },
+  // 记录约谈结果: the office records what the head reported, even after the unit has completed.
+  record_summons: {
+    who: officeOnly,
+    elsewhere: [],
+    from: { issued: SAME, received: SAME, awaiting_signature: SAME, signed: SAME, returned: SAME, completed: SAME },
+  },
   // 延期申请: the head or a contact (and the deputy who stands for the head on an ordinary item), while open.
   request_extension: {
     who: (a, k) => a === 'head' || a === 'contact' || responsible(a, k),

@@ -1,7 +1,7 @@
 // The chat command table: every bot command with its names, arguments, who may use it and its Chinese usage.
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
 
-export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'onsite', 'extend', 'help'] as const;
+export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** The six kinds of key item (重点事项), as the command language names them: 重大|典型|紧急|民生|交办|疑难. */
@@ -201,6 +201,24 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     syntax: '<事项编号> 单位=<单位> 时间=<日期 时间> 地点=<地点>',
     syntaxEn: '<no> unit=<unit> at=<date time> place=<text>',
     examples: ['/约谈 12 单位=市交通运输局 时间="2026-05-20 15:00" 地点=市委3号楼302会议室'],
+  },
+  outcome: {
+    name: 'outcome',
+    zh: '约谈结果',
+    aliases: ['约谈结果', 'outcome'],
+    who: '督查室',
+    audience: 'office',
+    summary: '记录一把手当面汇报（约谈）的结果，并告知该一把手',
+    positional: [itemNo],
+    keys: [
+      unit(true),
+      { name: 'result', zh: '结果', aliases: ['结果', 'result'], required: true, placeholder: '<汇报情况与要求>' },
+    ],
+    flags: [],
+    syntax: '<事项编号> 单位=<单位> 结果=<文字>',
+    syntaxEn: '<no> unit=<unit> result=<text>',
+    examples: ['/约谈结果 12 单位=市交通运输局 结果="已听取汇报，要求10月底前完成剩余2处整改"'],
+    notes: ['记录在该单位最近一次约谈上；再次记录会更新结果，前后记录都留在办理过程中。'],
   },
   onsite: {
     name: 'onsite',

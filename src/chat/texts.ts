@@ -15,6 +15,7 @@ export const ACTION_LABELS: Record<string, string> = {
   urge: '催办',
   summon: '约谈（听取汇报）',
   confirm_summons: '确认出席',
+  record_summons: '记录约谈结果',
   onsite: '坐地督查',
   request_extension: '申请延期',
   approve_extension: '同意延期',

@@ -21,6 +21,7 @@ export type AssignmentAction =
   | 'urge'
   | 'summon'
   | 'confirm_summons'
+  | 'record_summons'
   | 'onsite'
   | 'request_extension'
   | 'decide_extension';
@@ -67,6 +68,8 @@ export const RULES: Record<AssignmentAction, Rule> = {
   urge: { label: '催办', who: ['office'], from: OPEN, to: 'same' },
   summon: { label: '约谈（听取汇报）', who: ['office'], from: OPEN, to: 'same' },
   confirm_summons: { label: '确认出席', who: ['head'], from: [...OPEN, 'completed'], to: 'same' },
+  // The office records what the head reported in person; a summons may be heard after the unit completes.
+  record_summons: { label: '记录约谈结果', who: ['office'], from: [...OPEN, 'completed'], to: 'same' },
   onsite: { label: '坐地督查', who: ['office'], from: OPEN, to: 'same' },
   request_extension: { label: '申请延期', who: ['head', 'responsible', 'contact'], from: OPEN, to: 'same' },
   decide_extension: { label: '审批延期', who: ['office'], from: OPEN, to: 'same' },

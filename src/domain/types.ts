@@ -49,6 +49,8 @@ export interface Summons {
   confirmedAt?: number;
   confirmedBy?: string;
   outcome?: string;
+  outcomeBy?: string;
+  outcomeAt?: number;
 }
 
 export interface Visit {
