@@ -6,7 +6,7 @@ import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { ActionHandler } from '../src/handler.ts';
 import { mustAssignment, refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { mutateItem, type AuditDraft } from '../src/store/apply-op.ts';
 
 export const decideExtension: ActionHandler = {
   actions: ['approve_extension', 'refuse_extension'],
@@ -21,7 +21,7 @@ export const decideExtension: ActionHandler = {
       e.status = approve ? 'approved' : 'refused';
       e.decidedBy = ctx.person.id;
       e.decidedAt = now;
-      const audits = [{ action: approve ? 'approve_extension' : 'refuse_extension', unit: a.unit, detail: { extension: e.id, to: e.to } }];
+      const audits: AuditDraft[] = [{ action: approve ? 'approve_extension' : 'refuse_extension', unit: a.unit, detail: { extension: e.id, to: e.to } }];
       const oldDue = a.due;
       if (approve && e.to < dateInTz(now, ctx.rt.config.tz)) {
         throw new Refusal('wrong_state', `申请延至的 ${formatDate(e.to)} 已经过去，不能同意；请申请人重新申请`);
@@ -30,7 +30,7 @@ export const decideExtension: ActionHandler = {
         e.oldDue = oldDue;
         a.due = e.to;
         a.dueAt = endOfDay(e.to, ctx.rt.config.tz);
-        audits.push({ action: 'change_deadline', unit: a.unit, detail: { extension: e.id, from: oldDue, to: e.to } as never });
+        audits.push({ action: 'change_deadline', unit: a.unit, detail: { extension: e.id, from: oldDue, to: e.to } });
       }
       const msg = approve
         ? `${noticeNumber(item)}「${item.title}」延期申请已同意：办结时限由 ${formatDate(oldDue)} 延至 ${formatDate(e.to)}。`

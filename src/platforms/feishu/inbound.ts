@@ -3,7 +3,7 @@
 import { intakeCommand, runAction, type ActionAnswer } from '../../dispatch.ts';
 import type { Runtime } from '../../runtime.ts';
 import { toFeishuCard, tokenFromAction } from './render.ts';
-import { toActionEvent, toCommandEvent } from './to-event.ts';
+import { toActionEvent, toCommandEvent, type MessageEventBody } from './to-event.ts';
 import { isFresh } from './verify.ts';
 import { createHash } from 'node:crypto';
 
@@ -43,7 +43,7 @@ export async function handleFeishuBody(rt: Runtime, body: Json, rawId: string): 
       return { status: 200, body: {} };
     }
     if (type === 'im.message.receive_v1') {
-      const cmd = toCommandEvent(eventId, event as never);
+      const cmd = toCommandEvent(eventId, event as MessageEventBody);
       if (!cmd) return { status: 200, body: {} };
       await intakeCommand(rt, cmd);
       rt.log.info({ event: eventId }, 'feishu message taken in');

@@ -1,7 +1,7 @@
 // Turns Feishu's message and card-press events into the core's neutral events; anything not for us becomes null.
 import type { ActionEvent, CommandEvent } from '../../chat/event.ts';
 
-interface MessageEventBody {
+export interface MessageEventBody {
   sender?: { sender_id?: { open_id?: string; user_id?: string; union_id?: string }; sender_type?: string };
   message?: {
     message_id?: string;
