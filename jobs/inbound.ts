@@ -1,12 +1,15 @@
 // The inbound worker: runs the chat commands webhooks took in, so a webhook is answered at once.
+// A command that still fails after its retries gets an apology in the chat it came from, not silence.
 import { Worker, type Job } from 'bullmq';
 import type { CommandEvent } from '../src/chat/event.ts';
+import { INTERNAL_ERROR } from '../src/chat/texts.ts';
+import { enqueueDeliveries } from '../src/delivery/delivery.ts';
 import { runCommand } from '../src/dispatch.ts';
 import { INBOUND } from '../src/queues.ts';
 import type { Runtime } from '../src/runtime.ts';
 
 export function startInboundWorker(rt: Runtime, concurrency = 8): Worker {
-  return new Worker(
+  const worker = new Worker(
     INBOUND,
     async (job: Job<CommandEvent>) => {
       const log = rt.log.child({ job: job.id, event: job.data.id });
@@ -16,4 +19,12 @@ export function startInboundWorker(rt: Runtime, concurrency = 8): Worker {
     },
     { connection: rt.redis.duplicate({ maxRetriesPerRequest: null }), prefix: rt.config.prefix, concurrency },
   );
+  worker.on('failed', (job, err) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    rt.log.error({ job: job.id, event: job.data.id, err: err.message }, 'command failed after every retry');
+    void enqueueDeliveries(rt.queues.deliver, `failed:${job.data.sender.platform}:${job.data.id}`, [
+      { kind: 'reply', to: job.data.replyTo, message: { kind: 'text', text: INTERNAL_ERROR } },
+    ]).catch((e: unknown) => rt.log.error({ err: e }, 'could not queue the apology'));
+  });
+  return worker;
 }

@@ -26,7 +26,9 @@ describe('delivery', () => {
     h.feishu.failWith = (to) => (to === 'li' ? new PermanentFailure('飞书错误 230013 机器人对该用户不可用') : undefined);
     await h.command('zhang', '/新建 送不到 单位=jtj 期限=5d 类别=重大');
     await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
-    await h.settle();
+    // The report is queued from the worker's "failed" event, just after the failure.
+    const told = (p: string) => h.received(p).some((s) => s.message.kind === 'text' && s.message.text.includes('送达失败'));
+    await h.until('both clerks are told', () => told('zhang') && told('qian'));
     for (const clerk of ['zhang', 'qian']) {
       const text = h.lastText(clerk);
       expect(text).toContain('【送达失败】发给李明的一张卡片未能送达');
@@ -42,7 +44,28 @@ describe('delivery', () => {
     h.wecom.failWith = (to) => (to === 'sun' ? new PermanentFailure('平台 wecom 未启用，消息无法送达') : undefined);
     await h.command('zhang', '/新建 一般事项 单位=jtj 期限=5d 负责人=sun');
     await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
-    await h.settle();
+    await h.until('the office is told', () => h.received('zhang').some((s) => s.message.kind === 'text'));
     expect(h.lastText('zhang')).toContain('孙丽');
+  });
+});
+
+describe('a command that keeps failing', () => {
+  it('is retried, then the sender is told in Chinese that something went wrong', async () => {
+    // A corrupt record makes every attempt at /查看 throw.
+    await h.rt.redis.hset(h.rt.store.k.item('2026-1'), 'v', '1', 'doc', '{not json');
+    const { intakeCommand } = await import('../src/dispatch.ts');
+    await intakeCommand(h.rt, {
+      kind: 'command',
+      id: 'ev-broken',
+      sender: { platform: 'feishu', ids: ['ou_00000000000000000000000000000001'] },
+      text: '/查看 1',
+      replyTo: { platform: 'feishu', chatId: 'p2p-zhang', direct: true },
+    });
+    // The apology is queued from the worker's "failed" event, just after the last attempt.
+    await h.until('the apology', () => h.received('zhang').length > 0);
+    const failed = await h.rt.queues.inbound.getJobs(['failed']);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.attemptsMade).toBe(5);
+    expect(h.lastText('zhang')).toContain('系统处理时出错');
   });
 });

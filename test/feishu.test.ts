@@ -219,7 +219,7 @@ describe('Feishu delivery under failure', () => {
     fake.unreachable.add(OPEN_ID.li!);
     await say('zhang', '/新建 送不到 单位=jtj 期限=5d 类别=重大');
     await press('zhang', '发出');
-    await h.settle();
+    await h.until('the office is told', () => fake.messages.some((m) => m.receiveId === OPEN_ID.zhang && m.msgType === 'text'));
     const told = fake.messages.filter((m) => m.receiveId === OPEN_ID.zhang && m.msgType === 'text');
     expect(told).toHaveLength(1);
     expect(JSON.stringify(told[0]!.content)).toContain('李明');

@@ -31,6 +31,8 @@ export interface Harness {
   lastText(person: string): string;
   /** Waits (bounded) until every queued delivery has been handled. */
   settle(): Promise<void>;
+  /** Polls (bounded) until the condition holds, settling the queues between looks. */
+  until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -145,6 +147,15 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
         );
         if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
         if (Date.now() > deadline) throw new Error(`queues did not drain: ${JSON.stringify(counts)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async until(what, cond, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await h.settle();
+        if (await cond()) return;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },
