@@ -27,7 +27,7 @@ export const acceptReport: ActionHandler = {
       r.reviewedBy = ctx.person.id;
       r.reviewedAt = now;
       if (to === 'completed') a.completedAt = now;
-      const unitName = ctx.dir.unit(a.unit)?.name ?? a.unit;
+      const unitName = ctx.dir.unitName(a.unit);
       const what = to === 'completed' ? '办结报告已受理，该单位事项办结' : '进展报告已受理，请继续抓好落实';
       const notify = [...new Set([a.responsible, r.by])];
       return {

@@ -1,6 +1,7 @@
 // 取消: the office drops a previewed item; its number is kept as void (作废) so the year's numbering has no silent gap.
 import { cardKey } from '../src/chat/card-key.ts';
 import { Refusal } from '../src/errors.ts';
+import { requireOffice } from '../src/handler-kit.ts';
 import type { ActionHandler } from '../src/handler.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
@@ -8,7 +9,7 @@ export const cancelDraft: ActionHandler = {
   actions: ['cancel'],
   run: (ctx) =>
     mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
-      if (!ctx.dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能取消督查单');
+      requireOffice(ctx.dir, ctx.person.id, '取消督查单');
       if (item.status !== 'draft') throw new Refusal('wrong_state', item.status === 'cancelled' ? '该督查单已取消' : '该督查单已经发出，不能取消');
       item.status = 'cancelled';
       item.cancelledAt = now;

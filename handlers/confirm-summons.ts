@@ -19,7 +19,7 @@ export const confirmSummons: ActionHandler = {
       if (s.confirmedAt !== undefined) throw new Refusal('wrong_state', '已经确认过出席');
       s.confirmedAt = now;
       s.confirmedBy = ctx.person.id;
-      const unitName = ctx.dir.unit(a.unit)?.name ?? a.unit;
+      const unitName = ctx.dir.unitName(a.unit);
       return {
         audits: [{ action: 'confirm_summons', unit: a.unit, detail: { summons: s.id } }],
         deliveries: [

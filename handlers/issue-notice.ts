@@ -1,6 +1,7 @@
 // 发出: the office issues a previewed item; each unit's responsible leader gets the notice card directly.
 import { cardKey } from '../src/chat/card-key.ts';
 import { Refusal } from '../src/errors.ts';
+import { requireOffice } from '../src/handler-kit.ts';
 import type { ActionHandler } from '../src/handler.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
@@ -8,7 +9,7 @@ export const issueNotice: ActionHandler = {
   actions: ['issue'],
   run: (ctx) =>
     mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
-      if (!ctx.dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能发出督查单');
+      requireOffice(ctx.dir, ctx.person.id, '发出督查单');
       if (item.status === 'open' || item.status === 'completed') throw new Refusal('wrong_state', '该督查单已经发出');
       if (item.status === 'cancelled') throw new Refusal('wrong_state', '该督查单已取消，编号作废，请重新新建');
       item.status = 'open';

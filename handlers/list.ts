@@ -19,7 +19,7 @@ export const list: CommandHandler = {
     const wantUnits = (cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u));
     if (!office) {
       const foreign = wantUnits.filter((u) => !mine.includes(u));
-      if (foreign.length) throw new Refusal('not_allowed', `您只能查看本单位的台账，不能查看${foreign.map((u) => dir.unit(u)?.name).join('、')}`);
+      if (foreign.length) throw new Refusal('not_allowed', `您只能查看本单位的台账，不能查看${foreign.map((u) => dir.unitName(u)).join('、')}`);
     }
     const units = wantUnits.length ? wantUnits : office ? [] : mine;
     let status: string | undefined;
@@ -45,7 +45,7 @@ export const list: CommandHandler = {
         (a) => (units.length === 0 || units.includes(a.unit)) && (!status || a.state === status) && (!overdueOnly || isOverdue(a, now)),
       );
       if (shown.length === 0) continue;
-      lines.push(line(item, shown, now, dir.unit.bind(dir)));
+      lines.push(line(item, shown, now, (id) => dir.unitName(id)));
     }
     if (lines.length === 0) return [ctx.reply('台账中没有符合条件的督查事项。')];
     const head = `督查台账（共 ${lines.length} 项${lines.length > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`;
@@ -53,9 +53,9 @@ export const list: CommandHandler = {
   },
 };
 
-function line(item: Item, shown: Item['assignments'], now: number, unit: (id: string) => { name: string } | undefined): string {
+function line(item: Item, shown: Item['assignments'], now: number, unitName: (id: string) => string): string {
   const parts = shown.map(
-    (a) => `${unit(a.unit)?.name ?? a.unit}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}（期限 ${formatDate(a.due)}）`,
+    (a) => `${unitName(a.unit)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}（期限 ${formatDate(a.due)}）`,
   );
   return `${noticeNumber(item)}${isKey(item) ? '【重点】' : ''} ${item.title}｜${parts.join('；')}`;
 }

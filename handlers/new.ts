@@ -5,14 +5,14 @@ import { dateInTz, parseDue } from '../src/domain/deadline.ts';
 import { itemId, type Assignment, type Item } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { unitIdFrom } from '../src/handler-kit.ts';
+import { requireOffice, unitIdFrom } from '../src/handler-kit.ts';
 import { createItem } from '../src/store/apply-op.ts';
 
 export const newItem: CommandHandler = {
   command: 'new',
   async run(ctx) {
     const { dir, cmd, rt } = ctx;
-    if (!dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能新建督查事项');
+    requireOffice(dir, ctx.person.id, '新建督查事项');
     const title = cmd.positional.join(' ').trim();
     if (!title) throw new Refusal('bad_syntax', '缺少事项标题');
     const units = [...new Set((cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u)))];

@@ -4,19 +4,17 @@ import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, mustAssignment, sendText, unitIdFrom } from '../src/handler-kit.ts';
+import { itemIdFrom, mustAssignment, oneUnit, requireOffice, sendText } from '../src/handler-kit.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
 export const onsite: CommandHandler = {
   command: 'onsite',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    if (!dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能记录坐地督查');
+    requireOffice(dir, ctx.person.id, '记录坐地督查');
     const now = rt.clock.now();
     const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
-    const units = cmd.lists.unit ?? [];
-    if (units.length !== 1) throw new Refusal('bad_syntax', '坐地督查一次只能写一个单位');
-    const unit = unitIdFrom(dir, units[0]!);
+    const unit = oneUnit(dir, cmd.lists.unit, '坐地督查');
     const on = parseDate(cmd.options.on ?? '', dateInTz(now, rt.config.tz));
     if (!on) throw new Refusal('bad_syntax', `日期「${cmd.options.on ?? ''}」看不懂，请写成 2026-05-22`);
     const today = dateInTz(now, rt.config.tz);
@@ -37,11 +35,11 @@ export const onsite: CommandHandler = {
         deliveries: [
           sendText(
             head,
-            `【坐地督查】${dir.issuer}于 ${formatDate(on)} 就${noticeNumber(item)}「${item.title}」到${dir.unit(unit)?.name}开展坐地督查（${ctx.person.name}）。` +
+            `【坐地督查】${dir.issuer}于 ${formatDate(on)} 就${noticeNumber(item)}「${item.title}」到${dir.unitName(unit)}开展坐地督查（${ctx.person.name}）。` +
               (note ? `\n记录：${note}` : ''),
             true,
           ),
-          ctx.reply(`已记录 ${formatDate(on)} 对${dir.unit(unit)?.name}的坐地督查，并告知其一把手。`),
+          ctx.reply(`已记录 ${formatDate(on)} 对${dir.unitName(unit)}的坐地督查，并告知其一把手。`),
         ],
       };
     });

@@ -4,25 +4,23 @@ import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, mustAssignment, sendText, unitIdFrom } from '../src/handler-kit.ts';
+import { itemIdFrom, mustAssignment, oneUnit, requireOffice, sendText } from '../src/handler-kit.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
 export const outcome: CommandHandler = {
   command: 'outcome',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    if (!dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能记录约谈结果');
+    requireOffice(dir, ctx.person.id, '记录约谈结果');
     const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
-    const units = cmd.lists.unit ?? [];
-    if (units.length !== 1) throw new Refusal('bad_syntax', '约谈结果一次只能写一个单位');
-    const unit = unitIdFrom(dir, units[0]!);
+    const unit = oneUnit(dir, cmd.lists.unit, '约谈结果');
     const result = (cmd.options.result ?? '').trim();
     if (!result) throw new Refusal('bad_syntax', '缺少约谈结果（结果=）');
     const outcome = await mutateItem(rt, ctx.op, id, (item, now) => {
       const a = mustAssignment(item, unit, dir);
       check('record_summons', ctx.person.id, item, a, dir);
       const s = a.summons[a.summons.length - 1];
-      if (!s) throw new Refusal('not_found', `${dir.unit(unit)?.name ?? unit}在该事项上还没有约谈，请先用 /约谈 通知一把手`);
+      if (!s) throw new Refusal('not_found', `${dir.unitName(unit)}在该事项上还没有约谈，请先用 /约谈 通知一把手`);
       const previous = s.outcome;
       s.outcome = result;
       s.outcomeBy = ctx.person.id;
@@ -33,7 +31,7 @@ export const outcome: CommandHandler = {
         audits: [{ action: 'record_summons', unit, detail: { summons: s.id, outcome: result, previous: previous ?? null } }],
         deliveries: [
           sendText(head, `【约谈记录】${dir.issuer}：${noticeNumber(item)}「${item.title}」${when}听取汇报的结果已记录：\n${result}`),
-          ctx.reply(`已${previous ? '更新' : '记录'}${dir.unit(unit)?.name}${when}约谈的结果，并告知其一把手。`),
+          ctx.reply(`已${previous ? '更新' : '记录'}${dir.unitName(unit)}${when}约谈的结果，并告知其一把手。`),
         ],
       };
     });

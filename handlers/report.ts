@@ -29,7 +29,7 @@ export const report: CommandHandler = {
       const hash = createHash('sha256').update(text, 'utf8').digest('hex');
       a.reports.push({ version, text, hash, final, by: ctx.person.id, at: now, status: 'pending' });
       a.state = to;
-      const leader = dir.person(a.responsible)?.name ?? a.responsible;
+      const leader = dir.personName(a.responsible);
       return {
         audits: [
           { action: 'submit', unit: a.unit, from, to, detail: { version, hash, final, superseded: superseded.map((r) => r.version) } },

@@ -20,7 +20,7 @@ export const returnReport: ActionHandler = {
       r.status = 'returned';
       r.reviewedBy = ctx.person.id;
       r.reviewedAt = now;
-      const unitName = ctx.dir.unit(a.unit)?.name ?? a.unit;
+      const unitName = ctx.dir.unitName(a.unit);
       const notify = [...new Set([a.responsible, r.by])];
       return {
         audits: [{ action: 'return', unit: a.unit, from, to: a.state, detail: { version: r.version } }],

@@ -24,7 +24,7 @@ export const show: CommandHandler = {
       throw new Refusal('not_allowed', `督查事项 ${id} 没有交办给您所在的单位，无权查看`);
     }
     if (!office && (item.status === 'draft' || item.status === 'cancelled')) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
-    const name = (p: string) => dir.person(p)?.name ?? p;
+    const name = (p: string) => dir.personName(p);
     const lines = [
       `${dir.issuer} ${noticeNumber(item)}`,
       `事项：${item.title}`,
@@ -36,7 +36,7 @@ export const show: CommandHandler = {
       ...item.assignments.map((a) => {
         const r = latestReport(a);
         const rep = r ? `；最新报告第 ${r.version} 稿${r.final ? '（办结）' : ''}${r.signature ? `，${name(r.signature.by)}已签署` : '，未签署'}` : '';
-        return `· ${dir.unit(a.unit)?.name ?? a.unit}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}`;
+        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}`;
       }),
     ];
     // The full text of each unit's latest report: a card may have to shorten a very long one.
@@ -44,11 +44,11 @@ export const show: CommandHandler = {
       const r = latestReport(a);
       if (!r) continue;
       const signed = r.signature ? `${name(r.signature.by)}于 ${formatDateTime(r.signature.at, tz)} 签署` : '尚未签署';
-      lines.push('', `${dir.unit(a.unit)?.name ?? a.unit}第 ${r.version} 稿${r.final ? '办结' : '进展'}报告（${signed}）：`, r.text);
+      lines.push('', `${dir.unitName(a.unit)}第 ${r.version} 稿${r.final ? '办结' : '进展'}报告（${signed}）：`, r.text);
     }
     lines.push('', '办理过程：');
     for (const e of await rt.store.audit(id)) {
-      const unit = e.unit ? `（${dir.unit(e.unit)?.name ?? e.unit}）` : '';
+      const unit = e.unit ? `（${dir.unitName(e.unit)}）` : '';
       const who = e.actor === 'system' ? '系统' : name(e.actor);
       lines.push(`${formatDateTime(e.at, tz)} ${who} ${ACTION_LABELS[e.action] ?? e.action}${unit}`);
     }

@@ -29,7 +29,7 @@ export const signReport: ActionHandler = {
         hash: r.hash,
         text: r.text,
       };
-      const unitName = ctx.dir.unit(a.unit)?.name ?? a.unit;
+      const unitName = ctx.dir.unitName(a.unit);
       return {
         audits: [{ action: 'sign', unit: a.unit, from, to: a.state, detail: { version: r.version, hash: r.hash } }],
         deliveries: [

@@ -4,19 +4,17 @@ import { dateInTz, formatDateTime, parseDateTime } from '../src/domain/deadline.
 import { check } from '../src/domain/rules.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, mustAssignment, unitIdFrom } from '../src/handler-kit.ts';
+import { itemIdFrom, mustAssignment, oneUnit, requireOffice } from '../src/handler-kit.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
 export const summon: CommandHandler = {
   command: 'summon',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    if (!dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能约谈');
+    requireOffice(dir, ctx.person.id, '约谈');
     const now = rt.clock.now();
     const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
-    const units = cmd.lists.unit ?? [];
-    if (units.length !== 1) throw new Refusal('bad_syntax', '约谈一次只能写一个单位');
-    const unit = unitIdFrom(dir, units[0]!);
+    const unit = oneUnit(dir, cmd.lists.unit, '约谈');
     const at = parseDateTime(cmd.options.at ?? '', dateInTz(now, rt.config.tz), rt.config.tz);
     if (at === undefined) throw new Refusal('bad_syntax', `时间「${cmd.options.at ?? ''}」看不懂，请写成 2026-05-20 15:00`);
     if (at < now) throw new Refusal('bad_syntax', '约谈时间不能早于现在');
@@ -32,7 +30,7 @@ export const summon: CommandHandler = {
         audits: [{ action: 'summon', unit, detail: { summons: sid, at, place } }],
         deliveries: [
           { kind: 'send', person: head, cardKey: cardKey({ kind: 'summons', item: item.id, unit, n: sid }), urgent: true },
-          ctx.reply(`已通知${dir.person(head)?.name ?? head}（${dir.unit(unit)?.name}）于 ${formatDateTime(at, rt.config.tz)} 在${place}当面汇报，待其确认出席。`),
+          ctx.reply(`已通知${dir.personName(head)}（${dir.unitName(unit)}）于 ${formatDateTime(at, rt.config.tz)} 在${place}当面汇报，待其确认出席。`),
         ],
       };
     });

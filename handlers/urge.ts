@@ -6,14 +6,14 @@ import { isOverdue, noticeNumber } from '../src/domain/types.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, mustAssignment, unitIdFrom } from '../src/handler-kit.ts';
+import { itemIdFrom, mustAssignment, requireOffice, unitIdFrom } from '../src/handler-kit.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
 export const urge: CommandHandler = {
   command: 'urge',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    if (!dir.isOffice(ctx.person.id)) throw new Refusal('not_allowed', '只有督查室工作人员才能催办');
+    requireOffice(dir, ctx.person.id, '催办');
     const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
     const named = [...new Set((cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u)))];
     const outcome = await mutateItem(rt, ctx.op, id, (item, now) => {
@@ -34,14 +34,14 @@ export const urge: CommandHandler = {
             kind: 'text',
             text:
               `【催办】${dir.issuer}：${noticeNumber(item)}「${item.title}」${late}办结时限 ${formatDate(a.due)}，` +
-              `当前状态「${STATE_LABELS[a.state]}」。请${dir.person(a.responsible)?.name ?? ''}同志亲自过问，抓紧办理并按时报送。`,
+              `当前状态「${STATE_LABELS[a.state]}」。请${dir.personName(a.responsible)}同志亲自过问，抓紧办理并按时报送。`,
           },
         });
         if (a.state === 'issued') {
           deliveries.push({ kind: 'send', person: a.responsible, cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }) });
         }
       }
-      deliveries.push(ctx.reply(`已催办：${targets.map((a) => dir.unit(a.unit)?.name ?? a.unit).join('、')}（${noticeNumber(item)}）`));
+      deliveries.push(ctx.reply(`已催办：${targets.map((a) => dir.unitName(a.unit)).join('、')}（${noticeNumber(item)}）`));
       return {
         audits: targets.map((a) => ({ action: 'urge', unit: a.unit, from: a.state, to: a.state, detail: { count: a.urges.length } })),
         deliveries,

@@ -110,7 +110,7 @@ export async function reportUndelivered(rt: Runtime, job: Job<Delivery & { opId?
   const d = job.data;
   if (d.undeliverable || d.kind === 'refresh') return;
   const dir = rt.directory();
-  const whom = d.kind === 'send' ? (dir.person(d.person)?.name ?? d.person) : '会话';
+  const whom = d.kind === 'send' ? (dir.personName(d.person)) : '会话';
   const what = d.message?.kind === 'text' ? `「${d.message.text.slice(0, 40)}${d.message.text.length > 40 ? '…' : ''}」` : d.cardKey ? '一张卡片' : '一条消息';
   const text = `【送达失败】发给${whom}的${what}未能送达。原因：${reason}。请核实其账号或电话联系。`;
   rt.log.error({ job: job.id, whom, reason }, 'message undeliverable; telling the office');

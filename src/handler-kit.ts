@@ -17,8 +17,19 @@ export function itemIdFrom(ref: string | undefined, now: number, tz: string): st
 
 export function mustAssignment(item: Item, unit: string | undefined, dir: Directory): Assignment {
   const a = unit ? assignmentOf(item, unit) : undefined;
-  if (!a) throw new Refusal('not_found', `督查事项 ${item.id} 没有交办给${unit ? (dir.unit(unit)?.name ?? unit) : '该单位'}`);
+  if (!a) throw new Refusal('not_found', `督查事项 ${item.id} 没有交办给${unit ? (dir.unitName(unit)) : '该单位'}`);
   return a;
+}
+
+/** Refuses anyone but a clerk of the supervision office, naming what they tried to do. */
+export function requireOffice(dir: Directory, person: string, doing: string): void {
+  if (!dir.isOffice(person)) throw new Refusal('not_allowed', `只有督查室工作人员才能${doing}`);
+}
+
+/** The one unit a command names with `unit=` (summons, on-site visits, outcomes take exactly one). */
+export function oneUnit(dir: Directory, units: string[] | undefined, what: string): string {
+  if (units?.length !== 1) throw new Refusal('bad_syntax', `${what}一次只能写一个单位`);
+  return unitIdFrom(dir, units[0]!);
 }
 
 /** Resolves `unit=` (an id or a full name) to a unit id, or refuses naming what was not found. */

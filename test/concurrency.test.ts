@@ -78,13 +78,7 @@ describe('two people pressing at once', () => {
 });
 
 describe('commands run again', () => {
-  const event = (id: string, text: string): CommandEvent => ({
-    kind: 'command',
-    id,
-    sender: { platform: 'feishu', ids: ['ou_00000000000000000000000000000001'] },
-    text,
-    replyTo: { platform: 'feishu', chatId: 'p2p-zhang', direct: true },
-  });
+  const event = (id: string, text: string): CommandEvent => h.commandEvent('zhang', text, id);
 
   it('a handler re-run for the same event (a worker crashed after the commit) creates nothing new and sends nothing twice', async () => {
     const e = event('ev-crash', '/新建 重复测试 单位=jtj 期限=5d');

@@ -54,13 +54,7 @@ describe('a command that keeps failing', () => {
     // A corrupt record makes every attempt at /查看 throw.
     await h.rt.redis.hset(h.rt.store.k.item('2026-1'), 'v', '1', 'doc', '{not json');
     const { intakeCommand } = await import('../src/dispatch.ts');
-    await intakeCommand(h.rt, {
-      kind: 'command',
-      id: 'ev-broken',
-      sender: { platform: 'feishu', ids: ['ou_00000000000000000000000000000001'] },
-      text: '/查看 1',
-      replyTo: { platform: 'feishu', chatId: 'p2p-zhang', direct: true },
-    });
+    await intakeCommand(h.rt, h.commandEvent('zhang', '/查看 1', 'ev-broken'));
     // The apology is queued from the worker's "failed" event, just after the last attempt.
     await h.until('the apology', () => h.received('zhang').length > 0);
     const failed = await h.rt.queues.inbound.getJobs(['failed']);

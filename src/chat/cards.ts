@@ -36,11 +36,7 @@ export function renderCard(key: CardKey, viewer: string, ctx: CardContext): Card
 
 function personName(dir: Directory, id: string | undefined): string {
   if (!id) return '';
-  return dir.person(id)?.name ?? id;
-}
-
-function unitName(dir: Directory, id: string): string {
-  return dir.unit(id)?.name ?? id;
+  return dir.personName(id);
 }
 
 function button(ctx: CardContext, key: CardKey, viewer: string, a: ActionName, label: string, style: Button['style']): Button {
@@ -57,7 +53,7 @@ function dueText(ctx: CardContext, due: string, dueAt: number): string {
 }
 
 function unitsLine(item: Item, dir: Directory): string {
-  return item.assignments.map((a) => `${unitName(dir, a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}`).join('、');
+  return item.assignments.map((a) => `${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}`).join('、');
 }
 
 function previewCard(viewer: string, ctx: CardContext): Card {
@@ -74,7 +70,7 @@ function previewCard(viewer: string, ctx: CardContext): Card {
       { label: '承办单位', value: unitsLine(item, dir) },
       {
         label: '接收人',
-        value: item.assignments.map((a) => `${personName(dir, a.responsible)}（${unitName(dir, a.unit)}${isKey(item) ? '一把手' : '班子成员'}）`).join('、'),
+        value: item.assignments.map((a) => `${personName(dir, a.responsible)}（${dir.unitName(a.unit)}${isKey(item) ? '一把手' : '班子成员'}）`).join('、'),
       },
       { label: '办结时限', value: dueText(ctx, item.due, item.dueAt) },
     ],
@@ -102,7 +98,7 @@ function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     fields: [
       { label: '事项', value: item.title },
       { label: '类别', value: categoryLabel(item.category) },
-      { label: '承办单位', value: `${unitName(dir, a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}` },
+      { label: '承办单位', value: `${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}` },
       { label: '负责领导', value: personName(dir, a.responsible) },
       { label: '办结时限', value: dueText(ctx, a.due, a.dueAt) },
       { label: '当前状态', value: stateText(a, ctx.now) },
@@ -139,7 +135,7 @@ function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     subtitle: item.title,
     color: 'orange',
     fields: [
-      { label: '单位', value: unitName(dir, a.unit) },
+      { label: '单位', value: dir.unitName(a.unit) },
       { label: '报送人', value: `${personName(dir, r.by)}（${when(ctx, r.at)}）` },
       { label: '版本', value: `第 ${r.version} 稿` },
     ],
@@ -175,7 +171,7 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     subtitle: item.title,
     color: 'blue',
     fields: [
-      { label: '单位', value: unitName(dir, a.unit) },
+      { label: '单位', value: dir.unitName(a.unit) },
       { label: '签署人', value: r.signature ? `${personName(dir, r.signature.by)}（${when(ctx, r.signature.at)}）` : '未签署' },
       { label: '版本', value: `第 ${r.version} 稿` },
     ],
@@ -205,7 +201,7 @@ function summonsCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     color: 'orange',
     fields: [
       { label: '事项', value: item.title },
-      { label: '单位', value: unitName(dir, a.unit) },
+      { label: '单位', value: dir.unitName(a.unit) },
       { label: '时间', value: when(ctx, s.at) },
       { label: '地点', value: s.place },
     ],
@@ -227,7 +223,7 @@ function extensionCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     subtitle: item.title,
     color: 'orange',
     fields: [
-      { label: '单位', value: unitName(dir, a.unit) },
+      { label: '单位', value: dir.unitName(a.unit) },
       { label: '申请人', value: `${personName(dir, e.by)}（${when(ctx, e.at)}）` },
       { label: '原办结时限', value: formatDate(e.oldDue ?? a.due) },
       { label: '申请延至', value: formatDate(e.to) },

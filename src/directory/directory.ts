@@ -66,6 +66,16 @@ export class Directory {
     return this.units.get(idOrName) ?? this.unitsByName.get(idOrName);
   }
 
+  /** A unit's full name for messages; the id itself when the directory no longer has it. */
+  unitName(id: string): string {
+    return this.unit(id)?.name ?? id;
+  }
+
+  /** A person's name for messages; the id itself when the directory no longer has them. */
+  personName(id: string): string {
+    return this.people.get(id)?.name ?? id;
+  }
+
   allUnits(): Unit[] {
     return [...this.units.values()];
   }

@@ -129,7 +129,7 @@ export function check(
     throw new Refusal('wrong_state', `督查事项 ${item.id} 尚未发出或已取消，不能${rule.label}`);
   }
   if (!rule.who.some((p) => isParty(p, person, a, dir))) {
-    const unitName = dir.unit(a.unit)?.name ?? a.unit;
+    const unitName = dir.unitName(a.unit);
     const allowed = rule.who.map((p) => PARTY_LABELS[p]).join('或');
     if (rule.who.some((p) => isPartyElsewhere(p, person, a, dir))) {
       throw new Refusal('wrong_unit', `只有${unitName}的${allowed}才能${rule.label}，您不是`);
@@ -139,7 +139,7 @@ export function check(
   if (!rule.from.includes(a.state)) {
     const special = rule.refuse?.[a.state];
     if (special) throw new Refusal(special.code, special.message);
-    throw new Refusal('wrong_state', `${dir.unit(a.unit)?.name ?? a.unit}当前状态为「${STATE_LABELS[a.state]}」，不能${rule.label}`);
+    throw new Refusal('wrong_state', `${dir.unitName(a.unit)}当前状态为「${STATE_LABELS[a.state]}」，不能${rule.label}`);
   }
   if (rule.to === 'same') return a.state;
   return typeof rule.to === 'function' ? rule.to(a) : rule.to;

@@ -48,9 +48,8 @@ export async function mutateItem(
   decide: (item: Item, now: number) => Decision,
 ): Promise<Outcome> {
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
-    const done = await rt.store.getOutcome<Outcome>(op.id);
+    const { outcome: done, found } = await rt.store.getForOp<Outcome>(op.id, itemId);
     if (done) return { ...done, replayed: true };
-    const found = await rt.store.getItem(itemId);
     if (!found) throw new Refusal('not_found', `没有编号为 ${itemId} 的督查事项`);
     const now = rt.clock.now();
     const item = structuredClone(found.item);

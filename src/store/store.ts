@@ -48,6 +48,16 @@ export class Store {
     return { item: JSON.parse(doc) as Item, version: Number(v) };
   }
 
+  /** The outcome of an operation if it was applied, else the item to apply it to: one round trip. */
+  async getForOp<O>(opId: string, itemId: string): Promise<{ outcome?: O; found?: { item: Item; version: number } }> {
+    const res = (await this.redis.pipeline().get(this.k.op(opId)).hmget(this.k.item(itemId), 'v', 'doc').exec()) ?? [];
+    const [[e1, op], [e2, vd]] = res as [[Error | null, string | null], [Error | null, (string | null)[]]];
+    if (e1 || e2) throw e1 ?? e2;
+    if (op !== null) return { outcome: JSON.parse(op) as O };
+    const [v, doc] = vd;
+    return v && doc ? { found: { item: JSON.parse(doc) as Item, version: Number(v) } } : {};
+  }
+
   async getItems(ids: string[]): Promise<Item[]> {
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();

@@ -21,6 +21,8 @@ export interface Harness {
   clock: ManualClock;
   feishu: RecordingAdapter;
   wecom: RecordingAdapter;
+  /** The neutral event of a command typed by a person in their direct chat with the bot. */
+  commandEvent(person: string, text: string, eventId?: string): CommandEvent;
   /** A command typed by a person in a direct chat with the bot, run through the neutral entry point. */
   command(person: string, text: string, eventId?: string): Promise<void>;
   /** A press of a button (by its label, on the last card the person got with that button), or of a raw token. */
@@ -92,16 +94,18 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     clock,
     feishu,
     wecom,
-    async command(person, text, eventId) {
+    commandEvent(person, text, eventId) {
       const sender = senderOf(person);
-      const event: CommandEvent = {
+      return {
         kind: 'command',
         id: eventId ?? `ev-${++eventSeq}`,
         sender,
         text,
         replyTo: { platform: sender.platform, chatId: `p2p-${person}`, direct: true },
       };
-      await runCommand(rt, event);
+    },
+    async command(person, text, eventId) {
+      await runCommand(rt, h.commandEvent(person, text, eventId));
       await h.settle();
     },
     async press(person, target, eventId) {

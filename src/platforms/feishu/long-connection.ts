@@ -32,7 +32,16 @@ export function startFeishuLongConnection(rt: Runtime, cfg: FeishuConfig): { clo
   }
   // card.action.trigger is missing from the SDK's event typings, hence the loose type.
   const dispatcher = new lark.EventDispatcher({}).register(longConnectionHandlers(rt) as never);
-  const ws = new lark.WSClient({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.baseUrl, loggerLevel: lark.LoggerLevel.warn });
+  // The SDK's connection messages go to our JSON log, not to the console.
+  const log = rt.log.child({ feishu: 'ws' });
+  const logger = {
+    error: (...msg: unknown[]) => log.error({ sdk: msg }, 'feishu long connection'),
+    warn: (...msg: unknown[]) => log.warn({ sdk: msg }, 'feishu long connection'),
+    info: (...msg: unknown[]) => log.info({ sdk: msg }, 'feishu long connection'),
+    debug: (...msg: unknown[]) => log.debug({ sdk: msg }, 'feishu long connection'),
+    trace: (...msg: unknown[]) => log.trace({ sdk: msg }, 'feishu long connection'),
+  };
+  const ws = new lark.WSClient({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.baseUrl, loggerLevel: lark.LoggerLevel.info, logger });
   void ws.start({ eventDispatcher: dispatcher });
   rt.log.info('feishu long connection starting');
   return { close: () => ws.close() };
