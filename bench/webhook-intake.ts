@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { deleteKeys } from '../test/helpers/harness.ts';
 import { messageEvent, signedRequest } from '../test/helpers/feishu-webhook.ts';
 
@@ -58,9 +59,18 @@ async function startServer(mode: string, prefix: string): Promise<{ child: Child
   return { child, port };
 }
 
-async function run(mode: string): Promise<{ rps: number; p99: number; non2xx: number; cpuUs: number }> {
+// Redis's own CPU time (INFO cpu), so the work each server leaves to Redis shows too.
+const redis = new Redis(REDIS_URL);
+async function redisCpuMs(): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(info.match(new RegExp(`^${name}:([0-9.]+)`, 'm'))?.[1] ?? 0);
+  return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;
+}
+
+async function run(mode: string): Promise<Row> {
   const prefix = `bench-${mode}-${process.pid}`;
   const { child, port } = await startServer(mode, prefix);
+  const redisAtStart = await redisCpuMs();
   let i = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/webhooks/feishu/events`,
@@ -78,42 +88,47 @@ async function run(mode: string): Promise<{ rps: number; p99: number; non2xx: nu
       },
     ],
   });
+  const redisMs = (await redisCpuMs()) - redisAtStart;
   if (i > requests.length) console.warn(`  (${mode}: ${i} requests > ${requests.length} bodies: the rest were duplicates)`);
   const cpu = new Promise<number>((resolve) => child.on('message', (m) => 'cpuMs' in (m as object) && resolve((m as { cpuMs: number }).cpuMs)));
   child.kill('SIGTERM');
   const cpuMs = await cpu;
   await new Promise((r) => child.once('exit', r));
   await deleteKeys(prefix);
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors, cpuUs: (cpuMs * 1000) / result.requests.total };
+  const n = result.requests.total;
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors, cpuUs: (cpuMs * 1000) / n, redisUs: (redisMs * 1000) / n };
 }
 
-type Row = { rps: number; p99: number; non2xx: number; cpuUs: number };
+type Row = { rps: number; p99: number; non2xx: number; cpuUs: number; redisUs: number };
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-const all: Record<string, Row[]> = { bare: [], queue: [], ducha: [] };
+// MODES=queue,ducha runs only those servers (for experiments); the ratio needs queue and ducha.
+const MODES = (process.env.MODES ?? 'bare,queue,ducha').split(',');
+const all: Record<string, Row[]> = Object.fromEntries(MODES.map((m) => [m, []]));
 const ratios: number[] = [];
 // The three servers take turns, round after round, so a machine that slows down mid-run hits all alike;
 // each round's ratio compares servers measured minutes apart at most.
 for (let round = 1; round <= ROUNDS; round++) {
   const rows: Record<string, Row> = {};
-  for (const mode of ['bare', 'queue', 'ducha']) {
+  for (const mode of MODES) {
     rows[mode] = await run(mode);
     all[mode]!.push(rows[mode]!);
     const r = rows[mode]!;
     console.log(
-      `round ${round}  ${mode.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}   server CPU ${r.cpuUs.toFixed(0)} µs/request`,
+      `round ${round}  ${mode.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}   server CPU ${r.cpuUs.toFixed(0)} µs/request   Redis CPU ${r.redisUs.toFixed(0)} µs/request`,
     );
   }
-  ratios.push(rows.ducha!.rps / rows.queue!.rps);
+  if (rows.ducha && rows.queue) ratios.push(rows.ducha.rps / rows.queue.rps);
 }
 console.log('median of the rounds:');
-for (const mode of ['bare', 'queue', 'ducha']) {
+for (const mode of MODES) {
   const rs = all[mode]!;
   console.log(
-    `  ${mode.padEnd(6)} ${median(rs.map((r) => r.rps)).toFixed(0).padStart(7)} req/s   p99 ${median(rs.map((r) => r.p99))} ms   server CPU ${median(rs.map((r) => r.cpuUs)).toFixed(0)} µs/request`,
+    `  ${mode.padEnd(6)} ${median(rs.map((r) => r.rps)).toFixed(0).padStart(7)} req/s   p99 ${median(rs.map((r) => r.p99))} ms   server CPU ${median(rs.map((r) => r.cpuUs)).toFixed(0)} µs/request   Redis CPU ${median(rs.map((r) => r.redisUs)).toFixed(0)} µs/request`,
   );
 }
-const p99 = median(all.ducha!.map((r) => r.p99));
-console.log(
+const p99 = all.ducha ? median(all.ducha.map((r) => r.p99)) : NaN;
+if (ratios.length > 0) console.log(
   `ducha / queue.add baseline: ${(median(ratios) * 100).toFixed(0)} % of req/s (rounds: ${ratios.map((x) => (x * 100).toFixed(0)).join(', ')} %; target ≥ 80 %), p99 ${p99} ms (target < 50 ms)`,
 );
+await redis.quit();

@@ -11,7 +11,6 @@ export interface ReadinessCheck {
 
 export function createServer(log: Logger, checks: ReadinessCheck[], routers: Router[] = []): Koa {
   const app = new Koa();
-  app.proxy = true;
   // One log line per request, and errors caught once, here: clients see a status, the log sees the cause.
   let seq = 0;
   const boot = randomUUID().slice(0, 8);

@@ -130,6 +130,24 @@ describe('Feishu webhooks', () => {
     expect(await h.rt.queues.inbound.getJobCounts('completed', 'failed', 'waiting')).toEqual({ completed: 0, failed: 0, waiting: 0 });
   });
 
+  it('refuses a body too large or compressed, and changes nothing', async () => {
+    const ev = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, chatType: 'p2p', text: '/新建 测试 单位=jtj 期限=5d' });
+    const good = signedRequest(ev, { encryptKey: KEY });
+    const huge = await fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: good.headers, body: 'x'.repeat(1024 * 1024 + 1) });
+    expect(huge.status).toBe(413);
+    const gzipped = await fetch(`${base()}/webhooks/feishu/events`, {
+      method: 'POST',
+      headers: { ...good.headers, 'content-encoding': 'gzip' },
+      body: good.rawBody,
+    });
+    expect(gzipped.status).toBe(415);
+    // The same request as sent: taken.
+    const plain = await fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: good.headers, body: good.rawBody });
+    expect(plain.status).toBe(200);
+    await h.settle();
+    expect(await h.rt.queues.inbound.getJobCounts('completed', 'failed', 'waiting')).toEqual({ completed: 1, failed: 0, waiting: 0 });
+  });
+
   it('takes one event delivered five times at once only once', async () => {
     const ev = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, chatId: 'oc_zhang', chatType: 'p2p', text: '/新建 去重 单位=jtj 期限=5d' });
     const results = await Promise.all(Array.from({ length: 5 }, () => post('/webhooks/feishu/events', ev)));

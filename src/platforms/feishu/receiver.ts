@@ -1,54 +1,68 @@
 // The Feishu webhook routes: verify over the raw body (signature, token), decrypt, then hand to inbound.
 // The SDK's own checks are not used: they hash re-serialised JSON and skip the token for 2.0 events.
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { Runtime } from '../../runtime.ts';
-import { handleFeishuBody, rawIdOf } from './inbound.ts';
+import { BodyError, readRawBody } from '../raw-body.ts';
+import { handleFeishuBody } from './inbound.ts';
 import { decrypt, DecryptError, safeEqual, verifySignature } from './verify.ts';
 
 type FeishuConfig = NonNullable<Config['feishu']>;
 type Json = Record<string, unknown>;
 
+/** Feishu's bodies are small JSON; anything near this is not from Feishu. */
+const BODY_LIMIT = 1024 * 1024;
+
 export function feishuRouter(rt: Runtime, cfg: FeishuConfig): Router {
   const router = new Router();
-  // Read as text: the signature is over the raw bytes, and one JSON.parse of our own is cheaper than the
-  // body parser's poisoning-safe one (nothing here is merged into objects by key).
-  const parse = bodyParser({
-    enableTypes: ['text'],
-    extendTypes: { text: ['application/json', 'text/plain'] },
-    textLimit: '1mb',
-    onError: () => undefined,
-  });
   const handle = async (ctx: Context) => {
-    const res = await verifyAndHandle(rt, cfg, ctx.headers, ctx.request.rawBody ?? '', lazyChild(rt.log, ctx.state.reqId as string));
+    const log = new RequestLog(rt.log, ctx.state.reqId as string);
+    let raw: Buffer;
+    try {
+      raw = await readRawBody(ctx.req, BODY_LIMIT);
+    } catch (e) {
+      if (!(e instanceof BodyError)) throw e;
+      log.warn({ err: e.message }, 'feishu webhook: body not read');
+      ctx.status = e.status;
+      ctx.body = { error: e.status === 413 ? 'body too large' : e.status === 415 ? 'unsupported encoding' : 'bad request' };
+      return;
+    }
+    const res = await verifyAndHandle(rt, cfg, ctx.headers, raw, log);
     ctx.status = res.status;
     ctx.type = 'application/json';
     ctx.body = JSON.stringify(res.body);
   };
-  router.post('/webhooks/feishu/events', parse, handle);
-  router.post('/webhooks/feishu/cards', parse, handle);
+  router.post('/webhooks/feishu/events', handle);
+  router.post('/webhooks/feishu/cards', handle);
   return router;
 }
 
-/** A child logger made only if something is logged: most webhooks log nothing here. */
-function lazyChild(log: Logger, req: string): Pick<Logger, 'warn'> {
-  let child: Logger | undefined;
-  return { warn: ((...args: Parameters<Logger['warn']>) => (child ??= log.child({ req })).warn(...args)) as Logger['warn'] };
+/** Warnings name the request; the child logger is made only when one is logged (most webhooks log nothing).
+ *  A class, not closures: this is made for every webhook. */
+class RequestLog {
+  constructor(
+    private readonly log: Logger,
+    private readonly req: string,
+  ) {}
+  warn(obj: object | string, msg?: string): void {
+    const child = this.log.child({ req: this.req });
+    if (typeof obj === 'string') child.warn(obj);
+    else child.warn(obj, msg);
+  }
 }
 
 export async function verifyAndHandle(
   rt: Runtime,
   cfg: FeishuConfig,
   headers: Record<string, string | string[] | undefined>,
-  raw: string,
-  log: Pick<Logger, 'warn'>,
+  raw: Buffer,
+  log: { warn(obj: object | string, msg?: string): void },
 ): Promise<{ status: number; body: unknown }> {
   let outer: Json;
   try {
-    const v = JSON.parse(raw) as unknown;
+    const v = JSON.parse(raw.toString('utf8')) as unknown;
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
     outer = v as Json;
   } catch {
@@ -86,12 +100,12 @@ export async function verifyAndHandle(
     log.warn({ signature, legacy }, 'feishu webhook: signature check failed');
     return { status: 401, body: { error: 'unauthorized' } };
   }
-  if (legacy) return handleFeishuBody(rt, body, rawIdOf(raw));
+  if (legacy) return handleFeishuBody(rt, body, raw);
   const header = body.header && typeof body.header === 'object' ? (body.header as Json) : undefined;
   const token = typeof header?.token === 'string' ? header.token : body.token;
   if (!cfg.verificationToken || typeof token !== 'string' || !safeEqual(token, cfg.verificationToken)) {
     log.warn('feishu webhook: verification token does not match');
     return { status: 401, body: { error: 'unauthorized' } };
   }
-  return handleFeishuBody(rt, body, rawIdOf(raw));
+  return handleFeishuBody(rt, body, raw);
 }
