@@ -85,6 +85,10 @@ describe('decrypt', () => {
     decryptError(() => decrypt('P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk', 'test key')); // padding stripped
     decryptError(() => decrypt(' P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=', 'test key'));
     decryptError(() => decrypt(randomBytes(64).toString('base64'), KEY));
+    // The right length, but with characters that are not base64 (which a lenient decoder skips).
+    const good = encrypt('hello world, a message of more than one block', KEY);
+    decryptError(() => decrypt(`!${good.slice(1)}`, KEY));
+    decryptError(() => decrypt(`${good.slice(0, 8)}\n\n\n\n${good.slice(12)}`, KEY));
     decryptError(() => decrypt('P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=', ''));
     decryptError(() => decrypt(undefined as unknown as string, KEY));
   });

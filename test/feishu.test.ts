@@ -3,7 +3,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './helpers/harness.ts';
 import { FakeFeishu } from './helpers/fake-feishu.ts';
-import { cardAction, legacyCardAction, messageEvent, signedRequest, urlVerification, type SignOptions } from './helpers/feishu-webhook.ts';
+import { createHash } from 'node:crypto';
+import { cardAction, encrypt, legacyCardAction, messageEvent, signedRequest, urlVerification, type SignOptions } from './helpers/feishu-webhook.ts';
 import { buttonsOf, FeishuSession, KEY, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { tokenFromAction } from '../src/platforms/feishu/render.ts';
 
@@ -112,7 +113,6 @@ describe('Feishu webhooks', () => {
     // Signed correctly, but the ciphertext is garbage.
     const garbage = signedRequest({ encrypt: Buffer.alloc(48, 7).toString('base64') }, {});
     const { headers } = signedRequest({}, { encryptKey: KEY });
-    const { createHash } = await import('node:crypto');
     const ts = headers['x-lark-request-timestamp']!;
     const nonce = headers['x-lark-request-nonce']!;
     const sig = createHash('sha256').update(ts + nonce + KEY + garbage.rawBody).digest('hex');
@@ -146,6 +146,26 @@ describe('Feishu webhooks', () => {
     expect(plain.status).toBe(200);
     await h.settle();
     expect(await h.rt.queues.inbound.getJobCounts('completed', 'failed', 'waiting')).toEqual({ completed: 1, failed: 0, waiting: 0 });
+  });
+
+  it('takes an encrypted body however its JSON is spaced, signed over the bytes as sent', async () => {
+    const ev = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, chatId: 'oc_zhang', chatType: 'p2p', text: '/帮助' });
+    const rawBody = JSON.stringify({ encrypt: encrypt(JSON.stringify(ev), KEY) }, null, 2);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const nonce = 'n0nce';
+    const sig = createHash('sha256').update(ts + nonce + KEY + rawBody).digest('hex');
+    const headers = { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce };
+    const spaced = await fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: { ...headers, 'x-lark-signature': sig }, body: rawBody });
+    expect(spaced.status).toBe(200);
+    // The same JSON compacted is other bytes: the signature no longer fits.
+    const compacted = await fetch(`${base()}/webhooks/feishu/events`, {
+      method: 'POST',
+      headers: { ...headers, 'x-lark-signature': sig },
+      body: JSON.stringify(JSON.parse(rawBody)),
+    });
+    expect(compacted.status).toBe(401);
+    await h.settle();
+    expect(await h.rt.queues.inbound.getJobCounts('completed')).toEqual({ completed: 1 });
   });
 
   it('takes one event delivered five times at once only once', async () => {

@@ -31,7 +31,8 @@ export function feishuRouter(rt: Runtime, cfg: FeishuConfig): Router {
     }
     const res = await verifyAndHandle(rt, cfg, ctx.headers, raw, log);
     ctx.status = res.status;
-    ctx.type = 'application/json';
+    // Set as a header: the `type` setter looks the type up on every webhook.
+    ctx.set('Content-Type', 'application/json; charset=utf-8');
     ctx.body = JSON.stringify(res.body);
   };
   router.post('/webhooks/feishu/events', handle);
@@ -53,6 +54,16 @@ class RequestLog {
   }
 }
 
+const ENCRYPTED_HEAD = '{"encrypt":"';
+
+/** An encrypted body as Feishu sends it, exactly {"encrypt":"<base64>"}, read without a JSON parse (base64 has no
+ *  quotes or escapes); anything else is left to JSON.parse. */
+function encryptField(text: string): string | undefined {
+  if (!text.startsWith(ENCRYPTED_HEAD) || !text.endsWith('"}')) return undefined;
+  const value = text.slice(ENCRYPTED_HEAD.length, -2);
+  return value.includes('"') || value.includes('\\') ? undefined : value;
+}
+
 export async function verifyAndHandle(
   rt: Runtime,
   cfg: FeishuConfig,
@@ -62,7 +73,9 @@ export async function verifyAndHandle(
 ): Promise<{ status: number; body: unknown }> {
   let outer: Json;
   try {
-    const v = JSON.parse(raw.toString('utf8')) as unknown;
+    const text = raw.toString('utf8');
+    const encrypted = encryptField(text);
+    const v = encrypted !== undefined ? { encrypt: encrypted } : (JSON.parse(text) as unknown);
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
     outer = v as Json;
   } catch {

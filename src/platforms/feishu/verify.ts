@@ -117,12 +117,13 @@ function cipherFor(encryptKey: string): AESCipher {
 export function decrypt(encrypt: string, encryptKey: string): string {
   if (typeof encrypt !== 'string' || encrypt === '') throw new DecryptError('nothing to decrypt');
   if (typeof encryptKey !== 'string' || encryptKey === '') throw new DecryptError('no encrypt key configured');
-  const blob = Buffer.from(encrypt, 'base64');
-  // Well-formed base64 of n bytes is 4⌈n/3⌉ characters; anything the decoder had to skip shows as a mismatch
-  // (cheaper than re-encoding, and than a regex over the whole text).
-  if (encrypt.length !== Math.ceil(blob.length / 3) * 4) throw new DecryptError('ciphertext is not well-formed base64');
-  if (blob.length < 32) throw new DecryptError(`ciphertext too short (${blob.length} bytes)`);
-  if ((blob.length - 16) % 16 !== 0) throw new DecryptError(`ciphertext not a whole number of blocks (${blob.length} bytes)`);
+  // The lengths are checked from the text, without decoding it here as well as in the SDK: padded base64 comes in
+  // groups of 4 characters, and n bytes take 4⌈n/3⌉ of them. A character that is not base64 makes the SDK's decoded
+  // blob shorter than this, which the cipher then refuses (bad IV or block length, or bad padding).
+  if (encrypt.length % 4 !== 0) throw new DecryptError('ciphertext is not well-formed base64');
+  const bytes = (encrypt.length / 4) * 3 - (encrypt.endsWith('==') ? 2 : encrypt.endsWith('=') ? 1 : 0);
+  if (bytes < 32) throw new DecryptError(`ciphertext too short (${bytes} bytes)`);
+  if ((bytes - 16) % 16 !== 0) throw new DecryptError(`ciphertext not a whole number of blocks (${bytes} bytes)`);
   const cipher = cipherFor(encryptKey);
   let plain: string;
   try {
@@ -133,9 +134,9 @@ export function decrypt(encrypt: string, encryptKey: string): string {
   // The SDK decodes with replacement characters; only when one shows up is it worth checking the bytes strictly.
   if (plain.includes('\uFFFD')) {
     try {
+      const blob = Buffer.from(encrypt, 'base64');
       const decipher = createDecipheriv('aes-256-cbc', cipher.key, blob.subarray(0, 16));
-      const bytes = Buffer.concat([decipher.update(blob.subarray(16)), decipher.final()]);
-      plain = utf8Strict.decode(bytes);
+      plain = utf8Strict.decode(Buffer.concat([decipher.update(blob.subarray(16)), decipher.final()]));
     } catch (e) {
       throw new DecryptError('decrypted bytes are not valid UTF-8 (wrong key or corrupted ciphertext)', { cause: e });
     }
