@@ -46,6 +46,10 @@ function report(port: number): void {
 // On SIGTERM: report this server's CPU time since it was ready (start-up excluded), then exit normally
 // (so --cpu-prof, PROFILE=mode, can write its profile).
 let cpuAtStart = process.cpuUsage();
+// After the warm-up: count from here.
+process.on('message', (m) => {
+  if (m === 'reset') cpuAtStart = process.cpuUsage();
+});
 process.on('SIGTERM', () => {
   const used = process.cpuUsage(cpuAtStart);
   process.send?.({ cpuMs: (used.user + used.system) / 1000 });

@@ -1,8 +1,9 @@
 // Webhook intake benchmark: autocannon, 50 connections, against two baselines in the same run — a bare Koa
 // route answering 200, and a Koa route doing a plain BullMQ queue.add — and our Feishu events route taking
 // encrypted, signed im.message.receive_v1 events (each with its own event_id), checking, deduplicating and
-// enqueuing them. Each server runs in its own process, pinned to its own core where it can be; the three take
-// turns for ROUNDS rounds; prints req/s, p99, server and Redis CPU per request, and the median ratio.
+// enqueuing them. Each server runs in its own process, pinned to its own core where it can be, and is warmed up
+// (WARMUP s, not counted) before the measured DURATION s; the three take turns for ROUNDS rounds; prints req/s,
+// p99, server and Redis CPU per request, and the median ratio.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import autocannon from 'autocannon';
@@ -11,6 +12,7 @@ import { deleteKeys } from '../test/helpers/harness.ts';
 import { messageEvent, signedRequest } from '../test/helpers/feishu-webhook.ts';
 
 const DURATION = Number(process.env.DURATION ?? 10);
+const WARMUP = Number(process.env.WARMUP ?? 2);
 // On a machine with two or more cores, the server under test gets the last core to itself and this
 // process (autocannon) the others, so they do not take turns on one core. SERVER_CPU=none turns it off.
 const cores = os.availableParallelism();
@@ -45,7 +47,7 @@ const requests = Array.from({ length: BODIES }, (_, i) => {
 
 async function startServer(mode: string, prefix: string): Promise<{ child: ChildProcess; port: number }> {
   const script = new URL('./intake-server.ts', import.meta.url).pathname;
-  const nodeArgs = ['--import', 'tsx', ...(process.env.PROFILE === mode ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), script, mode];
+  const nodeArgs = ['--import', 'tsx', ...(process.env.PROFILE === mode ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...(process.env.TRACE_GC === mode ? ['--trace-gc'] : []), script, mode];
   const pin = SERVER_CPU;
   const pinned = pin !== 'none';
   const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', pin, process.execPath, ...nodeArgs] : nodeArgs, {
@@ -70,24 +72,30 @@ async function redisCpuMs(): Promise<number> {
 async function run(mode: string): Promise<Row> {
   const prefix = `bench-${mode}-${process.pid}`;
   const { child, port } = await startServer(mode, prefix);
-  const redisAtStart = await redisCpuMs();
   let i = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/webhooks/feishu/events`,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: DURATION,
-    // RATE=n: a fixed total rate instead of as fast as possible, to compare server CPU per request unsaturated.
-    ...(process.env.RATE ? { overallRate: Number(process.env.RATE) } : {}),
-    requests: [
-      {
-        setupRequest: (req) => {
-          const r = requests[i++ % requests.length]!;
-          return { ...req, method: 'POST', headers: r.headers, body: r.body };
+  const load = (duration: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}/webhooks/feishu/events`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      duration,
+      // RATE=n: a fixed total rate instead of as fast as possible, to compare server CPU per request unsaturated.
+      ...(process.env.RATE ? { overallRate: Number(process.env.RATE) } : {}),
+      requests: [
+        {
+          setupRequest: (req) => {
+            const r = requests[i++ % requests.length]!;
+            return { ...req, method: 'POST', headers: r.headers, body: r.body };
+          },
         },
-      },
-    ],
-  });
+      ],
+    });
+  // Warm-up, not counted: every server's code is compiled and its connections made before the measured run, so
+  // what is measured is the steady state, not the first second of a cold process.
+  if (WARMUP > 0) await load(WARMUP);
+  child.send('reset');
+  const redisAtStart = await redisCpuMs();
+  const result = await load(DURATION);
   const redisMs = (await redisCpuMs()) - redisAtStart;
   if (i > requests.length) console.warn(`  (${mode}: ${i} requests > ${requests.length} bodies: the rest were duplicates)`);
   const cpu = new Promise<number>((resolve) => child.on('message', (m) => 'cpuMs' in (m as object) && resolve((m as { cpuMs: number }).cpuMs)));
