@@ -97,12 +97,49 @@ describe('Feishu delivery', () => {
     const tokens = new RedisTokenCache(s.h.rt.redis, s.h.prefix);
     const frozen = 1_800_000_000_500;
     const adapter = new FeishuAdapter({} as never, tokens, fake.appId, s.h.rt.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
-    for (let i = 0; i < 5; i++) await adapter.perUserLimit('ou_someone');
-    const sixth = await adapter.perUserLimit('ou_someone').catch((e: unknown) => e);
+    for (let i = 0; i < 5; i++) await adapter.perRecipientLimit('ou_someone');
+    const sixth = await adapter.perRecipientLimit('ou_someone').catch((e: unknown) => e);
     expect(sixth).toBeInstanceOf(RateLimited);
     expect((sixth as RateLimited).scope).toBe('recipient');
     expect((sixth as RateLimited).retryAfterMs).toBe(510);
-    await expect(adapter.perUserLimit('ou_someone_else')).resolves.toBeUndefined();
+    await expect(adapter.perRecipientLimit('ou_someone_else')).resolves.toBeUndefined();
+  });
+  it('holds a sixth reply into one chat within the same second, before calling Feishu', async () => {
+    s = await FeishuSession.start(fake);
+    const tokens = new RedisTokenCache(s.h.rt.redis, s.h.prefix);
+    const sent: string[] = [];
+    const client = {
+      im: {
+        message: {
+          create: async (req: { data: { receive_id: string } }) => {
+            sent.push(req.data.receive_id);
+            return { code: 0, data: { message_id: `om_${sent.length}` } };
+          },
+        },
+      },
+    };
+    const frozen = 1_800_000_000_900;
+    const adapter = new FeishuAdapter(client as never, tokens, fake.appId, s.h.rt.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
+    const group = { platform: 'feishu' as const, chatId: 'oc_group', direct: false };
+    for (let i = 0; i < 5; i++) await adapter.reply(group, { kind: 'text', text: `第${i + 1}条` }, { dedupKey: `r${i}` });
+    const sixth = await adapter.reply(group, { kind: 'text', text: '第6条' }, { dedupKey: 'r5' }).catch((e: unknown) => e);
+    expect(sixth).toBeInstanceOf(RateLimited);
+    expect((sixth as RateLimited).retryAfterMs).toBe(110);
+    expect(sent).toEqual(Array(5).fill('oc_group'));
+    await adapter.reply({ ...group, chatId: 'oc_other' }, { kind: 'text', text: '别的群' }, { dedupKey: 'o1' });
+    expect(sent).toHaveLength(6);
+  });
+  it('holds the whole queue once 1000 messages went out within a minute', async () => {
+    s = await FeishuSession.start(fake);
+    const tokens = new RedisTokenCache(s.h.rt.redis, s.h.prefix);
+    const frozen = 1_800_000_030_000; // 30 s into a minute
+    const adapter = new FeishuAdapter({} as never, tokens, fake.appId, s.h.rt.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
+    await s.h.rt.redis.set(`${s.h.prefix}:rl:feishu:app:${fake.appId}:${Math.floor(frozen / 60_000)}`, '999');
+    await expect(adapter.perAppLimit()).resolves.toBeUndefined();
+    const over = await adapter.perAppLimit().catch((e: unknown) => e);
+    expect(over).toBeInstanceOf(RateLimited);
+    expect((over as RateLimited).scope).toBe('app');
+    expect((over as RateLimited).retryAfterMs).toBe(30_010);
   });
 });
 

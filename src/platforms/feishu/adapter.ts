@@ -12,8 +12,10 @@ import { toFeishuCard, toFeishuContent } from './render.ts';
 
 const TOKEN_ERRORS = new Set([99991661, 99991663, 99991668]);
 const RATE_LIMITED = 99991400;
-/** Feishu allows 5 messages a second to one user. */
-const PER_USER_PER_SECOND = 5;
+/** Feishu allows 5 messages a second to one user, and 5 a second into one group (shared by its bots). */
+const PER_RECIPIENT_PER_SECOND = 5;
+/** And 1000 messages a minute per app (the queue's own limiter keeps to 50 a second, which alone allows 3000). */
+const PER_APP_PER_MINUTE = 1000;
 
 interface FeishuAnswer {
   code?: number;
@@ -44,7 +46,8 @@ export class FeishuAdapter implements PlatformAdapter {
     const openId = to.feishu?.open_id;
     const receiveId = openId ?? to.feishu?.user_id;
     if (!receiveId) throw new PermanentFailure(`${to.name} 没有飞书账号`);
-    await this.perUserLimit(receiveId);
+    await this.perRecipientLimit(receiveId);
+    await this.perAppLimit();
     const { msg_type, content } = toFeishuContent(message);
     const res = await this.call('发送消息', () =>
       this.client.im.message.create({
@@ -68,6 +71,8 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
   async reply(to: ReplyTarget, message: Message, opts: SendOptions): Promise<SentRef> {
+    await this.perRecipientLimit(to.chatId);
+    await this.perAppLimit();
     const { msg_type, content } = toFeishuContent(message);
     const res = await this.call('回复消息', () =>
       this.client.im.message.create({
@@ -136,14 +141,22 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
 
-  /** Feishu drops a sixth message to one user within a second: the sixth waits for the next second. */
-  async perUserLimit(receiveId: string): Promise<void> {
+  /** Past 1000 messages in a minute, the whole queue waits for the next minute. */
+  async perAppLimit(): Promise<void> {
+    const now = this.wallClock();
+    const key = `${this.prefix}:rl:feishu:app:${this.appId}:${Math.floor(now / 60_000)}`;
+    const [[, n]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[unknown, number], unknown];
+    if (n > PER_APP_PER_MINUTE) throw new RateLimited(60_000 - (now % 60_000) + 10, '飞书每个应用每分钟 1000 条', 'app');
+  }
+
+  /** Feishu drops a sixth message to one user, or into one chat, within a second: the sixth waits for the next second. */
+  async perRecipientLimit(receiveId: string): Promise<void> {
     const now = this.wallClock();
     const second = Math.floor(now / 1000);
     const key = `${this.prefix}:rl:feishu:${receiveId}:${second}`;
     const n = await this.redis.incr(key);
     if (n === 1) await this.redis.expire(key, 2);
-    if (n > PER_USER_PER_SECOND) throw new RateLimited(1000 - (now % 1000) + 10, '飞书单用户每秒 5 条', 'recipient');
+    if (n > PER_RECIPIENT_PER_SECOND) throw new RateLimited(1000 - (now % 1000) + 10, '飞书单个用户或群每秒 5 条', 'recipient');
   }
 }
 
