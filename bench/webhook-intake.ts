@@ -8,8 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { deleteKeys } from '../test/helpers/harness.ts';
-import { messageEvent, signedRequest } from '../test/helpers/feishu-webhook.ts';
+import { deleteKeys, REDIS_URL } from '../test/helpers/harness.ts';
+import { DEFAULT_APP_ID, messageEvent, signedRequest } from '../test/helpers/feishu-webhook.ts';
 
 const DURATION = Number(process.env.DURATION ?? 10);
 const WARMUP = Number(process.env.WARMUP ?? 2);
@@ -24,14 +24,13 @@ function hasTaskset(): boolean {
 }
 const CONNECTIONS = 50;
 const BODIES = Number(process.env.BODIES ?? 120_000);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOKEN = 'bench-verification-token';
 const KEY = 'bench-encrypt-key';
 
 const env = {
   REDIS_URL,
   DIRECTORY_FILE: 'directory.example.yaml',
-  FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718',
+  FEISHU_APP_ID: DEFAULT_APP_ID,
   FEISHU_APP_SECRET: 'bench-secret',
   FEISHU_VERIFICATION_TOKEN: TOKEN,
   FEISHU_ENCRYPT_KEY: KEY,

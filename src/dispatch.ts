@@ -105,7 +105,7 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
   try {
     if (!handler) throw new Refusal('bad_payload', '不认识的操作');
     // Checked server-side: a card's buttons are for the one person it was sent to.
-    if (payload.f !== who.person.id) throw new Refusal('not_for_you', `这张卡片是发给${dir.person(payload.f) ? dir.personName(payload.f) : '他人'}的，您不能代为操作`);
+    if (payload.f !== who.person.id) throw new Refusal('not_for_you', `这张卡片是发给${dir.person(payload.f)?.name ?? '他人'}的，您不能代为操作`);
     const ctx: ActionContext = { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor }, event, payload, key };
     const outcome = await handler.run(ctx);
     await enqueueDeliveries(rt.queues.deliver, opId, outcome.deliveries);

@@ -9,7 +9,6 @@ const KEEP = { age: 3 * 24 * 3600, count: 50_000 };
 
 const defaults: DefaultJobOptions = {
   attempts: 8,
-  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
   removeOnComplete: KEEP,
   removeOnFail: { age: 14 * 24 * 3600 },
 };

@@ -1,9 +1,9 @@
 // Feishu delivery details: timeouts, rate limits, the token shared through Redis, user_id recipients,
 // the per-user limit, and the long connection's handlers taking the same path as webhooks.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeFeishu } from './helpers/fake-feishu.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeFeishu } from './helpers/fake-feishu.ts';
 import { cardAction, messageEvent } from './helpers/feishu-webhook.ts';
-import { buttonsOf, FeishuSession, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
+import { buttonsOf, FeishuSession, useFakeFeishu, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { FeishuAdapter } from '../src/platforms/feishu/adapter.ts';
 import { RedisTokenCache } from '../src/platforms/feishu/client.ts';
 import { RateLimited } from '../src/delivery/errors.ts';
@@ -12,16 +12,7 @@ import { longConnectionHandlers } from '../src/platforms/feishu/long-connection.
 let fake: FakeFeishu;
 let s: FeishuSession;
 
-beforeAll(async () => {
-  fake = await FakeFeishu.start({ appId: 'cli_a1b2c3d4e5f60718', appSecret: 'test-secret' });
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
-afterEach(async () => {
-  await s?.close();
-});
+useFakeFeishu((f) => (fake = f), () => s);
 
 async function issueTo(units: string): Promise<void> {
   await s.say('zhang', `/新建 送达测试 单位=${units} 期限=5d 类别=重大`);

@@ -1,33 +1,22 @@
 // Feishu end to end: signed, encrypted webhooks built as Feishu builds them, posted to the real routes;
 // a local fake of the Open API receives what the SDK sends. The whole life of an item runs in Feishu.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './helpers/harness.ts';
-import { FakeFeishu } from './helpers/fake-feishu.ts';
-import { createHash } from 'node:crypto';
-import { cardAction, encrypt, legacyCardAction, messageEvent, signedRequest, urlVerification, type SignOptions } from './helpers/feishu-webhook.ts';
-import { buttonsOf, FeishuSession, KEY, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
+import type { FakeFeishu } from './helpers/fake-feishu.ts';
+import { cardAction, encrypt, legacyCardAction, messageEvent, signedRequest, signRaw, urlVerification, type SignOptions } from './helpers/feishu-webhook.ts';
+import { buttonsOf, FeishuSession, useFakeFeishu, KEY, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { tokenFromAction } from '../src/platforms/feishu/render.ts';
 
 let fake: FakeFeishu;
 let s: FeishuSession;
 let h: Harness;
 
-beforeAll(async () => {
-  fake = await FakeFeishu.start({ appId: 'cli_a1b2c3d4e5f60718', appSecret: 'test-secret' });
-});
-afterAll(async () => {
-  await fake.close();
-});
+useFakeFeishu((f) => (fake = f), () => s);
 
 async function setUp(): Promise<void> {
   s = await FeishuSession.start(fake);
   h = s.h;
 }
-
-beforeEach(() => fake.reset());
-afterEach(async () => {
-  await s?.close();
-});
 
 const post = (path: string, body: object, sign?: SignOptions) => s.post(path, body, sign);
 const say = (person: string, text: string) => s.say(person, text);
@@ -112,15 +101,7 @@ describe('Feishu webhooks', () => {
     expect(wrongKey.status).toBe(401);
     // Signed correctly, but the ciphertext is garbage.
     const garbage = signedRequest({ encrypt: Buffer.alloc(48, 7).toString('base64') }, {});
-    const { headers } = signedRequest({}, { encryptKey: KEY });
-    const ts = headers['x-lark-request-timestamp']!;
-    const nonce = headers['x-lark-request-nonce']!;
-    const sig = createHash('sha256').update(ts + nonce + KEY + garbage.rawBody).digest('hex');
-    const undecryptable = await fetch(`${base()}/webhooks/feishu/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': sig },
-      body: garbage.rawBody,
-    });
+    const undecryptable = await fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: signRaw(garbage.rawBody, KEY), body: garbage.rawBody });
     expect(undecryptable.status).toBe(400);
     const notJson = await fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
     expect(notJson.status).toBe(400);
@@ -151,16 +132,13 @@ describe('Feishu webhooks', () => {
   it('takes an encrypted body however its JSON is spaced, signed over the bytes as sent', async () => {
     const ev = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, chatId: 'oc_zhang', chatType: 'p2p', text: '/帮助' });
     const rawBody = JSON.stringify({ encrypt: encrypt(JSON.stringify(ev), KEY) }, null, 2);
-    const ts = String(Math.floor(Date.now() / 1000));
-    const nonce = 'n0nce';
-    const sig = createHash('sha256').update(ts + nonce + KEY + rawBody).digest('hex');
-    const headers = { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce };
-    const spaced = await fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: { ...headers, 'x-lark-signature': sig }, body: rawBody });
+    const headers = signRaw(rawBody, KEY);
+    const spaced = await fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers, body: rawBody });
     expect(spaced.status).toBe(200);
     // The same JSON compacted is other bytes: the signature no longer fits.
     const compacted = await fetch(`${base()}/webhooks/feishu/events`, {
       method: 'POST',
-      headers: { ...headers, 'x-lark-signature': sig },
+      headers,
       body: JSON.stringify(JSON.parse(rawBody)),
     });
     expect(compacted.status).toBe(401);

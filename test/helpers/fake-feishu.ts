@@ -86,12 +86,6 @@ export interface UrgentRecord {
   at: number;
 }
 
-export interface CardUpdateRecord {
-  token: string;
-  card: unknown;
-  at: number;
-}
-
 export interface RequestRecord {
   method: string;
   path: string;
@@ -163,8 +157,6 @@ export class FakeFeishu {
   messages: DeliveredMessage[] = [];
   patches: PatchRecord[] = [];
   urgents: UrgentRecord[] = [];
-  /** Delayed card updates (POST /open-apis/interactive/v1/card/update). */
-  cardUpdates: CardUpdateRecord[] = [];
   /** Every request, token requests included, in arrival order. */
   requests: RequestRecord[] = [];
   tokenRequests: TokenRequest[] = [];
@@ -274,7 +266,6 @@ export class FakeFeishu {
     this.messages = [];
     this.patches = [];
     this.urgents = [];
-    this.cardUpdates = [];
     this.requests = [];
     this.tokenRequests = [];
     this.unreachable.clear();
@@ -368,7 +359,6 @@ export class FakeFeishu {
     path: string,
   ): ((q: Record<string, string>, b: Record<string, unknown>) => Answer) | undefined {
     if (method === 'POST' && path === '/open-apis/im/v1/messages') return (q, b) => this.create(q, b);
-    if (method === 'POST' && path === '/open-apis/interactive/v1/card/update') return (_q, b) => this.cardUpdate(b);
     const m = /^\/open-apis\/im\/v1\/messages\/([^/]+)(?:\/([a-z_]+))?$/.exec(path);
     if (!m) return undefined;
     const id = decodeURIComponent(m[1]!);
@@ -545,21 +535,10 @@ export class FakeFeishu {
     return ok({ invalid_user_id_list: userIds.filter((u) => this.unreachable.has(u)) });
   }
 
-  private cardUpdate(b: Record<string, unknown>): Answer {
-    if (typeof b.token !== 'string' || !b.token) return invalidParam('token');
-    if (!b.card || typeof b.card !== 'object') return invalidParam('card');
-    this.cardUpdates.push({ token: b.token, card: b.card, at: this.now() });
-    return { status: 200, body: { code: 0, msg: 'success' } };
-  }
-
   private newMessageId(): string {
     this.seq += 1;
     return `om_${this.idPrefix}${this.seq.toString(16).padStart(24, '0')}`;
   }
-}
-
-export function startFakeFeishu(opts?: FakeFeishuOptions): Promise<FakeFeishu> {
-  return FakeFeishu.start(opts);
 }
 
 /** A fresh token cache for a lark.Client, so Clients in tests don't share the SDK's process-wide one. */

@@ -1,8 +1,8 @@
 // Drives the service as Feishu users would: signed, encrypted webhooks in; cards read back from the fake Open API.
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { createHarness, type Harness, type HarnessOptions } from './harness.ts';
-import type { DeliveredMessage, FakeFeishu } from './fake-feishu.ts';
+import { FakeFeishu, type DeliveredMessage } from './fake-feishu.ts';
 import { cardAction, messageEvent, signedRequest, type SignOptions } from './feishu-webhook.ts';
 
 export const TOKEN = 'test-verification-token';
@@ -18,6 +18,25 @@ export const OPEN_ID: Record<string, string> = {
   chen: 'ou_00000000000000000000000000000008',
   wu: 'ou_00000000000000000000000000000005',
 };
+
+/**
+ * One fake Open API for the whole test file (`use` receives it), cleared before each test; the session each
+ * test starts (`session()`) is closed after it.
+ */
+export function useFakeFeishu(use: (fake: FakeFeishu) => void, session: () => FeishuSession | undefined): void {
+  let fake: FakeFeishu | undefined;
+  beforeAll(async () => {
+    fake = await FakeFeishu.start({ appSecret: 'test-secret' });
+    use(fake);
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  beforeEach(() => fake?.reset());
+  afterEach(async () => {
+    await session()?.close();
+  });
+}
 
 export function buttonsOf(card: unknown): { label: string; value: unknown }[] {
   const out: { label: string; value: unknown }[] = [];

@@ -10,7 +10,6 @@ function rand(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
-export const randomOpenId = (): string => `ou_${rand(16)}`;
 export const randomChatId = (): string => `oc_${rand(16)}`;
 export const randomMessageId = (): string => `om_${rand(16)}`;
 export const randomEventId = (): string => rand(16);
@@ -43,6 +42,18 @@ export interface SignedRequest {
   rawBody: string;
 }
 
+/** The headers of a request whose exact bytes are `rawBody`, sha256-signed with the encrypt key as Feishu signs. */
+export function signRaw(rawBody: string, encryptKey: string, opts: { timestamp?: string; nonce?: string } = {}): Record<string, string> {
+  const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));
+  const nonce = opts.nonce ?? rand(8);
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'x-lark-request-timestamp': timestamp,
+    'x-lark-request-nonce': nonce,
+    'x-lark-signature': hex('sha256', timestamp + nonce + encryptKey + rawBody),
+  };
+}
+
 /**
  * The request Feishu would send for `body`. With encryptKey: encrypted and sha256-signed. With legacyToken (and no
  * encryptKey): plain JSON, sha1-signed. With neither: plain JSON with no signature headers.
@@ -53,10 +64,7 @@ export function signedRequest(body: object, opts: SignOptions = {}): SignedReque
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   if (opts.encryptKey !== undefined) {
     const rawBody = JSON.stringify({ encrypt: encrypt(JSON.stringify(body), opts.encryptKey) });
-    headers['x-lark-request-timestamp'] = timestamp;
-    headers['x-lark-request-nonce'] = nonce;
-    headers['x-lark-signature'] = hex('sha256', timestamp + nonce + opts.encryptKey + rawBody);
-    return { headers, rawBody };
+    return { headers: signRaw(rawBody, opts.encryptKey, { timestamp, nonce }), rawBody };
   }
   const rawBody = JSON.stringify(body);
   if (opts.legacyToken !== undefined) {

@@ -46,17 +46,7 @@ export class FeishuAdapter implements PlatformAdapter {
     const openId = to.feishu?.open_id;
     const receiveId = openId ?? to.feishu?.user_id;
     if (!receiveId) throw new PermanentFailure(`${to.name} 没有飞书账号`);
-    await this.perRecipientLimit(receiveId);
-    await this.perAppLimit();
-    const { msg_type, content } = toFeishuContent(message);
-    const res = await this.call('发送消息', () =>
-      this.client.im.message.create({
-        params: { receive_id_type: openId ? 'open_id' : 'user_id' },
-        data: { receive_id: receiveId, msg_type, content, uuid: uuidOf(opts.dedupKey) },
-      }),
-    );
-    const messageId = res.data?.message_id;
-    if (!messageId) throw new FeishuTransient('message create answered without a message_id');
+    const messageId = await this.create('发送消息', openId ? 'open_id' : 'user_id', receiveId, message, opts);
     if (opts.urgent && openId) {
       // 加急 is a bonus: the message is already delivered (and uuid-deduplicated on a retry).
       await this.call('加急', () =>
@@ -71,18 +61,29 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
   async reply(to: ReplyTarget, message: Message, opts: SendOptions): Promise<SentRef> {
-    await this.perRecipientLimit(to.chatId);
+    return { platform: 'feishu', messageId: await this.create('回复消息', 'chat_id', to.chatId, message, opts) };
+  }
+
+  /** One message, within Feishu's limits, with a uuid so that a retry is shown once; its message_id. */
+  private async create(
+    what: string,
+    idType: 'open_id' | 'user_id' | 'chat_id',
+    receiveId: string,
+    message: Message,
+    opts: SendOptions,
+  ): Promise<string> {
+    await this.perRecipientLimit(receiveId);
     await this.perAppLimit();
     const { msg_type, content } = toFeishuContent(message);
-    const res = await this.call('回复消息', () =>
+    const res = await this.call(what, () =>
       this.client.im.message.create({
-        params: { receive_id_type: 'chat_id' },
-        data: { receive_id: to.chatId, msg_type, content, uuid: uuidOf(opts.dedupKey) },
+        params: { receive_id_type: idType },
+        data: { receive_id: receiveId, msg_type, content, uuid: uuidOf(opts.dedupKey) },
       }),
     );
     const messageId = res.data?.message_id;
     if (!messageId) throw new FeishuTransient('message create answered without a message_id');
-    return { platform: 'feishu', messageId };
+    return messageId;
   }
 
   async update(ref: SentRef, card: Card): Promise<void> {
@@ -141,11 +142,17 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
 
+  /** Counts one more in a window counter that expires on its own (increment and expiry in one step). */
+  private async countIn(key: string, ttlSeconds: number): Promise<number> {
+    const [[, n]] = (await this.redis.multi().incr(key).expire(key, ttlSeconds).exec()) as [[unknown, number], unknown];
+    return n;
+  }
+
   /** Past 1000 messages in a minute, the whole queue waits for the next minute. */
   async perAppLimit(): Promise<void> {
     const now = this.wallClock();
     const key = `${this.prefix}:rl:feishu:app:${this.appId}:${Math.floor(now / 60_000)}`;
-    const [[, n]] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as [[unknown, number], unknown];
+    const n = await this.countIn(key, 120);
     if (n > PER_APP_PER_MINUTE) throw new RateLimited(60_000 - (now % 60_000) + 10, '飞书每个应用每分钟 1000 条', 'app');
   }
 
@@ -154,8 +161,7 @@ export class FeishuAdapter implements PlatformAdapter {
     const now = this.wallClock();
     const second = Math.floor(now / 1000);
     const key = `${this.prefix}:rl:feishu:${receiveId}:${second}`;
-    const n = await this.redis.incr(key);
-    if (n === 1) await this.redis.expire(key, 2);
+    const n = await this.countIn(key, 2);
     if (n > PER_RECIPIENT_PER_SECOND) throw new RateLimited(1000 - (now % 1000) + 10, '飞书单个用户或群每秒 5 条', 'recipient');
   }
 }

@@ -25,10 +25,11 @@ export function pressAnswer(a: ActionAnswer): Json {
 }
 
 /**
- * Handles a decrypted, authenticated body. `raw` is the request as received: a legacy callback has no event id,
- * so a hash of it identifies the callback and a retry of it is still recognised.
+ * Handles a decrypted, authenticated body. `raw` is the webhook request as received: a legacy callback has no
+ * event id, so a hash of it identifies the callback and a retry of it is still recognised. (The long connection
+ * carries only 2.0 events, which have their ids.)
  */
-export async function handleFeishuBody(rt: Runtime, body: Json, raw: Buffer | string): Promise<FeishuReply> {
+export async function handleFeishuBody(rt: Runtime, body: Json, raw?: Buffer | string): Promise<FeishuReply> {
   if (body.type === 'url_verification') return { status: 200, body: { challenge: str(body.challenge) ?? '' } };
   const header = obj(body.header);
   const event = obj(body.event);
@@ -58,7 +59,7 @@ export async function handleFeishuBody(rt: Runtime, body: Json, raw: Buffer | st
   // The legacy card callback: flat, no event id.
   if (body.action && (body.open_id || body.user_id)) {
     const operator = { open_id: str(body.open_id), user_id: str(body.user_id) };
-    const answer = await press(rt, `legacy-${rawIdOf(raw)}`, operator, obj(body.action));
+    const answer = await press(rt, `legacy-${rawIdOf(raw ?? JSON.stringify(body))}`, operator, obj(body.action));
     // Legacy callbacks do not take a 2.0 card back: the copies are redrawn by the delivery worker instead.
     return { status: 200, body: answer.toast ? { toast: answer.toast } : {} };
   }

@@ -19,7 +19,7 @@ export function envelopeOf(type: string, data: Record<string, unknown>): Record<
 /** The handlers the long connection calls; their return value is the answer (a press's toast and card). */
 export function longConnectionHandlers(rt: Runtime): Record<string, (data: Record<string, unknown>) => Promise<unknown>> {
   const on = (type: string) => async (data: Record<string, unknown>) => {
-    const res = await handleFeishuBody(rt, envelopeOf(type, data), JSON.stringify(data));
+    const res = await handleFeishuBody(rt, envelopeOf(type, data));
     return res.body;
   };
   return { 'im.message.receive_v1': on('im.message.receive_v1'), 'card.action.trigger': on('card.action.trigger') };

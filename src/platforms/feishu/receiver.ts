@@ -3,7 +3,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../../config.ts';
-import type { Logger } from '../../logger.ts';
 import type { Runtime } from '../../runtime.ts';
 import { BodyError, readRawBody } from '../raw-body.ts';
 import { handleFeishuBody } from './inbound.ts';
@@ -18,18 +17,18 @@ const BODY_LIMIT = 1024 * 1024;
 export function feishuRouter(rt: Runtime, cfg: FeishuConfig): Router {
   const router = new Router();
   const handle = async (ctx: Context) => {
-    const log = new RequestLog(rt.log, ctx.state.reqId as string);
+    const req = ctx.state.reqId as string;
     let raw: Buffer;
     try {
       raw = await readRawBody(ctx.req, BODY_LIMIT);
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      log.warn({ err: e.message }, 'feishu webhook: body not read');
+      rt.log.warn({ req, err: e.message }, 'feishu webhook: body not read');
       ctx.status = e.status;
       ctx.body = { error: e.status === 413 ? 'body too large' : e.status === 415 ? 'unsupported encoding' : 'bad request' };
       return;
     }
-    const res = await verifyAndHandle(rt, cfg, ctx.headers, raw, log);
+    const res = await verifyAndHandle(rt, cfg, ctx.headers, raw, req);
     ctx.status = res.status;
     // Set as a header: the `type` setter looks the type up on every webhook.
     ctx.set('Content-Type', 'application/json; charset=utf-8');
@@ -38,20 +37,6 @@ export function feishuRouter(rt: Runtime, cfg: FeishuConfig): Router {
   router.post('/webhooks/feishu/events', handle);
   router.post('/webhooks/feishu/cards', handle);
   return router;
-}
-
-/** Warnings name the request; the child logger is made only when one is logged (most webhooks log nothing).
- *  A class, not closures: this is made for every webhook. */
-class RequestLog {
-  constructor(
-    private readonly log: Logger,
-    private readonly req: string,
-  ) {}
-  warn(obj: object | string, msg?: string): void {
-    const child = this.log.child({ req: this.req });
-    if (typeof obj === 'string') child.warn(obj);
-    else child.warn(obj, msg);
-  }
 }
 
 const ENCRYPTED_HEAD = '{"encrypt":"';
@@ -69,7 +54,8 @@ export async function verifyAndHandle(
   cfg: FeishuConfig,
   headers: Record<string, string | string[] | undefined>,
   raw: Buffer,
-  log: { warn(obj: object | string, msg?: string): void },
+  /** The request id its warnings carry. */
+  req: string,
 ): Promise<{ status: number; body: unknown }> {
   let outer: Json;
   try {
@@ -79,7 +65,7 @@ export async function verifyAndHandle(
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
     outer = v as Json;
   } catch {
-    log.warn('feishu webhook: body is not a JSON object');
+    rt.log.warn({ req }, 'feishu webhook: body is not a JSON object');
     return { status: 400, body: { error: 'bad request' } };
   }
   // Legacy card callbacks (flat, unencrypted) are signed with sha1 over the verification token, whatever the key.
@@ -92,7 +78,7 @@ export async function verifyAndHandle(
   let body = outer;
   if (typeof outer.encrypt === 'string') {
     if (!cfg.encryptKey) {
-      log.warn('feishu webhook: encrypted body but FEISHU_ENCRYPT_KEY is not set');
+      rt.log.warn({ req }, 'feishu webhook: encrypted body but FEISHU_ENCRYPT_KEY is not set');
       return { status: 400, body: { error: 'bad request' } };
     }
     try {
@@ -100,7 +86,7 @@ export async function verifyAndHandle(
       if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw new DecryptError('not an object');
       body = inner as Json;
     } catch {
-      log.warn({ signature }, 'feishu webhook: cannot decrypt');
+      rt.log.warn({ req, signature }, 'feishu webhook: cannot decrypt');
       return { status: signature === 'bad' ? 401 : 400, body: { error: signature === 'bad' ? 'unauthorized' : 'bad request' } };
     }
   }
@@ -110,14 +96,14 @@ export async function verifyAndHandle(
   // A legacy callback's `token` is a card-update token, so its sha1 signature (over the verification token)
   // is its only proof and is required.
   if (signature === 'bad' || (signature === 'missing' && ((cfg.encryptKey && !isChallenge) || legacy))) {
-    log.warn({ signature, legacy }, 'feishu webhook: signature check failed');
+    rt.log.warn({ req, signature, legacy }, 'feishu webhook: signature check failed');
     return { status: 401, body: { error: 'unauthorized' } };
   }
   if (legacy) return handleFeishuBody(rt, body, raw);
   const header = body.header && typeof body.header === 'object' ? (body.header as Json) : undefined;
   const token = typeof header?.token === 'string' ? header.token : body.token;
   if (!cfg.verificationToken || typeof token !== 'string' || !safeEqual(token, cfg.verificationToken)) {
-    log.warn('feishu webhook: verification token does not match');
+    rt.log.warn({ req }, 'feishu webhook: verification token does not match');
     return { status: 401, body: { error: 'unauthorized' } };
   }
   return handleFeishuBody(rt, body, raw);
