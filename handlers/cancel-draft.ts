@@ -8,7 +8,7 @@ import { mutateItem } from '../src/store/apply-op.ts';
 export const cancelDraft: ActionHandler = {
   actions: ['cancel'],
   run: (ctx) =>
-    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
+    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, _as, now) => {
       requireOffice(ctx.dir, ctx.person.id, '取消督查单');
       if (item.status !== 'draft') throw new Refusal('wrong_state', item.status === 'cancelled' ? '该督查单已取消' : '该督查单已经发出，不能取消');
       item.status = 'cancelled';

@@ -4,15 +4,14 @@ import { noticeNumber } from '../src/domain/types.ts';
 import { formatDateTime } from '../src/domain/deadline.ts';
 import { Refusal } from '../src/errors.ts';
 import type { ActionHandler } from '../src/handler.ts';
-import { mustAssignment, sendText } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { sendText } from '../src/handler-kit.ts';
+import { mutateAssignment } from '../src/store/apply-op.ts';
 import { cardKey } from '../src/chat/card-key.ts';
 
 export const confirmSummons: ActionHandler = {
   actions: ['confirm_summons'],
   run: (ctx) =>
-    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
-      const a = mustAssignment(item, ctx.key.unit, ctx.dir);
+    mutateAssignment(ctx.rt, ctx.op, ctx.key.item, ctx.key.unit, (item, a, now) => {
       const s = a.summons.find((x) => x.id === ctx.key.n);
       if (!s) throw new Refusal('not_found', '找不到这次约谈');
       check('confirm_summons', ctx.person.id, item, a, ctx.dir);

@@ -5,15 +5,14 @@ import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { ActionHandler } from '../src/handler.ts';
-import { mustAssignment, refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
-import { mutateItem, type AuditDraft } from '../src/store/apply-op.ts';
+import { refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
+import { mutateAssignment, type AuditDraft } from '../src/store/apply-op.ts';
 
 export const decideExtension: ActionHandler = {
   actions: ['approve_extension', 'refuse_extension'],
   run: (ctx) =>
-    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
+    mutateAssignment(ctx.rt, ctx.op, ctx.key.item, ctx.key.unit, (item, a, now) => {
       const approve = ctx.payload.a === 'approve_extension';
-      const a = mustAssignment(item, ctx.key.unit, ctx.dir);
       const e = a.extensions.find((x) => x.id === ctx.key.n);
       if (!e) throw new Refusal('not_found', '找不到这份延期申请');
       check('decide_extension', ctx.person.id, item, a, ctx.dir);

@@ -2,11 +2,11 @@
 import { cardKey } from '../src/chat/card-key.ts';
 import { dateInTz, formatDate, parseDate } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
-import { noticeNumber } from '../src/domain/types.ts';
+import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
 import { itemIdFrom, unitOfPersonIn } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const extend: CommandHandler = {
   command: 'extend',
@@ -20,9 +20,12 @@ export const extend: CommandHandler = {
     if (to < today) throw new Refusal('bad_syntax', `申请延至的日期 ${formatDate(to)} 已经过去，请写今天或以后的日期`);
     const reason = (cmd.options.reason ?? '').trim();
     if (!reason) throw new Refusal('bad_syntax', '缺少延期理由');
-    const outcome = await mutateItem(rt, ctx.op, id, (item, t) => {
-      const a = unitOfPersonIn(item, ctx.person.id, dir);
-      if (!a) throw new Refusal('not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位`);
+    const mine = (item: ItemHeader) => {
+      const unit = unitOfPersonIn(item, ctx.person.id, dir);
+      if (!unit) throw new Refusal('not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位`);
+      return unit;
+    };
+    await mutateAssignment(rt, ctx.op, id, mine, (item, a, t) => {
       check('request_extension', ctx.person.id, item, a, dir);
       if (to <= a.due) throw new Refusal('bad_syntax', `申请的日期须晚于现在的办结时限 ${formatDate(a.due)}`);
       if (a.extensions.some((e) => e.status === 'pending')) throw new Refusal('wrong_state', '已有一份延期申请在等待督查室审批');
@@ -40,6 +43,6 @@ export const extend: CommandHandler = {
         ],
       };
     });
-    return outcome.deliveries;
+    return [];
   },
 };

@@ -8,7 +8,7 @@ import { mutateItem } from '../src/store/apply-op.ts';
 export const issueNotice: ActionHandler = {
   actions: ['issue'],
   run: (ctx) =>
-    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
+    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, assignments, now) => {
       requireOffice(ctx.dir, ctx.person.id, '发出督查单');
       if (item.status === 'open' || item.status === 'completed') throw new Refusal('wrong_state', '该督查单已经发出');
       if (item.status === 'cancelled') throw new Refusal('wrong_state', '该督查单已取消，编号作废，请重新新建');
@@ -18,17 +18,17 @@ export const issueNotice: ActionHandler = {
       return {
         audits: [
           { action: 'issue', from: 'draft', to: 'open' },
-          ...item.assignments.map((a) => ({ action: 'assign', unit: a.unit, to: a.state, detail: { responsible: a.responsible, due: a.due } })),
+          ...assignments.map((a) => ({ action: 'assign', unit: a.unit, to: a.state, detail: { responsible: a.responsible, due: a.due } })),
         ],
         deliveries: [
-          ...item.assignments.map((a) => ({
+          ...assignments.map((a) => ({
             kind: 'send' as const,
             person: a.responsible,
             cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }),
           })),
           { kind: 'refresh', cardKey: cardKey({ kind: 'preview', item: item.id }) },
         ],
-        toast: `已发出，督查单已直送 ${item.assignments.length} 位负责领导`,
+        toast: `已发出，督查单已直送 ${assignments.length} 位负责领导`,
       };
     }),
 };

@@ -1,7 +1,7 @@
 // /台账: the ledger, one line per item with each unit's state and deadline; heads and contacts see their own units.
 import { formatDate } from '../src/domain/deadline.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
-import { isKey, isOverdue, noticeNumber, type Item } from '../src/domain/types.ts';
+import { assignmentRef, isKey, isOverdue, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { STATUS_FILTERS } from '../src/chat/texts.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
@@ -29,31 +29,55 @@ export const list: CommandHandler = {
     }
     const overdueOnly = cmd.flags.includes('overdue');
     const now = rt.clock.now();
-    const ids = units.length ? [...new Set((await Promise.all(units.map((u) => rt.store.itemIds(u)))).flat())] : await rt.store.itemIds();
-    const items = (await rt.store.getItems(ids)).sort((a, b) => b.year - a.year || b.seq - a.seq);
-    const lines: string[] = [];
-    for (const item of items) {
-      // Units never see what was never issued to them.
-      if (!office && (item.status === 'draft' || item.status === 'cancelled')) continue;
-      if (item.status === 'draft' || item.status === 'cancelled') {
-        if (status !== item.status && !(status === undefined && item.status === 'draft')) continue;
-        if (overdueOnly) continue;
-        lines.push(`${noticeNumber(item)} ${item.title}｜${item.status === 'draft' ? '草稿（未发出）' : '已取消'}`);
-        continue;
-      }
-      const shown = item.assignments.filter(
-        (a) => (units.length === 0 || units.includes(a.unit)) && (!status || a.state === status) && (!overdueOnly || isOverdue(a, now)),
-      );
-      if (shown.length === 0) continue;
-      lines.push(line(item, shown, now, (id) => dir.unitName(id)));
+    const unitStatus = status === 'draft' || status === 'cancelled' ? undefined : status;
+    // The assignments that can be listed, read from the indexes: in a state, past their deadline, of some units.
+    // Undefined: no filter at all (the office's whole ledger, drafts included).
+    let refs: Set<string> | undefined;
+    const narrow = (found: string[]) => {
+      const before = refs;
+      refs = new Set(before ? found.filter((r) => before.has(r)) : found);
+    };
+    if (unitStatus) narrow(await rt.store.refsInState(unitStatus));
+    if (overdueOnly) narrow(await rt.store.refsDueBy(now - 1));
+    if (units.length) {
+      const perUnit = await Promise.all(units.map(async (u) => (await rt.store.itemIds(u)).map((id) => assignmentRef(id, u))));
+      narrow(perUnit.flat());
     }
+    const refsOf = new Map<string, string[]>();
+    for (const ref of refs ?? []) {
+      const { item } = parseAssignmentRef(ref);
+      refsOf.set(item, [...(refsOf.get(item) ?? []), ref]);
+    }
+    const headers = await rt.store.getHeaders(refs ? [...refsOf.keys()] : await rt.store.itemIds());
+    // Drafts and cancelled items are nobody's work: only the office's whole ledger lists them.
+    const listed = headers
+      .filter((item) => {
+        if (item.status !== 'draft' && item.status !== 'cancelled') return status !== 'draft' && status !== 'cancelled';
+        return office && !refs && (status === item.status || (status === undefined && item.status === 'draft'));
+      })
+      .sort((a, b) => b.year - a.year || b.seq - a.seq);
+    const shown = listed.slice(0, MAX_LINES);
+    const issued = (item: ItemHeader) => item.status !== 'draft' && item.status !== 'cancelled';
+    const refsShown = (item: ItemHeader) => refsOf.get(item.id) ?? item.units.map((u) => assignmentRef(item.id, u));
+    const found = await rt.store.getAssignmentsByRef(shown.filter(issued).flatMap(refsShown));
+    const lines = shown.map((item) => {
+      if (!issued(item)) return `${noticeNumber(item)} ${item.title}｜${item.status === 'draft' ? '草稿（未发出）' : '已取消'}`;
+      // In the order the office gave the units.
+      const mine = new Set(refsShown(item));
+      const as = item.units.flatMap((u) => {
+        const ref = assignmentRef(item.id, u);
+        const a = mine.has(ref) ? found.get(ref) : undefined;
+        return a ? [a] : [];
+      });
+      return line(item, as, now, (id) => dir.unitName(id));
+    });
     if (lines.length === 0) return [ctx.reply('台账中没有符合条件的督查事项。')];
-    const head = `督查台账（共 ${lines.length} 项${lines.length > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`;
-    return [ctx.reply([head, ...lines.slice(0, MAX_LINES)].join('\n'))];
+    const head = `督查台账（共 ${listed.length} 项${listed.length > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`;
+    return [ctx.reply([head, ...lines].join('\n'))];
   },
 };
 
-function line(item: Item, shown: Item['assignments'], now: number, unitName: (id: string) => string): string {
+function line(item: ItemHeader, shown: Assignment[], now: number, unitName: (id: string) => string): string {
   const parts = shown.map(
     (a) => `${unitName(a.unit)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}（期限 ${formatDate(a.due)}）`,
   );

@@ -2,7 +2,7 @@
 import { cardKey } from '../src/chat/card-key.ts';
 import { parseCategory } from '../src/domain/categories.ts';
 import { dateInTz, parseDue } from '../src/domain/deadline.ts';
-import { itemId, type Assignment, type Item } from '../src/domain/types.ts';
+import { itemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
 import { requireOffice, unitIdFrom } from '../src/handler-kit.ts';
@@ -55,8 +55,8 @@ export const newItem: CommandHandler = {
       };
     });
     const year = Number(dateInTz(now, rt.config.tz).slice(0, 4));
-    const outcome = await createItem(rt, ctx.op, year, (seq, at) => {
-      const item: Item = {
+    await createItem(rt, ctx.op, year, (seq, at) => {
+      const item: ItemHeader = {
         id: itemId(year, seq),
         year,
         seq,
@@ -69,16 +69,18 @@ export const newItem: CommandHandler = {
         due: due.date,
         dueAt: due.dueAt,
         dueNote: due.note,
-        assignments,
+        units,
+        lead,
       };
       return {
         item,
+        assignments,
         audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date } }],
         deliveries: [
           { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
         ],
       };
     });
-    return outcome.deliveries;
+    return [];
   },
 };

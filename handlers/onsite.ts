@@ -4,8 +4,8 @@ import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, mustAssignment, oneUnit, requireOffice, sendText } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { itemIdFrom, oneUnit, requireOffice, sendText } from '../src/handler-kit.ts';
+import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const onsite: CommandHandler = {
   command: 'onsite',
@@ -21,8 +21,7 @@ export const onsite: CommandHandler = {
     // A record of a visit made: not a date to come, nor one before the item was issued.
     if (on > today) throw new Refusal('bad_syntax', `坐地督查日期 ${formatDate(on)} 晚于今天；请在督查开展后再记录`);
     const note = cmd.options.note?.trim();
-    const outcome = await mutateItem(rt, ctx.op, id, (item, t) => {
-      const a = mustAssignment(item, unit, dir);
+    await mutateAssignment(rt, ctx.op, id, unit, (item, a, t) => {
       check('onsite', ctx.person.id, item, a, dir);
       if (item.issuedAt !== undefined && on < dateInTz(item.issuedAt, rt.config.tz)) {
         throw new Refusal('bad_syntax', `坐地督查日期 ${formatDate(on)} 早于督查单发出的日期`);
@@ -43,6 +42,6 @@ export const onsite: CommandHandler = {
         ],
       };
     });
-    return outcome.deliveries;
+    return [];
   },
 };

@@ -4,8 +4,8 @@ import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, mustAssignment, oneUnit, requireOffice, sendText } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { itemIdFrom, oneUnit, requireOffice, sendText } from '../src/handler-kit.ts';
+import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const outcome: CommandHandler = {
   command: 'outcome',
@@ -16,8 +16,7 @@ export const outcome: CommandHandler = {
     const unit = oneUnit(dir, cmd.lists.unit, '约谈结果');
     const result = (cmd.options.result ?? '').trim();
     if (!result) throw new Refusal('bad_syntax', '缺少约谈结果（结果=）');
-    const outcome = await mutateItem(rt, ctx.op, id, (item, now) => {
-      const a = mustAssignment(item, unit, dir);
+    await mutateAssignment(rt, ctx.op, id, unit, (item, a, now) => {
       check('record_summons', ctx.person.id, item, a, dir);
       const s = a.summons[a.summons.length - 1];
       if (!s) throw new Refusal('not_found', `${dir.unitName(unit)}在该事项上还没有约谈，请先用 /约谈 通知一把手`);
@@ -35,6 +34,6 @@ export const outcome: CommandHandler = {
         ],
       };
     });
-    return outcome.deliveries;
+    return [];
   },
 };

@@ -2,14 +2,13 @@
 import { check } from '../src/domain/rules.ts';
 import { Refusal } from '../src/errors.ts';
 import type { ActionHandler } from '../src/handler.ts';
-import { mustAssignment, refreshAssignmentCards } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { refreshAssignmentCards } from '../src/handler-kit.ts';
+import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const receive: ActionHandler = {
   actions: ['receive'],
   run: (ctx) =>
-    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
-      const a = mustAssignment(item, ctx.key.unit, ctx.dir);
+    mutateAssignment(ctx.rt, ctx.op, ctx.key.item, ctx.key.unit, (item, a, now) => {
       if (a.state !== 'issued' && a.responsible === ctx.person.id && item.status !== 'draft') {
         throw new Refusal('wrong_state', '您已签收过该督查单');
       }

@@ -2,11 +2,11 @@
 import { createHash } from 'node:crypto';
 import { cardKey } from '../src/chat/card-key.ts';
 import { check } from '../src/domain/rules.ts';
-import { noticeNumber } from '../src/domain/types.ts';
+import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, refreshAssignmentCards } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { itemIdFrom, refreshAssignmentCards, unitOfPersonIn } from '../src/handler-kit.ts';
+import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const report: CommandHandler = {
   command: 'report',
@@ -16,10 +16,14 @@ export const report: CommandHandler = {
     const text = (cmd.rest ?? '').trim();
     if (!text) throw new Refusal('bad_syntax', '缺少报告内容');
     const final = cmd.flags.includes('final');
-    const outcome = await mutateItem(rt, ctx.op, id, (item, now) => {
-      const mine = new Set(dir.rolesOf(ctx.person.id).flatMap((r) => (r.role === 'contact' ? [r.unit] : [])));
-      const a = item.assignments.find((x) => mine.has(x.unit)) ?? item.assignments.find((x) => dir.unitsOf(ctx.person.id).includes(x.unit));
-      if (!a) throw new Refusal(mine.size ? 'wrong_unit' : 'not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位，只有承办单位的联络员才能报送`);
+    // A contact reports for the unit they are contact of; anyone else is told by the rules why they may not.
+    const unitOf = (item: ItemHeader) => {
+      const unit = unitOfPersonIn(item, ctx.person.id, dir, 'contact');
+      if (unit) return unit;
+      const contact = dir.rolesOf(ctx.person.id).some((r) => r.role === 'contact');
+      throw new Refusal(contact ? 'wrong_unit' : 'not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位，只有承办单位的联络员才能报送`);
+    };
+    await mutateAssignment(rt, ctx.op, id, unitOf, (item, a, now) => {
       const from = a.state;
       const to = check('submit', ctx.person.id, item, a, dir);
       // Whatever waited for signature or review is replaced: the new text needs its own signature.
@@ -44,6 +48,6 @@ export const report: CommandHandler = {
         ],
       };
     });
-    return outcome.deliveries;
+    return [];
   },
 };

@@ -3,14 +3,13 @@ import { check } from '../src/domain/rules.ts';
 import { latestReport, noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import type { ActionHandler } from '../src/handler.ts';
-import { mustAssignment, refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
+import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const returnReport: ActionHandler = {
   actions: ['return'],
   run: (ctx) =>
-    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, now) => {
-      const a = mustAssignment(item, ctx.key.unit, ctx.dir);
+    mutateAssignment(ctx.rt, ctx.op, ctx.key.item, ctx.key.unit, (item, a, now) => {
       const r = a.reports.find((x) => x.version === ctx.key.n);
       if (!r) throw new Refusal('not_found', '找不到这份报告');
       if (r.status === 'returned') throw new Refusal('wrong_state', '这份报告已经退回');

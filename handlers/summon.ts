@@ -4,8 +4,8 @@ import { dateInTz, formatDateTime, parseDateTime } from '../src/domain/deadline.
 import { check } from '../src/domain/rules.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, mustAssignment, oneUnit, requireOffice } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { itemIdFrom, oneUnit, requireOffice } from '../src/handler-kit.ts';
+import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const summon: CommandHandler = {
   command: 'summon',
@@ -19,8 +19,7 @@ export const summon: CommandHandler = {
     if (at === undefined) throw new Refusal('bad_syntax', `时间「${cmd.options.at ?? ''}」看不懂，请写成 2026-05-20 15:00`);
     if (at < now) throw new Refusal('bad_syntax', '约谈时间不能早于现在');
     const place = (cmd.options.place ?? '').trim();
-    const outcome = await mutateItem(rt, ctx.op, id, (item, t) => {
-      const a = mustAssignment(item, unit, dir);
+    await mutateAssignment(rt, ctx.op, id, unit, (item, a, t) => {
       check('summon', ctx.person.id, item, a, dir);
       const head = dir.unit(unit)?.head;
       if (!head) throw new Refusal('not_found', '该单位在通讯录中没有一把手');
@@ -34,6 +33,6 @@ export const summon: CommandHandler = {
         ],
       };
     });
-    return outcome.deliveries;
+    return [];
   },
 };

@@ -6,8 +6,8 @@ import { isOverdue, noticeNumber } from '../src/domain/types.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, mustAssignment, requireOffice, unitIdFrom } from '../src/handler-kit.ts';
-import { mutateItem } from '../src/store/apply-op.ts';
+import { itemIdFrom, requireOffice, unitIdFrom } from '../src/handler-kit.ts';
+import { mutateAssignments } from '../src/store/apply-op.ts';
 
 export const urge: CommandHandler = {
   command: 'urge',
@@ -16,10 +16,9 @@ export const urge: CommandHandler = {
     requireOffice(dir, ctx.person.id, '催办');
     const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
     const named = [...new Set((cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u)))];
-    const outcome = await mutateItem(rt, ctx.op, id, (item, now) => {
-      const targets = named.length
-        ? named.map((u) => mustAssignment(item, u, dir))
-        : item.assignments.filter((a) => a.state !== 'completed');
+    // The units named, or every unit of the item (those already done are left out below).
+    await mutateAssignments(rt, ctx.op, id, (item) => (named.length ? named : item.units), (item, assignments, now) => {
+      const targets = named.length ? assignments : assignments.filter((a) => a.state !== 'completed');
       if (targets.length === 0) throw new Refusal('wrong_state', `督查事项 ${item.id} 各单位均已办结，无需催办`);
       for (const a of targets) check('urge', ctx.person.id, item, a, dir);
       const deliveries: Delivery[] = [];
@@ -47,6 +46,6 @@ export const urge: CommandHandler = {
         deliveries,
       };
     });
-    return outcome.deliveries;
+    return [];
   },
 };

@@ -8,7 +8,7 @@ import { PermanentFailure, RateLimited } from '../src/delivery/errors.ts';
 import type { Message } from '../src/chat/message.ts';
 import { renderByKey } from '../src/dispatch.ts';
 import type { Runtime } from '../src/runtime.ts';
-import { DELIVER } from '../src/queues.ts';
+import { crashTolerance, DELIVER } from '../src/queues.ts';
 
 export type Adapters = Map<Platform, PlatformAdapter>;
 
@@ -93,14 +93,18 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
       connection: rt.redis.duplicate({ maxRetriesPerRequest: null }),
       prefix: rt.config.prefix,
       concurrency,
+      ...crashTolerance(DELIVER),
       // Feishu allows 50 messages a second per app; this holds across every worker process.
       limiter: { max: 50, duration: 1000 },
     },
   );
-  worker.on('failed', (job, err) => {
-    if (!job) return;
-    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (final) void reportUndelivered(rt, job as Job<Delivery & { opId?: string; undeliverable?: boolean }>, err.message);
+  worker.on('failed', async (job, err) => {
+    // Reported once the job is given up for good (its last attempt, a permanent failure, or one crash too
+    // many), not on each retry.
+    if (!job || (await job.getState().catch(() => 'unknown')) !== 'failed') return;
+    await reportUndelivered(rt, job as Job<Delivery & { opId?: string; undeliverable?: boolean }>, err.message).catch((e: unknown) =>
+      rt.log.error({ err: e, job: job.id }, 'could not tell the office about an undelivered message'),
+    );
   });
   return worker;
 }

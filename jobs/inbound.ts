@@ -5,7 +5,7 @@ import type { CommandEvent } from '../src/chat/event.ts';
 import { INTERNAL_ERROR } from '../src/chat/texts.ts';
 import { enqueueDeliveries } from '../src/delivery/delivery.ts';
 import { runCommand } from '../src/dispatch.ts';
-import { INBOUND } from '../src/queues.ts';
+import { crashTolerance, INBOUND } from '../src/queues.ts';
 import type { Runtime } from '../src/runtime.ts';
 
 export function startInboundWorker(rt: Runtime, concurrency = 8): Worker {
@@ -17,10 +17,11 @@ export function startInboundWorker(rt: Runtime, concurrency = 8): Worker {
       log.info({ deliveries: out.length }, 'command handled');
       return { deliveries: out.length };
     },
-    { connection: rt.redis.duplicate({ maxRetriesPerRequest: null }), prefix: rt.config.prefix, concurrency },
+    { connection: rt.redis.duplicate({ maxRetriesPerRequest: null }), prefix: rt.config.prefix, concurrency, ...crashTolerance(INBOUND) },
   );
-  worker.on('failed', (job, err) => {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+  worker.on('failed', async (job, err) => {
+    // Told once the job is given up for good (its last attempt, or one crash too many), not on each retry.
+    if (!job || (await job.getState().catch(() => 'unknown')) !== 'failed') return;
     rt.log.error({ job: job.id, event: job.data.id, err: err.message }, 'command failed after every retry');
     void enqueueDeliveries(rt.queues.deliver, `failed:${job.data.sender.platform}:${job.data.id}`, [
       { kind: 'reply', to: job.data.replyTo, message: { kind: 'text', text: INTERNAL_ERROR } },

@@ -15,6 +15,8 @@ import type { Runtime } from './runtime.ts';
 import { loadSecret } from './secret.ts';
 import { createServer } from './server.ts';
 import { Store } from './store/store.ts';
+import { upgradeStore } from './store/upgrade.ts';
+import { startOutboxRelay } from './delivery/outbox.ts';
 import { startDeliveryWorker, type Adapters } from '../jobs/deliver.ts';
 import { startInboundWorker } from '../jobs/inbound.ts';
 import { createPlatforms } from './platforms/index.ts';
@@ -55,6 +57,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     cleanup.push(() => directory.close());
     const calendar = await WorkCalendar.load(config.calendarFile);
     const store = new Store(redis, config.prefix);
+    await upgradeStore(store, log);
     const secret = await loadSecret(redis, store.k.secret, config.secret);
     // The webhook hot path adds jobs from many requests at once: auto-pipelining sends them in one write.
     const queueConnection = redis.duplicate({ enableAutoPipelining: true });
@@ -78,6 +81,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (config.role !== 'web') {
       workers.push(startInboundWorker(rt), startDeliveryWorker(rt, adapters));
       for (const w of workers) w.on('error', (err) => log.error({ err }, 'worker error'));
+      // Deliveries an interrupted operation committed but did not queue (see src/delivery/outbox.ts).
+      const relay = startOutboxRelay(rt);
+      cleanup.unshift(() => relay.stop());
     }
     if (config.role !== 'worker') cleanup.unshift(platforms.connect(rt));
     let server: Server | undefined;

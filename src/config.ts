@@ -1,5 +1,6 @@
 // Reads and checks the environment once at start-up; a bad value stops the process with its name.
 import { z } from 'zod';
+import { FAULT_POINTS, type FaultPoint } from './fault-point.ts';
 
 const optional = z
   .string()
@@ -62,6 +63,9 @@ const schema = z.object({
   WECOM_TOKEN: optional,
   WECOM_ENCODING_AES_KEY: optional,
   WECOM_BASE_URL: url('https://qyapi.weixin.qq.com'),
+  // For the crash tests only (see src/fault-point.ts); undocumented for users on purpose.
+  DUCHA_FAULT: optional.pipe(z.enum(FAULT_POINTS as [FaultPoint, ...FaultPoint[]], { message: '不是已知的故障点' }).optional()),
+  NODE_ENV: optional,
 });
 
 function isTimeZone(tz: string): boolean {
@@ -85,6 +89,8 @@ export interface Config {
   tz: string;
   secret?: string;
   logLevel: string;
+  /** A crash point for tests (src/fault-point.ts). */
+  fault?: FaultPoint;
   feishu?: {
     appId: string;
     appSecret: string;
@@ -125,6 +131,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secret: e.DUCHA_SECRET,
     logLevel: e.LOG_LEVEL,
   };
+  if (e.DUCHA_FAULT) {
+    if (e.NODE_ENV === 'production') throw new ConfigError('环境变量有误，服务未启动：\n  DUCHA_FAULT：仅供测试使用，生产环境（NODE_ENV=production）不能设置');
+    cfg.fault = e.DUCHA_FAULT;
+  }
   if (e.FEISHU_APP_ID && e.FEISHU_APP_SECRET && e.FEISHU_MODE === 'webhook' && !e.FEISHU_VERIFICATION_TOKEN) {
     // Without it no webhook can be told from a forgery: refuse to start rather than accept everything.
     throw new ConfigError(

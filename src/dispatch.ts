@@ -39,7 +39,10 @@ function identify(rt: Runtime, sender: CommandEvent['sender']): { person: Person
   return { person, actor: { person: person.id, platform: sender.platform, platformId: sender.ids[0] } };
 }
 
-/** Runs one command and queues its replies and messages. Safe to run again for the same event. */
+/**
+ * Runs one command and queues its replies and messages. Safe to run again for the same event. What a change
+ * decided to send went with the change (the outbox); what is queued here are answers that changed nothing.
+ */
 export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Delivery[]> {
   const opId = `cmd:${event.sender.platform}:${event.id}`;
   const reply = (m: Message | string): Delivery => ({
@@ -84,7 +87,9 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
       }
     }
   }
-  await enqueueDeliveries(rt.queues.deliver, opId, deliveries);
+  // Their own job ids: a refusal whose retry succeeds (the state moved meanwhile) must not take a committed
+  // delivery's id.
+  await enqueueDeliveries(rt.queues.deliver, `${opId}/answer`, deliveries);
   return deliveries;
 }
 
@@ -108,7 +113,6 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
     if (payload.f !== who.person.id) throw new Refusal('not_for_you', `这张卡片是发给${dir.person(payload.f)?.name ?? '他人'}的，您不能代为操作`);
     const ctx: ActionContext = { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor }, event, payload, key };
     const outcome = await handler.run(ctx);
-    await enqueueDeliveries(rt.queues.deliver, opId, outcome.deliveries);
     answer = { toast: { type: 'success', text: outcome.toast ?? '已完成' } };
   } catch (e) {
     if (!isRefusal(e)) {
@@ -132,7 +136,12 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
 export async function renderByKey(rt: Runtime, key: string, viewer: string): Promise<Card | undefined> {
   const k = parseCardKey(key);
   if (!k) return undefined;
-  const found = await rt.store.getItem(k.item);
-  if (!found) return undefined;
-  return renderCard(k, viewer, { item: found.item, dir: rt.directory(), tz: rt.config.tz, now: rt.clock.now(), signer: rt.signer });
+  // A unit's card reads the item's header and that unit's record; only the preview reads every unit's.
+  const [header, assignments] = await Promise.all([
+    rt.store.getHeader(k.item),
+    k.unit ? rt.store.getAssignment(k.item, k.unit).then((a) => (a ? [a.doc] : [])) : undefined,
+  ]);
+  if (!header) return undefined;
+  const as = assignments ?? (await rt.store.getAssignments(k.item, header.doc.units)).map((a) => a.doc);
+  return renderCard(k, viewer, { item: header.doc, assignments: as, dir: rt.directory(), tz: rt.config.tz, now: rt.clock.now(), signer: rt.signer });
 }

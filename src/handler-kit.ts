@@ -1,9 +1,9 @@
 // Small pieces handlers share: finding an item and its assignment, the cards to redraw after a change.
 import { cardKey } from './chat/card-key.ts';
 import { parseItemRef } from './chat/parse-command.ts';
-import type { Directory } from './directory/directory.ts';
+import type { Directory, Role } from './directory/directory.ts';
 import { dateInTz } from './domain/deadline.ts';
-import { assignmentOf, type Assignment, type Item } from './domain/types.ts';
+import type { Assignment, ItemHeader } from './domain/types.ts';
 import type { Delivery } from './delivery/delivery.ts';
 import { Refusal } from './errors.ts';
 
@@ -13,12 +13,6 @@ export function itemIdFrom(ref: string | undefined, now: number, tz: string): st
   const parsed = ref ? parseItemRef(ref, year) : undefined;
   if (!parsed) throw new Refusal('bad_syntax', `请写明督查事项编号，例如 12 或 ${year}-12${ref ? `（「${ref}」不是编号）` : ''}`);
   return `${parsed.year}-${parsed.seq}`;
-}
-
-export function mustAssignment(item: Item, unit: string | undefined, dir: Directory): Assignment {
-  const a = unit ? assignmentOf(item, unit) : undefined;
-  if (!a) throw new Refusal('not_found', `督查事项 ${item.id} 没有交办给${unit ? (dir.unitName(unit)) : '该单位'}`);
-  return a;
 }
 
 /** Refuses anyone but a clerk of the supervision office, naming what they tried to do. */
@@ -39,12 +33,12 @@ export function unitIdFrom(dir: Directory, s: string): string {
   return u.id;
 }
 
-/** Every card of an assignment whose content depends on its state: redrawn after any change to it. */
-export function refreshAssignmentCards(item: Item, a: Assignment): Delivery[] {
-  const out: Delivery[] = [
-    { kind: 'refresh', cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }) },
-    { kind: 'refresh', cardKey: cardKey({ kind: 'preview', item: item.id }) },
-  ];
+/**
+ * Every card of an assignment whose content depends on its state: redrawn after any change to it. (The preview
+ * card shows only the item and who receives it, so a change to one unit leaves it as it is.)
+ */
+export function refreshAssignmentCards(item: Pick<ItemHeader, 'id'>, a: Assignment): Delivery[] {
+  const out: Delivery[] = [{ kind: 'refresh', cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }) }];
   for (const r of a.reports.slice(-2)) {
     out.push({ kind: 'refresh', cardKey: cardKey({ kind: 'sign', item: item.id, unit: a.unit, n: r.version }) });
     out.push({ kind: 'refresh', cardKey: cardKey({ kind: 'review', item: item.id, unit: a.unit, n: r.version }) });
@@ -52,10 +46,14 @@ export function refreshAssignmentCards(item: Item, a: Assignment): Delivery[] {
   return out;
 }
 
-/** The unit of an item for which this person acts as one of the given roles. */
-export function unitOfPersonIn(item: Item, person: string, dir: Directory): Assignment | undefined {
-  const mine = new Set(dir.unitsOf(person));
-  return item.assignments.find((a) => mine.has(a.unit) || a.responsible === person);
+/**
+ * The unit of an item this person acts for: one of the roles given (in that order of preference), else any of
+ * their units; undefined when the item is not assigned to any unit of theirs.
+ */
+export function unitOfPersonIn(item: Pick<ItemHeader, 'units'>, person: string, dir: Directory, prefer?: Role['role']): string | undefined {
+  const roles = dir.rolesOf(person).flatMap((r) => (r.role === 'office' ? [] : [r]));
+  const preferred = prefer && roles.find((r) => r.role === prefer && item.units.includes(r.unit));
+  return preferred ? preferred.unit : roles.find((r) => item.units.includes(r.unit))?.unit;
 }
 
 export function sendText(person: string, text: string, urgent = false): Delivery {

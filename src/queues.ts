@@ -1,5 +1,5 @@
 // The BullMQ queues: inbound commands taken from webhooks, and outbound deliveries.
-import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type DefaultJobOptions, type WorkerOptions } from 'bullmq';
 
 export const INBOUND = 'inbound';
 export const DELIVER = 'deliver';
@@ -7,8 +7,11 @@ export const DELIVER = 'deliver';
 /** Kept long enough that a retried operation re-adding the same job id is a no-op. */
 const KEEP = { age: 3 * 24 * 3600, count: 50_000 };
 
+const DELIVER_ATTEMPTS = 8;
+const INBOUND_ATTEMPTS = 5;
+
 const defaults: DefaultJobOptions = {
-  attempts: 8,
+  attempts: DELIVER_ATTEMPTS,
   removeOnComplete: KEEP,
   removeOnFail: { age: 14 * 24 * 3600 },
 };
@@ -22,7 +25,7 @@ export interface Queues {
 /** `retryDelayMs` is the first retry's delay; each next one doubles, with jitter. */
 export function createQueues(connection: ConnectionOptions, prefix: string, retryDelayMs = 1000): Queues {
   const opts: DefaultJobOptions = { ...defaults, backoff: { type: 'exponential', delay: retryDelayMs, jitter: 0.5 } };
-  const inbound = new Queue(INBOUND, { connection, prefix, defaultJobOptions: { ...opts, attempts: 5 } });
+  const inbound = new Queue(INBOUND, { connection, prefix, defaultJobOptions: { ...opts, attempts: INBOUND_ATTEMPTS } });
   const deliver = new Queue(DELIVER, { connection, prefix, defaultJobOptions: opts });
   return {
     inbound,
@@ -30,5 +33,20 @@ export function createQueues(connection: ConnectionOptions, prefix: string, retr
     async close() {
       await Promise.all([inbound.close(), deliver.close()]);
     },
+  };
+}
+
+/**
+ * How workers survive crashes. A worker holds a lock on each job it runs and renews it every 2.5 s; a process
+ * that dies (kill -9, power cut) stops renewing, its lock lapses after 5 s, and a stall check (every 2 s, by any
+ * worker) puts the job back to wait: in-flight work is picked up again 5–9 s after a crash, not after BullMQ's
+ * default of up to a minute. A job may be interrupted by crashes as often as it may fail (its attempts) before
+ * it is given up, where BullMQ's default gives up after one.
+ */
+export function crashTolerance(queue: typeof INBOUND | typeof DELIVER): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
+  return {
+    lockDuration: 5000,
+    stalledInterval: 2000,
+    maxStalledCount: queue === DELIVER ? DELIVER_ATTEMPTS : INBOUND_ATTEMPTS,
   };
 }

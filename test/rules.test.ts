@@ -12,7 +12,7 @@ import { loadDirectoryFile } from '../src/directory/load-directory.ts';
 import { check, RULES, type AssignmentAction } from '../src/domain/rules.ts';
 import type { Assignment, AssignmentState, Item, ItemStatus, Report, ReportStatus } from '../src/domain/types.ts';
 import { isRefusal, type RefusalCode } from '../src/errors.ts';
-import { createHarness, type Harness } from './helpers/harness.ts';
+import { createHarness, recordsOf, type Harness } from './helpers/harness.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The people of test/fixtures/directory.yaml, by their relation to an assignment of unit jtj.
@@ -217,6 +217,8 @@ function build(kind: Kind, f: Fixture, status: ItemStatus = 'open'): { item: Ite
     createdAt: T0,
     due: '2026-10-30',
     dueAt: DUE_AT,
+    units: ['jtj'],
+    lead: 'jtj',
     assignments: [a],
   };
   if (kind === 'key') item.category = 'major';
@@ -473,6 +475,8 @@ describe('through the service', () => {
   async function snapshot(c: Ctx) {
     const { redis, k } = h.rt.store;
     return {
+      /** Every record and index, as stored (the item's, its units', the indexes, the outbox…). */
+      records: await recordsOf(redis, h.prefix),
       itemRaw: await redis.hgetall(k.item(c.id)),
       auditItemRaw: await redis.xrange(k.auditItem(c.id), '-', '+'),
       auditAllRaw: await redis.xrange(k.auditAll, '-', '+'),
@@ -683,6 +687,7 @@ describe('through the service', () => {
       expect(answer.text).toMatch(tc.text);
       if (tc.type) expect(answer.type).toBe(tc.type);
       const after = await snapshot(c);
+      expect(after.records).toEqual(before.records);
       expect(after.itemRaw).toEqual(before.itemRaw);
       expect(after.auditItemRaw).toEqual(before.auditItemRaw);
       expect(after.auditAllRaw).toEqual(before.auditAllRaw);

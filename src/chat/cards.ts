@@ -3,13 +3,15 @@ import type { Directory } from '../directory/directory.ts';
 import { categoryLabel } from '../domain/categories.ts';
 import { formatDate, formatDateTime } from '../domain/deadline.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
-import { assignmentOf, isKey, isOverdue, noticeNumber, type Assignment, type Item } from '../domain/types.ts';
+import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
 import type { ActionName, ActionSigner } from './action-token.ts';
 import { cardKey, type CardKey } from './card-key.ts';
 import type { Button, Card } from './message.ts';
 
 export interface CardContext {
-  item: Item;
+  item: ItemHeader;
+  /** The assignments the card shows: its unit's for a unit's card, every one for the preview. */
+  assignments: readonly Assignment[];
   dir: Directory;
   tz: string;
   now: number;
@@ -52,8 +54,24 @@ function dueText(ctx: CardContext, due: string, dueAt: number): string {
   return `${formatDate(due)}${overdue}`;
 }
 
-function unitsLine(item: Item, dir: Directory): string {
-  return item.assignments.map((a) => `${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}`).join('、');
+/** Units named on a card at most; a city-wide item lists the first ones and says how many in all. */
+const UNITS_SHOWN = 10;
+
+function unitsLine(item: ItemHeader, dir: Directory): string {
+  const many = item.units.length > 1;
+  const names = item.units.slice(0, UNITS_SHOWN).map((u) => `${dir.unitName(u)}${many ? (u === item.lead ? '（牵头）' : '（配合）') : ''}`);
+  const more = item.units.length > UNITS_SHOWN ? `等 ${item.units.length} 个单位` : '';
+  return names.join('、') + more;
+}
+
+/** The responsible leader of each unit, for the preview; at most UNITS_SHOWN of them by name. */
+function receiversLine(ctx: CardContext): string {
+  const { item, dir } = ctx;
+  const names = ctx.assignments
+    .slice(0, UNITS_SHOWN)
+    .map((a) => `${personName(dir, a.responsible)}（${dir.unitName(a.unit)}${isKey(item) ? '一把手' : '班子成员'}）`);
+  const more = ctx.assignments.length > UNITS_SHOWN ? `等 ${ctx.assignments.length} 人` : '';
+  return names.join('、') + more;
 }
 
 function previewCard(viewer: string, ctx: CardContext): Card {
@@ -68,10 +86,7 @@ function previewCard(viewer: string, ctx: CardContext): Card {
       { label: '事项', value: item.title },
       { label: '类别', value: categoryLabel(item.category) },
       { label: '承办单位', value: unitsLine(item, dir) },
-      {
-        label: '接收人',
-        value: item.assignments.map((a) => `${personName(dir, a.responsible)}（${dir.unitName(a.unit)}${isKey(item) ? '一把手' : '班子成员'}）`).join('、'),
-      },
+      { label: '接收人', value: receiversLine(ctx) },
       { label: '办结时限', value: dueText(ctx, item.due, item.dueAt) },
     ],
     buttons: [],
@@ -90,7 +105,7 @@ function previewCard(viewer: string, ctx: CardContext): Card {
 
 function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   const { item, dir } = ctx;
-  const a = mustAssignment(item, key.unit);
+  const a = mustAssignment(ctx, key.unit);
   const card: Card = {
     title: `督查通知 ${noticeNumber(item)}`,
     subtitle: dir.issuer,
@@ -98,7 +113,7 @@ function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     fields: [
       { label: '事项', value: item.title },
       { label: '类别', value: categoryLabel(item.category) },
-      { label: '承办单位', value: `${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}` },
+      { label: '承办单位', value: `${dir.unitName(a.unit)}${item.units.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}` },
       { label: '负责领导', value: personName(dir, a.responsible) },
       { label: '办结时限', value: dueText(ctx, a.due, a.dueAt) },
       { label: '当前状态', value: stateText(a, ctx.now) },
@@ -106,7 +121,7 @@ function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     body: item.req ? `**督查要求**\n${item.req}` : undefined,
     buttons: [],
   };
-  if (item.assignments.length > 1) card.fields.splice(3, 0, { label: '全部承办单位', value: unitsLine(item, dir) });
+  if (item.units.length > 1) card.fields.splice(3, 0, { label: '全部承办单位', value: unitsLine(item, dir) });
   if (a.state === 'issued') {
     card.buttons.push(button(ctx, key, viewer, 'receive', '签收', 'primary'));
     card.note = '请负责领导本人签收。签收后由联络员报送办理情况，报告须经您本人签署方可受理。';
@@ -128,7 +143,7 @@ function reportOf(a: Assignment, version: number | undefined) {
 
 function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   const { item, dir } = ctx;
-  const a = mustAssignment(item, key.unit);
+  const a = mustAssignment(ctx, key.unit);
   const r = reportOf(a, key.n);
   const card: Card = {
     title: `请签署${r.final ? '办结报告' : '进展报告'}：${noticeNumber(item)}`,
@@ -164,7 +179,7 @@ function reviewSuffix(status: string): string {
 
 function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   const { item, dir } = ctx;
-  const a = mustAssignment(item, key.unit);
+  const a = mustAssignment(ctx, key.unit);
   const r = reportOf(a, key.n);
   const card: Card = {
     title: `已签署的${r.final ? '办结报告' : '进展报告'}待受理：${noticeNumber(item)}`,
@@ -192,7 +207,7 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
 
 function summonsCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   const { item, dir } = ctx;
-  const a = mustAssignment(item, key.unit);
+  const a = mustAssignment(ctx, key.unit);
   const s = a.summons.find((x) => x.id === key.n);
   if (!s) throw new Error(`no summons ${String(key.n)}`);
   const card: Card = {
@@ -215,7 +230,7 @@ function summonsCard(key: CardKey, viewer: string, ctx: CardContext): Card {
 
 function extensionCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   const { item, dir } = ctx;
-  const a = mustAssignment(item, key.unit);
+  const a = mustAssignment(ctx, key.unit);
   const e = a.extensions.find((x) => x.id === key.n);
   if (!e) throw new Error(`no extension ${String(key.n)}`);
   const card: Card = {
@@ -242,8 +257,8 @@ function extensionCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   return card;
 }
 
-function mustAssignment(item: Item, unit: string | undefined): Assignment {
-  const a = unit ? assignmentOf(item, unit) : undefined;
-  if (!a) throw new Error(`item ${item.id} has no assignment for ${String(unit)}`);
+function mustAssignment(ctx: CardContext, unit: string | undefined): Assignment {
+  const a = unit ? ctx.assignments.find((x) => x.unit === unit) : undefined;
+  if (!a) throw new Error(`item ${ctx.item.id} has no assignment for ${String(unit)}`);
   return a;
 }

@@ -2,7 +2,7 @@
 // Handlers and the table-driven test both read this file; check it against the domain README line by line.
 import type { Directory } from '../directory/directory.ts';
 import { Refusal } from '../errors.ts';
-import type { Assignment, AssignmentState, Item } from './types.ts';
+import type { Assignment, AssignmentState, ItemHeader } from './types.ts';
 
 /** Whose action it is, relative to one assignment. */
 export type Party =
@@ -120,7 +120,7 @@ function isPartyElsewhere(party: Party, person: string, a: Assignment, dir: Dire
 export function check(
   action: AssignmentAction,
   person: string,
-  item: Item,
+  item: Pick<ItemHeader, 'id' | 'status'>,
   a: Assignment,
   dir: Directory,
 ): AssignmentState {
@@ -145,7 +145,5 @@ export function check(
   return typeof rule.to === 'function' ? rule.to(a) : rule.to;
 }
 
-/** The item is completed when all its assignments are. */
-export function itemShouldComplete(item: Item): boolean {
-  return item.status === 'open' && item.assignments.length > 0 && item.assignments.every((a) => a.state === 'completed');
-}
+// The item is completed when all its assignments are: the item's record counts its open assignments, and the
+// step that completes the last one completes the item too (commit-op in src/store/scripts.ts).

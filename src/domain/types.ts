@@ -92,7 +92,11 @@ export interface Assignment {
   urges: number[];
 }
 
-export interface Item {
+/**
+ * The item's own record (its header): what every unit shares. Each unit's part is its own Assignment record,
+ * so a press on one unit reads and writes that unit's record, never the others'.
+ */
+export interface ItemHeader {
   /** `2026-12`: year and number in the year. */
   id: string;
   year: number;
@@ -111,10 +115,18 @@ export interface Item {
   due: string;
   dueAt: number;
   dueNote?: string;
+  /** The assigned units' ids, in the order the office gave them (fixed when the item is created). */
+  units: string[];
+  /** The lead unit (牵头). */
+  lead: string;
+}
+
+/** An item with all its assignments, as read for a whole view (a ledger line, /查看, the preview card). */
+export interface Item extends ItemHeader {
   assignments: Assignment[];
 }
 
-export function isKey(item: Item): boolean {
+export function isKey(item: Pick<ItemHeader, 'category'>): boolean {
   return item.category !== undefined;
 }
 
@@ -126,13 +138,19 @@ export function noticeNumber(item: Pick<Item, 'year' | 'seq'>): string {
   return `督字〔${item.year}〕${item.seq}号`;
 }
 
+/** How an assignment is named in indexes and logs: `2026-12/jtj`. */
+export function assignmentRef(itemId: string, unit: string): string {
+  return `${itemId}/${unit}`;
+}
+
+export function parseAssignmentRef(ref: string): { item: string; unit: string } {
+  const i = ref.indexOf('/');
+  return { item: ref.slice(0, i), unit: ref.slice(i + 1) };
+}
+
 /** Overdue is derived, never stored. */
 export function isOverdue(a: Assignment, now: number): boolean {
   return a.state !== 'completed' && now > a.dueAt;
-}
-
-export function assignmentOf(item: Item, unit: string): Assignment | undefined {
-  return item.assignments.find((a) => a.unit === unit);
 }
 
 export function latestReport(a: Assignment): Report | undefined {

@@ -1,12 +1,15 @@
-// Runs one operation on one item exactly once: read, decide (pure), then commit with compare-and-set;
-// a lost race decides again on fresh state, and a replayed operation gets the stored outcome back.
+// Runs one operation on one item exactly once: read the records it needs, decide (pure), then commit with
+// compare-and-set on just those records; a lost race decides again on fresh state, and a replayed operation
+// gets the stored outcome back. What the decision sends is committed with it (the outbox) and then queued.
 import { setTimeout as delay } from 'node:timers/promises';
-import { itemShouldComplete } from '../domain/rules.ts';
-import type { Actor, Item } from '../domain/types.ts';
+import type { Actor, Assignment, ItemHeader } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
+import { relayOutbox, relayPending } from '../delivery/outbox.ts';
 import { Refusal } from '../errors.ts';
+import { faultPoint } from '../fault-point.ts';
 import type { Runtime } from '../runtime.ts';
-import type { AuditEntry } from './store.ts';
+import { indexChanges, itemScore, type IndexOp } from './index-changes.ts';
+import type { AuditEntry, CommitPlan } from './store.ts';
 
 /** An audit line as a decision writes it; who, when and which item are filled in here. */
 export interface AuditDraft {
@@ -26,10 +29,17 @@ export interface Decision {
 
 export interface Outcome {
   itemId: string;
+  /** What this run decided to send (already queued); empty for a replay. */
   deliveries: Delivery[];
   toast?: string;
   /** True when this operation had already been applied and this is its stored outcome. */
   replayed?: boolean;
+}
+
+/** What is kept of an applied operation, to answer its replays. */
+interface StoredOutcome {
+  itemId: string;
+  toast?: string;
 }
 
 export interface Op {
@@ -38,74 +48,179 @@ export interface Op {
   actor: Actor;
 }
 
+/** Which of an item's units an operation reads (and may change): a unit id, or a choice made on the header. */
+type UnitsOf = string | undefined | ((item: ItemHeader) => string[]);
+
+interface Plan {
+  units: UnitsOf;
+  /** The decision changes the item's header (issue, cancel): its version is checked instead of its status. */
+  header?: boolean;
+  decide(item: ItemHeader, as: Assignment[], now: number): Decision;
+}
+
 const MAX_TRIES = 50;
 
-/** Changes an existing item. `decide` gets a private copy to change, and may throw a Refusal. */
-export async function mutateItem(
+/** Changes one unit's assignment: `unit` is given, or chosen on the header (the unit of the person acting). */
+export function mutateAssignment(
   rt: Runtime,
   op: Op,
   itemId: string,
-  decide: (item: Item, now: number) => Decision,
+  unit: string | undefined | ((item: ItemHeader) => string),
+  decide: (item: ItemHeader, a: Assignment, now: number) => Decision,
 ): Promise<Outcome> {
+  return runOp(rt, op, itemId, {
+    units: typeof unit === 'function' ? (item) => [unit(item)] : unit,
+    decide: (item, [a], now) => decide(item, a!, now),
+  });
+}
+
+/** Changes several units' assignments at once (催办 to every unit not done), chosen on the header. */
+export function mutateAssignments(
+  rt: Runtime,
+  op: Op,
+  itemId: string,
+  units: (item: ItemHeader) => string[],
+  decide: (item: ItemHeader, as: Assignment[], now: number) => Decision,
+): Promise<Outcome> {
+  return runOp(rt, op, itemId, { units, decide });
+}
+
+/** Changes the item itself (发出, 取消); every assignment is read (not changed) to decide what to send. */
+export function mutateItem(
+  rt: Runtime,
+  op: Op,
+  itemId: string,
+  decide: (item: ItemHeader, as: readonly Assignment[], now: number) => Decision,
+): Promise<Outcome> {
+  return runOp(rt, op, itemId, { units: (item) => item.units, header: true, decide });
+}
+
+async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<Outcome> {
+  const known = typeof plan.units === 'function' ? [] : plan.units === undefined ? [] : [plan.units];
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
-    const { outcome: done, found } = await rt.store.getForOp<Outcome>(op.id, itemId);
-    if (done) return { ...done, replayed: true };
-    if (!found) throw new Refusal('not_found', `没有编号为 ${itemId} 的督查事项`);
+    const read = await rt.store.readForOp<StoredOutcome>(op.id, itemId, known);
+    if (read.outcome) return replayed(rt, op, read.outcome);
+    if (!read.header) throw new Refusal('not_found', `没有编号为 ${itemId} 的督查事项`);
+    const seen = read.header;
+    const item = structuredClone(seen.doc);
     const now = rt.clock.now();
-    const item = structuredClone(found.item);
+    let units: string[];
     let decision: Decision;
+    let records = read.assignments;
+    let as: Assignment[];
     try {
-      decision = decide(item, now);
+      units = typeof plan.units === 'function' ? plan.units(item) : known;
+      const missing = units.find((u) => !item.units.includes(u));
+      if (missing !== undefined || units.length === 0) {
+        const unitName = missing === undefined ? '该单位' : rt.directory().unitName(missing);
+        throw new Refusal('not_found', `督查事项 ${item.id} 没有交办给${unitName}`);
+      }
+      if (typeof plan.units === 'function') {
+        records = new Map((await rt.store.getAssignments(itemId, units)).map((r) => [r.doc.unit, r]));
+      }
+      as = units.map((u) => {
+        const r = records.get(u);
+        if (!r) throw new Error(`item ${itemId} has no record for unit ${u}`);
+        return structuredClone(r.doc);
+      });
+      decision = plan.decide(item, as, now);
     } catch (e) {
       // The same operation may have committed between our outcome check and our read (a webhook
       // delivered twice at once): then the refusal is of our own effect, and the outcome is the answer.
-      const applied = await rt.store.getOutcome<Outcome>(op.id);
-      if (applied) return { ...applied, replayed: true };
+      const applied = await rt.store.getOutcome<StoredOutcome>(op.id);
+      if (applied) return replayed(rt, op, applied);
       throw e;
     }
-    const result = await commitDecision(rt, op, found.version, item, decision, now);
-    if (result) return result;
+    const wasIndexed = isIssued(seen.doc.status);
+    const isIndexed = isIssued(item.status);
+    const index: IndexOp[] = [];
+    const assignments: { unit: string; expected: number; doc?: Assignment }[] = [];
+    let completed = 0;
+    units.forEach((u, i) => {
+      const before = records.get(u)!;
+      const after = as[i]!;
+      const changed = JSON.stringify(after) !== JSON.stringify(before.doc);
+      assignments.push(changed ? { unit: u, expected: before.version, doc: after } : { unit: u, expected: before.version });
+      if (changed || wasIndexed !== isIndexed) {
+        index.push(...indexChanges(rt.store.k, item, wasIndexed ? before.doc : undefined, isIndexed ? after : undefined));
+      }
+      if (before.doc.state !== 'completed' && after.state === 'completed') completed++;
+    });
+    const res = await commitDecision(rt, op, itemId, now, decision, {
+      ...(plan.header ? { header: { expected: seen.version, doc: item } } : { seenStatus: seen.doc.status }),
+      assignments,
+      index,
+      completed,
+    });
+    if (res) return res;
     await delay(Math.random() * 5 * (attempt + 1));
   }
   throw new Error(`operation ${op.id} on ${itemId}: too many concurrent changes`);
 }
 
-/** Creates a new item under a fresh notice number of the year (the same number if the op is retried). */
+/** Creates a new item and its assignments under a fresh notice number of the year (the same number if the op is retried). */
 export async function createItem(
   rt: Runtime,
   op: Op,
   year: number,
-  build: (seq: number, now: number) => { item: Item } & Decision,
+  build: (seq: number, now: number) => { item: ItemHeader; assignments: Assignment[] } & Decision,
 ): Promise<Outcome> {
-  const done = await rt.store.getOutcome<Outcome>(op.id);
-  if (done) return { ...done, replayed: true };
+  const done = await rt.store.getOutcome<StoredOutcome>(op.id);
+  if (done) return replayed(rt, op, done);
   const seq = await rt.store.nextSeq(year, op.id);
   const now = rt.clock.now();
-  const { item, ...decision } = build(seq, now);
-  const result = await commitDecision(rt, op, 0, item, decision, now);
-  if (result) return result;
+  const { item, assignments, ...decision } = build(seq, now);
+  // Not indexed while a draft: a draft is nobody's work yet (issuing indexes it).
+  const res = await commitDecision(rt, op, item.id, now, decision, {
+    header: { expected: 0, doc: item, open: assignments.length },
+    assignments: assignments.map((a) => ({ unit: a.unit, expected: 0, doc: a })),
+    index: [['Z', rt.store.k.items, itemScore(item), item.id]],
+    completed: 0,
+  });
+  if (res) return res;
   throw new Error(`item ${item.id} already exists`);
 }
 
+/** Commits a decision with the records it changes; undefined when what it read has changed (decide again). */
 async function commitDecision(
   rt: Runtime,
   op: Op,
-  version: number,
-  item: Item,
-  decision: Decision,
+  itemId: string,
   now: number,
+  decision: Decision,
+  records: Pick<CommitPlan<StoredOutcome>, 'header' | 'seenStatus' | 'assignments' | 'index' | 'completed'>,
 ): Promise<Outcome | undefined> {
-  const audits = decision.audits.map((a) => toEntry(op, item.id, now, a));
-  if (itemShouldComplete(item)) {
-    item.status = 'completed';
-    item.completedAt = now;
-    audits.push(toEntry(op, item.id, now, { action: 'complete_item', from: 'open', to: 'completed' }));
-  }
-  const outcome: Outcome = { itemId: item.id, deliveries: decision.deliveries, toast: decision.toast };
-  const res = await rt.store.commit(op.id, version, item, audits, outcome);
-  if (res.kind === 'ok') return outcome;
-  if (res.kind === 'dup') return { ...res.outcome, replayed: true };
+  const stored: StoredOutcome = { itemId, toast: decision.toast };
+  const res = await rt.store.commit({
+    ...records,
+    opId: op.id,
+    itemId,
+    audits: decision.audits.map((a) => toEntry(op, itemId, now, a)),
+    completion: toEntry(op, itemId, now, { action: 'complete_item', from: 'open', to: 'completed' }),
+    deliveries: decision.deliveries,
+    outcome: stored,
+    now,
+    wallNow: Date.now(),
+  });
+  if (res.kind === 'ok') return committed(rt, op, stored, decision.deliveries);
+  if (res.kind === 'dup') return replayed(rt, op, res.outcome);
   return undefined;
+}
+
+function isIssued(status: ItemHeader['status']): boolean {
+  return status === 'open' || status === 'completed';
+}
+
+async function committed(rt: Runtime, op: Op, stored: StoredOutcome, deliveries: Delivery[]): Promise<Outcome> {
+  faultPoint(rt, 'after-commit');
+  await relayOutbox(rt, op.id, deliveries);
+  return { ...stored, deliveries };
+}
+
+/** An operation applied before: nothing changes, but what it decided to send is queued if a crash left it behind. */
+async function replayed(rt: Runtime, op: Op, stored: StoredOutcome): Promise<Outcome> {
+  await relayPending(rt, op.id);
+  return { ...stored, deliveries: [], replayed: true };
 }
 
 function toEntry(op: Op, itemId: string, now: number, a: AuditDraft): AuditEntry {

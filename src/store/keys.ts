@@ -3,21 +3,35 @@
 export function keys(prefix: string) {
   const p = prefix;
   return {
+    /** The item's own record (hash): v (version of doc), doc (header JSON), status, open (assignments not completed), completedAt. */
     item: (id: string) => `${p}:item:${id}`,
+    /** One unit's part of an item (hash): v, doc (assignment JSON). */
+    assignment: (id: string, unit: string) => `${p}:asg:${id}:${unit}`,
     /** Sorted set of all item ids, scored year*1e6+seq. */
     items: `${p}:items`,
-    /** Item ids assigned to a unit. */
-    unitItems: (unit: string) => `${p}:unit-items:${unit}`,
+    /** Indexes of issued assignments, changed in the same step as the records (see index-changes.ts). */
+    byUnit: (unit: string) => `${p}:idx:unit:${unit}`,
+    byPerson: (person: string) => `${p}:idx:person:${person}`,
+    byState: (state: string) => `${p}:idx:state:${state}`,
+    byDue: `${p}:idx:due`,
     seq: (year: number) => `${p}:seq:${year}`,
     /** The number an operation was given, so a retried operation gets the same one. */
     seqFor: (opId: string) => `${p}:seq-for:${opId}`,
     /** The stored outcome of an applied operation: its replay answers the same and changes nothing. */
     op: (opId: string) => `${p}:op:${opId}`,
+    /** Deliveries decided by committed operations and not yet queued: field op id, value JSON list. */
+    outbox: `${p}:outbox`,
+    /** When each outbox entry was written (wall-clock ms), for the relay that picks up what a crash left. */
+    outboxAt: `${p}:outbox:at`,
     auditAll: `${p}:audit`,
     auditItem: (id: string) => `${p}:audit:${id}`,
     /** Where each person's copy of a card was sent: field person id, value JSON message ref. */
     card: (cardKey: string) => `${p}:card:${cardKey}`,
     secret: `${p}:secret`,
+    /** The format of the records: absent before the per-assignment records (format 1), then 2. */
+    schema: `${p}:schema`,
+    /** Format 1 only: item ids assigned to a unit (a set); removed by the upgrade. */
+    legacyUnitItems: (unit: string) => `${p}:unit-items:${unit}`,
   };
 }
 

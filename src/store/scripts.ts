@@ -1,36 +1,101 @@
-// Named Lua scripts: each is one atomic step on Redis (state change, audit entries, indexes together).
+// Named Lua scripts: each is one atomic step on Redis (records, indexes, audit entries, outbox together).
+
+/** Applies a list of index writes (see index-changes.ts); `x[2]` is the position of the key in KEYS. */
+const APPLY_INDEX = `
+local function apply_index(list)
+  for _, x in ipairs(list) do
+    local op, key = x[1], KEYS[x[2]]
+    if op == 'Z' then redis.call('ZADD', key, x[3], x[4])
+    elseif op == 'z' then redis.call('ZREM', key, x[3])
+    elseif op == 'S' then redis.call('SADD', key, x[3])
+    elseif op == 's' then redis.call('SREM', key, x[3]) end
+  end
+end
+`;
 
 /**
- * commit-item: compare-and-set one item document, append its audit entries to the item's stream and
- * the global stream, update indexes, and record the operation's outcome — all or nothing.
- * KEYS: 1 op, 2 item, 3 audit (all), 4 audit (item), 5 items index, 6.. unit index sets
- * ARGV: 1 expected version (0 = must not exist), 2 item JSON, 3 outcome JSON, 4 op ttl (s),
- *       5 index score, 6 audit entries (JSON array of flat string maps), 7 item id
- * Returns: {"ok", version} | {"dup", outcome} | {"conflict", current version}
+ * commit-op: one operation on one item, all or nothing. It fails (changing nothing) if the operation was already
+ * applied (`dup`, with its stored outcome), or if a record it read changed since (`conflict`): the header's
+ * version or status, or an assignment's version. Otherwise it writes the header and the assignments it changed,
+ * their index entries, the audit entries (to the item's stream and the global one), the deliveries it decided (to
+ * the outbox, in the same step: a crash after this loses nothing), and the operation's outcome. When the step
+ * completes the item's last open assignment, it completes the item too, with its own audit entry.
+ *
+ * KEYS: 1 op, 2 audit (all), 3 audit (item), 4 outbox, 5 outbox times, 6 item header, 7.. records and indexes
+ * ARGV: 1 spec JSON (below), 2.. documents the spec points at by position
+ * spec: op (id), ttl (s), st? (status the decision saw), hv? (header version expected when hd is given),
+ *       hd? (ARGV position of the new header doc), hs? (new status), open? (open count to set),
+ *       recs: [[key pos, expected version, ARGV pos of the new doc (absent: checked, not written)]], idx: index writes, done (assignments completed),
+ *       at (domain time, ms), au (ARGV pos of audit entries), ce? (ARGV pos of the completion entry),
+ *       ob? (ARGV pos of the deliveries), wall (wall-clock ms), out (ARGV pos of the outcome)
+ * Returns: {'ok'} | {'dup', outcome} | {'conflict', what}
  */
-export const COMMIT_ITEM = `
+export const COMMIT_OP = `${APPLY_INDEX}
+local spec = cjson.decode(ARGV[1])
 local prev = redis.call('GET', KEYS[1])
 if prev then return {'dup', prev} end
-local v = tonumber(redis.call('HGET', KEYS[2], 'v') or '0')
-if v ~= tonumber(ARGV[1]) then return {'conflict', tostring(v)} end
-local nv = v + 1
-redis.call('HSET', KEYS[2], 'v', nv, 'doc', ARGV[2])
-local entries = cjson.decode(ARGV[6])
-for _, e in ipairs(entries) do
+local item = KEYS[6]
+if spec.hd then
+  local v = tonumber(redis.call('HGET', item, 'v') or '0')
+  if v ~= spec.hv then return {'conflict', 'item'} end
+end
+if spec.st and redis.call('HGET', item, 'status') ~= spec.st then return {'conflict', 'status'} end
+for _, r in ipairs(spec.recs) do
+  local v = tonumber(redis.call('HGET', KEYS[r[1]], 'v') or '0')
+  if v ~= r[2] then return {'conflict', KEYS[r[1]]} end
+end
+if spec.hd then
+  redis.call('HSET', item, 'v', spec.hv + 1, 'doc', ARGV[spec.hd])
+end
+if spec.hs then redis.call('HSET', item, 'status', spec.hs) end
+if spec.open then redis.call('HSET', item, 'open', spec.open) end
+for _, r in ipairs(spec.recs) do
+  if r[3] then redis.call('HSET', KEYS[r[1]], 'v', r[2] + 1, 'doc', ARGV[r[3]]) end
+end
+apply_index(spec.idx)
+local function audit(e)
   local fields = {}
   for k, val in pairs(e) do
     fields[#fields + 1] = k
     fields[#fields + 1] = tostring(val)
   end
-  local id = redis.call('XADD', KEYS[3], '*', unpack(fields))
-  redis.call('XADD', KEYS[4], id, unpack(fields))
+  local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
+  redis.call('XADD', KEYS[3], id, unpack(fields))
 end
-redis.call('ZADD', KEYS[5], ARGV[5], ARGV[7])
-for i = 6, #KEYS do
-  redis.call('SADD', KEYS[i], ARGV[7])
+for _, e in ipairs(cjson.decode(ARGV[spec.au])) do audit(e) end
+if spec.done > 0 then
+  local left = redis.call('HINCRBY', item, 'open', -spec.done)
+  if left <= 0 and redis.call('HGET', item, 'status') == 'open' then
+    redis.call('HSET', item, 'status', 'completed', 'completedAt', spec.at)
+    audit(cjson.decode(ARGV[spec.ce]))
+  end
 end
-redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
-return {'ok', tostring(nv)}
+if spec.ob then
+  redis.call('HSET', KEYS[4], spec.op, ARGV[spec.ob])
+  redis.call('ZADD', KEYS[5], spec.wall, spec.op)
+end
+redis.call('SET', KEYS[1], ARGV[spec.out], 'EX', spec.ttl)
+return {'ok'}
+`;
+
+/**
+ * upgrade-item: rewrites one item from format 1 (one document with every assignment) as a header and one record
+ * per assignment, with their index entries. Does nothing if it was already rewritten (a resumed upgrade), and
+ * reports `conflict` if the old document changed since it was read.
+ * KEYS: 1 item, 2..n+1 the assignment records, then index keys
+ * ARGV: 1 spec JSON {v: old version, n, status, open, completedAt?, idx}, 2 header doc, 3.. assignment docs
+ */
+export const UPGRADE_ITEM = `${APPLY_INDEX}
+local spec = cjson.decode(ARGV[1])
+if redis.call('HEXISTS', KEYS[1], 'status') == 1 then return 'done' end
+if tonumber(redis.call('HGET', KEYS[1], 'v') or '0') ~= spec.v then return 'conflict' end
+redis.call('HSET', KEYS[1], 'v', 1, 'doc', ARGV[2], 'status', spec.status, 'open', spec.open)
+if spec.completedAt then redis.call('HSET', KEYS[1], 'completedAt', spec.completedAt) end
+for i = 1, spec.n do
+  redis.call('HSET', KEYS[1 + i], 'v', 1, 'doc', ARGV[2 + i])
+end
+apply_index(spec.idx)
+return 'ok'
 `;
 
 /**

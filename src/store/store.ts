@@ -1,9 +1,11 @@
-// The system of record on Redis: items as versioned documents, changed by optimistic compare-and-set,
-// each change written together with its audit entries and the outcome of the operation that made it.
+// The system of record on Redis: each item's header and each of its assignments are separate versioned records,
+// changed by compare-and-set in one script together with their indexes, audit entries, outbox and outcome.
 import type { Redis } from 'ioredis';
-import type { Item } from '../domain/types.ts';
+import { parseAssignmentRef, type Assignment, type Item, type ItemHeader, type ItemStatus } from '../domain/types.ts';
+import type { Delivery } from '../delivery/delivery.ts';
+import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
-import { COMMIT_ITEM, NEXT_SEQ } from './scripts.ts';
+import { COMMIT_OP, NEXT_SEQ, UPGRADE_ITEM } from './scripts.ts';
 
 /** One line of the audit log. Every value is a string in the stream. */
 export interface AuditEntry {
@@ -28,57 +30,193 @@ export interface AuditRecord extends AuditEntry {
 /** Seven days: longer than any platform's retry window (Feishu retries for about 7 h). */
 export const OP_TTL_SECONDS = 7 * 24 * 3600;
 
-export type CommitResult<O> = { kind: 'ok'; version: number } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
+/** A record as read, with the version a change must expect. */
+export interface Versioned<T> {
+  doc: T;
+  version: number;
+}
+
+/** Everything one operation writes, in one step. */
+export interface CommitPlan<O> {
+  opId: string;
+  itemId: string;
+  /** The item's status the decision was made on: if it changed meanwhile, nothing is written. */
+  seenStatus?: ItemStatus;
+  /** A new header, written if its version is still `expected` (0: the item must not exist yet). */
+  header?: { expected: number; doc: ItemHeader; open?: number };
+  /**
+   * The assignments the decision read, each checked to be still at version `expected` (0: it must not exist yet);
+   * written when `doc` is given.
+   */
+  assignments: { unit: string; expected: number; doc?: Assignment }[];
+  index: IndexOp[];
+  /** How many assignments this operation completed: the item completes with its last one. */
+  completed: number;
+  audits: AuditEntry[];
+  /** The item's own completion line, written only if this step completes the item. */
+  completion?: AuditEntry;
+  /** What to send because of this change: kept in the outbox in the same step, until relayed to the queue. */
+  deliveries: Delivery[];
+  outcome: O;
+  /** The domain clock's now, when the decision was made. */
+  now: number;
+  /** Wall-clock ms, for the relay that picks up outbox entries a crash left behind. */
+  wallNow: number;
+}
+
+export type CommitResult<O> = { kind: 'ok' } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Builds a script's KEYS list: fixed keys first, then each further key once, named by its position. */
+class KeyList {
+  readonly list: string[];
+  private readonly pos = new Map<string, number>();
+  constructor(fixed: string[]) {
+    this.list = [...fixed];
+    fixed.forEach((k, i) => this.pos.set(k, i + 1));
+  }
+  at(key: string): number {
+    let p = this.pos.get(key);
+    if (p === undefined) {
+      this.list.push(key);
+      p = this.list.length;
+      this.pos.set(key, p);
+    }
+    return p;
+  }
+  index(ops: IndexOp[]): unknown[] {
+    return ops.map(([op, key, ...rest]) => [op, this.at(key), ...rest]);
+  }
+}
 
 export class Store {
   readonly k: Keys;
+  private readonly commitOp: Script;
+  private readonly upgradeOne: Script;
+  private readonly nextSeqOf: Script;
 
   constructor(
     readonly redis: Redis,
     readonly prefix: string,
   ) {
     this.k = keys(prefix);
-    redis.defineCommand('duchaCommitItem', { lua: COMMIT_ITEM });
+    redis.defineCommand('duchaCommitOp', { lua: COMMIT_OP });
+    redis.defineCommand('duchaUpgradeItem', { lua: UPGRADE_ITEM });
     redis.defineCommand('duchaNextSeq', { lua: NEXT_SEQ, numberOfKeys: 2 });
+    const r = redis as unknown as Record<string, Script>;
+    this.commitOp = r.duchaCommitOp!.bind(redis);
+    this.upgradeOne = r.duchaUpgradeItem!.bind(redis);
+    this.nextSeqOf = r.duchaNextSeq!.bind(redis);
   }
 
+  // --- reading records -------------------------------------------------------------------------
+
+  /** The item's header alone: what a press on one unit needs besides that unit's record. */
+  async getHeader(id: string): Promise<Versioned<ItemHeader> | undefined> {
+    return parseHeader(await this.redis.hmget(this.k.item(id), 'v', 'doc', 'status', 'completedAt'));
+  }
+
+  async getAssignment(id: string, unit: string): Promise<Versioned<Assignment> | undefined> {
+    return parseRecord<Assignment>(await this.redis.hmget(this.k.assignment(id, unit), 'v', 'doc'));
+  }
+
+  /**
+   * What an operation needs, in one round trip: its stored outcome if it was already applied, else the item's
+   * header and the named units' records (a unit without a record is absent from the map).
+   */
+  async readForOp<O>(
+    opId: string,
+    itemId: string,
+    units: string[],
+  ): Promise<{ outcome?: O; header?: Versioned<ItemHeader>; assignments: Map<string, Versioned<Assignment>> }> {
+    const pipe = this.redis.pipeline().get(this.k.op(opId)).hmget(this.k.item(itemId), 'v', 'doc', 'status', 'completedAt');
+    for (const u of units) pipe.hmget(this.k.assignment(itemId, u), 'v', 'doc');
+    const res = results(await pipe.exec());
+    const op = res[0] as string | null;
+    const assignments = new Map<string, Versioned<Assignment>>();
+    if (op !== null) return { outcome: JSON.parse(op) as O, assignments };
+    units.forEach((u, i) => {
+      const rec = parseRecord<Assignment>(res[i + 2] as (string | null)[]);
+      if (rec) assignments.set(u, rec);
+    });
+    return { header: parseHeader(res[1] as (string | null)[]), assignments };
+  }
+
+  /** Several units' records of one item, in the order asked (missing ones left out). */
+  async getAssignments(itemId: string, units: readonly string[]): Promise<Versioned<Assignment>[]> {
+    if (units.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const u of units) pipe.hmget(this.k.assignment(itemId, u), 'v', 'doc');
+    return results(await pipe.exec()).flatMap((r) => {
+      const rec = parseRecord<Assignment>(r as (string | null)[]);
+      return rec ? [rec] : [];
+    });
+  }
+
+  /**
+   * The whole item: header and every assignment. `version` is the sum of its records' versions, so it grows by one
+   * for each record a change writes.
+   */
   async getItem(id: string): Promise<{ item: Item; version: number } | undefined> {
-    const [v, doc] = await this.redis.hmget(this.k.item(id), 'v', 'doc');
-    if (!v || !doc) return undefined;
-    return { item: JSON.parse(doc) as Item, version: Number(v) };
+    const h = await this.getHeader(id);
+    if (!h) return undefined;
+    const as = await this.getAssignments(id, h.doc.units);
+    return { item: { ...h.doc, assignments: as.map((a) => a.doc) }, version: as.reduce((n, a) => n + a.version, h.version) };
   }
 
-  /** The outcome of an operation if it was applied, else the item to apply it to: one round trip. */
-  async getForOp<O>(opId: string, itemId: string): Promise<{ outcome?: O; found?: { item: Item; version: number } }> {
-    const res = (await this.redis.pipeline().get(this.k.op(opId)).hmget(this.k.item(itemId), 'v', 'doc').exec()) ?? [];
-    const [[e1, op], [e2, vd]] = res as [[Error | null, string | null], [Error | null, (string | null)[]]];
-    if (e1 || e2) throw e1 ?? e2;
-    if (op !== null) return { outcome: JSON.parse(op) as O };
-    const [v, doc] = vd;
-    return v && doc ? { found: { item: JSON.parse(doc) as Item, version: Number(v) } } : {};
-  }
-
-  async getItems(ids: string[]): Promise<Item[]> {
+  async getHeaders(ids: readonly string[]): Promise<ItemHeader[]> {
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hget(this.k.item(id), 'doc');
-    const res = (await pipe.exec()) ?? [];
-    return res.flatMap(([, doc]) => (typeof doc === 'string' ? [JSON.parse(doc) as Item] : []));
+    for (const id of ids) pipe.hmget(this.k.item(id), 'v', 'doc', 'status', 'completedAt');
+    return results(await pipe.exec()).flatMap((r) => {
+      const h = parseHeader(r as (string | null)[]);
+      return h ? [h.doc] : [];
+    });
   }
 
-  /** Item ids, newest first; for one unit when given. */
-  async itemIds(unit?: string): Promise<string[]> {
-    if (unit) {
-      const ids = await this.redis.smembers(this.k.unitItems(unit));
-      return ids.sort(compareIdsDesc);
+  /** Assignments named by `item/unit` refs, in one round trip, by ref (missing ones left out). */
+  async getAssignmentsByRef(refs: readonly string[]): Promise<Map<string, Assignment>> {
+    const out = new Map<string, Assignment>();
+    if (refs.length === 0) return out;
+    const pipe = this.redis.pipeline();
+    for (const ref of refs) {
+      const { item, unit } = parseAssignmentRef(ref);
+      pipe.hget(this.k.assignment(item, unit), 'doc');
     }
-    return this.redis.zrevrange(this.k.items, 0, -1);
+    results(await pipe.exec()).forEach((doc, i) => {
+      if (typeof doc === 'string') out.set(refs[i]!, JSON.parse(doc) as Assignment);
+    });
+    return out;
   }
+
+  // --- indexes -----------------------------------------------------------------------------------
+
+  /** Item ids, newest first; for one unit when given (only items issued to it). */
+  async itemIds(unit?: string): Promise<string[]> {
+    return this.redis.zrevrange(unit ? this.k.byUnit(unit) : this.k.items, 0, -1);
+  }
+
+  /** Refs (`item/unit`) of issued assignments in a state. */
+  async refsInState(state: string): Promise<string[]> {
+    return this.redis.smembers(this.k.byState(state));
+  }
+
+  /** Refs of open assignments of issued items due at or before `ms` (the end of their deadline day), earliest first. */
+  async refsDueBy(ms: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.k.byDue, '-inf', String(ms));
+  }
+
+  /** Refs of assignments a person is the responsible leader of, earliest deadline first. */
+  async refsOfPerson(person: string): Promise<string[]> {
+    return this.redis.zrange(this.k.byPerson(person), '0', '-1');
+  }
+
+  // --- changing records --------------------------------------------------------------------------
 
   /** The next notice number of a year; the same operation always gets the same number. */
   async nextSeq(year: number, opId: string): Promise<number> {
-    const cmd = (this.redis as unknown as { duchaNextSeq: (...a: unknown[]) => Promise<number> }).duchaNextSeq;
-    return cmd.call(this.redis, this.k.seq(year), this.k.seqFor(opId), OP_TTL_SECONDS);
+    return Number(await this.nextSeqOf(this.k.seq(year), this.k.seqFor(opId), OP_TTL_SECONDS));
   }
 
   async getOutcome<O>(opId: string): Promise<O | undefined> {
@@ -86,35 +224,85 @@ export class Store {
     return s === null ? undefined : (JSON.parse(s) as O);
   }
 
-  /**
-   * Writes a new version of an item if nobody changed it since `expected` (0: it must not exist yet),
-   * with its audit entries and the operation's outcome, in one step.
-   */
-  async commit<O>(opId: string, expected: number, item: Item, audits: AuditEntry[], outcome: O): Promise<CommitResult<O>> {
-    const unitKeys = item.status === 'draft' ? [] : item.assignments.map((a) => this.k.unitItems(a.unit));
-    const keysList = [this.k.op(opId), this.k.item(item.id), this.k.auditAll, this.k.auditItem(item.id), this.k.items, ...unitKeys];
-    const flat = audits.map((a) => {
-      const o: Record<string, string> = {};
-      for (const [key, val] of Object.entries(a)) if (val !== undefined) o[key] = String(val);
-      return o;
+  /** Writes everything an operation decided, in one step, unless it was already applied or what it read changed. */
+  async commit<O>(plan: CommitPlan<O>): Promise<CommitResult<O>> {
+    const k = this.k;
+    const keyList = new KeyList([k.op(plan.opId), k.auditAll, k.auditItem(plan.itemId), k.outbox, k.outboxAt, k.item(plan.itemId)]);
+    const docs: string[] = [];
+    /** ARGV position of a document (ARGV[1] is the spec). */
+    const arg = (s: string) => docs.push(s) + 1;
+    const spec: Record<string, unknown> = {
+      op: plan.opId,
+      ttl: OP_TTL_SECONDS,
+      at: String(plan.now),
+      wall: String(plan.wallNow),
+      done: plan.completed,
+    };
+    if (plan.seenStatus) spec.st = plan.seenStatus;
+    if (plan.header) {
+      const { status, completedAt: _c, ...doc } = plan.header.doc;
+      spec.hv = plan.header.expected;
+      spec.hd = arg(JSON.stringify(doc));
+      spec.hs = status;
+      if (plan.header.open !== undefined) spec.open = plan.header.open;
+    }
+    spec.recs = plan.assignments.map((a) => {
+      const rec: unknown[] = [keyList.at(k.assignment(plan.itemId, a.unit)), a.expected];
+      if (a.doc) rec.push(arg(JSON.stringify(a.doc)));
+      return rec;
     });
-    const cmd = (this.redis as unknown as { duchaCommitItem: (...a: unknown[]) => Promise<[string, string]> }).duchaCommitItem;
-    const [kind, value] = await cmd.call(
-      this.redis,
-      keysList.length,
-      ...keysList,
-      String(expected),
-      JSON.stringify(item),
-      JSON.stringify(outcome),
-      OP_TTL_SECONDS,
-      item.year * 1e6 + item.seq,
-      JSON.stringify(flat),
-      item.id,
-    );
-    if (kind === 'ok') return { kind: 'ok', version: Number(value) };
-    if (kind === 'dup') return { kind: 'dup', outcome: JSON.parse(value) as O };
+    spec.idx = keyList.index(plan.index);
+    spec.au = arg(JSON.stringify(plan.audits.map(flat)));
+    if (plan.completion) spec.ce = arg(JSON.stringify(flat(plan.completion)));
+    if (plan.deliveries.length) spec.ob = arg(JSON.stringify(plan.deliveries));
+    spec.out = arg(JSON.stringify(plan.outcome));
+    const [kind, value] = (await this.commitOp(keyList.list.length, ...keyList.list, JSON.stringify(spec), ...docs)) as [string, string?];
+    if (kind === 'ok') return { kind: 'ok' };
+    if (kind === 'dup') return { kind: 'dup', outcome: JSON.parse(value!) as O };
     return { kind: 'conflict' };
   }
+
+  /** Rewrites one format-1 item as records (see upgrade.ts): 'ok', 'done' (already rewritten) or 'conflict'. */
+  async upgradeItem(
+    oldVersion: number,
+    header: ItemHeader,
+    open: number,
+    assignments: Assignment[],
+    index: IndexOp[],
+  ): Promise<'ok' | 'done' | 'conflict'> {
+    const k = this.k;
+    const keyList = new KeyList([k.item(header.id), ...assignments.map((a) => k.assignment(header.id, a.unit))]);
+    const { status, completedAt, ...doc } = header;
+    const spec: Record<string, unknown> = { v: oldVersion, n: assignments.length, status, open, idx: keyList.index(index) };
+    if (completedAt !== undefined) spec.completedAt = String(completedAt);
+    const res = await this.upgradeOne(
+      keyList.list.length,
+      ...keyList.list,
+      JSON.stringify(spec),
+      JSON.stringify(doc),
+      ...assignments.map((a) => JSON.stringify(a)),
+    );
+    return res as 'ok' | 'done' | 'conflict';
+  }
+
+  // --- the outbox ----------------------------------------------------------------------------------
+
+  /** The deliveries a committed operation left in the outbox, if they were not relayed yet. */
+  async outboxEntry(opId: string): Promise<Delivery[] | undefined> {
+    const s = await this.redis.hget(this.k.outbox, opId);
+    return s === null ? undefined : (JSON.parse(s) as Delivery[]);
+  }
+
+  async clearOutbox(opId: string): Promise<void> {
+    await this.redis.multi().hdel(this.k.outbox, opId).zrem(this.k.outboxAt, opId).exec();
+  }
+
+  /** Operations whose deliveries have waited in the outbox since before `wallMs`, oldest first. */
+  async outboxOlderThan(wallMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.k.outboxAt, '-inf', String(wallMs), 'LIMIT', 0, limit);
+  }
+
+  // --- audit and card references -----------------------------------------------------------------
 
   async audit(itemId?: string, count = 1000): Promise<AuditRecord[]> {
     const key = itemId ? this.k.auditItem(itemId) : this.k.auditAll;
@@ -148,8 +336,29 @@ export class Store {
   }
 }
 
-function compareIdsDesc(a: string, b: string): number {
-  const [ya, sa] = a.split('-').map(Number);
-  const [yb, sb] = b.split('-').map(Number);
-  return (yb ?? 0) - (ya ?? 0) || (sb ?? 0) - (sa ?? 0);
+/** A pipeline's results, throwing the first error. */
+function results(res: [Error | null, unknown][] | null): unknown[] {
+  return (res ?? []).map(([e, v]) => {
+    if (e) throw e;
+    return v;
+  });
+}
+
+function parseRecord<T>([v, doc]: (string | null)[]): Versioned<T> | undefined {
+  return v && doc ? { doc: JSON.parse(doc) as T, version: Number(v) } : undefined;
+}
+
+/** The header's status and completion time live in their own fields: the commit script completes an item. */
+function parseHeader([v, doc, status, completedAt]: (string | null | undefined)[]): Versioned<ItemHeader> | undefined {
+  if (!v || !doc || !status) return undefined;
+  const h = JSON.parse(doc) as ItemHeader;
+  h.status = status as ItemStatus;
+  if (completedAt) h.completedAt = Number(completedAt);
+  return { doc: h, version: Number(v) };
+}
+
+function flat(a: AuditEntry): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const [key, val] of Object.entries(a)) if (val !== undefined) o[key] = String(val);
+  return o;
 }

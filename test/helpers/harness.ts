@@ -185,3 +185,30 @@ export async function deleteKeys(prefix: string): Promise<void> {
     r.disconnect();
   }
 }
+
+/**
+ * Every record the service keeps under a prefix (items, assignments, indexes, audit streams, outbox, outcomes,
+ * card references), as stored: what a refused operation must leave exactly as it was. The queues' own keys are
+ * left out (a refusal's reply is queued).
+ */
+export async function recordsOf(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  let cursor = '0';
+  const found: string[] = [];
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys.filter((k) => !k.startsWith(`${prefix}:deliver:`) && !k.startsWith(`${prefix}:inbound:`)));
+  }
+  while (cursor !== '0');
+  for (const key of found.sort()) {
+    const type = await redis.type(key);
+    if (type === 'hash') out[key] = await redis.hgetall(key);
+    else if (type === 'zset') out[key] = await redis.zrange(key, '0', '-1', 'WITHSCORES');
+    else if (type === 'set') out[key] = (await redis.smembers(key)).sort();
+    else if (type === 'string') out[key] = await redis.get(key);
+    else if (type === 'stream') out[key] = await redis.xrange(key, '-', '+');
+    else out[key] = type;
+  }
+  return out;
+}

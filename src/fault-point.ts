@@ -1,0 +1,11 @@
+// Crash points for the crash tests: with DUCHA_FAULT=<point> the process kills itself (SIGKILL, as a power cut
+// would) when it reaches that point, so a test can stop it between two steps. Refused when NODE_ENV=production.
+import type { Runtime } from './runtime.ts';
+
+export type FaultPoint = 'after-commit';
+
+export const FAULT_POINTS: readonly FaultPoint[] = ['after-commit'];
+
+export function faultPoint(rt: Runtime, point: FaultPoint): void {
+  if (rt.config.fault === point) process.kill(process.pid, 'SIGKILL');
+}

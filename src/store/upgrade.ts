@@ -1,0 +1,63 @@
+// Brings records written by an earlier version up to the current format, once, at start-up, before anything
+// reads them. Each item is rewritten in one atomic step and skipped if already done, so an upgrade that was
+// interrupted (or that two processes start at once) simply resumes; the format mark is set only at the end.
+//
+// Format 1 (before per-assignment records): an item was one document {v, doc} holding every assignment, and
+// `unit-items:<unit>` sets listed each unit's items. Format 2: a header record per item, one record per
+// assignment, and the indexes of index-changes.ts.
+import type { Assignment, Item, ItemHeader } from '../domain/types.ts';
+import type { Logger } from '../logger.ts';
+import { indexChanges } from './index-changes.ts';
+import type { Store } from './store.ts';
+
+export const STORE_FORMAT = '2';
+
+export interface UpgradeResult {
+  items: number;
+  assignments: number;
+}
+
+export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeResult> {
+  const { redis, k } = store;
+  const done: UpgradeResult = { items: 0, assignments: 0 };
+  if ((await redis.get(k.schema)) === STORE_FORMAT) return done;
+  const ids = await redis.zrange(k.items, '0', '-1');
+  for (const id of ids) {
+    for (;;) {
+      const [v, doc, status] = await redis.hmget(k.item(id), 'v', 'doc', 'status');
+      if (status || !v || !doc) break; // already rewritten, or nothing there
+      const old = JSON.parse(doc) as Item;
+      const { header, assignments } = split(old);
+      const indexed = header.status === 'open' || header.status === 'completed';
+      const index = indexed ? assignments.flatMap((a) => indexChanges(k, header, undefined, a)) : [];
+      const open = assignments.filter((a) => a.state !== 'completed').length;
+      const res = await store.upgradeItem(Number(v), header, open, assignments, index);
+      if (res === 'conflict') continue; // written meanwhile by a process of the earlier version: read it again
+      if (res === 'ok') {
+        done.items++;
+        done.assignments += assignments.length;
+      }
+      break;
+    }
+  }
+  // The earlier unit index is replaced by the new one, written above.
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', k.legacyUnitItems('*'), 'COUNT', 1000);
+    cursor = next;
+    if (found.length) await redis.unlink(...found);
+  } while (cursor !== '0');
+  await redis.set(k.schema, STORE_FORMAT);
+  if (done.items) {
+    log.info(done, `store upgraded: ${done.items} items rewritten as ${done.items} item records and ${done.assignments} assignment records`);
+  }
+  return done;
+}
+
+/** A format-1 item as a header and its assignments. */
+function split(old: Item): { header: ItemHeader; assignments: Assignment[] } {
+  const { assignments, ...rest } = old;
+  const units = assignments.map((a) => a.unit);
+  const header: ItemHeader = { ...rest, units, lead: assignments.find((a) => a.lead)?.unit ?? units[0] ?? '' };
+  return { header, assignments };
+}
