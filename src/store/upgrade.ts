@@ -49,7 +49,7 @@ export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeRe
   } while (cursor !== '0');
   await redis.set(k.schema, STORE_FORMAT);
   if (done.items) {
-    log.info(done, `store upgraded: ${done.items} items rewritten as ${done.items} item records and ${done.assignments} assignment records`);
+    log.info(done, `store upgraded to one record per assignment: ${done.items} items, ${done.assignments} assignments rewritten`);
   }
   return done;
 }

@@ -47,6 +47,8 @@ export interface HarnessOptions {
   platforms?: 'recording' | 'configured';
   directory?: string;
   platformTimeoutMs?: number;
+  /** Runs before the service starts, on the test's prefix: records an earlier version left, say. */
+  before?: (redis: Redis, prefix: string) => Promise<void>;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -59,6 +61,14 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
+  if (opts.before) {
+    const r = new Redis(REDIS_URL);
+    try {
+      await opts.before(r, prefix);
+    } finally {
+      r.disconnect();
+    }
+  }
   const clock = new ManualClock(Date.parse(opts.now ?? '2026-09-28T09:00:00+08:00'));
   const feishu = new RecordingAdapter('feishu');
   const wecom = new RecordingAdapter('wecom');

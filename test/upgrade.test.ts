@@ -1,0 +1,104 @@
+// Records written by the previous version (format 1: one document per item holding every assignment) are
+// rewritten at start-up, once, resuming where an interrupted upgrade stopped, and the flow goes on from there.
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { upgradeStore } from '../src/store/upgrade.ts';
+import { createHarness, type Harness } from './helpers/harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const T = Date.parse('2026-09-20T10:00:00+08:00');
+const DUE = '2026-10-30';
+const DUE_AT = Date.parse('2026-10-30T23:59:59.999+08:00');
+const TEXT = '已完成全部 12 处积水点整治。';
+
+const empty = { summons: [], visits: [], extensions: [], urges: [] };
+
+/** Exactly what the previous version wrote: the item as one document, unit sets, the numbering counter. */
+async function writeFormat1(redis: Redis, p: string): Promise<void> {
+  const hash = createHash('sha256').update(TEXT, 'utf8').digest('hex');
+  const open = {
+    id: '2026-1', year: 2026, seq: 1, title: '城区主干道积水整治', category: 'public', status: 'open',
+    createdBy: 'zhang', createdAt: T, issuedBy: 'zhang', issuedAt: T, due: DUE, dueAt: DUE_AT,
+    assignments: [
+      { unit: 'jtj', lead: true, responsible: 'li', state: 'awaiting_signature', due: DUE, dueAt: DUE_AT, receivedAt: T,
+        reports: [{ version: 1, text: TEXT, hash, final: true, by: 'zhao', at: T, status: 'pending' }], ...empty },
+      { unit: 'gaj', lead: false, responsible: 'chen', state: 'issued', due: DUE, dueAt: DUE_AT, reports: [], ...empty },
+    ],
+  };
+  const draft = {
+    id: '2026-2', year: 2026, seq: 2, title: '背街小巷照明', status: 'draft', createdBy: 'zhang', createdAt: T,
+    due: DUE, dueAt: DUE_AT,
+    assignments: [{ unit: 'jtj', lead: true, responsible: 'wang', state: 'issued', due: DUE, dueAt: DUE_AT, reports: [], ...empty }],
+  };
+  await redis
+    .multi()
+    .hset(`${p}:item:2026-1`, 'v', '4', 'doc', JSON.stringify(open))
+    .hset(`${p}:item:2026-2`, 'v', '1', 'doc', JSON.stringify(draft))
+    .zadd(`${p}:items`, 2026000001, '2026-1', 2026000002, '2026-2')
+    .sadd(`${p}:unit-items:jtj`, '2026-1')
+    .sadd(`${p}:unit-items:gaj`, '2026-1')
+    .set(`${p}:seq:2026`, '2')
+    .exec();
+}
+
+describe('upgrade from format 1', () => {
+  it('rewrites every item at start-up, and the flow goes on: 签署, 受理, the other unit to 办结, the item completed', async () => {
+    h = await createHarness({ before: writeFormat1 });
+    const { store, redis, signer } = h.rt;
+    expect(await redis.get(store.k.schema)).toBe('2');
+    expect(await redis.exists(store.k.legacyUnitItems('jtj'), store.k.legacyUnitItems('gaj'))).toBe(0);
+    const item = (await store.getItem('2026-1'))!.item;
+    expect(item).toMatchObject({ status: 'open', units: ['jtj', 'gaj'], lead: 'jtj', title: '城区主干道积水整治' });
+    expect(item.assignments.map((a) => a.state)).toEqual(['awaiting_signature', 'issued']);
+    expect(await store.itemIds('jtj')).toEqual(['2026-1']);
+    expect(await store.refsInState('issued')).toEqual(['2026-1/gaj']);
+    expect((await store.getItem('2026-2'))!.item.status).toBe('draft');
+    expect(await store.refsOfPerson('wang')).toEqual([]);
+
+    // The head signs the report that waited through the upgrade, from the card he already had.
+    const sign = await h.press('li', signer.sign({ a: 'sign', k: 'sign:2026-1:jtj:1', f: 'li' }));
+    expect(sign.toast.type).toBe('success');
+    expect((await h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' })).toast.text).toContain('办结');
+    const receive = await h.press('chen', signer.sign({ a: 'receive', k: 'notice:2026-1:gaj', f: 'chen' }));
+    expect(receive.toast.type).toBe('success');
+    await h.command('zhou', '/报送 1 办结 已全部整改');
+    await h.press('chen', { card: h.lastCard('chen', '签署'), label: '签署' });
+    await h.press('qian', { card: h.lastCard('qian', '受理'), label: '受理' });
+    expect((await store.getHeader('2026-1'))!.doc.status).toBe('completed');
+    // Numbering goes on after the items of before.
+    await h.command('zhang', '/新建 新的事项 单位=jtj 期限=5d');
+    expect(await store.itemIds()).toEqual(['2026-3', '2026-2', '2026-1']);
+    await h.command('zhang', '/台账');
+    expect(h.lastText('zhang')).toMatch(/督字〔2026〕1号.*市交通运输局：已办结/);
+  });
+
+  it('runs once, resumes an interrupted upgrade, and says how many records it rewrote', async () => {
+    h = await createHarness();
+    const { store, redis } = h.rt;
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    await redis.del(store.k.schema);
+    await writeFormat1(redis, h.prefix);
+    // An upgrade that stopped after the first item: that item is rewritten, the mark is not set.
+    const first = JSON.parse((await redis.hget(store.k.item('2026-1'), 'doc'))!);
+    const { assignments, ...rest } = first;
+    await store.upgradeItem(4, { ...rest, units: ['jtj', 'gaj'], lead: 'jtj' }, 2, assignments, []);
+    const after1 = await redis.hgetall(store.k.item('2026-1'));
+    expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1 });
+    expect(await redis.hgetall(store.k.item('2026-1'))).toEqual(after1);
+    expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toEqual([
+      expect.objectContaining({ items: 1, assignments: 1, msg: expect.stringContaining('1 items, 1 assignments rewritten') }),
+    ]);
+    // Once done, start-up reads one key and changes nothing.
+    expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0 });
+    expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toHaveLength(1);
+  });
+});
