@@ -6,13 +6,21 @@ import { runAction } from '../src/dispatch.ts';
 import { assignmentRef } from '../src/domain/types.ts';
 import { relayOutbox, relayPending, sweepOutbox, OUTBOX_STALE_MS } from '../src/delivery/outbox.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
-import { writeCityDirectory } from './helpers/city-directory.ts';
+import { writeCityDirectory, type CityDirectory } from './helpers/city-directory.ts';
 
 let h: Harness | undefined;
+const cities: CityDirectory[] = [];
 afterEach(async () => {
   await h?.close();
   h = undefined;
+  for (const c of cities.splice(0)) c.remove();
 });
+
+function city(units: number): CityDirectory {
+  const c = writeCityDirectory(units);
+  cities.push(c);
+  return c;
+}
 
 const senderOf = (hh: Harness, person: string) => {
   const p = hh.rt.directory().person(person)!;
@@ -29,10 +37,10 @@ async function issueTo(hh: Harness, units: string[]): Promise<string> {
 
 describe('presses on one item', () => {
   it('50 heads pressing 签收 at once, and one head ten times at once: each unit received once, all answered', async () => {
-    const city = writeCityDirectory(50);
-    h = await createHarness({ directory: city.file });
+    const town = city(50);
+    h = await createHarness({ directory: town.file });
     const hh = h;
-    const id = await issueTo(hh, city.units);
+    const id = await issueTo(hh, town.units);
     const headerBefore = await hh.rt.redis.hgetall(hh.rt.store.k.item(id));
     // A city-wide card names the first ten units (and leaders) and says how many in all.
     const field = (card: { fields: { label: string; value: string }[] }, label: string) => card.fields.find((f) => f.label === label)?.value;
@@ -40,8 +48,8 @@ describe('presses on one item', () => {
     expect(field(hh.lastCard('zhang'), '接收人')).toMatch(/^第1局局长（第1局一把手）.*等 50 人$/);
     const token = (person: string) => hh.lastCard(person, '签收').buttons.find((b) => b.text === '签收')!.token;
     const presses = [
-      ...city.units.map((_, i) => ({ person: city.head(i + 1), id: `storm-${i + 1}` })),
-      ...Array.from({ length: 10 }, (_, i) => ({ person: city.head(1), id: `storm-again-${i}` })),
+      ...town.units.map((_, i) => ({ person: town.head(i + 1), id: `storm-${i + 1}` })),
+      ...Array.from({ length: 10 }, (_, i) => ({ person: town.head(1), id: `storm-again-${i}` })),
     ];
     const answers = await Promise.all(
       presses.map((p) => runAction(hh.rt, { kind: 'action', id: p.id, sender: senderOf(hh, p.person), token: token(p.person) })),
@@ -54,39 +62,39 @@ describe('presses on one item', () => {
     for (const a of told) expect(a.toast.text).toContain('已签收过');
     for (const a of answers) expect(a.card?.buttons ?? []).toHaveLength(0);
     const receipts = (await hh.rt.store.audit(id)).filter((e) => e.action === 'receive');
-    expect(receipts.map((e) => e.unit).sort()).toEqual([...city.units].sort());
+    expect(receipts.map((e) => e.unit).sort()).toEqual([...town.units].sort());
     const { item } = (await hh.rt.store.getItem(id))!;
     expect(item.assignments.every((a) => a.state === 'received')).toBe(true);
-    for (const u of city.units) expect((await hh.rt.store.getAssignment(id, u))!.version).toBe(2);
+    for (const u of town.units) expect((await hh.rt.store.getAssignment(id, u))!.version).toBe(2);
     // No press wrote the item's own record.
     expect(await hh.rt.redis.hgetall(hh.rt.store.k.item(id))).toEqual(headerBefore);
   });
 
   it('a press writes its own unit\'s record and nothing of the others', async () => {
-    const city = writeCityDirectory(5);
-    h = await createHarness({ directory: city.file });
-    const id = await issueTo(h, city.units);
+    const town = city(5);
+    h = await createHarness({ directory: town.file });
+    const id = await issueTo(h, town.units);
     const raw = async (u: string) => h!.rt.redis.hgetall(h!.rt.store.k.assignment(id, u));
-    const before = await Promise.all(city.units.map(raw));
+    const before = await Promise.all(town.units.map(raw));
     await h.press('h3', { card: h.lastCard('h3', '签收'), label: '签收' });
-    const after = await Promise.all(city.units.map(raw));
-    city.units.forEach((u, i) => {
+    const after = await Promise.all(town.units.map(raw));
+    town.units.forEach((u, i) => {
       if (u === 'u3') expect(after[i]).not.toEqual(before[i]);
       else expect(after[i]).toEqual(before[i]);
     });
   });
 
   it('the last of five units completed at once completes the item, once', async () => {
-    const city = writeCityDirectory(5);
-    h = await createHarness({ directory: city.file });
+    const town = city(5);
+    h = await createHarness({ directory: town.file });
     const hh = h;
-    const id = await issueTo(hh, city.units);
+    const id = await issueTo(hh, town.units);
     for (let i = 1; i <= 5; i++) {
       await hh.press(`h${i}`, { card: hh.lastCard(`h${i}`, '签收'), label: '签收' });
       await hh.command(`c${i}`, `/报送 ${id} 办结 第${i}局已全部整改到位`);
       await hh.press(`h${i}`, { card: hh.lastCard(`h${i}`, '签署'), label: '签署' });
     }
-    const reviews = city.units.map((_, i) => {
+    const reviews = town.units.map((_, i) => {
       const card = hh
         .received('zhang')
         .flatMap((s) => (s.message.kind === 'card' ? [s.message.card] : []))

@@ -96,7 +96,8 @@ export function mutateItem(
 }
 
 async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<Outcome> {
-  const known = typeof plan.units === 'function' ? [] : plan.units === undefined ? [] : [plan.units];
+  // A unit named up front is read with the header, in one round trip.
+  const known = typeof plan.units === 'string' ? [plan.units] : [];
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
     const read = await rt.store.readForOp<StoredOutcome>(op.id, itemId, known);
     if (read.outcome) return replayed(rt, op, read.outcome);

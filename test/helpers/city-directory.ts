@@ -1,6 +1,6 @@
 // Writes a directory file for a city of N units (each with a head, a deputy and a contact, all on Feishu), for
 // tests and benchmarks of city-wide items: unit `u1`…, heads `h1`…, deputies `d1`…, contacts `c1`…, office `zhang`.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,8 @@ export interface CityDirectory {
   contact(unit: number): string;
   /** Person id → Feishu open_id. */
   openIds: Map<string, string>;
+  /** Removes the file and its folder. */
+  remove(): void;
 }
 
 export function writeCityDirectory(units: number, dir = mkdtempSync(join(tmpdir(), 'ducha-city-'))): CityDirectory {
@@ -39,5 +41,6 @@ export function writeCityDirectory(units: number, dir = mkdtempSync(join(tmpdir(
     head: (i) => `h${i}`,
     contact: (i) => `c${i}`,
     openIds,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
