@@ -2,9 +2,10 @@
 // would) when it reaches that point, so a test can stop it between two steps. Refused when NODE_ENV=production.
 import type { Runtime } from './runtime.ts';
 
-export type FaultPoint = 'after-commit';
+/** after-commit: an operation is committed, its deliveries not queued; after-enqueue: queued, the outbox not cleared. */
+export type FaultPoint = 'after-commit' | 'after-enqueue';
 
-export const FAULT_POINTS: readonly FaultPoint[] = ['after-commit'];
+export const FAULT_POINTS: readonly FaultPoint[] = ['after-commit', 'after-enqueue'];
 
 export function faultPoint(rt: Runtime, point: FaultPoint): void {
   if (rt.config.fault === point) process.kill(process.pid, 'SIGKILL');

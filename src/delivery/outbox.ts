@@ -2,6 +2,7 @@
 // relayed to the delivery queue right after. Job ids are fixed by the operation, so relaying twice adds nothing;
 // what a crash left between the two steps is relayed by any worker within seconds.
 import type { Runtime } from '../runtime.ts';
+import { faultPoint } from '../fault-point.ts';
 import { enqueueDeliveries, type Delivery } from './delivery.ts';
 
 /** An entry older than this is taken to be left behind by a crash (its own process relays it within milliseconds). */
@@ -12,6 +13,7 @@ const SWEEP_EVERY_MS = 1000;
 export async function relayOutbox(rt: Runtime, opId: string, deliveries: Delivery[]): Promise<void> {
   if (deliveries.length === 0) return;
   await enqueueDeliveries(rt.queues.deliver, opId, deliveries);
+  faultPoint(rt, 'after-enqueue');
   await rt.store.clearOutbox(opId);
 }
 

@@ -1,0 +1,102 @@
+// Runs the service as `npm start` runs it (`node --import tsx src/main.ts`), as a separate OS process the test
+// can kill like a power cut would (SIGKILL), and waits for it by polling with a bound, never by sleeping blindly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface ServiceProcess {
+  /** A short name for logs ("A", "B", …). */
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** http://127.0.0.1:<port> */
+  readonly base: string;
+  /** Everything it wrote to stdout and stderr so far. */
+  out(): string;
+  /** Resolves once it has exited: its exit code, or the signal that ended it. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** True until it has exited. */
+  alive(): boolean;
+  /** Sends SIGKILL (if still running) and waits for the exit. */
+  kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends SIGTERM (the service drains, then exits 0) and waits for the exit. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `cond` every 25 ms until it holds; throws after `timeoutMs`, naming what was awaited. */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Spawns the service on a free port with exactly `env` (plus PATH and PORT) and returns once `/readyz` answers
+ * 200. Every process started is passed to `track` first, so that a test's clean-up can kill it even when
+ * start-up itself fails.
+ */
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+  track: (p: ServiceProcess) => void,
+  readyTimeoutMs = 20_000,
+): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let buf = '';
+  child.stdout!.on('data', (d) => (buf += String(d)));
+  child.stderr!.on('data', (d) => (buf += String(d)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let done = false;
+  void exited.then(() => (done = true));
+  const p: ServiceProcess = {
+    name,
+    child,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    out: () => buf,
+    exited,
+    alive: () => !done,
+    async kill() {
+      if (!done) child.kill('SIGKILL');
+      return exited;
+    },
+    async stop() {
+      if (!done) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+  track(p);
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (done) throw new Error(`service ${name} exited before it was ready: ${JSON.stringify(await exited)}\n${buf}`);
+    try {
+      const res = await fetch(`${p.base}/readyz`);
+      await res.arrayBuffer();
+      if (res.status === 200) return p;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`service ${name} not ready in ${readyTimeoutMs} ms\n${buf}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
