@@ -90,7 +90,7 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
       }
     },
     {
-      connection: rt.redis.duplicate({ maxRetriesPerRequest: null }),
+      connection: rt.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }),
       prefix: rt.config.prefix,
       concurrency,
       ...crashTolerance(DELIVER),

@@ -47,7 +47,9 @@ export interface App {
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Auto-pipelining: the commands of many presses in flight at once go out in one write (the store's reads,
+  // commits and relays are several round trips each).
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   await redis.connect();
   const cleanup: (() => Promise<unknown> | void)[] = [() => redis.quit()];
   try {

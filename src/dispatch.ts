@@ -12,6 +12,7 @@ import { enqueueDeliveries, type Delivery } from './delivery/delivery.ts';
 import { isRefusal, Refusal } from './errors.ts';
 import type { ActionContext, CommandContext } from './handler.ts';
 import type { Runtime } from './runtime.ts';
+import type { Outcome } from './store/apply-op.ts';
 import type { Actor } from './domain/types.ts';
 
 export interface ActionAnswer {
@@ -107,12 +108,14 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
   const dir = rt.directory();
   const opId = `act:${event.sender.platform}:${event.id}`;
   let answer: ActionAnswer;
+  let view: Outcome['view'];
   try {
     if (!handler) throw new Refusal('bad_payload', '不认识的操作');
     // Checked server-side: a card's buttons are for the one person it was sent to.
     if (payload.f !== who.person.id) throw new Refusal('not_for_you', `这张卡片是发给${dir.person(payload.f)?.name ?? '他人'}的，您不能代为操作`);
     const ctx: ActionContext = { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor }, event, payload, key };
     const outcome = await handler.run(ctx);
+    view = outcome.view;
     answer = { toast: { type: 'success', text: outcome.toast ?? '已完成' } };
   } catch (e) {
     if (!isRefusal(e)) {
@@ -123,7 +126,7 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
     if (e.code === 'not_for_you') return answer;
   }
   try {
-    const card = await renderByKey(rt, payload.k, who.person.id);
+    const card = await renderByKey(rt, payload.k, who.person.id, view);
     if (card) answer.card = card;
   } catch (e) {
     // A signed key naming what does not exist (a unit not on the item): the toast already says so.
@@ -132,10 +135,18 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
   return answer;
 }
 
-/** Draws a card by key for one person from the current record; undefined when it no longer exists. */
-export async function renderByKey(rt: Runtime, key: string, viewer: string): Promise<Card | undefined> {
+/**
+ * Draws a card by key for one person from the current record; undefined when it no longer exists. `view`: the
+ * records as an operation of this process just committed them, used instead of reading them again.
+ */
+export async function renderByKey(rt: Runtime, key: string, viewer: string, view?: Outcome['view']): Promise<Card | undefined> {
   const k = parseCardKey(key);
   if (!k) return undefined;
+  const ctx = { dir: rt.directory(), tz: rt.config.tz, now: rt.clock.now(), signer: rt.signer };
+  if (view?.item.id === k.item) {
+    const as = k.unit ? view.assignments.filter((a) => a.unit === k.unit) : view.assignments;
+    if (as.length === (k.unit ? 1 : view.item.units.length)) return renderCard(k, viewer, { ...ctx, item: view.item, assignments: as });
+  }
   // A unit's card reads the item's header and that unit's record; only the preview reads every unit's.
   const [header, assignments] = await Promise.all([
     rt.store.getHeader(k.item),
@@ -143,5 +154,5 @@ export async function renderByKey(rt: Runtime, key: string, viewer: string): Pro
   ]);
   if (!header) return undefined;
   const as = assignments ?? (await rt.store.getAssignments(k.item, header.doc.units)).map((a) => a.doc);
-  return renderCard(k, viewer, { item: header.doc, assignments: as, dir: rt.directory(), tz: rt.config.tz, now: rt.clock.now(), signer: rt.signer });
+  return renderCard(k, viewer, { ...ctx, item: header.doc, assignments: as });
 }

@@ -149,7 +149,7 @@ async function settled(): Promise<boolean> {
 
 async function outboxOf(eventId: string): Promise<{ kind: string; person?: string; cardKey?: string }[] | undefined> {
   const raw = await redis.hget(`${prefix}:outbox`, `act:feishu:${eventId}`);
-  return raw ? (JSON.parse(raw) as { kind: string; person?: string; cardKey?: string }[]) : undefined;
+  return raw ? (JSON.parse(raw) as { d: { kind: string; person?: string; cardKey?: string }[] }).d : undefined;
 }
 
 /** A press posted to a process that kills itself right after the commit: no answer, and the process is gone by SIGKILL. */

@@ -175,7 +175,6 @@ describe('the outbox', () => {
     await h.command('zhang', '/新建 积水整治 单位=jtj,gaj 期限=5d 类别=重大');
     await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
     expect(await h.rt.redis.hlen(h.rt.store.k.outbox)).toBe(0);
-    expect(await h.rt.redis.zcard(h.rt.store.k.outboxAt)).toBe(0);
     const sent = h.feishu.sent.length + h.wecom.sent.length;
     const jobs = await h.rt.queues.deliver.getJobCountByTypes('completed', 'waiting', 'active', 'delayed');
     // What an interrupted relay would do again: the same operation's deliveries, the same job ids.
@@ -195,7 +194,7 @@ describe('the outbox', () => {
     // As a process killed between the commit and the queue leaves it: the entry, and nothing queued.
     const deliveries = [{ kind: 'send' as const, person: 'li', message: { kind: 'text' as const, text: '【测试】遗留的消息' } }];
     const wall = Date.now();
-    await redis.multi().hset(store.k.outbox, 'op-left', JSON.stringify(deliveries)).zadd(store.k.outboxAt, wall, 'op-left').exec();
+    await redis.hset(store.k.outbox, 'op-left', JSON.stringify({ at: wall, d: deliveries }));
     // Not stale yet: the process that wrote it may be relaying it right now.
     expect(await sweepOutbox(h.rt, wall + OUTBOX_STALE_MS - 1)).toBe(0);
     expect(await sweepOutbox(h.rt, wall + OUTBOX_STALE_MS + 1)).toBe(1);

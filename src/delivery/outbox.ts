@@ -25,13 +25,9 @@ export async function relayPending(rt: Runtime, opId: string): Promise<void> {
 
 /** Relays every entry that has waited longer than OUTBOX_STALE_MS; returns how many. */
 export async function sweepOutbox(rt: Runtime, wallNow = Date.now()): Promise<number> {
-  let n = 0;
-  for (;;) {
-    const ops = await rt.store.outboxOlderThan(wallNow - OUTBOX_STALE_MS, 100);
-    for (const opId of ops) await relayPending(rt, opId);
-    n += ops.length;
-    if (ops.length < 100) return n;
-  }
+  const ops = await rt.store.outboxOlderThan(wallNow - OUTBOX_STALE_MS);
+  for (const opId of ops) await relayPending(rt, opId);
+  return ops.length;
 }
 
 /**

@@ -86,12 +86,22 @@ interface WallClock {
   s: number;
 }
 
+/** Recent answers of wallClock: Intl's formatToParts is slow, and cards show the same few instants again and again. */
+const wallClocks = new Map<string, WallClock>();
+const WALL_CLOCKS_KEPT = 5000;
+
 function wallClock(ms: number, tz: string): WallClock {
+  const key = `${tz} ${Math.floor(ms / 1000)}`;
+  const known = wallClocks.get(key);
+  if (known) return known;
   const out: Record<string, number> = {};
   for (const p of formatterFor(tz).formatToParts(ms)) {
     if (p.type !== 'literal') out[p.type] = Number(p.value);
   }
-  return { y: out.year ?? 0, m: out.month ?? 0, d: out.day ?? 0, h: out.hour ?? 0, mi: out.minute ?? 0, s: out.second ?? 0 };
+  const w = Object.freeze({ y: out.year ?? 0, m: out.month ?? 0, d: out.day ?? 0, h: out.hour ?? 0, mi: out.minute ?? 0, s: out.second ?? 0 });
+  if (wallClocks.size >= WALL_CLOCKS_KEPT) wallClocks.clear();
+  wallClocks.set(key, w);
+  return w;
 }
 
 /** Local time minus UTC, in ms, at the instant `ms`. */

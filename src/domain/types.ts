@@ -116,7 +116,7 @@ export interface ItemHeader {
   dueAt: number;
   dueNote?: string;
   /** The assigned units' ids, in the order the office gave them (fixed when the item is created). */
-  units: string[];
+  readonly units: readonly string[];
   /** The lead unit (牵头). */
   lead: string;
 }

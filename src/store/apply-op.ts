@@ -29,6 +29,11 @@ export interface Decision {
 
 export interface Outcome {
   itemId: string;
+  /**
+   * The records as this run left them (the header, and the units it read): what a press answers with, without
+   * reading them again. Absent for a replay.
+   */
+  view?: { item: ItemHeader; assignments: readonly Assignment[] };
   /** What this run decided to send (already queued); empty for a replay. */
   deliveries: Delivery[];
   toast?: string;
@@ -49,7 +54,7 @@ export interface Op {
 }
 
 /** Which of an item's units an operation reads (and may change): a unit id, or a choice made on the header. */
-type UnitsOf = string | undefined | ((item: ItemHeader) => string[]);
+type UnitsOf = string | undefined | ((item: ItemHeader) => readonly string[]);
 
 interface Plan {
   units: UnitsOf;
@@ -79,7 +84,7 @@ export function mutateAssignments(
   rt: Runtime,
   op: Op,
   itemId: string,
-  units: (item: ItemHeader) => string[],
+  units: (item: ItemHeader) => readonly string[],
   decide: (item: ItemHeader, as: Assignment[], now: number) => Decision,
 ): Promise<Outcome> {
   return runOp(rt, op, itemId, { units, decide });
@@ -103,9 +108,10 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
     if (read.outcome) return replayed(rt, op, read.outcome);
     if (!read.header) throw new Refusal('not_found', `没有编号为 ${itemId} 的督查事项`);
     const seen = read.header;
-    const item = structuredClone(seen.doc);
+    // The header's unit list is shared and frozen: a decision changes the header's own fields only.
+    const item = { ...seen.doc };
     const now = rt.clock.now();
-    let units: string[];
+    let units: readonly string[];
     let decision: Decision;
     let records = read.assignments;
     let as: Assignment[];
@@ -147,7 +153,7 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
       }
       if (before.doc.state !== 'completed' && after.state === 'completed') completed++;
     });
-    const res = await commitDecision(rt, op, itemId, now, decision, {
+    const res = await commitDecision(rt, op, { item, assignments: as }, now, decision, {
       ...(plan.header ? { header: { expected: seen.version, doc: item } } : { seenStatus: seen.doc.status }),
       assignments,
       index,
@@ -172,7 +178,7 @@ export async function createItem(
   const now = rt.clock.now();
   const { item, assignments, ...decision } = build(seq, now);
   // Not indexed while a draft: a draft is nobody's work yet (issuing indexes it).
-  const res = await commitDecision(rt, op, item.id, now, decision, {
+  const res = await commitDecision(rt, op, { item, assignments }, now, decision, {
     header: { expected: 0, doc: item, open: assignments.length },
     assignments: assignments.map((a) => ({ unit: a.unit, expected: 0, doc: a })),
     index: [['Z', rt.store.k.items, itemScore(item), item.id]],
@@ -186,12 +192,14 @@ export async function createItem(
 async function commitDecision(
   rt: Runtime,
   op: Op,
-  itemId: string,
+  view: NonNullable<Outcome['view']>,
   now: number,
   decision: Decision,
   records: Pick<CommitPlan<StoredOutcome>, 'header' | 'seenStatus' | 'assignments' | 'index' | 'completed'>,
 ): Promise<Outcome | undefined> {
+  const itemId = view.item.id;
   const stored: StoredOutcome = { itemId, toast: decision.toast };
+
   const res = await rt.store.commit({
     ...records,
     opId: op.id,
@@ -203,7 +211,10 @@ async function commitDecision(
     now,
     wallNow: Date.now(),
   });
-  if (res.kind === 'ok') return committed(rt, op, stored, decision.deliveries);
+  if (res.kind === 'ok') {
+    if (res.completedItem) view.item = { ...view.item, status: 'completed', completedAt: now };
+    return committed(rt, op, stored, decision.deliveries, view);
+  }
   if (res.kind === 'dup') return replayed(rt, op, res.outcome);
   return undefined;
 }
@@ -212,10 +223,16 @@ function isIssued(status: ItemHeader['status']): boolean {
   return status === 'open' || status === 'completed';
 }
 
-async function committed(rt: Runtime, op: Op, stored: StoredOutcome, deliveries: Delivery[]): Promise<Outcome> {
+async function committed(
+  rt: Runtime,
+  op: Op,
+  stored: StoredOutcome,
+  deliveries: Delivery[],
+  view: NonNullable<Outcome['view']>,
+): Promise<Outcome> {
   faultPoint(rt, 'after-commit');
   await relayOutbox(rt, op.id, deliveries);
-  return { ...stored, deliveries };
+  return { ...stored, deliveries, view };
 }
 
 /** An operation applied before: nothing changes, but what it decided to send is queued if a crash left it behind. */

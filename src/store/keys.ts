@@ -19,10 +19,11 @@ export function keys(prefix: string) {
     seqFor: (opId: string) => `${p}:seq-for:${opId}`,
     /** The stored outcome of an applied operation: its replay answers the same and changes nothing. */
     op: (opId: string) => `${p}:op:${opId}`,
-    /** Deliveries decided by committed operations and not yet queued: field op id, value JSON list. */
+    /**
+     * Deliveries decided by committed operations and not yet queued: field op id, value JSON {at, d}: when it was
+     * written (wall-clock ms, for the relay that picks up what a crash left) and the deliveries.
+     */
     outbox: `${p}:outbox`,
-    /** When each outbox entry was written (wall-clock ms), for the relay that picks up what a crash left. */
-    outboxAt: `${p}:outbox:at`,
     auditAll: `${p}:audit`,
     auditItem: (id: string) => `${p}:audit:${id}`,
     /** Where each person's copy of a card was sent: field person id, value JSON message ref. */

@@ -21,20 +21,21 @@ end
  * the outbox, in the same step: a crash after this loses nothing), and the operation's outcome. When the step
  * completes the item's last open assignment, it completes the item too, with its own audit entry.
  *
- * KEYS: 1 op, 2 audit (all), 3 audit (item), 4 outbox, 5 outbox times, 6 item header, 7.. records and indexes
+ * KEYS: 1 op, 2 audit (all), 3 audit (item), 4 outbox, 5 item header, 6.. records and indexes
  * ARGV: 1 spec JSON (below), 2.. documents the spec points at by position
  * spec: op (id), ttl (s), st? (status the decision saw), hv? (header version expected when hd is given),
  *       hd? (ARGV position of the new header doc), hs? (new status), open? (open count to set),
  *       recs: [[key pos, expected version, ARGV pos of the new doc (absent: checked, not written)]], idx: index writes, done (assignments completed),
  *       at (domain time, ms), au (ARGV pos of audit entries), ce? (ARGV pos of the completion entry),
- *       ob? (ARGV pos of the deliveries), wall (wall-clock ms), out (ARGV pos of the outcome)
- * Returns: {'ok'} | {'dup', outcome} | {'conflict', what}
+ *       ob? (ARGV pos of the outbox entry), out (ARGV pos of the outcome)
+ * Returns: {'ok', '1' if it completed the item else '0'} | {'dup', outcome} | {'conflict', what}
  */
 export const COMMIT_OP = `${APPLY_INDEX}
 local spec = cjson.decode(ARGV[1])
 local prev = redis.call('GET', KEYS[1])
 if prev then return {'dup', prev} end
-local item = KEYS[6]
+local item = KEYS[5]
+local completed_item = '0'
 if spec.hd then
   local v = tonumber(redis.call('HGET', item, 'v') or '0')
   if v ~= spec.hv then return {'conflict', 'item'} end
@@ -68,14 +69,12 @@ if spec.done > 0 then
   if left <= 0 and redis.call('HGET', item, 'status') == 'open' then
     redis.call('HSET', item, 'status', 'completed', 'completedAt', spec.at)
     audit(cjson.decode(ARGV[spec.ce]))
+    completed_item = '1'
   end
 end
-if spec.ob then
-  redis.call('HSET', KEYS[4], spec.op, ARGV[spec.ob])
-  redis.call('ZADD', KEYS[5], spec.wall, spec.op)
-end
+if spec.ob then redis.call('HSET', KEYS[4], spec.op, ARGV[spec.ob]) end
 redis.call('SET', KEYS[1], ARGV[spec.out], 'EX', spec.ttl)
-return {'ok'}
+return {'ok', completed_item}
 `;
 
 /**

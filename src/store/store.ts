@@ -27,8 +27,17 @@ export interface AuditRecord extends AuditEntry {
   id: string;
 }
 
+/** Headers kept parsed in memory (most recently read ones). */
+const PARSED_HEADERS = 2000;
+
 /** Seven days: longer than any platform's retry window (Feishu retries for about 7 h). */
 export const OP_TTL_SECONDS = 7 * 24 * 3600;
+
+/** What the outbox keeps of an operation: when it was committed (wall-clock ms), and what to send. */
+interface OutboxEntry {
+  at: number;
+  d: Delivery[];
+}
 
 /** A record as read, with the version a change must expect. */
 export interface Versioned<T> {
@@ -64,7 +73,7 @@ export interface CommitPlan<O> {
   wallNow: number;
 }
 
-export type CommitResult<O> = { kind: 'ok' } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
+export type CommitResult<O> = { kind: 'ok'; completedItem: boolean } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -112,9 +121,33 @@ export class Store {
 
   // --- reading records -------------------------------------------------------------------------
 
+  /**
+   * A header's document changes only when the item is issued or cancelled, but every press reads it, and a
+   * city-wide item's lists 500 units: parsed once per version and kept (frozen), each read gets its own copy.
+   */
+  private readonly parsed = new Map<string, { raw: string; doc: Readonly<ItemHeader> }>();
+
+  /** The header's status and completion time live in their own fields: the commit script completes an item. */
+  private parseHeader(id: string, [v, raw, status, completedAt]: (string | null | undefined)[]): Versioned<ItemHeader> | undefined {
+    if (!v || !raw || !status) return undefined;
+    let hit = this.parsed.get(id);
+    if (hit?.raw !== raw) {
+      const doc = JSON.parse(raw) as ItemHeader;
+      Object.freeze(doc.units);
+      hit = { raw, doc: Object.freeze(doc) };
+    }
+    // Most recently read last; the least recently read goes first when full.
+    this.parsed.delete(id);
+    if (this.parsed.size >= PARSED_HEADERS) this.parsed.delete(this.parsed.keys().next().value!);
+    this.parsed.set(id, hit);
+    const h: ItemHeader = { ...hit.doc, status: status as ItemStatus };
+    if (completedAt) h.completedAt = Number(completedAt);
+    return { doc: h, version: Number(v) };
+  }
+
   /** The item's header alone: what a press on one unit needs besides that unit's record. */
   async getHeader(id: string): Promise<Versioned<ItemHeader> | undefined> {
-    return parseHeader(await this.redis.hmget(this.k.item(id), 'v', 'doc', 'status', 'completedAt'));
+    return this.parseHeader(id, await this.redis.hmget(this.k.item(id), 'v', 'doc', 'status', 'completedAt'));
   }
 
   async getAssignment(id: string, unit: string): Promise<Versioned<Assignment> | undefined> {
@@ -140,7 +173,7 @@ export class Store {
       const rec = parseRecord<Assignment>(res[i + 2] as (string | null)[]);
       if (rec) assignments.set(u, rec);
     });
-    return { header: parseHeader(res[1] as (string | null)[]), assignments };
+    return { header: this.parseHeader(itemId, res[1] as (string | null)[]), assignments };
   }
 
   /** Several units' records of one item, in the order asked (missing ones left out). */
@@ -169,8 +202,8 @@ export class Store {
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const id of ids) pipe.hmget(this.k.item(id), 'v', 'doc', 'status', 'completedAt');
-    return results(await pipe.exec()).flatMap((r) => {
-      const h = parseHeader(r as (string | null)[]);
+    return results(await pipe.exec()).flatMap((r, i) => {
+      const h = this.parseHeader(ids[i]!, r as (string | null)[]);
       return h ? [h.doc] : [];
     });
   }
@@ -227,7 +260,7 @@ export class Store {
   /** Writes everything an operation decided, in one step, unless it was already applied or what it read changed. */
   async commit<O>(plan: CommitPlan<O>): Promise<CommitResult<O>> {
     const k = this.k;
-    const keyList = new KeyList([k.op(plan.opId), k.auditAll, k.auditItem(plan.itemId), k.outbox, k.outboxAt, k.item(plan.itemId)]);
+    const keyList = new KeyList([k.op(plan.opId), k.auditAll, k.auditItem(plan.itemId), k.outbox, k.item(plan.itemId)]);
     const docs: string[] = [];
     /** ARGV position of a document (ARGV[1] is the spec). */
     const arg = (s: string) => docs.push(s) + 1;
@@ -235,7 +268,6 @@ export class Store {
       op: plan.opId,
       ttl: OP_TTL_SECONDS,
       at: String(plan.now),
-      wall: String(plan.wallNow),
       done: plan.completed,
     };
     if (plan.seenStatus) spec.st = plan.seenStatus;
@@ -254,10 +286,10 @@ export class Store {
     spec.idx = keyList.index(plan.index);
     spec.au = arg(JSON.stringify(plan.audits.map(flat)));
     if (plan.completion) spec.ce = arg(JSON.stringify(flat(plan.completion)));
-    if (plan.deliveries.length) spec.ob = arg(JSON.stringify(plan.deliveries));
+    if (plan.deliveries.length) spec.ob = arg(JSON.stringify({ at: plan.wallNow, d: plan.deliveries } satisfies OutboxEntry));
     spec.out = arg(JSON.stringify(plan.outcome));
     const [kind, value] = (await this.commitOp(keyList.list.length, ...keyList.list, JSON.stringify(spec), ...docs)) as [string, string?];
-    if (kind === 'ok') return { kind: 'ok' };
+    if (kind === 'ok') return { kind: 'ok', completedItem: value === '1' };
     if (kind === 'dup') return { kind: 'dup', outcome: JSON.parse(value!) as O };
     return { kind: 'conflict' };
   }
@@ -290,16 +322,20 @@ export class Store {
   /** The deliveries a committed operation left in the outbox, if they were not relayed yet. */
   async outboxEntry(opId: string): Promise<Delivery[] | undefined> {
     const s = await this.redis.hget(this.k.outbox, opId);
-    return s === null ? undefined : (JSON.parse(s) as Delivery[]);
+    return s === null ? undefined : (JSON.parse(s) as OutboxEntry).d;
   }
 
   async clearOutbox(opId: string): Promise<void> {
-    await this.redis.multi().hdel(this.k.outbox, opId).zrem(this.k.outboxAt, opId).exec();
+    await this.redis.hdel(this.k.outbox, opId);
   }
 
-  /** Operations whose deliveries have waited in the outbox since before `wallMs`, oldest first. */
-  async outboxOlderThan(wallMs: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.k.outboxAt, '-inf', String(wallMs), 'LIMIT', 0, limit);
+  /**
+   * Operations whose deliveries have waited in the outbox since before `wallMs`. The outbox is empty but for the
+   * milliseconds between a commit and its relay, so reading it whole is cheap.
+   */
+  async outboxOlderThan(wallMs: number): Promise<string[]> {
+    const all = await this.redis.hgetall(this.k.outbox);
+    return Object.entries(all).flatMap(([opId, s]) => ((JSON.parse(s) as OutboxEntry).at < wallMs ? [opId] : []));
   }
 
   // --- audit and card references -----------------------------------------------------------------
@@ -348,14 +384,6 @@ function parseRecord<T>([v, doc]: (string | null)[]): Versioned<T> | undefined {
   return v && doc ? { doc: JSON.parse(doc) as T, version: Number(v) } : undefined;
 }
 
-/** The header's status and completion time live in their own fields: the commit script completes an item. */
-function parseHeader([v, doc, status, completedAt]: (string | null | undefined)[]): Versioned<ItemHeader> | undefined {
-  if (!v || !doc || !status) return undefined;
-  const h = JSON.parse(doc) as ItemHeader;
-  h.status = status as ItemStatus;
-  if (completedAt) h.completedAt = Number(completedAt);
-  return { doc: h, version: Number(v) };
-}
 
 function flat(a: AuditEntry): Record<string, string> {
   const o: Record<string, string> = {};
