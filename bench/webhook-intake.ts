@@ -4,24 +4,16 @@
 // enqueuing them. Each server runs in its own process, pinned to its own core where it can be, and is warmed up
 // (WARMUP s, not counted) before the measured DURATION s; the three take turns for ROUNDS rounds; prints req/s,
 // p99, server and Redis CPU per request, and the median ratio.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { deleteKeys, REDIS_URL } from '../test/helpers/harness.ts';
+import { serverCore } from './server-core.ts';
 import { DEFAULT_APP_ID, messageEvent, signedRequest } from '../test/helpers/feishu-webhook.ts';
 
 const DURATION = Number(process.env.DURATION ?? 10);
 const WARMUP = Number(process.env.WARMUP ?? 2);
-// On a machine with two or more cores, the server under test gets the last core to itself and this
-// process (autocannon) the others, so they do not take turns on one core. SERVER_CPU=none turns it off.
-const cores = os.availableParallelism();
-const SERVER_CPU = process.env.SERVER_CPU ?? (cores >= 2 && hasTaskset() ? String(cores - 1) : 'none');
-if (SERVER_CPU !== 'none') spawnSync('taskset', ['-pc', `0-${Math.max(0, Number(SERVER_CPU) - 1)}`, String(process.pid)], { stdio: 'ignore' });
-
-function hasTaskset(): boolean {
-  return spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
-}
+const server = serverCore();
 const CONNECTIONS = 50;
 const BODIES = Number(process.env.BODIES ?? 120_000);
 const TOKEN = 'bench-verification-token';
@@ -47,9 +39,8 @@ const requests = Array.from({ length: BODIES }, (_, i) => {
 async function startServer(mode: string, prefix: string): Promise<{ child: ChildProcess; port: number }> {
   const script = new URL('./intake-server.ts', import.meta.url).pathname;
   const nodeArgs = ['--import', 'tsx', ...(process.env.PROFILE === mode ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), ...(process.env.TRACE_GC === mode ? ['--trace-gc'] : []), script, mode];
-  const pin = SERVER_CPU;
-  const pinned = pin !== 'none';
-  const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', pin, process.execPath, ...nodeArgs] : nodeArgs, {
+  const [command, args] = server.command(nodeArgs);
+  const child = spawn(command, args, {
     env: { ...process.env, ...env, BENCH_PREFIX: prefix },
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
