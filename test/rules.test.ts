@@ -1,6 +1,6 @@
 // The state machine, table-driven, in two layers:
 // 1. pure: every action × assignment state × kind of actor × key/ordinary item through check(), against an
-//    expectation table written by hand from the domain README (not derived from RULES);
+//    expectation table written by hand from docs/domain.md (not derived from RULES);
 // 2. through the service (real Redis): refused transitions change nothing (item document and both audit
 //    streams byte-for-byte), and every allowed transition moves the state and adds exactly its audit line.
 import { createHash } from 'node:crypto';
@@ -37,7 +37,7 @@ const KINDS: Kind[] = ['key', 'ordinary'];
 const STATES: AssignmentState[] = ['issued', 'received', 'awaiting_signature', 'signed', 'returned', 'completed'];
 
 // ---------------------------------------------------------------------------------------------
-// The expectation table, by hand, from /work/shared/domain/README.md.
+// The expectation table, by hand, from docs/domain.md.
 // ---------------------------------------------------------------------------------------------
 
 /** What should happen from one state: the state after (`same`: unchanged; `by_report`: progress → received,

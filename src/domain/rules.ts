@@ -1,5 +1,5 @@
 // The rules of 督查 in one table: for each action, who may take it, from which states, and to which state.
-// Handlers and the table-driven test both read this file; check it against the domain README line by line.
+// Handlers and the table-driven test both read this file; check it against docs/domain.md line by line.
 import type { Directory } from '../directory/directory.ts';
 import { Refusal } from '../errors.ts';
 import type { Assignment, AssignmentState, ItemHeader } from './types.ts';
