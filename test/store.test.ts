@@ -207,4 +207,23 @@ describe('the outbox', () => {
     await h.settle();
     expect(h.received('li')).toHaveLength(1);
   });
+
+  it('a commit whose deliveries cannot be queued at once still succeeds; the sweep queues them', async () => {
+    h = await createHarness();
+    await h.command('zhang', '/新建 积水整治 单位=jtj 期限=5d 类别=重大');
+    const deliver = h.rt.queues.deliver;
+    const addBulk = deliver.addBulk.bind(deliver);
+    deliver.addBulk = async () => {
+      throw new Error('Redis went away for a moment');
+    };
+    const answer = await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    deliver.addBulk = addBulk;
+    expect(answer.toast.type).toBe('success');
+    expect(h.received('li')).toHaveLength(0);
+    expect(await h.rt.redis.hlen(h.rt.store.k.outbox)).toBe(1);
+    expect(await sweepOutbox(h.rt, Date.now() + OUTBOX_STALE_MS + 1)).toBe(1);
+    await h.settle();
+    expect(h.lastCard('li', '签收').title).toContain('督查通知');
+    expect(await h.rt.redis.hlen(h.rt.store.k.outbox)).toBe(0);
+  });
 });

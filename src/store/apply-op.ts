@@ -231,7 +231,10 @@ async function committed(
   view: NonNullable<Outcome['view']>,
 ): Promise<Outcome> {
   faultPoint(rt, 'after-commit');
-  await relayOutbox(rt, op.id, deliveries);
+  // Done is done: if queuing fails now (Redis gone a moment), the change stands and the outbox sweep queues it.
+  await relayOutbox(rt, op.id, deliveries).catch((err: unknown) =>
+    rt.log.warn({ err, op: op.id }, 'deliveries of a committed operation not queued yet; the outbox relay will'),
+  );
   return { ...stored, deliveries, view };
 }
 
