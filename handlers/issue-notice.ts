@@ -1,5 +1,6 @@
 // 发出: the office issues a previewed item; each unit's responsible leader gets the notice card directly.
 import { cardKey } from '../src/chat/card-key.ts';
+import { isIssued } from '../src/domain/types.ts';
 import { Refusal } from '../src/errors.ts';
 import { requireOffice } from '../src/handler-kit.ts';
 import type { ActionHandler } from '../src/handler.ts';
@@ -10,7 +11,7 @@ export const issueNotice: ActionHandler = {
   run: (ctx) =>
     mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, assignments, now) => {
       requireOffice(ctx.dir, ctx.person.id, '发出督查单');
-      if (item.status === 'open' || item.status === 'completed') throw new Refusal('wrong_state', '该督查单已经发出');
+      if (isIssued(item)) throw new Refusal('wrong_state', '该督查单已经发出');
       if (item.status === 'cancelled') throw new Refusal('wrong_state', '该督查单已取消，编号作废，请重新新建');
       item.status = 'open';
       item.issuedBy = ctx.person.id;

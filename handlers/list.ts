@@ -1,7 +1,7 @@
 // /台账: the ledger, one line per item with each unit's state and deadline; heads and contacts see their own units.
 import { formatDate } from '../src/domain/deadline.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
-import { assignmentRef, isKey, isOverdue, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
+import { assignmentRef, isIssued, isKey, isOverdue, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { STATUS_FILTERS } from '../src/chat/texts.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
@@ -52,16 +52,15 @@ export const list: CommandHandler = {
     // Drafts and cancelled items are nobody's work: only the office's whole ledger lists them.
     const listed = headers
       .filter((item) => {
-        if (item.status !== 'draft' && item.status !== 'cancelled') return status !== 'draft' && status !== 'cancelled';
+        if (isIssued(item)) return status !== 'draft' && status !== 'cancelled';
         return office && !refs && (status === item.status || (status === undefined && item.status === 'draft'));
       })
       .sort((a, b) => b.year - a.year || b.seq - a.seq);
     const shown = listed.slice(0, MAX_LINES);
-    const issued = (item: ItemHeader) => item.status !== 'draft' && item.status !== 'cancelled';
     const refsShown = (item: ItemHeader) => refsOf.get(item.id) ?? item.units.map((u) => assignmentRef(item.id, u));
-    const found = await rt.store.getAssignmentsByRef(shown.filter(issued).flatMap(refsShown));
+    const found = await rt.store.getAssignmentsByRef(shown.filter(isIssued).flatMap(refsShown));
     const lines = shown.map((item) => {
-      if (!issued(item)) return `${noticeNumber(item)} ${item.title}｜${item.status === 'draft' ? '草稿（未发出）' : '已取消'}`;
+      if (!isIssued(item)) return `${noticeNumber(item)} ${item.title}｜${item.status === 'draft' ? '草稿（未发出）' : '已取消'}`;
       // In the order the office gave the units.
       const mine = new Set(refsShown(item));
       const as = item.units.flatMap((u) => {

@@ -2,7 +2,7 @@
 import { categoryLabel } from '../src/domain/categories.ts';
 import { formatDate, formatDateTime } from '../src/domain/deadline.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
-import { isOverdue, latestReport, noticeNumber } from '../src/domain/types.ts';
+import { isIssued, isOverdue, latestReport, noticeNumber } from '../src/domain/types.ts';
 import { ACTION_LABELS } from '../src/chat/texts.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
@@ -23,7 +23,7 @@ export const show: CommandHandler = {
     if (!office && !item.assignments.some((a) => mine.includes(a.unit) || a.responsible === ctx.person.id)) {
       throw new Refusal('not_allowed', `督查事项 ${id} 没有交办给您所在的单位，无权查看`);
     }
-    if (!office && (item.status === 'draft' || item.status === 'cancelled')) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
+    if (!office && !isIssued(item)) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
     const name = (p: string) => dir.personName(p);
     const lines = [
       `${dir.issuer} ${noticeNumber(item)}`,

@@ -2,7 +2,7 @@
 // Handlers and the table-driven test both read this file; check it against docs/domain.md line by line.
 import type { Directory } from '../directory/directory.ts';
 import { Refusal } from '../errors.ts';
-import type { Assignment, AssignmentState, ItemHeader } from './types.ts';
+import { isIssued, type Assignment, type AssignmentState, type ItemHeader } from './types.ts';
 
 /** Whose action it is, relative to one assignment. */
 export type Party =
@@ -125,7 +125,7 @@ export function check(
   dir: Directory,
 ): AssignmentState {
   const rule = RULES[action];
-  if (item.status === 'draft' || item.status === 'cancelled') {
+  if (!isIssued(item)) {
     throw new Refusal('wrong_state', `督查事项 ${item.id} 尚未发出或已取消，不能${rule.label}`);
   }
   if (!rule.who.some((p) => isParty(p, person, a, dir))) {

@@ -126,6 +126,11 @@ export interface Item extends ItemHeader {
   assignments: Assignment[];
 }
 
+/** Issued: the item is the units' work (open or completed), not a draft or a cancelled draft. */
+export function isIssued(item: Pick<ItemHeader, 'status'>): boolean {
+  return item.status === 'open' || item.status === 'completed';
+}
+
 export function isKey(item: Pick<ItemHeader, 'category'>): boolean {
   return item.category !== undefined;
 }

@@ -2,7 +2,7 @@
 // compare-and-set on just those records; a lost race decides again on fresh state, and a replayed operation
 // gets the stored outcome back. What the decision sends is committed with it (the outbox) and then queued.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Actor, Assignment, ItemHeader } from '../domain/types.ts';
+import { isIssued, type Actor, type Assignment, type ItemHeader } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import { relayOutbox, relayPending } from '../delivery/outbox.ts';
 import { Refusal } from '../errors.ts';
@@ -34,8 +34,6 @@ export interface Outcome {
    * reading them again. Absent for a replay.
    */
   view?: { item: ItemHeader; assignments: readonly Assignment[] };
-  /** What this run decided to send (already queued); empty for a replay. */
-  deliveries: Delivery[];
   toast?: string;
   /** True when this operation had already been applied and this is its stored outcome. */
   replayed?: boolean;
@@ -138,8 +136,8 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
       if (applied) return replayed(rt, op, applied);
       throw e;
     }
-    const wasIndexed = isIssued(seen.doc.status);
-    const isIndexed = isIssued(item.status);
+    const wasIndexed = isIssued(seen.doc);
+    const isIndexed = isIssued(item);
     const index: IndexOp[] = [];
     const assignments: { unit: string; expected: number; doc?: Assignment }[] = [];
     let completed = 0;
@@ -219,10 +217,6 @@ async function commitDecision(
   return undefined;
 }
 
-function isIssued(status: ItemHeader['status']): boolean {
-  return status === 'open' || status === 'completed';
-}
-
 async function committed(
   rt: Runtime,
   op: Op,
@@ -235,13 +229,13 @@ async function committed(
   await relayOutbox(rt, op.id, deliveries).catch((err: unknown) =>
     rt.log.warn({ err, op: op.id }, 'deliveries of a committed operation not queued yet; the outbox relay will'),
   );
-  return { ...stored, deliveries, view };
+  return { ...stored, view };
 }
 
 /** An operation applied before: nothing changes, but what it decided to send is queued if a crash left it behind. */
 async function replayed(rt: Runtime, op: Op, stored: StoredOutcome): Promise<Outcome> {
   await relayPending(rt, op.id);
-  return { ...stored, deliveries: [], replayed: true };
+  return { ...stored, replayed: true };
 }
 
 function toEntry(op: Op, itemId: string, now: number, a: AuditDraft): AuditEntry {

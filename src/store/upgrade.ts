@@ -5,7 +5,7 @@
 // Format 1 (before per-assignment records): an item was one document {v, doc} holding every assignment, and
 // `unit-items:<unit>` sets listed each unit's items. Format 2: a header record per item, one record per
 // assignment, and the indexes of index-changes.ts.
-import type { Assignment, Item, ItemHeader } from '../domain/types.ts';
+import { isIssued, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
 import { indexChanges } from './index-changes.ts';
 import type { Store } from './store.ts';
@@ -28,8 +28,7 @@ export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeRe
       if (status || !v || !doc) break; // already rewritten, or nothing there
       const old = JSON.parse(doc) as Item;
       const { header, assignments } = split(old);
-      const indexed = header.status === 'open' || header.status === 'completed';
-      const index = indexed ? assignments.flatMap((a) => indexChanges(k, header, undefined, a)) : [];
+      const index = isIssued(header) ? assignments.flatMap((a) => indexChanges(k, header, undefined, a)) : [];
       const open = assignments.filter((a) => a.state !== 'completed').length;
       const res = await store.upgradeItem(Number(v), header, open, assignments, index);
       if (res === 'conflict') continue; // written meanwhile by a process of the earlier version: read it again
