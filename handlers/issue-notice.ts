@@ -1,6 +1,7 @@
 // 发出: the office issues a previewed item; each unit's responsible leader gets the notice card directly.
 import { cardKey } from '../src/chat/card-key.ts';
-import { isIssued } from '../src/domain/types.ts';
+import { isIssued, isKey } from '../src/domain/types.ts';
+import { addWorkHours } from '../src/domain/work-hours.ts';
 import { Refusal } from '../src/errors.ts';
 import { requireOffice } from '../src/handler-kit.ts';
 import type { ActionHandler } from '../src/handler.ts';
@@ -16,6 +17,11 @@ export const issueNotice: ActionHandler = {
       item.status = 'open';
       item.issuedBy = ctx.person.id;
       item.issuedAt = now;
+      const { config, calendar } = ctx.rt;
+      // The escalation ladder is the one in force today: changing DUCHA_ESCALATE later changes no issued item.
+      if (isKey(item)) item.escalate = [...config.escalate];
+      const chaseAt = addWorkHours(now, config.chaseAfter, { calendar, tz: config.tz, workHours: config.workHours });
+      for (const a of assignments) a.chaseAt = chaseAt;
       return {
         audits: [
           { action: 'issue', from: 'draft', to: 'open' },

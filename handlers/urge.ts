@@ -1,12 +1,10 @@
 // /催办: the office pushes an urge notice now to the responsible leader of each unit not yet done.
-import { cardKey } from '../src/chat/card-key.ts';
-import { formatDate } from '../src/domain/deadline.ts';
-import { check, STATE_LABELS } from '../src/domain/rules.ts';
-import { isOverdue, noticeNumber } from '../src/domain/types.ts';
+import { check } from '../src/domain/rules.ts';
+import { noticeNumber } from '../src/domain/types.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, requireOffice, unitIdFrom } from '../src/handler-kit.ts';
+import { itemIdFrom, requireOffice, unitIdFrom, urgeDeliveries } from '../src/handler-kit.ts';
 import { mutateAssignments } from '../src/store/apply-op.ts';
 
 export const urge: CommandHandler = {
@@ -24,21 +22,7 @@ export const urge: CommandHandler = {
       const deliveries: Delivery[] = [];
       for (const a of targets) {
         a.urges.push(now);
-        const late = isOverdue(a, now) ? '已逾期，' : '';
-        deliveries.push({
-          kind: 'send',
-          person: a.responsible,
-          urgent: true,
-          message: {
-            kind: 'text',
-            text:
-              `【催办】${dir.issuer}：${noticeNumber(item)}「${item.title}」${late}办结时限 ${formatDate(a.due)}，` +
-              `当前状态「${STATE_LABELS[a.state]}」。请${dir.personName(a.responsible)}同志亲自过问，抓紧办理并按时报送。`,
-          },
-        });
-        if (a.state === 'issued') {
-          deliveries.push({ kind: 'send', person: a.responsible, cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }) });
-        }
+        deliveries.push(...urgeDeliveries(item, a, dir, now));
       }
       deliveries.push(ctx.reply(`已催办：${targets.map((a) => dir.unitName(a.unit)).join('、')}（${noticeNumber(item)}）`));
       return {

@@ -7,6 +7,7 @@ import type { Delivery } from '../src/delivery/delivery.ts';
 import { PermanentFailure, RateLimited } from '../src/delivery/errors.ts';
 import type { Message } from '../src/chat/message.ts';
 import { renderByKey } from '../src/dispatch.ts';
+import { renderScheduled } from '../src/schedule/views.ts';
 import type { Runtime } from '../src/runtime.ts';
 import { crashTolerance, DELIVER } from '../src/queues.ts';
 
@@ -24,6 +25,10 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
   const messageOf = async (viewer: string | undefined): Promise<Message | undefined> => {
     if (d.kind === 'refresh') return undefined;
     if (d.message) return d.message;
+    if (d.kind === 'send' && d.readOf && d.cardKey && viewer) {
+      const card = await renderScheduled(rt, d.cardKey, viewer, await readStatus(rt, adapters, d.readOf, viewer));
+      return card && { kind: 'card', card };
+    }
     if (!d.cardKey || !viewer) throw new PermanentFailure('delivery has neither message nor card');
     const card = await renderByKey(rt, d.cardKey, viewer);
     return card && { kind: 'card', card };
@@ -58,6 +63,15 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
       return { updated: n };
     }
   }
+}
+
+/** Whether a person has opened a card sent earlier, where their platform can tell; never a guess. */
+async function readStatus(rt: Runtime, adapters: Adapters, cardKey: string, person: string): Promise<'read' | 'unread' | undefined> {
+  const ref = (await rt.store.cardRefs<SentRef>(cardKey)).get(person);
+  const p = ref && rt.directory().person(person);
+  const adapter = ref && adapters.get(ref.platform);
+  if (!ref || !p || !adapter?.readStatus) return undefined;
+  return adapter.readStatus(ref, p).catch(() => undefined);
 }
 
 export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency = 8): Worker {

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ActionSigner } from './chat/action-token.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { startedClock, systemClock, type Clock } from './clock.ts';
 import { platformSummary, type Config } from './config.ts';
 import { DirectorySource } from './directory/directory-source.ts';
 import { WorkCalendar } from './domain/calendar.ts';
@@ -17,6 +17,9 @@ import { createServer } from './server.ts';
 import { Store } from './store/store.ts';
 import { upgradeStore } from './store/upgrade.ts';
 import { startOutboxRelay } from './delivery/outbox.ts';
+import { startTicker } from './schedule/ticker.ts';
+import { formatDateTime } from './domain/deadline.ts';
+import { startScheduleWorker } from '../jobs/schedule.ts';
 import { startDeliveryWorker, type Adapters } from '../jobs/deliver.ts';
 import { startInboundWorker } from '../jobs/inbound.ts';
 import { createPlatforms } from './platforms/index.ts';
@@ -33,6 +36,11 @@ export interface AppOptions {
   retryDelayMs?: number;
   /** Reload the directory on SIGHUP and file change (production); off in tests. */
   watchDirectory?: boolean;
+  /**
+   * Look at the clock for scheduled work (reminders, chases) in worker roles; default on. Tests that do not test
+   * the schedule turn it off, so moving their clock sends nothing unasked.
+   */
+  scheduler?: boolean;
 }
 
 export interface App {
@@ -71,21 +79,31 @@ export async function createApp(opts: AppOptions): Promise<App> {
       log,
       redis,
       store,
-      clock: opts.clock ?? systemClock,
+      clock: opts.clock ?? (config.clockStart !== undefined ? startedClock(config.clockStart) : systemClock),
       calendar,
       directory: () => directory.current(),
       signer: new ActionSigner(secret),
       queues,
     };
+    if (config.clockStart !== undefined && !opts.clock) {
+      log.warn(
+        { clock: new Date(config.clockStart).toISOString() },
+        `DUCHA_CLOCK 已设置：业务时间从 ${formatDateTime(config.clockStart, config.tz)} 开始走（仅供演示和验收；期限、提醒和卡片按此时间，接口校验仍用真实时间）`,
+      );
+    }
     const platforms = await createPlatforms(config, redis, opts.platformTimeoutMs);
     const adapters: Adapters = opts.adapters ?? platforms.adapters;
     const workers: Worker[] = [];
     if (config.role !== 'web') {
-      workers.push(startInboundWorker(rt), startDeliveryWorker(rt, adapters));
+      workers.push(startInboundWorker(rt), startDeliveryWorker(rt, adapters), startScheduleWorker(rt));
       for (const w of workers) w.on('error', (err) => log.error({ err }, 'worker error'));
       // Deliveries an interrupted operation committed but did not queue (see src/delivery/outbox.ts).
       const relay = startOutboxRelay(rt);
       cleanup.unshift(() => relay.stop());
+      if (opts.scheduler !== false) {
+        const ticker = startTicker(rt);
+        cleanup.unshift(() => ticker.stop());
+      }
     }
     if (config.role !== 'worker') cleanup.unshift(platforms.connect(rt));
     let server: Server | undefined;

@@ -19,3 +19,13 @@ export class ManualClock implements Clock {
     this.t += ms;
   }
 }
+
+/**
+ * DUCHA_CLOCK: the domain's time starts at `start` and runs at real speed from the moment this is made. Only the
+ * domain reads it (deadlines, slots, what cards say); transport checks (webhook freshness, token expiry, retry
+ * back-off) keep the real clock.
+ */
+export function startedClock(start: number, realNow: () => number = Date.now): Clock {
+  const offset = start - realNow();
+  return { now: () => realNow() + offset };
+}

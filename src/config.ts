@@ -1,11 +1,18 @@
 // Reads and checks the environment once at start-up; a bad value stops the process with its name.
 import { z } from 'zod';
 import { FAULT_POINTS, type FaultPoint } from './fault-point.ts';
+import { parseTimeOfDay, parseWorkHours, type WorkHours } from './domain/work-hours.ts';
 
 const optional = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const withDefault = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.trim()));
 
 const url = (fallback: string) =>
   z
@@ -47,6 +54,42 @@ const schema = z.object({
     .optional()
     .transform((v) => (v === undefined || v === '' ? 'info' : v))
     .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])),
+  DUCHA_REMIND_AT: withDefault('09:00').transform((v, ctx) => {
+    const m = parseTimeOfDay(v);
+    if (m === undefined) ctx.addIssue({ code: 'custom', message: `“${v}”不是 HH:MM 格式的时刻（如 09:00）` });
+    return m ?? 0;
+  }),
+  DUCHA_REMIND_BEFORE: withDefault('3,1').transform((v, ctx) => {
+    const parts = v.split(/[,，、]/).map((x) => x.trim());
+    const ns = parts.map(Number);
+    if (parts.some((x) => !/^\d+$/.test(x)) || ns.some((n) => n < 1 || n > 30) || new Set(ns).size !== ns.length) {
+      ctx.addIssue({ code: 'custom', message: `“${v}”应为 1 到 30 之间、互不相同的工作日数，用逗号分隔（如 3,1）` });
+    }
+    return [...new Set(ns)].sort((a, b) => b - a);
+  }),
+  DUCHA_WORK_HOURS: withDefault('09:00-18:00').transform((v, ctx) => {
+    const w = parseWorkHours(v);
+    if (!w) ctx.addIssue({ code: 'custom', message: `“${v}”应为 HH:MM-HH:MM 格式的上下班时间，且下班晚于上班（如 09:00-18:00）` });
+    return w ?? { start: 0, end: 1 };
+  }),
+  DUCHA_CHASE_AFTER: withDefault('4').transform((v, ctx) => {
+    const n = Number(v);
+    if (!/^\d+(\.\d+)?$/.test(v) || n <= 0 || n > 200) ctx.addIssue({ code: 'custom', message: `“${v}”应为大于 0、不超过 200 的工作小时数（如 4）` });
+    return n;
+  }),
+  DUCHA_ESCALATE: withDefault('1,3,7').transform((v, ctx) => {
+    const parts = v.split(/[,，、]/).map((x) => x.trim());
+    const ns = parts.map(Number);
+    const ok = parts.length === 3 && parts.every((x) => /^\d+$/.test(x)) && ns[0]! >= 1 && ns[0]! < ns[1]! && ns[1]! < ns[2]! && ns[2]! <= 60;
+    if (!ok) ctx.addIssue({ code: 'custom', message: `“${v}”应为三个逐级增大的逾期工作日数（1 到 60），用逗号分隔（如 1,3,7）` });
+    return ns as [number, number, number];
+  }),
+  DUCHA_CLOCK: optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v) ? Date.parse(v) : NaN;
+    if (!Number.isFinite(ms)) ctx.addIssue({ code: 'custom', message: `“${v}”应为带时区的 ISO 8601 时刻，如 2026-12-07T08:59:00+08:00` });
+    return ms;
+  }),
   FEISHU_APP_ID: optional,
   FEISHU_APP_SECRET: optional,
   FEISHU_VERIFICATION_TOKEN: optional,
@@ -89,6 +132,17 @@ export interface Config {
   tz: string;
   secret?: string;
   logLevel: string;
+  /** Scheduled messages (src/schedule/): the daily slot, minutes after local midnight on working days. */
+  remindAt: number;
+  /** Remind this many working days before a deadline (descending), besides on the day and every day after. */
+  remindBefore: number[];
+  workHours: WorkHours;
+  /** Working hours after issue before an unreceived notice is chased (and the same again for the second chase). */
+  chaseAfter: number;
+  /** Working days overdue of the three escalation steps of a key item (frozen on each item when it is issued). */
+  escalate: [number, number, number];
+  /** DUCHA_CLOCK: the domain clock starts at this instant (epoch ms), then runs at real speed. */
+  clockStart?: number;
   /** A crash point for tests (src/fault-point.ts). */
   fault?: FaultPoint;
   feishu?: {
@@ -130,7 +184,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tz: e.DUCHA_TZ,
     secret: e.DUCHA_SECRET,
     logLevel: e.LOG_LEVEL,
+    remindAt: e.DUCHA_REMIND_AT,
+    remindBefore: e.DUCHA_REMIND_BEFORE,
+    workHours: e.DUCHA_WORK_HOURS,
+    chaseAfter: e.DUCHA_CHASE_AFTER,
+    escalate: e.DUCHA_ESCALATE,
   };
+  if (e.DUCHA_CLOCK !== undefined) {
+    if (e.NODE_ENV === 'production') {
+      throw new ConfigError('环境变量有误，服务未启动：\n  DUCHA_CLOCK：仅供演示和验收使用，生产环境（NODE_ENV=production）不能设置');
+    }
+    cfg.clockStart = e.DUCHA_CLOCK;
+  }
   if (e.DUCHA_FAULT) {
     if (e.NODE_ENV === 'production') throw new ConfigError('环境变量有误，服务未启动：\n  DUCHA_FAULT：仅供测试使用，生产环境（NODE_ENV=production）不能设置');
     cfg.fault = e.DUCHA_FAULT;

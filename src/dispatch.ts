@@ -14,6 +14,7 @@ import type { ActionContext, CommandContext } from './handler.ts';
 import type { Runtime } from './runtime.ts';
 import type { Outcome } from './store/apply-op.ts';
 import type { Actor } from './domain/types.ts';
+import { isScheduledKey, renderScheduled } from './schedule/views.ts';
 
 export interface ActionAnswer {
   toast: { type: 'success' | 'info' | 'error' | 'warning'; text: string };
@@ -126,7 +127,8 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
     if (e.code === 'not_for_you') return answer;
   }
   try {
-    const card = await renderByKey(rt, payload.k, who.person.id, view);
+    // The card pressed: a reminder listing several items is redrawn whole, any other card from the record it shows.
+    const card = await renderByKey(rt, payload.v ?? payload.k, who.person.id, view);
     if (card) answer.card = card;
   } catch (e) {
     // A signed key naming what does not exist (a unit not on the item): the toast already says so.
@@ -140,6 +142,7 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
  * records as an operation of this process just committed them, used instead of reading them again.
  */
 export async function renderByKey(rt: Runtime, key: string, viewer: string, view?: Outcome['view']): Promise<Card | undefined> {
+  if (isScheduledKey(key)) return renderScheduled(rt, key, viewer);
   const k = parseCardKey(key);
   if (!k) return undefined;
   const ctx = { dir: rt.directory(), tz: rt.config.tz, now: rt.clock.now(), signer: rt.signer };

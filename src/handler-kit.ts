@@ -2,8 +2,9 @@
 import { cardKey } from './chat/card-key.ts';
 import { parseItemRef } from './chat/parse-command.ts';
 import type { Directory, Role } from './directory/directory.ts';
-import { dateInTz } from './domain/deadline.ts';
-import type { Assignment, ItemHeader } from './domain/types.ts';
+import { dateInTz, formatDate } from './domain/deadline.ts';
+import { STATE_LABELS } from './domain/rules.ts';
+import { isOverdue, noticeNumber, type Assignment, type ItemHeader } from './domain/types.ts';
 import type { Delivery } from './delivery/delivery.ts';
 import { Refusal } from './errors.ts';
 
@@ -58,4 +59,19 @@ export function unitOfPersonIn(item: Pick<ItemHeader, 'units'>, person: string, 
 
 export function sendText(person: string, text: string, urgent = false): Delivery {
   return { kind: 'send', person, message: { kind: 'text', text }, urgent };
+}
+
+/** The urge notice (催办) to an assignment's responsible leader, with the notice card again while it is unreceived. */
+export function urgeDeliveries(item: Pick<ItemHeader, 'id' | 'year' | 'seq' | 'title'>, a: Assignment, dir: Directory, now: number): Delivery[] {
+  const late = isOverdue(a, now) ? '已逾期，' : '';
+  const out: Delivery[] = [
+    sendText(
+      a.responsible,
+      `【催办】${dir.issuer}：${noticeNumber(item)}「${item.title}」${late}办结时限 ${formatDate(a.due)}，` +
+        `当前状态「${STATE_LABELS[a.state]}」。请${dir.personName(a.responsible)}同志亲自过问，抓紧办理并按时报送。`,
+      true,
+    ),
+  ];
+  if (a.state === 'issued') out.push({ kind: 'send', person: a.responsible, cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }) });
+  return out;
 }

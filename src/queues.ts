@@ -3,12 +3,15 @@ import { Queue, type ConnectionOptions, type DefaultJobOptions, type WorkerOptio
 
 export const INBOUND = 'inbound';
 export const DELIVER = 'deliver';
+/** Scheduled work: a reminder slot, a receipt chase (queued by the ticker, src/schedule/ticker.ts). */
+export const SCHEDULE = 'schedule';
 
 /** Kept long enough that a retried operation re-adding the same job id is a no-op. */
 const KEEP = { age: 3 * 24 * 3600, count: 50_000 };
 
 const DELIVER_ATTEMPTS = 8;
 const INBOUND_ATTEMPTS = 5;
+const SCHEDULE_ATTEMPTS = 5;
 
 const defaults: DefaultJobOptions = {
   attempts: DELIVER_ATTEMPTS,
@@ -19,6 +22,7 @@ const defaults: DefaultJobOptions = {
 export interface Queues {
   inbound: Queue;
   deliver: Queue;
+  schedule: Queue;
   close(): Promise<void>;
 }
 
@@ -27,11 +31,13 @@ export function createQueues(connection: ConnectionOptions, prefix: string, retr
   const opts: DefaultJobOptions = { ...defaults, backoff: { type: 'exponential', delay: retryDelayMs, jitter: 0.5 } };
   const inbound = new Queue(INBOUND, { connection, prefix, defaultJobOptions: { ...opts, attempts: INBOUND_ATTEMPTS } });
   const deliver = new Queue(DELIVER, { connection, prefix, defaultJobOptions: opts });
+  const schedule = new Queue(SCHEDULE, { connection, prefix, defaultJobOptions: { ...opts, attempts: SCHEDULE_ATTEMPTS } });
   return {
     inbound,
     deliver,
+    schedule,
     async close() {
-      await Promise.all([inbound.close(), deliver.close()]);
+      await Promise.all([inbound.close(), deliver.close(), schedule.close()]);
     },
   };
 }
@@ -43,10 +49,10 @@ export function createQueues(connection: ConnectionOptions, prefix: string, retr
  * default of up to a minute. A job may be interrupted by crashes as often as it may fail (its attempts) before
  * it is given up, where BullMQ's default gives up after one.
  */
-export function crashTolerance(queue: typeof INBOUND | typeof DELIVER): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
+export function crashTolerance(queue: typeof INBOUND | typeof DELIVER | typeof SCHEDULE): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
   return {
     lockDuration: 5000,
     stalledInterval: 2000,
-    maxStalledCount: queue === DELIVER ? DELIVER_ATTEMPTS : INBOUND_ATTEMPTS,
+    maxStalledCount: queue === DELIVER ? DELIVER_ATTEMPTS : queue === SCHEDULE ? SCHEDULE_ATTEMPTS : INBOUND_ATTEMPTS,
   };
 }

@@ -20,6 +20,8 @@ export interface ActionPayload {
   k: string;
   /** The person the card is for: only they may press it. */
   f: string;
+  /** The card the button is shown on, when it is not `k` (a reminder listing several items): redrawn after the press. */
+  v?: string;
 }
 
 const MAC_BYTES = 16;
@@ -28,7 +30,7 @@ export class ActionSigner {
   constructor(private readonly secret: string) {}
 
   sign(p: ActionPayload): string {
-    const body = Buffer.from(JSON.stringify([p.a, p.k, p.f])).toString('base64url');
+    const body = Buffer.from(JSON.stringify(p.v === undefined ? [p.a, p.k, p.f] : [p.a, p.k, p.f, p.v])).toString('base64url');
     return `${body}.${this.mac(body).toString('base64url')}`;
   }
 
@@ -43,8 +45,10 @@ export class ActionSigner {
     if (given.length !== want.length || !timingSafeEqual(given, want)) return undefined;
     try {
       const arr = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown;
-      if (!Array.isArray(arr) || arr.length !== 3 || !arr.every((x) => typeof x === 'string')) return undefined;
-      return { a: arr[0] as ActionName, k: arr[1] as string, f: arr[2] as string };
+      if (!Array.isArray(arr) || (arr.length !== 3 && arr.length !== 4) || !arr.every((x) => typeof x === 'string')) return undefined;
+      const p: ActionPayload = { a: arr[0] as ActionName, k: arr[1] as string, f: arr[2] as string };
+      if (arr.length === 4) p.v = arr[3] as string;
+      return p;
     } catch {
       return undefined;
     }

@@ -23,4 +23,9 @@ export interface PlatformAdapter {
   send(to: Person, message: Message, opts: SendOptions): Promise<SentRef>;
   reply(to: ReplyTarget, message: Message, opts: SendOptions): Promise<SentRef>;
   update(ref: SentRef, card: Card, viewer: Person): Promise<void>;
+  /**
+   * Whether `viewer` has opened a message the bot sent them: undefined when the platform cannot tell (no permission,
+   * too old, the call failed). Then nothing is said rather than a guess.
+   */
+  readStatus?(ref: SentRef, viewer: Person): Promise<'read' | 'unread' | undefined>;
 }

@@ -6,7 +6,15 @@ import type { Message } from '../chat/message.ts';
 
 export type Delivery =
   /** To a person directly, on the one platform they are reached on. A card by key is drawn at send time. */
-  | { kind: 'send'; person: string; message?: Message; cardKey?: string; urgent?: boolean }
+  | {
+      kind: 'send';
+      person: string;
+      message?: Message;
+      cardKey?: string;
+      urgent?: boolean;
+      /** A receipt chase: say whether the person has opened this earlier card (where the platform can tell). */
+      readOf?: string;
+    }
   /** Back to the chat a command came from. `viewer` is whom a card's buttons are for. */
   | { kind: 'reply'; to: ReplyTarget; message?: Message; cardKey?: string; viewer?: string }
   /** Redraw every copy of a card already sent, from the current record. */

@@ -116,7 +116,7 @@ function offsetAt(ms: number, tz: string): number {
  * the earlier; when clocks jump forward over it, the same distance after the jump (so a day whose
  * midnight is skipped starts at the jump).
  */
-function zonedToEpoch(date: string, h: number, mi: number, tz: string): number {
+export function zonedToEpoch(date: string, h: number, mi: number, tz: string): number {
   const [y, m, d] = mustSplit(date);
   const asUtc = Date.UTC(y, m - 1, d, h, mi);
   // Any offset in force near that time is in force a day before, at it, or a day after.

@@ -90,6 +90,12 @@ export interface Assignment {
   visits: Visit[];
   extensions: Extension[];
   urges: number[];
+  /** When the unreceived notice is next chased (domain ms); absent once received or chased for the last time. */
+  chaseAt?: number;
+  /** Receipt chases sent so far (1: 【签收提醒】, 2: again with 加急 and the office told). */
+  chases?: number;
+  /** Escalation steps taken (1 automatic 催办, 2 约谈 proposed, 3 坐地督查 proposed). */
+  escalated?: number[];
 }
 
 /**
@@ -119,6 +125,8 @@ export interface ItemHeader {
   readonly units: readonly string[];
   /** The lead unit (牵头). */
   lead: string;
+  /** A key item's escalation ladder (working days overdue of steps 1–3), frozen from DUCHA_ESCALATE when issued. */
+  escalate?: [number, number, number];
 }
 
 /** An item with all its assignments, as read for a whole view (a ledger line, /查看, the preview card). */

@@ -22,7 +22,8 @@ export function itemScore(item: Pick<ItemHeader, 'year' | 'seq'>): string {
 
 /**
  * Where an issued assignment is listed: its unit's items (by number), its responsible leader's assignments (by
- * deadline), its state, and (while not completed) the deadline index that reminders and the ledger's 逾期 read.
+ * deadline), its state, (while not completed) the deadline index that reminders and the ledger's 逾期 read, and
+ * (while unreceived) its next receipt chase.
  */
 function entries(k: Keys, item: Pick<ItemHeader, 'id' | 'year' | 'seq'>, a: Assignment): Entry[] {
   const ref = assignmentRef(item.id, a.unit);
@@ -32,6 +33,8 @@ function entries(k: Keys, item: Pick<ItemHeader, 'id' | 'year' | 'seq'>, a: Assi
     { key: k.byState(a.state), member: ref },
   ];
   if (a.state !== 'completed') out.push({ key: k.byDue, member: ref, score: String(a.dueAt) });
+  // The receipt chase is scheduled while the notice waits for 签收, and goes when it is received.
+  if (a.state === 'issued' && a.chaseAt !== undefined) out.push({ key: k.chase, member: ref, score: String(a.chaseAt) });
   return out;
 }
 

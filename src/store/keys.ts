@@ -14,6 +14,12 @@ export function keys(prefix: string) {
     byPerson: (person: string) => `${p}:idx:person:${person}`,
     byState: (state: string) => `${p}:idx:state:${state}`,
     byDue: `${p}:idx:due`,
+    /** Receipt chases to run (sorted set): member `item/unit`, score the domain ms it is due (see index-changes.ts). */
+    chase: `${p}:sched:chase`,
+    /** The last reminder slot taken (its date, YYYY-MM-DD, in the service's own time). */
+    slotDone: `${p}:sched:slot`,
+    /** One person's reminder list of one slot (JSON), kept while its card may still be pressed. */
+    remindList: (slot: string, person: string) => `${p}:rem:${slot}:${person}`,
     seq: (year: number) => `${p}:seq:${year}`,
     /** The number an operation was given, so a retried operation gets the same one. */
     seqFor: (opId: string) => `${p}:seq-for:${opId}`,

@@ -162,6 +162,10 @@ export class FakeFeishu {
   tokenRequests: TokenRequest[] = [];
   /** Receivers (receive_id or user id) the bot cannot reach: sends answer 230013, urgents list them as invalid. */
   unreachable = new Set<string>();
+  /** Who has read which message (open_ids by message id): see markRead. */
+  readers = new Map<string, Set<string>>();
+  /** When set, read_users answers as for an app without the permission (99991672). */
+  readUsersDenied = false;
 
   private readonly tokenTtlMs: number;
   private readonly slowMs: number;
@@ -241,6 +245,13 @@ export class FakeFeishu {
     return this.known.get(messageId)?.content;
   }
 
+  /** A person (open_id) opens a message: read_users lists them from now on. */
+  markRead(messageId: string, openId: string): void {
+    let set = this.readers.get(messageId);
+    if (!set) this.readers.set(messageId, (set = new Set()));
+    set.add(openId);
+  }
+
   /** Register a message the bot did not send (e.g. a user's message the bot will reply to). */
   seedMessage(chatId: string, content: unknown = { text: '' }, msgType = 'text'): string {
     const id = this.newMessageId();
@@ -269,6 +280,8 @@ export class FakeFeishu {
     this.requests = [];
     this.tokenRequests = [];
     this.unreachable.clear();
+    this.readers.clear();
+    this.readUsersDenied = false;
     this.tokens.clear();
     this.byUuid.clear();
     this.known.clear();
@@ -365,6 +378,7 @@ export class FakeFeishu {
     const sub = m[2];
     if (method === 'POST' && sub === 'reply') return (_q, b) => this.reply(id, b);
     if (method === 'PATCH' && sub === undefined) return (_q, b) => this.patch(id, b);
+    if (method === 'GET' && sub === 'read_users') return (q) => this.readUsers(id, q);
     if (method === 'PATCH' && (sub === 'urgent_app' || sub === 'urgent_sms' || sub === 'urgent_phone')) {
       const channel = sub.slice('urgent_'.length) as UrgentRecord['channel'];
       return (q, b) => this.urgent(id, channel, q, b);
@@ -533,6 +547,17 @@ export class FakeFeishu {
     const userIds = list as string[];
     this.urgents.push({ messageId, channel, userIdType, userIds, at: this.now() });
     return ok({ invalid_user_id_list: userIds.filter((u) => this.unreachable.has(u)) });
+  }
+
+  /** GET …/read_users: the readers of a message the bot sent, as Feishu pages them (one page here). */
+  private readUsers(messageId: string, q: Record<string, string>): Answer {
+    if (this.readUsersDenied) {
+      return fail(400, 99991672, 'Access denied. One of the following scopes is required: [im:message, im:message:readonly, im:message:basic].');
+    }
+    if (q.user_id_type !== 'open_id') return invalidParam('user_id_type');
+    if (!this.known.has(messageId)) return noMessage(messageId);
+    const items = [...(this.readers.get(messageId) ?? [])].map((id) => ({ user_id_type: 'open_id', user_id: id, timestamp: String(this.now()) }));
+    return ok({ items, has_more: false });
   }
 
   private newMessageId(): string {

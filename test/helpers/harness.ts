@@ -49,6 +49,8 @@ export interface HarnessOptions {
   platformTimeoutMs?: number;
   /** Runs before the service starts, on the test's prefix: records an earlier version left, say. */
   before?: (redis: Redis, prefix: string) => Promise<void>;
+  /** Let the service look at the clock for reminders and chases (off unless a test is about them). */
+  scheduler?: boolean;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -85,6 +87,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
           ]),
     retryDelayMs: 20,
     platformTimeoutMs: opts.platformTimeoutMs,
+    scheduler: opts.scheduler ?? false,
   });
   const rt = app.rt;
   const all = () => [...feishu.sent, ...wecom.sent];
@@ -157,7 +160,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       const deadline = Date.now() + 10_000;
       for (;;) {
         const counts = await Promise.all(
-          [rt.queues.deliver, rt.queues.inbound].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+          [rt.queues.deliver, rt.queues.inbound, rt.queues.schedule].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
         );
         if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
         if (Date.now() > deadline) throw new Error(`queues did not drain: ${JSON.stringify(counts)}`);

@@ -23,6 +23,9 @@ export class RecordingAdapter implements PlatformAdapter {
   sent: Sent[] = [];
   updates: Updated[] = [];
   private n = 0;
+  /** Who has opened which message (person ids by message id); `readUnknown` makes readStatus unable to tell. */
+  reads = new Map<string, Set<string>>();
+  readUnknown = false;
   /** Set to make calls throw: given the person (or chat) a call is for, an error to throw, or nothing. */
   failWith?: (to: string) => Error | undefined;
 
@@ -45,6 +48,11 @@ export class RecordingAdapter implements PlatformAdapter {
   async update(ref: SentRef, card: Card, viewer: Person): Promise<void> {
     this.maybeFail(viewer.id);
     this.updates.push({ ref, card, viewer: viewer.id });
+  }
+
+  async readStatus(ref: SentRef, viewer: Person): Promise<'read' | 'unread' | undefined> {
+    if (this.readUnknown) return undefined;
+    return this.reads.get(ref.messageId)?.has(viewer.id) ? 'read' : 'unread';
   }
 
   private maybeFail(to: string): void {

@@ -92,6 +92,35 @@ export class FeishuAdapter implements PlatformAdapter {
     );
   }
 
+  /**
+   * Whether the person has opened a message the bot sent them, from its read receipts (GET …/read_users). Feishu
+   * answers for the bot's own messages of the last 7 days; the app needs any one of the scopes im:message,
+   * im:message:readonly or im:message:basic (ducha's im:message, needed to send at all, is enough). Any failure —
+   * no permission, message too old, the call failing — gives undefined: better say nothing than guess.
+   */
+  async readStatus(ref: SentRef, viewer: Person): Promise<'read' | 'unread' | undefined> {
+    const openId = viewer.feishu?.open_id;
+    if (!openId) return undefined;
+    try {
+      let pageToken: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const res = await this.call('查询已读', () =>
+          this.client.im.message.readUsers({
+            path: { message_id: ref.messageId },
+            params: { user_id_type: 'open_id', page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) },
+          }),
+        );
+        const data = (res as { data?: { items?: { user_id: string }[]; has_more?: boolean; page_token?: string } }).data;
+        if (data?.items?.some((i) => i.user_id === openId)) return 'read';
+        if (!data?.has_more || !data.page_token) return 'unread';
+        pageToken = data.page_token;
+      }
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One call with Feishu's two ways of failing (thrown HTTP errors and code≠0 answers) mapped. */
   private async call(what: string, fn: () => Promise<unknown>, retriedToken = false): Promise<FeishuAnswer> {
     let res: FeishuAnswer;

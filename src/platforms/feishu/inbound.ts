@@ -38,8 +38,9 @@ export async function handleFeishuBody(rt: Runtime, body: Json, raw?: Buffer | s
     const type = str(header.event_type);
     if (!eventId || !type) return { status: 400, body: { error: 'missing header.event_id or event_type' } };
     const created = Number(header.create_time);
-    // Retries stop after ~7 h and dedup keys live 48 h: an older event is a replay, not a retry.
-    if (Number.isFinite(created) && created > 0 && !isFresh(created, rt.clock.now())) {
+    // Retries stop after ~7 h and dedup keys live 48 h: an older event is a replay, not a retry. Transport time is
+    // the real clock, never the domain's (DUCHA_CLOCK moves deadlines and reminders, not replay windows).
+    if (Number.isFinite(created) && created > 0 && !isFresh(created, Date.now())) {
       rt.log.warn({ event: eventId, type, created }, 'feishu event too old: ignored as a replay');
       return { status: 200, body: {} };
     }

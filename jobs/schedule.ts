@@ -1,0 +1,31 @@
+// The schedule worker: runs a reminder slot or a batch of receipt chases queued by the ticker (src/schedule/ticker.ts).
+import { Worker, type Job } from 'bullmq';
+import type { Runtime } from '../src/runtime.ts';
+import { crashTolerance, SCHEDULE } from '../src/queues.ts';
+import { chaseItem } from '../src/schedule/chase.ts';
+import { runSlot } from '../src/schedule/slot.ts';
+import type { ChaseJob, SlotJob } from '../src/schedule/ticker.ts';
+
+export async function processScheduled(rt: Runtime, job: Job): Promise<unknown> {
+  if (job.name === 'slot') {
+    const { date, at, late } = job.data as SlotJob;
+    return runSlot(rt, { date, at }, late);
+  }
+  if (job.name === 'chase') {
+    const { item, units, at } = job.data as ChaseJob;
+    await chaseItem(rt, item, units, at);
+    return { chased: units.length };
+  }
+  throw new Error(`unknown scheduled job ${job.name}`);
+}
+
+export function startScheduleWorker(rt: Runtime, concurrency = 2): Worker {
+  const worker = new Worker(SCHEDULE, (job: Job) => processScheduled(rt, job), {
+    connection: rt.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }),
+    prefix: rt.config.prefix,
+    concurrency,
+    ...crashTolerance(SCHEDULE),
+  });
+  worker.on('failed', (job, err) => rt.log.error({ job: job?.id, kind: job?.name, err: err.message }, 'scheduled job failed'));
+  return worker;
+}

@@ -1,0 +1,111 @@
+// The office's daily digest (【督查日报】) at the slot: open assignments by state, overdue by unit, due within three
+// working days, notices unreceived for over a day, signed reports waiting for 受理. Nothing when nothing is open.
+import type { Card } from '../chat/message.ts';
+import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
+import { dateInTz, endOfDay, formatDate } from '../domain/deadline.ts';
+import { STATE_LABELS } from '../domain/rules.ts';
+import { parseAssignmentRef, type AssignmentState } from '../domain/types.ts';
+import type { Runtime } from '../runtime.ts';
+import type { Slot } from './slots.ts';
+
+const OPEN_STATES: AssignmentState[] = ['issued', 'received', 'awaiting_signature', 'signed', 'returned'];
+/** Lines per section at most. */
+const SHOWN = 15;
+const DAY_MS = 86_400_000;
+
+function no(itemId: string): string {
+  return `${itemId.slice(itemId.indexOf('-') + 1)}号`;
+}
+
+function section(title: string, lines: string[], total: number): string {
+  if (total === 0) return `**${title}**：无`;
+  const more = total > lines.length ? `\n……共 ${total} 项，发送 /台账 查看全部` : '';
+  return `**${title}**（${total}）\n${lines.join('\n')}${more}`;
+}
+
+/** Builds the digest card as of the slot; undefined when nothing is open. */
+export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promise<Card | undefined> {
+  const { store, config, calendar } = rt;
+  const dir = rt.directory();
+  const counts = await Promise.all(OPEN_STATES.map((s) => rt.redis.scard(store.k.byState(s))));
+  const open = counts.reduce((a, b) => a + b, 0);
+  if (open === 0) return undefined;
+
+  const soonEnd = endOfDay(calendar.addWorkdays(slot.date, 3).date, config.tz);
+  const [overdue, soon, issued, signed] = await Promise.all([
+    rt.redis.zrangebyscore(store.k.byDue, '-inf', `(${slot.at}`),
+    rt.redis.zrangebyscore(store.k.byDue, String(slot.at), String(soonEnd), 'WITHSCORES'),
+    store.refsInState('issued'),
+    store.refsInState('signed'),
+  ]);
+
+  const byUnit = new Map<string, number>();
+  for (const ref of overdue) {
+    const u = parseAssignmentRef(ref).unit;
+    byUnit.set(u, (byUnit.get(u) ?? 0) + 1);
+  }
+  const overdueLines = [...byUnit]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, SHOWN)
+    .map(([u, n]) => `· ${dir.unitName(u)}：${n} 项`);
+
+  const soonLines: string[] = [];
+  for (let i = 0; i < soon.length && soonLines.length < SHOWN; i += 2) {
+    const { item, unit } = parseAssignmentRef(soon[i]!);
+    soonLines.push(`· ${no(item)} ${dir.unitName(unit)}，${formatDate(dateInTz(Number(soon[i + 1]), config.tz))}前`);
+  }
+
+  const headers = new Map((await store.getHeaders([...new Set(issued.map((r) => parseAssignmentRef(r).item))])).map((h) => [h.id, h]));
+  const stale = issued
+    .map(parseAssignmentRef)
+    .filter((r) => {
+      const h = headers.get(r.item);
+      return h?.issuedAt !== undefined && slot.at - h.issuedAt > DAY_MS;
+    })
+    .sort((a, b) => a.item.localeCompare(b.item, 'en', { numeric: true }));
+  const as = await store.getAssignmentsByRef(stale.slice(0, SHOWN).map((r) => `${r.item}/${r.unit}`));
+  const staleLines = stale.slice(0, SHOWN).map((r) => {
+    const a = as.get(`${r.item}/${r.unit}`);
+    return `· ${no(r.item)} ${dir.unitName(r.unit)}${a ? `（${dir.personName(a.responsible)}）` : ''}`;
+  });
+
+  const signedLines = signed
+    .map(parseAssignmentRef)
+    .sort((a, b) => a.item.localeCompare(b.item, 'en', { numeric: true }))
+    .slice(0, SHOWN)
+    .map((r) => `· ${no(r.item)} ${dir.unitName(r.unit)}`);
+
+  const countLine = OPEN_STATES.map((s, i) => `${STATE_LABELS[s]} ${counts[i]}`).join('，');
+  return {
+    title: `【督查日报】${late ? '（补发）' : ''}${formatDate(slot.date)}`,
+    subtitle: dir.issuer,
+    color: overdue.length > 0 ? 'red' : 'blue',
+    fields: [
+      { label: '在办', value: `${open} 项（按单位计）` },
+      { label: '逾期', value: `${overdue.length} 项` },
+    ],
+    body: [
+      `**按状态**：${countLine}`,
+      section('逾期（按单位）', overdueLines, overdue.length),
+      section('三个工作日内到期', soonLines, soon.length / 2),
+      section('发出超过一天未签收', staleLines, stale.length),
+      section('已签署待受理', signedLines, signed.length),
+    ].join('\n\n'),
+    buttons: [],
+  };
+}
+
+/** Sends the digest to every office member, once per slot; false when nothing is open. */
+export async function sendDigest(rt: Runtime, slot: Slot, late: boolean): Promise<boolean> {
+  const card = await buildDigest(rt, slot, late);
+  if (!card) return false;
+  const office = rt.directory().office;
+  await rt.queues.deliver.addBulk(
+    office.map((person) => {
+      const opId = `digest:${slot.date}:${person}`;
+      const data: Delivery & { opId: string } = { kind: 'send', person, message: { kind: 'card', card }, opId };
+      return { name: 'send', data, opts: { jobId: deliveryJobId(opId, 0) } };
+    }),
+  );
+  return true;
+}

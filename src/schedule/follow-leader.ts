@@ -1,0 +1,49 @@
+// An open assignment follows the directory: when its unit's head (key item) or deputy (ordinary) has changed, the
+// new leader is recorded (audited, the directory change as cause), gets what waits for them, and the office is told.
+import { cardKey } from '../chat/card-key.ts';
+import type { Delivery } from '../delivery/delivery.ts';
+import { latestReport, noticeNumber, type Actor, type Assignment, type ItemHeader } from '../domain/types.ts';
+import { isRefusal } from '../errors.ts';
+import { sendText } from '../handler-kit.ts';
+import type { Runtime } from '../runtime.ts';
+import { mutateAssignment } from '../store/apply-op.ts';
+import { currentLeader } from './slots.ts';
+
+export const SYSTEM: Actor = { person: 'system', platform: 'system' };
+
+/**
+ * The leader who answers for the assignment now; when the directory names someone else than its record, the record
+ * is changed first (once: the operation is named by the change). A signature already given stays valid.
+ */
+export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment): Promise<string | undefined> {
+  const dir = rt.directory();
+  const leader = currentLeader(item, a, dir);
+  if (!leader || leader === a.responsible || !dir.person(leader)) return leader && dir.person(leader) ? leader : a.responsible;
+  const from = a.responsible;
+  try {
+    await mutateAssignment(rt, { id: `reassign:${item.id}/${a.unit}:${from}:${leader}`, actor: SYSTEM }, item.id, a.unit, (it, rec) => {
+      if (rec.responsible !== from || rec.state === 'completed') return { audits: [], deliveries: [] };
+      rec.responsible = leader;
+      const unit = dir.unitName(rec.unit);
+      const deliveries: Delivery[] = [];
+      if (rec.state === 'issued') deliveries.push({ kind: 'send', person: leader, cardKey: cardKey({ kind: 'notice', item: it.id, unit: rec.unit }) });
+      const r = latestReport(rec);
+      if (rec.state === 'awaiting_signature' && r) {
+        deliveries.push({ kind: 'send', person: leader, cardKey: cardKey({ kind: 'sign', item: it.id, unit: rec.unit, n: r.version }) });
+      }
+      const text =
+        `【人员变动】${noticeNumber(it)}「${it.title}」${unit}的负责领导已按通讯录由${dir.personName(from)}改为${dir.personName(leader)}，` +
+        `此后的通知、签署和提醒均发给${dir.personName(leader)}。已有的签署仍然有效。`;
+      deliveries.push(...dir.office.map((p) => sendText(p, text)));
+      return {
+        audits: [{ action: 'reassign', unit: rec.unit, from, to: leader, detail: { cause: 'directory' } }],
+        deliveries,
+      };
+    });
+    a.responsible = leader;
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+    return from;
+  }
+  return leader;
+}

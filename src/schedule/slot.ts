@@ -1,0 +1,101 @@
+// One reminder slot (a working day at DUCHA_REMIND_AT): one reminder per person listing every assignment awaiting
+// them, the escalation steps now due, and the office's daily digest. Safe to run again: each message is named by
+// the slot and its person, each escalation step by its assignment.
+import type { ReminderList, ReminderTag } from '../chat/reminder-cards.ts';
+import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
+import { endOfDay } from '../domain/deadline.ts';
+import { isKey, parseAssignmentRef, type Assignment, type ItemHeader } from '../domain/types.ts';
+import { faultPoint } from '../fault-point.ts';
+import type { Runtime } from '../runtime.ts';
+import { sendDigest } from './digest.ts';
+import { dueSteps, escalate } from './escalate.ts';
+import { followLeader } from './follow-leader.ts';
+import { awaitedOf, horizonDate, recipientsOf, reminderDue, type Awaited, type Slot } from './slots.ts';
+import { remindKey, saveReminderList } from './views.ts';
+
+/** Assignments read per round trip. */
+const CHUNK = 2000;
+
+export interface SlotReport {
+  reminders: number;
+  people: number;
+  escalations: number;
+  digest: boolean;
+}
+
+interface PersonList {
+  overdue: boolean;
+  lines: { ref: string; awaited: Awaited }[];
+}
+
+export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<SlotReport> {
+  const { config, calendar } = rt;
+  const settings = { remindBefore: config.remindBefore };
+  const horizon = endOfDay(horizonDate(slot.date, settings, calendar), config.tz);
+  const refs = await rt.store.refsDueBy(horizon);
+  const lists = new Map<string, PersonList>();
+  const steps: { item: string; unit: string; step: number; days: number }[] = [];
+  let reminders = 0;
+  for (let i = 0; i < refs.length; i += CHUNK) {
+    const chunk = refs.slice(i, i + CHUNK);
+    const as = await rt.store.getAssignmentsByRef(chunk);
+    const headers = new Map((await rt.store.getHeaders([...new Set(chunk.map((r) => parseAssignmentRef(r).item))])).map((h) => [h.id, h]));
+    for (const ref of chunk) {
+      const a = as.get(ref);
+      const item = headers.get(parseAssignmentRef(ref).item);
+      if (!a || !item || item.status !== 'open' || a.state === 'completed') continue;
+      const when = reminderDue(slot.date, a.due, settings, calendar);
+      if (!when) continue;
+      const awaited = awaitedOf(a);
+      if (awaited) {
+        const leader = await leaderOf(rt, item, a);
+        for (const person of recipientsOf(awaited, leader, a.unit, rt.directory())) {
+          let list = lists.get(person);
+          if (!list) lists.set(person, (list = { overdue: false, lines: [] }));
+          list.lines.push({ ref, awaited });
+          list.overdue ||= when.kind === 'overdue';
+          reminders++;
+        }
+      }
+      if (when.kind === 'overdue' && isKey(item)) {
+        for (const step of dueSteps(item, a, config.escalate, when.days)) steps.push({ item: item.id, unit: a.unit, step, days: when.days });
+      }
+    }
+  }
+  await sendLists(rt, slot, late, lists);
+  faultPoint(rt, 'mid-slot');
+  let escalations = 0;
+  for (const s of steps) if (await escalate(rt, s.item, s.unit, s.step, s.days, late)) escalations++;
+  const digest = await sendDigest(rt, slot, late);
+  rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, digest }, 'reminder slot done');
+  return { reminders, people: lists.size, escalations, digest };
+}
+
+/** The leader the directory names now (recorded first if it changed), so a new head gets the later reminders. */
+async function leaderOf(rt: Runtime, item: ItemHeader, a: Assignment): Promise<string> {
+  return (await followLeader(rt, item, a)) ?? a.responsible;
+}
+
+/** Keeps each person's list (their card is drawn from it, now and when pressed) and queues one card per person. */
+async function sendLists(rt: Runtime, slot: Slot, late: boolean, lists: Map<string, PersonList>): Promise<void> {
+  const people = [...lists.keys()];
+  for (let i = 0; i < people.length; i += CHUNK) {
+    const batch = people.slice(i, i + CHUNK);
+    await Promise.all(
+      batch.map((person) => {
+        const l = lists.get(person)!;
+        const tag: ReminderTag = l.overdue ? '逾期提醒' : '到期提醒';
+        const list: ReminderList = { slot: slot.date, tag, late, lines: l.lines };
+        return saveReminderList(rt, person, list);
+      }),
+    );
+    // One job per person, named by the slot and the person: a slot run again queues nothing twice.
+    await rt.queues.deliver.addBulk(
+      batch.map((person) => {
+        const opId = `slot:${slot.date}:${person}`;
+        const data: Delivery & { opId: string } = { kind: 'send', person, cardKey: remindKey(slot.date, person), opId };
+        return { name: 'send', data, opts: { jobId: deliveryJobId(opId, 0) } };
+      }),
+    );
+  }
+}

@@ -1,0 +1,83 @@
+// Looks at the domain clock a few times a second and queues the scheduled work that has fallen due: the day's
+// reminder slot, and receipt chases. The schedule itself is in Redis (the last slot taken, the chase set), so a
+// restart, a second worker or a moved clock changes nothing; each piece of work is queued under a fixed job id.
+import type { Runtime } from '../runtime.ts';
+import { LATE_AFTER_MS, latestSlot } from './slots.ts';
+
+export const TICK_MS = 250;
+/** Chases queued per look at most (the rest on the next look). */
+const CHASES_PER_TICK = 1000;
+
+export interface SlotJob {
+  date: string;
+  at: number;
+  late: boolean;
+}
+
+export interface ChaseJob {
+  item: string;
+  units: string[];
+  at: number;
+}
+
+/** One look at the clock. Every worker process ticks; what one queues, the others find queued. */
+export async function tick(rt: Runtime): Promise<void> {
+  const { config, store } = rt;
+  const now = rt.clock.now();
+  const slot = latestSlot(now, { tz: config.tz, remindAt: config.remindAt, remindBefore: config.remindBefore }, rt.calendar);
+  const done = await rt.redis.get(store.k.slotDone);
+  if (done === null) {
+    // The schedule begins when the service first runs: slots before then were nobody's to send.
+    await rt.redis.set(store.k.slotDone, slot.date, 'NX');
+  } else if (done < slot.date) {
+    const job: SlotJob = { date: slot.date, at: slot.at, late: now - slot.at > LATE_AFTER_MS };
+    await rt.queues.schedule.add('slot', job, { jobId: `slot-${slot.date}` });
+    // Only forward: a process whose clock is behind never takes the mark back.
+    await rt.redis.eval(
+      "local v = redis.call('GET', KEYS[1]) if (not v) or v < ARGV[1] then redis.call('SET', KEYS[1], ARGV[1]) end return 1",
+      1,
+      store.k.slotDone,
+      slot.date,
+    );
+  }
+  const due = await rt.redis.zrangebyscore(store.k.chase, '-inf', String(now), 'WITHSCORES', 'LIMIT', 0, CHASES_PER_TICK);
+  if (due.length === 0) return;
+  // Units of one item issued together fall due together: one job per item and time.
+  const groups = new Map<string, ChaseJob>();
+  for (let i = 0; i < due.length; i += 2) {
+    const ref = due[i]!;
+    const at = Number(due[i + 1]);
+    const slash = ref.indexOf('/');
+    const item = ref.slice(0, slash);
+    const key = `${item}@${at}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { item, units: [], at }));
+    g.units.push(ref.slice(slash + 1));
+  }
+  await rt.queues.schedule.addBulk([...groups.values()].map((g) => ({ name: 'chase', data: g, opts: { jobId: `chase-${g.item}-${g.at}` } })));
+}
+
+/** Ticks until stopped; a failed look is logged and the next one tries again. */
+export function startTicker(rt: Runtime, everyMs = TICK_MS): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let failing = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = tick(rt)
+      .then(() => {
+        if (failing) rt.log.info('scheduler ticking again');
+        failing = false;
+      })
+      .catch((err: unknown) => {
+        if (!failing) rt.log.warn({ err }, 'scheduler tick failed; retrying');
+        failing = true;
+      })
+      .finally(() => (running = undefined));
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,286 @@
+// Scheduled messages on the injectable clock: reminder slots over a week with a holiday and a 调休 Saturday, one
+// message per person per slot, the receipt chase with 加急, the escalation ladder frozen at issue, moves (extension,
+// completion, a new head), and the slot run twice or by two workers at once.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Card } from '../src/chat/message.ts';
+import { Directory } from '../src/directory/directory.ts';
+import { parseDirectory } from '../src/directory/load-directory.ts';
+import { runSlot } from '../src/schedule/slot.ts';
+import { tick } from '../src/schedule/ticker.ts';
+import { createHarness, FIXTURE_DIRECTORY, type Harness, type HarnessOptions } from './helpers/harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function start(opts: HarnessOptions = {}): Promise<Harness> {
+  h = await createHarness({ now: '2026-09-28T08:00:00+08:00', ...opts, env: { DUCHA_CHASE_AFTER: '200', ...opts.env } });
+  // The first look starts the schedule: slots before it were nobody's to send.
+  await tick(h.rt);
+  return h;
+}
+
+/** Moves the clock and lets the service look at it once, then waits for what it queued. */
+async function at(iso: string): Promise<void> {
+  h!.clock.set(iso);
+  await tick(h!.rt);
+  await h!.settle();
+}
+
+function cards(person: string): Card[] {
+  return h!.received(person).flatMap((s) => (s.message.kind === 'card' ? [s.message.card] : []));
+}
+
+function texts(person: string): string[] {
+  return h!.received(person).flatMap((s) => (s.message.kind === 'text' ? [s.message.text] : []));
+}
+
+function reminders(person: string): Card[] {
+  return cards(person).filter((c) => /^【(到期|逾期)提醒】/.test(c.title));
+}
+
+/** Creates and issues an item as the office clerk; returns its number. */
+async function issue(args: string): Promise<void> {
+  await h!.command('zhang', `/新建 ${args}`);
+  const preview = h!.lastCard('zhang', '发出');
+  const answer = await h!.press('zhang', { card: preview, label: '发出' });
+  expect(answer.toast.type).toBe('success');
+}
+
+describe('reminder slots', () => {
+  it('follow working days through National Day and the 调休 Saturday: 3 and 1 working days before, on the day, and every working day after', async () => {
+    await start();
+    await issue('国庆期间道路保畅 单位=jtj 期限=2026-10-10 类别=民生');
+    const days = ['09-28', '09-29', '09-30', '10-01', '10-02', '10-05', '10-07', '10-08', '10-09', '10-10', '10-11', '10-12', '10-13'];
+    const got: Record<string, string> = {};
+    for (const d of days) {
+      const before = reminders('li').length;
+      // A minute before the slot: nothing yet.
+      await at(`2026-${d}T08:59:00+08:00`);
+      expect(reminders('li').length).toBe(before);
+      await at(`2026-${d}T09:00:00+08:00`);
+      const now = reminders('li');
+      if (now.length > before) got[d] = now[now.length - 1]!.title + ' | ' + now[now.length - 1]!.body;
+      expect(now.length - before).toBeLessThanOrEqual(1);
+    }
+    expect(Object.keys(got)).toEqual(['09-30', '10-09', '10-10', '10-12', '10-13']);
+    expect(got['09-30']).toMatch(/^【到期提醒】您有 1 项督查事项待办/);
+    expect(got['09-30']).toContain('还有 3 个工作日');
+    expect(got['09-30']).toContain('请签收督查单');
+    expect(got['10-09']).toContain('还有 1 个工作日');
+    expect(got['10-10']).toContain('今天到期');
+    expect(got['10-12']).toMatch(/^【逾期提醒】/);
+    expect(got['10-12']).toContain('已逾期 1 个工作日');
+    expect(got['10-13']).toContain('已逾期 2 个工作日');
+    // Nobody else was reminded: the office holds nothing, and the contact owes no report before 签收.
+    expect(reminders('zhao')).toHaveLength(0);
+  });
+
+  it('sends one card per person per slot, listing every item awaiting them, with a button for each', async () => {
+    await start();
+    await issue('事项甲 单位=jtj 期限=2026-09-29 类别=重大');
+    await issue('事项乙 单位=jtj 期限=2026-09-29 类别=紧急');
+    await issue('事项丙 单位=jtj,gaj 期限=2026-09-29 类别=交办');
+    // One of li's notices is received: a report is now owed, so the contact is reminded of it instead.
+    await h!.press('li', { card: h!.lastCard('li', '签收'), label: '签收' });
+    await at('2026-09-28T09:00:00+08:00');
+    const mine = reminders('li');
+    expect(mine).toHaveLength(1);
+    const card = mine[0]!;
+    expect(card.title).toBe('【到期提醒】您有 2 项督查事项待办');
+    expect(card.body).toContain('督字〔2026〕1号「事项甲」');
+    expect(card.body).toContain('督字〔2026〕2号「事项乙」');
+    expect(card.buttons.map((b) => b.text)).toEqual(['签收 1号', '签收 2号']);
+    const contact = reminders('zhao');
+    expect(contact).toHaveLength(1);
+    expect(contact[0]!.body).toContain('/报送 3 <办理情况>');
+    expect(reminders('chen')).toHaveLength(1);
+
+    // A press on the reminder acts on that item and redraws the reminder, with one button fewer.
+    const answer = await h!.press('li', { card, label: '签收 2号' });
+    expect(answer.toast.type).toBe('success');
+    expect(answer.card?.title).toBe(card.title);
+    expect(answer.card?.buttons.map((b) => b.text)).toEqual(['签收']);
+    expect(answer.card?.body).toContain('已处理，当前状态：已签收办理中');
+    expect((await h!.rt.store.getAssignment('2026-2', 'jtj'))?.doc.state).toBe('received');
+    // Somebody else pressing it is refused.
+    expect((await h!.press('wang', { card, label: '签收 1号' })).toast.type).toBe('error');
+
+    // The slot run again (a crashed worker's retry) sends nothing twice.
+    await runSlot(h!.rt, { date: '2026-09-28', at: Date.parse('2026-09-28T09:00:00+08:00') }, false);
+    await h!.settle();
+    expect(reminders('li')).toHaveLength(1);
+    expect(reminders('zhao')).toHaveLength(1);
+  });
+
+  it('marks a slot missed while every worker was down （补发）, sends only the latest one, and only once', async () => {
+    await start();
+    await issue('事项 单位=jtj 期限=2026-09-30 类别=重大');
+    // Down from Monday morning to Wednesday 11:00: Monday's, Tuesday's and Wednesday's slots all passed.
+    await at('2026-09-30T11:00:00+08:00');
+    const got = reminders('li');
+    expect(got).toHaveLength(1);
+    expect(got[0]!.title).toBe('【到期提醒】（补发）您有 1 项督查事项待办');
+    expect(got[0]!.body).toContain('今天到期');
+    await at('2026-09-30T11:01:00+08:00');
+    expect(reminders('li')).toHaveLength(1);
+  });
+
+  it('moves with an approved extension (a request alone moves nothing) and stops on completion', async () => {
+    await start();
+    await issue('事项 单位=jtj 期限=2026-10-09 类别=重大');
+    await h!.press('li', { card: h!.lastCard('li', '签收'), label: '签收' });
+    await h!.command('zhao', '/延期 1 至=2026-10-16 理由=需协调多部门');
+    // Still due on the 9th: 3 working days before it is the 29th.
+    await at('2026-09-29T09:00:00+08:00');
+    expect(reminders('zhao')).toHaveLength(1);
+    await h!.press('zhang', { card: h!.lastCard('zhang', '同意'), label: '同意' });
+    await at('2026-10-09T09:00:00+08:00');
+    expect(reminders('zhao')).toHaveLength(1);
+    // Now due on the 16th: reminded 3 working days before (the 13th).
+    await at('2026-10-13T09:00:00+08:00');
+    expect(reminders('zhao')).toHaveLength(2);
+    expect(reminders('zhao')[1]!.body).toContain('2026年10月16日（还有 3 个工作日）');
+
+    await h!.command('zhao', '/报送 1 办结 已全部完成。');
+    await h!.press('li', { card: h!.lastCard('li', '签署'), label: '签署' });
+    await h!.press('zhang', { card: h!.lastCard('zhang', '受理'), label: '受理' });
+    expect((await h!.rt.store.getHeader('2026-1'))?.doc.status).toBe('completed');
+    const before = h!.received('zhao').length + h!.received('li').length + h!.received('zhang').length;
+    await at('2026-10-15T09:00:00+08:00');
+    await at('2026-10-19T09:00:00+08:00');
+    // Nothing for a completed item, and no digest when nothing is open.
+    expect(h!.received('zhao').length + h!.received('li').length + h!.received('zhang').length).toBe(before);
+  });
+
+  it('goes to the new head once the directory names one, recording the change', async () => {
+    await start();
+    await issue('事项 单位=jtj 期限=2026-09-29 类别=重大');
+    const text = readFileSync(FIXTURE_DIRECTORY, 'utf8').replace('head: li', 'head: sun').replace('deputies: [wang, sun]', 'deputies: [wang]');
+    const changed = new Directory(parseDirectory(text, FIXTURE_DIRECTORY));
+    h!.rt.directory = () => changed;
+    await at('2026-09-28T09:00:00+08:00');
+    expect(reminders('li')).toHaveLength(0);
+    const got = reminders('sun');
+    expect(got).toHaveLength(1);
+    // The new head can act on it; the office was told of the change, and it is in the audit trail.
+    expect((await h!.press('sun', { card: got[0]!, label: '签收' })).toast.type).toBe('success');
+    expect(texts('zhang').some((t) => t.startsWith('【人员变动】') && t.includes('由李明改为孙丽'))).toBe(true);
+    const audit = await h!.rt.store.audit('2026-1');
+    expect(audit.find((e) => e.action === 'reassign')).toMatchObject({ actor: 'system', from: 'li', to: 'sun' });
+  });
+});
+
+describe('the receipt chase', () => {
+  it('chases after DUCHA_CHASE_AFTER working hours, then again with 加急 and the office told, each once', async () => {
+    await start({ env: { DUCHA_CHASE_AFTER: '4' } });
+    h!.clock.set('2026-09-28T10:30:00+08:00');
+    await issue('事项 单位=jtj,gaj 期限=2026-10-09 类别=重大');
+    await h!.press('chen', { card: h!.lastCard('chen', '签收'), label: '签收' });
+    await at('2026-09-28T14:29:00+08:00');
+    expect(cards('li').filter((c) => c.title.startsWith('【签收提醒】'))).toHaveLength(0);
+    await at('2026-09-28T14:30:00+08:00');
+    const first = cards('li').filter((c) => c.title.startsWith('【签收提醒】'));
+    expect(first).toHaveLength(1);
+    expect(first[0]!.buttons.map((b) => b.text)).toEqual(['签收']);
+    expect(h!.feishu.sent.filter((s) => s.person === 'li' && s.message.kind === 'card' && s.message.card.title.startsWith('【签收提醒】'))[0]!.opts.urgent).toBeFalsy();
+    // chen received: not chased.
+    expect(cards('chen').filter((c) => c.title.startsWith('【签收提醒】'))).toHaveLength(0);
+    // 4 working hours later: 14:30 + 3.5 h today (to 18:00) + 0.5 h tomorrow → 09:30 on the 29th.
+    await at('2026-09-29T09:29:00+08:00');
+    expect(cards('li').filter((c) => c.title.startsWith('【签收提醒】'))).toHaveLength(1);
+    await at('2026-09-29T09:30:00+08:00');
+    const chases = h!.feishu.sent.filter((s) => s.person === 'li' && s.message.kind === 'card' && s.message.card.title.startsWith('【签收提醒】'));
+    expect(chases).toHaveLength(2);
+    expect(chases[1]!.opts.urgent).toBe(true);
+    expect(texts('zhang').filter((t) => t.startsWith('【签收提醒】'))).toEqual([expect.stringContaining('市交通运输局 李明')]);
+    await at('2026-09-30T18:00:00+08:00');
+    expect(cards('li').filter((c) => c.title.startsWith('【签收提醒】'))).toHaveLength(2);
+    const audit = (await h!.rt.store.audit('2026-1')).filter((e) => e.action === 'chase');
+    expect(audit.map((e) => [e.actor, e.unit, JSON.parse(e.detail!).stage])).toEqual([
+      ['system', 'jtj', 1],
+      ['system', 'jtj', 2],
+    ]);
+  });
+
+  it('stops once the notice is received', async () => {
+    await start({ env: { DUCHA_CHASE_AFTER: '4' } });
+    h!.clock.set('2026-09-28T10:30:00+08:00');
+    await issue('事项 单位=jtj 期限=2026-10-09 类别=重大');
+    await at('2026-09-28T14:30:00+08:00');
+    const chase = cards('li').find((c) => c.title.startsWith('【签收提醒】'))!;
+    expect((await h!.press('li', { card: chase, label: '签收' })).card?.note).toMatch(/已由李明于 .* 签收/);
+    await at('2026-09-30T18:00:00+08:00');
+    expect(cards('li').filter((c) => c.title.startsWith('【签收提醒】'))).toHaveLength(1);
+  });
+});
+
+describe('escalation of overdue key items', () => {
+  it('takes steps 1–3 on the ladder frozen at issue, each once, and skips ordinary items', async () => {
+    await start({ env: { DUCHA_ESCALATE: '1,3,5' } });
+    await issue('重点事项 单位=jtj 期限=2026-09-29 类别=重大');
+    await issue('一般事项 单位=gaj 期限=2026-09-29');
+    // A later change of DUCHA_ESCALATE changes no issued item.
+    (h!.rt.config as { escalate: number[] }).escalate = [1, 2, 3];
+    const steps = () => cards('zhang').filter((c) => c.title.startsWith('【逾期升级】'));
+    await at('2026-09-30T09:00:00+08:00');
+    expect(steps().map((c) => c.title)).toEqual(['【逾期升级】第 1 步：已自动向负责领导催办']);
+    expect(texts('li').filter((t) => t.startsWith('【催办】'))).toHaveLength(1);
+    await at('2026-10-08T09:00:00+08:00');
+    expect(steps()).toHaveLength(1);
+    await at('2026-10-09T09:00:00+08:00');
+    expect(steps()).toHaveLength(2);
+    expect(steps()[1]!.body).toContain('/约谈 1 单位=jtj 时间="10月10日 15:00" 地点=督查室');
+    // The 调休 Saturday counts: 4 working days overdue; the Monday after it, 5.
+    await at('2026-10-10T09:00:00+08:00');
+    expect(steps()).toHaveLength(2);
+    await at('2026-10-12T09:00:00+08:00');
+    expect(steps().map((c) => c.title.split('：')[0])).toEqual(['【逾期升级】第 1 步', '【逾期升级】第 2 步', '【逾期升级】第 3 步']);
+    expect(steps()[2]!.body).toContain('/坐地督查 1 单位=jtj 日期=2026-10-13');
+    await at('2026-10-13T09:00:00+08:00');
+    expect(steps()).toHaveLength(3);
+    const audit = (await h!.rt.store.audit('2026-1')).filter((e) => e.action === 'escalate');
+    expect(audit.map((e) => JSON.parse(e.detail!).step)).toEqual([1, 2, 3]);
+    expect((await h!.rt.store.audit('2026-2')).filter((e) => e.action === 'escalate')).toHaveLength(0);
+  });
+});
+
+describe('the daily digest', () => {
+  it('tells each office member what is open, overdue, due soon, unreceived and waiting', async () => {
+    await start();
+    await issue('事项甲 单位=jtj 期限=2026-09-28 类别=重大');
+    await issue('事项乙 单位=gaj 期限=2026-09-30 类别=重大');
+    await at('2026-09-29T09:00:00+08:00');
+    for (const person of ['zhang', 'qian']) {
+      const digest = cards(person).filter((c) => c.title.startsWith('【督查日报】'));
+      expect(digest).toHaveLength(1);
+      expect(digest[0]!.title).toBe('【督查日报】2026年9月29日');
+      expect(digest[0]!.body).toContain('已下发待签收 2');
+      expect(digest[0]!.body).toContain('**逾期（按单位）**（1）\n· 市交通运输局：1 项');
+      expect(digest[0]!.body).toContain('**三个工作日内到期**（1）');
+      expect(digest[0]!.body).toContain('**发出超过一天未签收**（2）');
+    }
+  });
+});
+
+describe('several workers', () => {
+  it('two processes looking at the clock at once send each reminder once', async () => {
+    await start();
+    await issue('事项 单位=jtj,gaj 期限=2026-09-29 类别=重大');
+    const second = await createHarness({ now: '2026-09-28T09:00:00+08:00' });
+    try {
+      // The second service shares the first one's records and queues (same prefix) through its own connection.
+      h!.clock.set('2026-09-28T09:00:00+08:00');
+      const other = { ...h!.rt, redis: second.rt.redis };
+      await Promise.all([tick(h!.rt), tick(other), tick(h!.rt), tick(other)]);
+      await h!.settle();
+      expect(reminders('li')).toHaveLength(1);
+      expect(reminders('chen')).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+});
