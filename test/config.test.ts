@@ -17,3 +17,55 @@ describe('DUCHA_FAULT (crash points for the crash tests)', () => {
     expect(() => loadConfig({ DUCHA_FAULT: 'somewhere' })).toThrow(/DUCHA_FAULT：不是已知的故障点/);
   });
 });
+
+describe('the variables of scheduled messages', () => {
+  it('have their documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.remindAt).toBe(9 * 60);
+    expect(c.remindBefore).toEqual([3, 1]);
+    expect(c.workHours).toEqual({ start: 9 * 60, end: 18 * 60 });
+    expect(c.chaseAfter).toBe(4);
+    expect(c.escalate).toEqual([1, 3, 7]);
+    expect(c.clockStart).toBeUndefined();
+  });
+
+  it('take good values', () => {
+    const c = loadConfig({
+      DUCHA_REMIND_AT: '8:30',
+      DUCHA_REMIND_BEFORE: '1，5',
+      DUCHA_WORK_HOURS: '08:30-17:30',
+      DUCHA_CHASE_AFTER: '2.5',
+      DUCHA_ESCALATE: '2,4,10',
+      DUCHA_CLOCK: '2026-12-07T08:59:00+08:00',
+    });
+    expect(c.remindAt).toBe(8 * 60 + 30);
+    expect(c.remindBefore).toEqual([5, 1]);
+    expect(c.workHours).toEqual({ start: 8 * 60 + 30, end: 17 * 60 + 30 });
+    expect(c.chaseAfter).toBe(2.5);
+    expect(c.escalate).toEqual([2, 4, 10]);
+    expect(c.clockStart).toBe(Date.parse('2026-12-07T00:59:00Z'));
+  });
+
+  it.each([
+    ['DUCHA_REMIND_AT', '9点', /DUCHA_REMIND_AT：“9点”不是 HH:MM 格式的时刻/],
+    ['DUCHA_REMIND_AT', '24:00', /DUCHA_REMIND_AT：/],
+    ['DUCHA_REMIND_BEFORE', '3,3', /DUCHA_REMIND_BEFORE：“3,3”应为 1 到 30 之间、互不相同的工作日数/],
+    ['DUCHA_REMIND_BEFORE', '0', /DUCHA_REMIND_BEFORE：/],
+    ['DUCHA_REMIND_BEFORE', 'three', /DUCHA_REMIND_BEFORE：/],
+    ['DUCHA_WORK_HOURS', '18:00-09:00', /DUCHA_WORK_HOURS：“18:00-09:00”应为 HH:MM-HH:MM 格式的上下班时间，且下班晚于上班/],
+    ['DUCHA_WORK_HOURS', '9-18', /DUCHA_WORK_HOURS：/],
+    ['DUCHA_CHASE_AFTER', '0', /DUCHA_CHASE_AFTER：“0”应为大于 0、不超过 200 的工作小时数/],
+    ['DUCHA_CHASE_AFTER', '-1', /DUCHA_CHASE_AFTER：/],
+    ['DUCHA_ESCALATE', '3,1,7', /DUCHA_ESCALATE：“3,1,7”应为三个逐级增大的逾期工作日数/],
+    ['DUCHA_ESCALATE', '1,3', /DUCHA_ESCALATE：/],
+    ['DUCHA_CLOCK', '2026-12-07 09:00', /DUCHA_CLOCK：“2026-12-07 09:00”应为带时区的 ISO 8601 时刻/],
+    ['DUCHA_CLOCK', '2026-12-07T09:00:00', /DUCHA_CLOCK：/],
+  ])('%s=%s stops start-up naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('refuses DUCHA_CLOCK under NODE_ENV=production', () => {
+    expect(() => loadConfig({ DUCHA_CLOCK: '2026-12-07T08:59:00+08:00', NODE_ENV: 'production' })).toThrow(/DUCHA_CLOCK：仅供演示和验收使用/);
+  });
+});

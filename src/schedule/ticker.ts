@@ -61,7 +61,7 @@ export async function tick(rt: Runtime): Promise<void> {
 export function startTicker(rt: Runtime, everyMs = TICK_MS): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   let failing = false;
-  const timer = setInterval(() => {
+  const look = () => {
     if (running) return;
     running = tick(rt)
       .then(() => {
@@ -73,7 +73,10 @@ export function startTicker(rt: Runtime, everyMs = TICK_MS): { stop(): Promise<v
         failing = true;
       })
       .finally(() => (running = undefined));
-  }, everyMs);
+  };
+  // At once, then every everyMs: a process that starts and stops at once has still begun the schedule.
+  look();
+  const timer = setInterval(look, everyMs);
   return {
     async stop() {
       clearInterval(timer);

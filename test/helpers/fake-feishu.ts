@@ -1,4 +1,4 @@
-// A local fake of Feishu's Open API (token, send, reply, patch, urgent) for tests, with failure injection and records.
+// A local fake of Feishu's Open API (token, send, reply, patch, urgent, read receipts) for tests, with failure injection and records.
 //
 // What @larksuiteoapi/node-sdk 1.74.0 does with the answers (observed in test/fake-feishu.test.ts):
 // - Any non-2xx answer (HTTP 400 for 99991400 / 99991661 / 99991663 / 230001, HTTP 429, 5xx) makes
@@ -164,7 +164,7 @@ export class FakeFeishu {
   unreachable = new Set<string>();
   /** Who has read which message (open_ids by message id): see markRead. */
   readers = new Map<string, Set<string>>();
-  /** When set, read_users answers as for an app without the permission (99991672). */
+  /** When set, read_users answers as for an app without the permission (99991672): see denyReadUsers. */
   readUsersDenied = false;
 
   private readonly tokenTtlMs: number;
@@ -250,6 +250,11 @@ export class FakeFeishu {
     let set = this.readers.get(messageId);
     if (!set) this.readers.set(messageId, (set = new Set()));
     set.add(openId);
+  }
+
+  /** From now on (or, with false, no longer) read_users answers as Feishu does for an app without the scope. */
+  denyReadUsers(on = true): void {
+    this.readUsersDenied = on;
   }
 
   /** Register a message the bot did not send (e.g. a user's message the bot will reply to). */
@@ -549,15 +554,31 @@ export class FakeFeishu {
     return ok({ invalid_user_id_list: userIds.filter((u) => this.unreachable.has(u)) });
   }
 
-  /** GET …/read_users: the readers of a message the bot sent, as Feishu pages them (one page here). */
+  /**
+   * GET …/read_users: the readers of a message, as Feishu pages them (page_size 1–100, default 20; has_more and an
+   * opaque page_token). 99991672 (HTTP 400) under denyReadUsers, 230001 for a message the fake never saw.
+   */
   private readUsers(messageId: string, q: Record<string, string>): Answer {
     if (this.readUsersDenied) {
-      return fail(400, 99991672, 'Access denied. One of the following scopes is required: [im:message, im:message:readonly, im:message:basic].');
+      return fail(400, 99991672, 'Access denied. One of the following scopes is required: [im:message, im:message:readonly]');
     }
-    if (q.user_id_type !== 'open_id') return invalidParam('user_id_type');
+    // The fake knows readers by open_id only: other id types (which Feishu accepts) are refused rather than faked.
+    if (q.user_id_type !== 'open_id') return invalidParam('user_id_type (the fake answers open_id only)');
+    const size = q.page_size === undefined ? 20 : Number(q.page_size);
+    if (!Number.isInteger(size) || size < 1 || size > 100) return invalidParam('page_size');
+    let from = 0;
+    if (q.page_token) {
+      const m = /^rp_(\d+)$/.exec(q.page_token);
+      if (!m) return invalidParam('page_token');
+      from = Number(m[1]);
+    }
     if (!this.known.has(messageId)) return noMessage(messageId);
-    const items = [...(this.readers.get(messageId) ?? [])].map((id) => ({ user_id_type: 'open_id', user_id: id, timestamp: String(this.now()) }));
-    return ok({ items, has_more: false });
+    const all = [...(this.readers.get(messageId) ?? [])];
+    const items = all
+      .slice(from, from + size)
+      .map((id) => ({ user_id_type: 'open_id', user_id: id, timestamp: String(this.now()), tenant_key: 'fake_tenant' }));
+    const more = from + size < all.length;
+    return ok(more ? { items, has_more: true, page_token: `rp_${from + size}` } : { items, has_more: false });
   }
 
   private newMessageId(): string {

@@ -1,0 +1,46 @@
+// Working hours on working days (the receipt chase's delay): across evenings, weekends, National Day and a 调休 Saturday.
+import { describe, expect, it } from 'vitest';
+import { WorkCalendar } from '../src/domain/calendar.ts';
+import { addWorkHours, parseTimeOfDay, parseWorkHours } from '../src/domain/work-hours.ts';
+
+const calendar = WorkCalendar.loadSync();
+const opts = { calendar, tz: 'Asia/Shanghai', workHours: { start: 9 * 60, end: 18 * 60 } };
+const add = (from: string, hours: number) => new Date(addWorkHours(Date.parse(from), hours, opts)).toISOString();
+const iso = (local: string) => new Date(Date.parse(local)).toISOString();
+
+describe('addWorkHours', () => {
+  it('counts inside the day', () => {
+    expect(add('2026-09-28T10:30:00+08:00', 4)).toBe(iso('2026-09-28T14:30:00+08:00'));
+    expect(add('2026-09-28T10:30:00+08:00', 0.5)).toBe(iso('2026-09-28T11:00:00+08:00'));
+  });
+  it('starts at the next opening when outside working hours', () => {
+    expect(add('2026-09-28T07:00:00+08:00', 4)).toBe(iso('2026-09-28T13:00:00+08:00'));
+    expect(add('2026-09-28T20:00:00+08:00', 4)).toBe(iso('2026-09-29T13:00:00+08:00'));
+  });
+  it('carries over the evening, and ends exactly at closing when it must', () => {
+    expect(add('2026-09-28T16:00:00+08:00', 4)).toBe(iso('2026-09-29T11:00:00+08:00'));
+    expect(add('2026-09-28T14:00:00+08:00', 4)).toBe(iso('2026-09-28T18:00:00+08:00'));
+  });
+  it('skips National Day and counts the 调休 Saturday', () => {
+    // Wednesday 30 September 16:00 + 4 h: 2 h that day, then 1–7 October are holidays, Thursday 8th 09:00 + 2 h.
+    expect(add('2026-09-30T16:00:00+08:00', 4)).toBe(iso('2026-10-08T11:00:00+08:00'));
+    // Friday 9 October 17:00 + 4 h: 1 h, then Saturday the 10th is worked (调休): 12:00.
+    expect(add('2026-10-09T17:00:00+08:00', 4)).toBe(iso('2026-10-10T12:00:00+08:00'));
+    // Saturday 10 October 17:00 + 4 h: 1 h, Sunday off, Monday 12th 12:00.
+    expect(add('2026-10-10T17:00:00+08:00', 4)).toBe(iso('2026-10-12T12:00:00+08:00'));
+  });
+});
+
+describe('parsing', () => {
+  it('reads times of day and working hours', () => {
+    expect(parseTimeOfDay('09:00')).toBe(540);
+    expect(parseTimeOfDay('9:05')).toBe(545);
+    expect(parseTimeOfDay('24:00')).toBeUndefined();
+    expect(parseTimeOfDay('9:60')).toBeUndefined();
+    expect(parseTimeOfDay('9')).toBeUndefined();
+    expect(parseWorkHours('09:00-18:00')).toEqual({ start: 540, end: 1080 });
+    expect(parseWorkHours('8:30 ~ 17:30')).toEqual({ start: 510, end: 1050 });
+    expect(parseWorkHours('18:00-09:00')).toBeUndefined();
+    expect(parseWorkHours('09:00')).toBeUndefined();
+  });
+});
