@@ -6,6 +6,7 @@ import { STATUS_FILTERS } from '../src/chat/texts.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
 import { unitIdFrom } from '../src/handler-kit.ts';
+import type { Runtime } from '../src/runtime.ts';
 
 const MAX_LINES = 50;
 
@@ -48,14 +49,17 @@ export const list: CommandHandler = {
       const { item } = parseAssignmentRef(ref);
       refsOf.set(item, [...(refsOf.get(item) ?? []), ref]);
     }
-    const headers = await rt.store.getHeaders(refs ? [...refsOf.keys()] : await rt.store.itemIds());
-    // Drafts and cancelled items are nobody's work: only the office's whole ledger lists them.
-    const listed = headers
-      .filter((item) => {
-        if (isIssued(item)) return status !== 'draft' && status !== 'cancelled';
-        return office && !refs && (status === item.status || (status === undefined && item.status === 'draft'));
-      })
-      .sort((a, b) => b.year - a.year || b.seq - a.seq);
+    let listed: ItemHeader[];
+    let total: number;
+    if (refs) {
+      listed = (await rt.store.getHeaders([...refsOf.keys()])).filter((item) => isIssued(item) && status !== 'draft' && status !== 'cancelled');
+      listed.sort(newestFirst);
+      total = listed.length;
+    } else {
+      // The office's whole ledger (drafts too, not cancelled ones), or only its drafts or cancelled drafts: read from
+      // the newest down, only as far as the lines shown.
+      ({ listed, total } = await wholeLedger(rt, status === 'draft' || status === 'cancelled' ? status : undefined));
+    }
     const shown = listed.slice(0, MAX_LINES);
     const refsShown = (item: ItemHeader) => refsOf.get(item.id) ?? item.units.map((u) => assignmentRef(item.id, u));
     const found = await rt.store.getAssignmentsByRef(shown.filter(isIssued).flatMap(refsShown));
@@ -71,10 +75,37 @@ export const list: CommandHandler = {
       return line(item, as, now, (id) => dir.unitName(id));
     });
     if (lines.length === 0) return [ctx.reply('台账中没有符合条件的督查事项。')];
-    const head = `督查台账（共 ${listed.length} 项${listed.length > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`;
+    const head = `督查台账（共 ${total} 项${total > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`;
     return [ctx.reply([head, ...lines].join('\n'))];
   },
 };
+
+function newestFirst(a: ItemHeader, b: ItemHeader): number {
+  return b.year - a.year || b.seq - a.seq;
+}
+
+/** The office's ledger without filters (issued items and drafts) or its drafts or cancelled drafts alone, newest first. */
+async function wholeLedger(rt: Runtime, only: 'draft' | 'cancelled' | undefined): Promise<{ listed: ItemHeader[]; total: number }> {
+  const { store, redis } = rt;
+  if (only) {
+    const ids = (await redis.smembers(store.k.itemsInStatus(only))).sort((a, b) => itemOrder(b) - itemOrder(a));
+    return { listed: (await store.getHeaders(ids.slice(0, MAX_LINES))).sort(newestFirst), total: ids.length };
+  }
+  const [all, cancelled] = await Promise.all([redis.zcard(store.k.items), redis.scard(store.k.itemsInStatus('cancelled'))]);
+  const listed: ItemHeader[] = [];
+  const PAGE = MAX_LINES * 2;
+  for (let from = 0; listed.length < MAX_LINES && from < all; from += PAGE) {
+    const ids = await redis.zrevrange(store.k.items, from, from + PAGE - 1);
+    if (ids.length === 0) break;
+    for (const h of await store.getHeaders(ids)) if (h.status !== 'cancelled') listed.push(h);
+  }
+  return { listed, total: all - cancelled };
+}
+
+function itemOrder(id: string): number {
+  const [y, n] = id.split('-');
+  return Number(y) * 1e6 + Number(n);
+}
 
 function line(item: ItemHeader, shown: Assignment[], now: number, unitName: (id: string) => string): string {
   const parts = shown.map(

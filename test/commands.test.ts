@@ -301,6 +301,23 @@ describe('/台账 /list', () => {
   const L3 = '督字〔2026〕3号 联合执法｜市交通运输局：已下发待签收（期限 2026年11月30日）；市公安局：已下发待签收（期限 2026年11月30日）';
   const L4 = '督字〔2026〕4号 草稿事项｜草稿（未发出）';
 
+  it('leaves cancelled drafts out of the whole ledger, counts without reading every item, and lists drafts or cancelled ones alone', async () => {
+    await draft('/新建 作废事项 单位=jtj 期限=5d');
+    expect((await h.press('zhang', { card: h.lastCard('zhang', '取消'), label: '取消' })).toast.type).toBe('success');
+    for (let i = 0; i < 50; i++) await draft(`/新建 批量草稿${i + 1} 单位=gaj 期限=5d`);
+    await h.command('zhang', '/台账');
+    const whole = h.lastText('zhang').split('\n');
+    // 4 + 50 drafts, the cancelled one left out; the newest 50 shown.
+    expect(whole[0]).toBe('督查台账（共 54 项，显示前 50 项）');
+    expect(whole[1]).toBe('督字〔2026〕55号 批量草稿50｜草稿（未发出）');
+    expect(whole).toHaveLength(51);
+    expect(whole.join('\n')).not.toContain('作废事项');
+    await h.command('zhang', '/台账 状态=已取消');
+    expect(h.lastText('zhang')).toBe(['督查台账（共 1 项）', '督字〔2026〕5号 作废事项｜已取消'].join('\n'));
+    await h.command('zhang', '/台账 状态=草稿');
+    expect(h.lastText('zhang').split('\n')[0]).toBe('督查台账（共 51 项，显示前 50 项）');
+  });
+
   it('the office sees every item, newest first, drafts included', async () => {
     const before = await world();
     await h.command('zhang', '/台账');

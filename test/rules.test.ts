@@ -478,7 +478,7 @@ describe('through the service', () => {
       /** Every record and index, as stored (the item's, its units', the indexes, the outbox…). */
       records: await recordsOf(redis, h.prefix),
       itemRaw: await redis.hgetall(k.item(c.id)),
-      auditItemRaw: await redis.xrange(k.auditItem(c.id), '-', '+'),
+      auditItemRaw: await redis.lrange(k.auditItem(c.id), '0', '-1'),
       auditAllRaw: await redis.xrange(k.auditAll, '-', '+'),
       item: await h.rt.store.getItem(c.id),
       audit: await h.rt.store.audit(c.id),

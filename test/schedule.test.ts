@@ -54,9 +54,11 @@ describe('reminder slots', () => {
   it('follow working days through National Day and the 调休 Saturday: 3 and 1 working days before, on the day, and every working day after', async () => {
     await start();
     await issue('国庆期间道路保畅 单位=jtj 期限=2026-10-10 类别=民生');
-    const days = ['09-28', '09-29', '09-30', '10-01', '10-02', '10-05', '10-07', '10-08', '10-09', '10-10', '10-11', '10-12', '10-13'];
+    const days = ['09-28', '09-29', '09-30', '10-01', '10-02', '10-05', '10-07', '10-08', '10-09', '10-10', '10-11', '10-12', '10-13', '10-14', '10-15', '10-16', '10-19', '10-20', '10-21'];
     const got: Record<string, string> = {};
+    const steps: Record<string, string> = {};
     for (const d of days) {
+      const stepsBefore = cards('zhang').filter((c) => c.title.startsWith('【逾期升级】')).length;
       const before = reminders('li').length;
       // A minute before the slot: nothing yet.
       await at(`2026-${d}T08:59:00+08:00`);
@@ -65,8 +67,12 @@ describe('reminder slots', () => {
       const now = reminders('li');
       if (now.length > before) got[d] = now[now.length - 1]!.title + ' | ' + now[now.length - 1]!.body;
       expect(now.length - before).toBeLessThanOrEqual(1);
+      const escalations = cards('zhang').filter((c) => c.title.startsWith('【逾期升级】'));
+      if (escalations.length > stepsBefore) steps[d] = escalations.slice(stepsBefore).map((c) => c.title.split('：')[0]).join(',');
     }
-    expect(Object.keys(got)).toEqual(['09-30', '10-09', '10-10', '10-12', '10-13']);
+    // The README's example week, as it says.
+    expect(Object.keys(got)).toEqual(['09-30', '10-09', '10-10', '10-12', '10-13', '10-14', '10-15', '10-16', '10-19', '10-20', '10-21']);
+    expect(steps).toEqual({ '10-12': '【逾期升级】第 1 步', '10-14': '【逾期升级】第 2 步', '10-20': '【逾期升级】第 3 步' });
     expect(got['09-30']).toMatch(/^【到期提醒】您有 1 项督查事项待办/);
     expect(got['09-30']).toContain('还有 3 个工作日');
     expect(got['09-30']).toContain('请签收督查单');
@@ -282,5 +288,26 @@ describe('several workers', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('rebuilding the schedule', () => {
+  it('gives back the deadlines and chases the records imply', async () => {
+    await start({ env: { DUCHA_CHASE_AFTER: '4' } });
+    await issue('事项甲 单位=jtj,gaj 期限=2026-10-09 类别=重大');
+    await issue('事项乙 单位=jtj 期限=2026-10-12 类别=重大');
+    await h!.press('li', { card: h!.lastCard('li', '签收'), label: '签收' });
+    const { redis, store } = h!.rt;
+    const read = async () => ({
+      due: await redis.zrange(store.k.byDue, '0', '-1', 'WITHSCORES'),
+      chase: await redis.zrange(store.k.chase, '0', '-1', 'WITHSCORES'),
+    });
+    const before = await read();
+    expect(before.due).toHaveLength(6);
+    expect(before.chase).toHaveLength(4);
+    await redis.del(store.k.byDue, store.k.chase);
+    const { rebuildSchedule } = await import('../src/schedule/rebuild.ts');
+    expect(await rebuildSchedule(store)).toMatchObject({ items: 2, open: 3, chases: 2 });
+    expect(await read()).toEqual(before);
   });
 });

@@ -46,6 +46,8 @@ async function writeFormat1(redis: Redis, p: string): Promise<void> {
     .sadd(`${p}:unit-items:jtj`, '2026-1')
     .sadd(`${p}:unit-items:gaj`, '2026-1')
     .set(`${p}:seq:2026`, '2')
+    // The item's own audit trail was a stream (formats 1 and 2).
+    .xadd(`${p}:audit:2026-1`, '1700000000000-0', 'at', String(T), 'actor', 'zhang', 'platform', 'feishu', 'action', 'issue', 'item', '2026-1', 'from', 'draft', 'to', 'open')
     .exec();
 }
 
@@ -53,7 +55,12 @@ describe('upgrade from format 1', () => {
   it('rewrites every item at start-up, and the flow goes on: 签署, 受理, the other unit to 办结, the item completed', async () => {
     h = await createHarness({ before: writeFormat1 });
     const { store, redis, signer } = h.rt;
-    expect(await redis.get(store.k.schema)).toBe('2');
+    expect(await redis.get(store.k.schema)).toBe('3');
+    // The audit stream became a list, entry for entry, its id kept.
+    expect(await redis.type(store.k.auditItem('2026-1'))).toBe('list');
+    expect(await store.audit('2026-1')).toEqual([
+      { id: '1700000000000-0', at: T, actor: 'zhang', platform: 'feishu', action: 'issue', item: '2026-1', from: 'draft', to: 'open', platformId: undefined, unit: undefined, detail: undefined },
+    ]);
     expect(await redis.exists(store.k.legacyUnitItems('jtj'), store.k.legacyUnitItems('gaj'))).toBe(0);
     const item = (await store.getItem('2026-1'))!.item;
     expect(item).toMatchObject({ status: 'open', units: ['jtj', 'gaj'], lead: 'jtj', title: '城区主干道积水整治' });
@@ -61,6 +68,7 @@ describe('upgrade from format 1', () => {
     expect(await store.itemIds('jtj')).toEqual(['2026-1']);
     expect(await store.refsInState('issued')).toEqual(['2026-1/gaj']);
     expect((await store.getItem('2026-2'))!.item.status).toBe('draft');
+    expect(await redis.smembers(store.k.itemsInStatus('draft'))).toEqual(['2026-2']);
     expect(await store.refsOfPerson('wang')).toEqual([]);
 
     // The head signs the report that waited through the upgrade, from the card he already had.
@@ -92,13 +100,14 @@ describe('upgrade from format 1', () => {
     const { assignments, ...rest } = first;
     await store.upgradeItem(4, { ...rest, units: ['jtj', 'gaj'], lead: 'jtj' }, 2, assignments, []);
     const after1 = await redis.hgetall(store.k.item('2026-1'));
-    expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1 });
+    expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1, audits: 1 });
     expect(await redis.hgetall(store.k.item('2026-1'))).toEqual(after1);
     expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toEqual([
       expect.objectContaining({ items: 1, assignments: 1, msg: expect.stringContaining('1 items, 1 assignments rewritten') }),
+      expect.objectContaining({ audits: 1, msg: expect.stringContaining("1 items' audit trails kept as lists") }),
     ]);
     // Once done, start-up reads one key and changes nothing.
-    expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0 });
-    expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toHaveLength(1);
+    expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0, audits: 0 });
+    expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toHaveLength(2);
   });
 });

@@ -138,7 +138,7 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
     }
     const wasIndexed = isIssued(seen.doc);
     const isIndexed = isIssued(item);
-    const index: IndexOp[] = [];
+    const index: IndexOp[] = headerIndexChanges(rt, item.id, seen.doc.status, item.status);
     const assignments: { unit: string; expected: number; doc?: Assignment }[] = [];
     let completed = 0;
     units.forEach((u, i) => {
@@ -163,6 +163,15 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
   throw new Error(`operation ${op.id} on ${itemId}: too many concurrent changes`);
 }
 
+/** Drafts and cancelled drafts are listed in sets of their own (the office's ledger counts them without reading them). */
+function headerIndexChanges(rt: Runtime, id: string, before: ItemHeader['status'], after: ItemHeader['status']): IndexOp[] {
+  if (before === after) return [];
+  const ops: IndexOp[] = [];
+  if (before === 'draft' || before === 'cancelled') ops.push(['s', rt.store.k.itemsInStatus(before), id]);
+  if (after === 'draft' || after === 'cancelled') ops.push(['S', rt.store.k.itemsInStatus(after), id]);
+  return ops;
+}
+
 /** Creates a new item and its assignments under a fresh notice number of the year (the same number if the op is retried). */
 export async function createItem(
   rt: Runtime,
@@ -179,7 +188,10 @@ export async function createItem(
   const res = await commitDecision(rt, op, { item, assignments }, now, decision, {
     header: { expected: 0, doc: item, open: assignments.length },
     assignments: assignments.map((a) => ({ unit: a.unit, expected: 0, doc: a })),
-    index: [['Z', rt.store.k.items, itemScore(item), item.id]],
+    index: [
+      ['Z', rt.store.k.items, itemScore(item), item.id],
+      ['S', rt.store.k.itemsInStatus('draft'), item.id],
+    ],
     completed: 0,
   });
   if (res) return res;

@@ -14,6 +14,8 @@ export function keys(prefix: string) {
     byPerson: (person: string) => `${p}:idx:person:${person}`,
     byState: (state: string) => `${p}:idx:state:${state}`,
     byDue: `${p}:idx:due`,
+    /** Items not issued (sets of ids): drafts and cancelled drafts, for the office's whole ledger. */
+    itemsInStatus: (status: 'draft' | 'cancelled') => `${p}:idx:item:${status}`,
     /** Receipt chases to run (sorted set): member `item/unit`, score the domain ms it is due (see index-changes.ts). */
     chase: `${p}:sched:chase`,
     /** The last reminder slot taken (its date, YYYY-MM-DD, in the service's own time). */

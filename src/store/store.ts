@@ -5,7 +5,7 @@ import { parseAssignmentRef, type Assignment, type Item, type ItemHeader, type I
 import type { Delivery } from '../delivery/delivery.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
-import { COMMIT_OP, NEXT_SEQ, UPGRADE_ITEM } from './scripts.ts';
+import { AUDIT_TO_LIST, COMMIT_OP, NEXT_SEQ, UPGRADE_ITEM } from './scripts.ts';
 
 /** One line of the audit log. Every value is a string in the stream. */
 export interface AuditEntry {
@@ -104,6 +104,7 @@ export class Store {
   private readonly commitOp: Script;
   private readonly upgradeOne: Script;
   private readonly nextSeqOf: Script;
+  private readonly auditToList: Script;
 
   constructor(
     readonly redis: Redis,
@@ -113,10 +114,12 @@ export class Store {
     redis.defineCommand('duchaCommitOp', { lua: COMMIT_OP });
     redis.defineCommand('duchaUpgradeItem', { lua: UPGRADE_ITEM });
     redis.defineCommand('duchaNextSeq', { lua: NEXT_SEQ, numberOfKeys: 2 });
+    redis.defineCommand('duchaAuditToList', { lua: AUDIT_TO_LIST, numberOfKeys: 1 });
     const r = redis as unknown as Record<string, Script>;
     this.commitOp = r.duchaCommitOp!.bind(redis);
     this.upgradeOne = r.duchaUpgradeItem!.bind(redis);
     this.nextSeqOf = r.duchaNextSeq!.bind(redis);
+    this.auditToList = r.duchaAuditToList!.bind(redis);
   }
 
   // --- reading records -------------------------------------------------------------------------
@@ -340,25 +343,25 @@ export class Store {
 
   // --- audit and card references -----------------------------------------------------------------
 
+  /** Format 2 → 3: an item's audit stream becomes a list (see AUDIT_TO_LIST); true when it was converted. */
+  async convertItemAudit(itemId: string): Promise<boolean> {
+    return (await this.auditToList(this.k.auditItem(itemId))) === 1;
+  }
+
+  /** The audit trail: one item's (oldest first), or everything's. */
   async audit(itemId?: string, count = 1000): Promise<AuditRecord[]> {
-    const key = itemId ? this.k.auditItem(itemId) : this.k.auditAll;
-    const rows = await this.redis.xrange(key, '-', '+', 'COUNT', count);
+    if (itemId) {
+      const rows = await this.redis.lrange(this.k.auditItem(itemId), '0', String(count - 1));
+      return rows.map((row) => {
+        const o = JSON.parse(row) as Record<string, string>;
+        return { ...toAuditRecord(o), id: o.id ?? '' };
+      });
+    }
+    const rows = await this.redis.xrange(this.k.auditAll, '-', '+', 'COUNT', count);
     return rows.map(([id, fields]) => {
       const o: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i]!] = fields[i + 1]!;
-      return {
-        id,
-        at: Number(o.at),
-        actor: o.actor ?? '',
-        platform: o.platform ?? '',
-        platformId: o.platformId,
-        action: o.action ?? '',
-        item: o.item ?? '',
-        unit: o.unit,
-        from: o.from,
-        to: o.to,
-        detail: o.detail,
-      };
+      return { ...toAuditRecord(o), id };
     });
   }
 
@@ -384,6 +387,21 @@ function parseRecord<T>([v, doc]: (string | null)[]): Versioned<T> | undefined {
   return v && doc ? { doc: JSON.parse(doc) as T, version: Number(v) } : undefined;
 }
 
+
+function toAuditRecord(o: Record<string, string | undefined>): AuditEntry {
+  return {
+    at: Number(o.at),
+    actor: o.actor ?? '',
+    platform: o.platform ?? '',
+    platformId: o.platformId,
+    action: o.action ?? '',
+    item: o.item ?? '',
+    unit: o.unit,
+    from: o.from,
+    to: o.to,
+    detail: o.detail,
+  };
+}
 
 function flat(a: AuditEntry): Record<string, string> {
   const o: Record<string, string> = {};

@@ -23,6 +23,14 @@ interface FeishuAnswer {
   data?: { message_id?: string };
 }
 
+/** What read_users answers (GET …/messages/:message_id/read_users). */
+interface ReadUsersAnswer {
+  data?: { items?: { user_id: string }[]; has_more?: boolean; page_token?: string };
+}
+
+/** Read receipts are paged 100 at a time: past this many pages (1000 readers) the answer is "cannot tell". */
+const MAX_READ_PAGES = 10;
+
 /** A retryable failure: 5xx, a timeout, a dropped connection. BullMQ backs off and tries again. */
 export class FeishuTransient extends Error {
   override name = 'FeishuTransient';
@@ -93,26 +101,32 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
   /**
-   * Whether the person has opened a message the bot sent them, from its read receipts (GET …/read_users). Feishu
-   * answers for the bot's own messages of the last 7 days; the app needs any one of the scopes im:message,
-   * im:message:readonly or im:message:basic (ducha's im:message, needed to send at all, is enough). Any failure —
-   * no permission, message too old, the call failing — gives undefined: better say nothing than guess.
+   * Whether the person has opened a message the bot sent them, from its read receipts
+   * (GET /open-apis/im/v1/messages/:message_id/read_users?user_id_type=open_id, paged by has_more/page_token).
+   * Feishu answers only for the bot's own messages of the last 7 days; the app needs any one of the scopes
+   * im:message, im:message:readonly or im:message:basic (ducha's im:message, needed to send at all, is enough).
+   * Any failure gives undefined — no permission (99991672 / 99991679), message too old or deleted (230110), an
+   * unknown message (230001), HTTP errors, timeouts, rate limits — and so does a person without an open_id or a
+   * list longer than MAX_READ_PAGES pages: better say nothing than guess. (The adapter has no logger of its own;
+   * the caller decides what an undefined is worth.)
    */
   async readStatus(ref: SentRef, viewer: Person): Promise<'read' | 'unread' | undefined> {
     const openId = viewer.feishu?.open_id;
     if (!openId) return undefined;
     try {
       let pageToken: string | undefined;
-      for (let page = 0; page < 10; page++) {
-        const res = await this.call('查询已读', () =>
+      for (let page = 0; page < MAX_READ_PAGES; page++) {
+        const res = (await this.call('查询已读', () =>
           this.client.im.message.readUsers({
             path: { message_id: ref.messageId },
             params: { user_id_type: 'open_id', page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) },
           }),
-        );
-        const data = (res as { data?: { items?: { user_id: string }[]; has_more?: boolean; page_token?: string } }).data;
+        )) as ReadUsersAnswer;
+        const data = res.data;
         if (data?.items?.some((i) => i.user_id === openId)) return 'read';
-        if (!data?.has_more || !data.page_token) return 'unread';
+        if (!data?.has_more) return 'unread';
+        // More readers, but no way to ask for them: cannot tell.
+        if (!data.page_token) return undefined;
         pageToken = data.page_token;
       }
       return undefined;

@@ -1,0 +1,20 @@
+// `npm run schedule:rebuild`: rebuilds the schedule from the records (see rebuild.ts). Run it with ducha stopped.
+import { existsSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { ConfigError, loadConfig } from '../config.ts';
+import { Store } from '../store/store.ts';
+import { rebuildSchedule } from './rebuild.ts';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+try {
+  const config = loadConfig();
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const r = await rebuildSchedule(new Store(redis, config.prefix));
+  console.log(`提醒日程已重建：${r.items} 个事项，${r.open} 个在办单位，${r.chases} 个待签收提醒，用时 ${r.ms} ms`);
+  await redis.quit();
+} catch (e) {
+  console.error(e instanceof ConfigError ? e.message : `重建失败：${(e as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,59 @@
+// Rebuilds the schedule from the records: the deadlines of open assignments (what reminder slots read) and the
+// receipt chases still to run. Every change keeps both in the same step as the records, so this is for an operator
+// who restored Redis from a backup or repaired records by hand (`npm run schedule:rebuild`, with the service
+// stopped: a change made during the rebuild could be missed); it is also how the
+// benchmark times a full build. New keys are filled aside and swapped in at once: readers never see half of it.
+import { assignmentRef, isIssued, type Assignment } from '../domain/types.ts';
+import type { Store } from '../store/store.ts';
+
+const CHUNK = 1000;
+
+export interface RebuildReport {
+  items: number;
+  open: number;
+  chases: number;
+  ms: number;
+}
+
+export async function rebuildSchedule(store: Store): Promise<RebuildReport> {
+  const started = Date.now();
+  const { redis, k } = store;
+  const tmpDue = `${k.byDue}:rebuild`;
+  const tmpChase = `${k.chase}:rebuild`;
+  await redis.del(tmpDue, tmpChase);
+  const ids = await redis.zrange(k.items, '0', '-1');
+  let open = 0;
+  let chases = 0;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const headers = (await store.getHeaders(ids.slice(i, i + CHUNK))).filter((h) => isIssued(h) && h.status === 'open');
+    const pipe = redis.pipeline();
+    for (const h of headers) for (const u of h.units) pipe.hget(k.assignment(h.id, u), 'doc');
+    const docs = (await pipe.exec()) ?? [];
+    const write = redis.pipeline();
+    let n = 0;
+    for (const h of headers) {
+      for (const u of h.units) {
+        const [err, raw] = docs[n++] ?? [];
+        if (err || typeof raw !== 'string') continue;
+        const a = JSON.parse(raw) as Assignment;
+        if (a.state === 'completed') continue;
+        const ref = assignmentRef(h.id, u);
+        write.zadd(tmpDue, a.dueAt, ref);
+        open++;
+        if (a.state === 'issued' && a.chaseAt !== undefined) {
+          write.zadd(tmpChase, a.chaseAt, ref);
+          chases++;
+        }
+      }
+    }
+    await write.exec();
+  }
+  // Swapped in together; an empty index is simply removed.
+  const swap = redis.multi();
+  if (open > 0) swap.rename(tmpDue, k.byDue);
+  else swap.del(k.byDue);
+  if (chases > 0) swap.rename(tmpChase, k.chase);
+  else swap.del(k.chase);
+  await swap.exec();
+  return { items: ids.length, open, chases, ms: Date.now() - started };
+}
