@@ -311,3 +311,18 @@ describe('rebuilding the schedule', () => {
     expect(await read()).toEqual(before);
   });
 });
+
+describe('the timeline', () => {
+  it('shows what the system did, in Chinese', async () => {
+    await start({ env: { DUCHA_CHASE_AFTER: '4' } });
+    h!.clock.set('2026-09-28T10:30:00+08:00');
+    await issue('事项 单位=jtj 期限=2026-09-29 类别=重大');
+    await at('2026-09-28T14:30:00+08:00');
+    await at('2026-09-30T09:00:00+08:00');
+    await h!.command('zhang', '/查看 1');
+    const shown = h!.lastText('zhang');
+    expect(shown).toMatch(/2026年9月28日 14:30 系统 签收提醒（市交通运输局）/);
+    expect(shown).toMatch(/2026年9月30日 09:00 系统 逾期升级（市交通运输局）/);
+    expect(shown).toMatch(/2026年9月30日 09:00 系统 催办（市交通运输局）/);
+  });
+});

@@ -29,6 +29,26 @@ describe('addWorkHours', () => {
     // Saturday 10 October 17:00 + 4 h: 1 h, Sunday off, Monday 12th 12:00.
     expect(add('2026-10-10T17:00:00+08:00', 4)).toBe(iso('2026-10-12T12:00:00+08:00'));
   });
+  it('goes from Friday to Monday over an ordinary weekend', () => {
+    // Friday 16 October 16:00 + 4 h: 2 h that day, Monday 19th 09:00 + 2 h.
+    expect(add('2026-10-16T16:00:00+08:00', 4)).toBe(iso('2026-10-19T11:00:00+08:00'));
+    // Friday 20:00 + 4 h → Monday 13:00; issued on Saturday → Monday 09:00 + 4 h.
+    expect(add('2026-10-16T20:00:00+08:00', 4)).toBe(iso('2026-10-19T13:00:00+08:00'));
+    expect(add('2026-10-17T10:00:00+08:00', 4)).toBe(iso('2026-10-19T13:00:00+08:00'));
+  });
+  it('counts a 调休 Sunday straight after a weekend day off', () => {
+    // Friday 18 September 20:00: Saturday 19th is off, Sunday 20th is worked (调休) → 13:00 that Sunday.
+    expect(add('2026-09-18T20:00:00+08:00', 4)).toBe(iso('2026-09-20T13:00:00+08:00'));
+  });
+  it('skips the Mid-autumn Friday', () => {
+    // Thursday 24 September 17:00 + 4 h: 1 h, Friday 25th (中秋) and the weekend off, Monday 28th 12:00.
+    expect(add('2026-09-24T17:00:00+08:00', 4)).toBe(iso('2026-09-28T12:00:00+08:00'));
+  });
+  it('handles fractional hours and whole days', () => {
+    expect(add('2026-09-28T17:45:00+08:00', 1.25)).toBe(iso('2026-09-29T10:00:00+08:00'));
+    expect(add('2026-09-28T09:00:00+08:00', 18)).toBe(iso('2026-09-29T18:00:00+08:00'));
+    expect(add('2026-09-28T18:00:00+08:00', 1)).toBe(iso('2026-09-29T10:00:00+08:00'));
+  });
 });
 
 describe('parsing', () => {
@@ -42,5 +62,14 @@ describe('parsing', () => {
     expect(parseWorkHours('8:30 ~ 17:30')).toEqual({ start: 510, end: 1050 });
     expect(parseWorkHours('18:00-09:00')).toBeUndefined();
     expect(parseWorkHours('09:00')).toBeUndefined();
+    expect(parseWorkHours('9:00－18:00')).toEqual({ start: 540, end: 1080 });
+    expect(parseWorkHours('9:00—17:00')).toEqual({ start: 540, end: 1020 });
+    expect(parseWorkHours('09:00-09:00')).toBeUndefined();
+    expect(parseWorkHours('09:00-24:00')).toBeUndefined();
+    expect(parseWorkHours('9-18')).toBeUndefined();
+    expect(parseWorkHours('')).toBeUndefined();
+    expect(parseTimeOfDay('23:59')).toBe(1439);
+    expect(parseTimeOfDay('0:00')).toBe(0);
+    expect(parseTimeOfDay('ab:cd')).toBeUndefined();
   });
 });
