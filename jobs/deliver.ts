@@ -7,7 +7,7 @@ import type { Delivery } from '../src/delivery/delivery.ts';
 import { PermanentFailure, RateLimited } from '../src/delivery/errors.ts';
 import type { Message } from '../src/chat/message.ts';
 import { renderByKey } from '../src/dispatch.ts';
-import { renderScheduled } from '../src/schedule/views.ts';
+import { isScheduledKey, renderScheduled } from '../src/schedule/views.ts';
 import type { Runtime } from '../src/runtime.ts';
 import { crashTolerance, DELIVER } from '../src/queues.ts';
 
@@ -40,7 +40,8 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
       const message = await messageOf(person.id);
       if (!message) return { skipped: 'card gone' };
       const ref = await adapterFor(person.prefer).send(person, message, { dedupKey, urgent: d.urgent });
-      if (d.cardKey) await rt.store.recordCardRef(d.cardKey, person.id, ref);
+      // A reminder is redrawn when pressed, never refreshed: where it landed need not be kept.
+      if (d.cardKey && !isScheduledKey(d.cardKey)) await rt.store.recordCardRef(d.cardKey, person.id, ref);
       return ref;
     }
     case 'reply': {

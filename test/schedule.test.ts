@@ -104,6 +104,9 @@ describe('reminder slots', () => {
     expect(contact).toHaveLength(1);
     expect(contact[0]!.body).toContain('/报送 3 <办理情况>');
     expect(reminders('chen')).toHaveLength(1);
+    // A reminder's list is kept while it can be pressed; where it landed is not kept at all.
+    expect(await h!.rt.redis.ttl(h!.rt.store.k.remindList('2026-09-28', 'li'))).toBeGreaterThan(13 * 24 * 3600);
+    expect(await h!.rt.redis.keys(`${h!.prefix}:card:remind:*`)).toEqual([]);
 
     // A press on the reminder acts on that item and redraws the reminder, with one button fewer.
     const answer = await h!.press('li', { card, label: '签收 2号' });

@@ -12,6 +12,18 @@ const OPEN_STATES: AssignmentState[] = ['issued', 'received', 'awaiting_signatur
 /** Lines per section at most. */
 const SHOWN = 15;
 const DAY_MS = 86_400_000;
+const CHUNK = 2000;
+
+/** Refs (`2026-12/jtj`) by item number, then unit: a numeric key each, so that sorting a city's refs stays cheap. */
+function inItemOrder(refs: string[]): string[] {
+  const keyed = refs.map((ref) => {
+    const { item, unit } = parseAssignmentRef(ref);
+    const [y, n] = item.split('-');
+    return { ref, n: Number(y) * 1e6 + Number(n), unit };
+  });
+  keyed.sort((a, b) => a.n - b.n || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+  return keyed.map((k) => k.ref);
+}
 
 function no(itemId: string): string {
   return `${itemId.slice(itemId.indexOf('-') + 1)}号`;
@@ -55,24 +67,28 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
     soonLines.push(`· ${no(item)} ${dir.unitName(unit)}，${formatDate(dateInTz(Number(soon[i + 1]), config.tz))}前`);
   }
 
-  const headers = new Map((await store.getHeaders([...new Set(issued.map((r) => parseAssignmentRef(r).item))])).map((h) => [h.id, h]));
-  const stale = issued
-    .map(parseAssignmentRef)
-    .filter((r) => {
-      const h = headers.get(r.item);
-      return h?.issuedAt !== undefined && slot.at - h.issuedAt > DAY_MS;
-    })
-    .sort((a, b) => a.item.localeCompare(b.item, 'en', { numeric: true }));
-  const as = await store.getAssignmentsByRef(stale.slice(0, SHOWN).map((r) => `${r.item}/${r.unit}`));
-  const staleLines = stale.slice(0, SHOWN).map((r) => {
-    const a = as.get(`${r.item}/${r.unit}`);
-    return `· ${no(r.item)} ${dir.unitName(r.unit)}${a ? `（${dir.personName(a.responsible)}）` : ''}`;
+  // Unreceived for over a day: the items' issue times, read a chunk at a time (a city may have thousands open).
+  const issuedAt = new Map<string, number | undefined>();
+  const itemIds = [...new Set(issued.map((r) => parseAssignmentRef(r).item))];
+  for (let i = 0; i < itemIds.length; i += CHUNK) {
+    for (const h of await store.getHeaders(itemIds.slice(i, i + CHUNK))) issuedAt.set(h.id, h.issuedAt);
+  }
+  const stale = inItemOrder(
+    issued.filter((ref) => {
+      const at = issuedAt.get(parseAssignmentRef(ref).item);
+      return at !== undefined && slot.at - at > DAY_MS;
+    }),
+  );
+  const as = await store.getAssignmentsByRef(stale.slice(0, SHOWN));
+  const staleLines = stale.slice(0, SHOWN).map((ref) => {
+    const { item, unit } = parseAssignmentRef(ref);
+    const a = as.get(ref);
+    return `· ${no(item)} ${dir.unitName(unit)}${a ? `（${dir.personName(a.responsible)}）` : ''}`;
   });
 
-  const signedLines = signed
-    .map(parseAssignmentRef)
-    .sort((a, b) => a.item.localeCompare(b.item, 'en', { numeric: true }))
+  const signedLines = inItemOrder(signed)
     .slice(0, SHOWN)
+    .map(parseAssignmentRef)
     .map((r) => `· ${no(r.item)} ${dir.unitName(r.unit)}`);
 
   const countLine = OPEN_STATES.map((s, i) => `${STATE_LABELS[s]} ${counts[i]}`).join('，');

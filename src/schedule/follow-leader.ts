@@ -18,7 +18,9 @@ export const SYSTEM: Actor = { person: 'system', platform: 'system' };
 export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment): Promise<string | undefined> {
   const dir = rt.directory();
   const leader = currentLeader(item, a, dir);
-  if (!leader || leader === a.responsible || !dir.person(leader)) return leader && dir.person(leader) ? leader : a.responsible;
+  // Nobody the directory can reach in the role: the record's leader stays (the office sees the failed delivery).
+  if (!leader || !dir.person(leader)) return a.responsible;
+  if (leader === a.responsible) return leader;
   const from = a.responsible;
   try {
     await mutateAssignment(rt, { id: `reassign:${item.id}/${a.unit}:${from}:${leader}`, actor: SYSTEM }, item.id, a.unit, (it, rec) => {

@@ -29,6 +29,7 @@ interface PersonList {
 }
 
 export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<SlotReport> {
+  const started = Date.now();
   const { config, calendar } = rt;
   const settings = { remindBefore: config.remindBefore };
   const horizon = endOfDay(horizonDate(slot.date, settings, calendar), config.tz);
@@ -63,11 +64,12 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
     }
   }
   await sendLists(rt, slot, late, lists);
+  const queuedMs = Date.now() - started;
   faultPoint(rt, 'mid-slot');
   let escalations = 0;
   for (const s of steps) if (await escalate(rt, s.item, s.unit, s.step, s.days, late)) escalations++;
   const digest = await sendDigest(rt, slot, late);
-  rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, digest }, 'reminder slot done');
+  rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, digest, queuedMs, ms: Date.now() - started }, 'reminder slot done');
   return { reminders, people: lists.size, escalations, digest };
 }
 
