@@ -1,5 +1,6 @@
 // One server of the webhook-intake benchmark, in its own process: `bare` (Koa answering 200), `queue`
-// (Koa + bodyparser + a plain BullMQ queue.add), or `ducha` (our Feishu route: verify, decrypt, dedup, enqueue).
+// (Koa + bodyparser + a plain BullMQ queue.add), or `ducha` / `wecom` (the service, whose Feishu or WeCom route
+// the load is aimed at: verify, decrypt, dedup, enqueue).
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
@@ -14,7 +15,7 @@ const prefix = process.env.BENCH_PREFIX ?? 'bench';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function main(): Promise<void> {
-  if (mode === 'ducha') {
+  if (mode === 'ducha' || mode === 'wecom') {
     const config = loadConfig({ ...process.env, DUCHA_ROLE: 'web', DUCHA_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'silent' });
     const app = await createApp({ config, log: silentLogger });
     const server = await app.listen();

@@ -1,7 +1,7 @@
 // Webhook intake benchmark: autocannon, 50 connections, against two baselines in the same run — a bare Koa
-// route answering 200, and a Koa route doing a plain BullMQ queue.add — and our Feishu events route taking
-// encrypted, signed im.message.receive_v1 events (each with its own event_id), checking, deduplicating and
-// enqueuing them. Each server runs in its own process, pinned to its own core where it can be, and is warmed up
+// route answering 200, and a Koa route doing a plain BullMQ queue.add — and our two routes: Feishu's events
+// route taking encrypted, signed im.message.receive_v1 events (each with its own event_id), and WeCom's callback
+// taking encrypted, signed text messages (each with its own MsgId), each checking, deduplicating and enqueuing. Each server runs in its own process, pinned to its own core where it can be, and is warmed up
 // (WARMUP s, not counted) before the measured DURATION s; the three take turns for ROUNDS rounds; prints req/s,
 // p99, server and Redis CPU per request, and the median ratio.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,8 @@ import { Redis } from 'ioredis';
 import { deleteKeys, REDIS_URL } from '../test/helpers/harness.ts';
 import { serverCore } from './server-core.ts';
 import { DEFAULT_APP_ID, messageEvent, signedRequest } from '../test/helpers/feishu-webhook.ts';
+import { AES_KEY, AGENT_ID, CORP_ID, signedCallback, textXml, WECOM_TOKEN } from '../test/helpers/wecom-session.ts';
+import { WecomCrypto } from '../src/platforms/wecom/crypto.ts';
 
 const DURATION = Number(process.env.DURATION ?? 10);
 const WARMUP = Number(process.env.WARMUP ?? 2);
@@ -27,6 +29,12 @@ const env = {
   FEISHU_VERIFICATION_TOKEN: TOKEN,
   FEISHU_ENCRYPT_KEY: KEY,
   FEISHU_BASE_URL: 'http://127.0.0.1:9',
+  WECOM_CORP_ID: CORP_ID,
+  WECOM_AGENT_ID: AGENT_ID,
+  WECOM_SECRET: 'bench-secret',
+  WECOM_TOKEN: WECOM_TOKEN,
+  WECOM_ENCODING_AES_KEY: AES_KEY,
+  WECOM_BASE_URL: 'http://127.0.0.1:9',
 };
 
 console.log(`preparing ${BODIES} encrypted, signed events…`);
@@ -35,6 +43,16 @@ const requests = Array.from({ length: BODIES }, (_, i) => {
   const { headers, rawBody } = signedRequest(ev, { encryptKey: KEY });
   return { headers, body: rawBody };
 });
+
+/** WeCom callbacks carry their timestamp in the signed query, checked within 5 minutes: made fresh for each run. */
+function wecomRequests(n: number): { path: string; body: string }[] {
+  const crypto = new WecomCrypto(WECOM_TOKEN, AES_KEY, CORP_ID);
+  const base = Date.now();
+  return Array.from({ length: n }, (_, i) => {
+    const { query, body } = signedCallback(textXml('BenchUser', `/查看 ${(i % 50) + 1}`, `${base}${String(i).padStart(7, '0')}`), { crypto });
+    return { path: `/webhooks/wecom?${query}`, body };
+  });
+}
 
 async function startServer(mode: string, prefix: string): Promise<{ child: ChildProcess; port: number }> {
   const script = new URL('./intake-server.ts', import.meta.url).pathname;
@@ -63,6 +81,7 @@ async function run(mode: string): Promise<Row> {
   const prefix = `bench-${mode}-${process.pid}`;
   const { child, port } = await startServer(mode, prefix);
   let i = 0;
+  const wecom = mode === 'wecom' ? wecomRequests(Math.min(BODIES, 60_000)) : [];
   const load = (duration: number) =>
     autocannon({
       url: `http://127.0.0.1:${port}/webhooks/feishu/events`,
@@ -74,6 +93,10 @@ async function run(mode: string): Promise<Row> {
       requests: [
         {
           setupRequest: (req) => {
+            if (mode === 'wecom') {
+              const w = wecom[i++ % wecom.length]!;
+              return { ...req, method: 'POST', path: w.path, headers: { 'content-type': 'text/xml' }, body: w.body };
+            }
             const r = requests[i++ % requests.length]!;
             return { ...req, method: 'POST', headers: r.headers, body: r.body };
           },
@@ -87,7 +110,7 @@ async function run(mode: string): Promise<Row> {
   const redisAtStart = await redisCpuMs();
   const result = await load(DURATION);
   const redisMs = (await redisCpuMs()) - redisAtStart;
-  if (i > requests.length) console.warn(`  (${mode}: ${i} requests > ${requests.length} bodies: the rest were duplicates)`);
+  if (i > (mode === 'wecom' ? wecom.length : requests.length)) console.warn(`  (${mode}: ${i} requests > ${requests.length} bodies: the rest were duplicates)`);
   const cpu = new Promise<number>((resolve) => child.on('message', (m) => 'cpuMs' in (m as object) && resolve((m as { cpuMs: number }).cpuMs)));
   child.kill('SIGTERM');
   const cpuMs = await cpu;
@@ -102,9 +125,10 @@ type Row = { rps: number; p99: number; non2xx: number; cpuUs: number; redisUs: n
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 // MODES=queue,ducha runs only those servers (for experiments); the ratio needs queue and ducha.
-const MODES = (process.env.MODES ?? 'bare,queue,ducha').split(',');
+const MODES = (process.env.MODES ?? 'bare,queue,ducha,wecom').split(',');
 const all: Record<string, Row[]> = Object.fromEntries(MODES.map((m) => [m, []]));
 const ratios: number[] = [];
+const wecomRatios: number[] = [];
 // The three servers take turns, round after round, so a machine that slows down mid-run hits all alike;
 // each round's ratio compares servers measured minutes apart at most.
 for (let round = 1; round <= ROUNDS; round++) {
@@ -118,6 +142,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     );
   }
   if (rows.ducha && rows.queue) ratios.push(rows.ducha.rps / rows.queue.rps);
+  if (rows.wecom && rows.queue) wecomRatios.push(rows.wecom.rps / rows.queue.rps);
 }
 console.log('median of the rounds:');
 for (const mode of MODES) {
@@ -129,5 +154,9 @@ for (const mode of MODES) {
 const p99 = all.ducha ? median(all.ducha.map((r) => r.p99)) : NaN;
 if (ratios.length > 0) console.log(
   `ducha / queue.add baseline: ${(median(ratios) * 100).toFixed(0)} % of req/s (rounds: ${ratios.map((x) => (x * 100).toFixed(0)).join(', ')} %; target ≥ 80 %), p99 ${p99} ms (target < 50 ms)`,
+);
+const wecomP99 = all.wecom ? median(all.wecom.map((r) => r.p99)) : NaN;
+if (wecomRatios.length > 0) console.log(
+  `WeCom route / queue.add baseline: ${(median(wecomRatios) * 100).toFixed(0)} % of req/s (rounds: ${wecomRatios.map((x) => (x * 100).toFixed(0)).join(', ')} %; target ≥ 80 %), p99 ${wecomP99} ms (target < 50 ms)`,
 );
 await redis.quit();

@@ -23,7 +23,7 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
     return a;
   };
   const messageOf = async (viewer: string | undefined): Promise<Message | undefined> => {
-    if (d.kind === 'refresh') return undefined;
+    if (d.kind === 'refresh' || d.kind === 'update') return undefined;
     if (d.message) return d.message;
     if (d.kind === 'send' && d.readOf && d.cardKey && viewer) {
       const card = await renderScheduled(rt, d.cardKey, viewer, await readStatus(rt, adapters, d.readOf, viewer));
@@ -50,6 +50,13 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
       const ref = await adapterFor(d.to.platform).reply(d.to, message, { dedupKey });
       if (d.cardKey && d.viewer) await rt.store.recordCardRef(d.cardKey, d.viewer, ref);
       return ref;
+    }
+    case 'update': {
+      const person = dir.person(d.viewer);
+      const card = person && (await renderByKey(rt, d.cardKey, d.viewer));
+      if (!person || !card) return { skipped: 'card gone' };
+      await adapterFor(d.ref.platform).update(d.ref, card, person);
+      return { updated: 1 };
     }
     case 'refresh': {
       const refs = await rt.store.cardRefs<SentRef>(d.cardKey);
@@ -127,7 +134,7 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
 /** Tells the office, in chat, that a message could not be delivered to whom (but never about such a notice). */
 export async function reportUndelivered(rt: Runtime, job: Job<Delivery & { opId?: string; undeliverable?: boolean }>, reason: string): Promise<void> {
   const d = job.data;
-  if (d.undeliverable || d.kind === 'refresh') return;
+  if (d.undeliverable || d.kind === 'refresh' || d.kind === 'update') return;
   const dir = rt.directory();
   const whom = d.kind === 'send' ? (dir.personName(d.person)) : '会话';
   const what = d.message?.kind === 'text' ? `「${d.message.text.slice(0, 40)}${d.message.text.length > 40 ? '…' : ''}」` : d.cardKey ? '一张卡片' : '一条消息';

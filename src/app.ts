@@ -91,7 +91,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         `DUCHA_CLOCK 已设置：业务时间从 ${formatDateTime(config.clockStart, config.tz)} 开始走（仅供演示和验收；期限、提醒和卡片按此时间，接口校验仍用真实时间）`,
       );
     }
-    const platforms = await createPlatforms(config, redis, opts.platformTimeoutMs);
+    const platforms = await createPlatforms(config, redis, log, opts.platformTimeoutMs);
     const adapters: Adapters = opts.adapters ?? platforms.adapters;
     const workers: Worker[] = [];
     if (config.role !== 'web') {

@@ -217,6 +217,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     };
   }
   if (e.WECOM_CORP_ID && e.WECOM_AGENT_ID && e.WECOM_SECRET) {
+    // Without the callback settings no command or button press could reach ducha: refuse to start half-wired.
+    const missing = [
+      !e.WECOM_TOKEN && '  WECOM_TOKEN：启用企业微信时必须设置（应用管理 → 本应用 → 接收消息 → 设置API接收 → Token）',
+      !e.WECOM_ENCODING_AES_KEY && '  WECOM_ENCODING_AES_KEY：启用企业微信时必须设置（同一页面的 EncodingAESKey）',
+      e.WECOM_ENCODING_AES_KEY && !/^[A-Za-z0-9+/]{43}$/.test(e.WECOM_ENCODING_AES_KEY) && '  WECOM_ENCODING_AES_KEY：应为 43 个字母或数字（从企业微信后台原样复制）',
+      !/^\d+$/.test(e.WECOM_AGENT_ID) && '  WECOM_AGENT_ID：应为数字（应用的 AgentId）',
+    ].filter((x): x is string => typeof x === 'string');
+    if (missing.length) throw new ConfigError(`环境变量有误，服务未启动：\n${missing.join('\n')}`);
     cfg.wecom = {
       corpId: e.WECOM_CORP_ID,
       agentId: e.WECOM_AGENT_ID,
@@ -233,11 +241,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export function platformSummary(cfg: Config): string {
   const parts: string[] = [];
   parts.push(cfg.feishu ? `飞书已启用（${cfg.feishu.mode}）` : '飞书未启用（设置 FEISHU_APP_ID 和 FEISHU_APP_SECRET 可启用）');
-  // WeCom's adapter is not built yet: say so rather than claim it is on.
   parts.push(
     cfg.wecom
-      ? '企业微信已配置，但本版本尚未接入企业微信，发往企业微信用户的消息将无法送达'
-      : '企业微信未启用（设置 WECOM_CORP_ID、WECOM_AGENT_ID 和 WECOM_SECRET 可启用；本版本尚未接入）',
+      ? `企业微信已启用（应用 ${cfg.wecom.agentId}，回调地址 /webhooks/wecom）`
+      : '企业微信未启用（设置 WECOM_CORP_ID、WECOM_AGENT_ID、WECOM_SECRET、WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY 可启用）',
   );
   return parts.join('；');
 }

@@ -69,3 +69,16 @@ describe('the variables of scheduled messages', () => {
     expect(() => loadConfig({ DUCHA_CLOCK: '2026-12-07T08:59:00+08:00', NODE_ENV: 'production' })).toThrow(/DUCHA_CLOCK：仅供演示和验收使用/);
   });
 });
+
+describe('WeCom settings', () => {
+  const wecom = { WECOM_CORP_ID: 'ww0123', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 's' };
+  it('is on with all five set', () => {
+    const c = loadConfig({ ...wecom, WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' });
+    expect(c.wecom).toMatchObject({ corpId: 'ww0123', agentId: '1000002', baseUrl: 'https://qyapi.weixin.qq.com' });
+  });
+  it('refuses to start half-configured, naming what is missing or wrong', () => {
+    expect(() => loadConfig(wecom)).toThrow(/WECOM_TOKEN：启用企业微信时必须设置[\s\S]*WECOM_ENCODING_AES_KEY：启用企业微信时必须设置/);
+    expect(() => loadConfig({ ...wecom, WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'short' })).toThrow(/WECOM_ENCODING_AES_KEY：应为 43 个字母或数字/);
+    expect(() => loadConfig({ ...wecom, WECOM_AGENT_ID: 'abc', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' })).toThrow(/WECOM_AGENT_ID：应为数字/);
+  });
+});

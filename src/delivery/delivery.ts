@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { ReplyTarget } from '../chat/event.ts';
 import type { Message } from '../chat/message.ts';
+import type { SentRef } from './adapter.ts';
 
 export type Delivery =
   /** To a person directly, on the one platform they are reached on. A card by key is drawn at send time. */
@@ -18,7 +19,9 @@ export type Delivery =
   /** Back to the chat a command came from. `viewer` is whom a card's buttons are for. */
   | { kind: 'reply'; to: ReplyTarget; message?: Message; cardKey?: string; viewer?: string }
   /** Redraw every copy of a card already sent, from the current record. */
-  | { kind: 'refresh'; cardKey: string };
+  | { kind: 'refresh'; cardKey: string }
+  /** Redraw one message (a pressed card, where the platform cannot take the new card in its answer). */
+  | { kind: 'update'; ref: SentRef; cardKey: string; viewer: string };
 
 /** A BullMQ job id: stable for the same operation and position, and free of the ':' BullMQ forbids. */
 export function deliveryJobId(opId: string, index: number): string {

@@ -3,6 +3,7 @@
 import type Router from '@koa/router';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Adapters } from '../../jobs/deliver.ts';
 
@@ -14,7 +15,7 @@ export interface Platforms {
 }
 
 /** `timeoutMs` bounds each platform API call (tests shorten it). */
-export async function createPlatforms(config: Config, redis: Redis, timeoutMs?: number): Promise<Platforms> {
+export async function createPlatforms(config: Config, redis: Redis, log: Logger, timeoutMs?: number): Promise<Platforms> {
   const adapters: Adapters = new Map();
   const routes: ((rt: Runtime) => Router)[] = [];
   const connections: ((rt: Runtime) => () => void)[] = [];
@@ -45,6 +46,12 @@ export async function createPlatforms(config: Config, redis: Redis, timeoutMs?: 
         const conn = startFeishuLongConnection(rt, feishu);
         return () => conn.close();
       });
+  }
+  const wecom = config.wecom;
+  if (wecom) {
+    const [{ WecomAdapter }, { wecomRouter }] = await Promise.all([import('./wecom/adapter.ts'), import('./wecom/receiver.ts')]);
+    adapters.set('wecom', new WecomAdapter(wecom, redis, config.prefix, log, timeoutMs));
+    routes.push((rt) => wecomRouter(rt, wecom));
   }
   return {
     adapters,

@@ -13,9 +13,9 @@
 //   fresh cache) to recover.
 // - The default axios instance has no timeout: a 'slow' answer is waited for unless the Client is
 //   given an httpInstance with a timeout (then an AxiosError with code ECONNABORTED).
+import { listenFake, prng, readBody, waitFor } from './fake-api.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as lark from '@larksuiteoapi/node-sdk';
 
 export type FailureKind =
@@ -132,17 +132,6 @@ interface Random {
   opts: FailOptions;
 }
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same sequence of failures. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ok = (data: unknown = {}): Answer => ({ status: 200, body: { code: 0, msg: 'success', data } });
 const fail = (status: number, code: number, msg: string): Answer => ({ status, body: { code, msg } });
@@ -196,19 +185,8 @@ export class FakeFeishu {
 
   static async start(opts: FakeFeishuOptions = {}): Promise<FakeFeishu> {
     let fake: FakeFeishu | undefined;
-    const server = createServer((req, res) => {
-      fake!.handle(req, res).catch((e: unknown) => {
-        console.error('fake-feishu: internal error', e);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('fake-feishu internal error');
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeFeishu(server, `http://127.0.0.1:${port}`, opts);
+    const { server, url } = await listenFake('fake-feishu', () => (req, res) => fake!.handle(req, res));
+    fake = new FakeFeishu(server, url, opts);
     return fake;
   }
 
@@ -265,16 +243,8 @@ export class FakeFeishu {
   }
 
   /** Polls `predicate` every 10 ms until it returns something truthy (which is returned), or throws after timeoutMs. */
-  async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await predicate();
-      if (v) return v as NonNullable<T>;
-      if (Date.now() >= deadline) {
-        throw new Error(`fake-feishu: timed out after ${timeoutMs} ms waiting for ${what}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+  waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+    return waitFor('fake-feishu', predicate, timeoutMs, what);
   }
 
   /** Forget everything: records, tokens, uuids, known messages, failures, unreachable receivers. */
@@ -645,11 +615,3 @@ function parseContent(content: unknown): unknown {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}

@@ -1,0 +1,158 @@
+// The WeCom callback route: GET answers the URL check with the decrypted echostr; POST verifies the signature over
+// the Encrypt field, decrypts (receiveid = the corp id), refuses stale timestamps, and hands the message or button
+// press to the core, answering 200 at once. Malformed input gets a 4xx and changes nothing.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Config } from '../../config.ts';
+import { intakeCommand, runAction } from '../../dispatch.ts';
+import { enqueueDeliveries } from '../../delivery/delivery.ts';
+import type { Runtime } from '../../runtime.ts';
+import { BodyError, readRawBody } from '../raw-body.ts';
+import { WecomCrypto, WecomCryptoError } from './crypto.ts';
+import { toWecomInbound } from './to-event.ts';
+import { parseWecomXml, XmlError } from './xml.ts';
+
+type WecomConfig = NonNullable<Config['wecom']>;
+
+/** WeCom's callbacks are small XML; anything near this is not from WeCom. */
+export const BODY_LIMIT = 1024 * 1024;
+/** A callback whose timestamp is further than this from now (real time) is refused: WeCom retries within seconds. */
+export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
+
+/** The query string decoded once, by hand: a `+` stays a `+` (base64), as WeCom signed it. */
+export function rawQuery(querystring: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  if (!querystring) return out;
+  for (const part of querystring.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = eq < 0 ? part : part.slice(0, eq);
+    const v = eq < 0 ? '' : part.slice(eq + 1);
+    try {
+      out[decodeURIComponent(k)] = decodeURIComponent(v);
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+const refused = (status: number, body: string): Answer => ({ status, body });
+
+export function wecomRouter(rt: Runtime, cfg: WecomConfig): Router {
+  const crypto = new WecomCrypto(cfg.token!, cfg.encodingAesKey!, cfg.corpId);
+  const router = new Router();
+  const send = (ctx: Context, a: Answer) => {
+    ctx.status = a.status;
+    ctx.set('Content-Type', 'text/plain; charset=utf-8');
+    ctx.body = a.body;
+  };
+  router.get('/webhooks/wecom', (ctx) => send(ctx, verifyUrl(rt, crypto, ctx.querystring, ctx.state.reqId as string)));
+  router.post('/webhooks/wecom', async (ctx) => {
+    const req = ctx.state.reqId as string;
+    let raw: Buffer;
+    try {
+      raw = await readRawBody(ctx.req, BODY_LIMIT);
+    } catch (e) {
+      if (!(e instanceof BodyError)) throw e;
+      rt.log.warn({ req, err: e.message }, 'wecom callback: body not read');
+      return send(ctx, refused(e.status, e.status === 413 ? 'body too large' : 'bad request'));
+    }
+    send(ctx, await receive(rt, crypto, ctx.querystring, raw, req));
+  });
+  return router;
+}
+
+/** GET: the URL check. The decrypted echostr exactly as it is (a 19-digit number must stay a string). */
+function verifyUrl(rt: Runtime, crypto: WecomCrypto, querystring: string, req: string): Answer {
+  const q = rawQuery(querystring);
+  const { msg_signature: sig, timestamp, nonce, echostr } = q ?? {};
+  if (!sig || !timestamp || !nonce || !echostr) return refused(400, 'bad request');
+  try {
+    const plain = crypto.open(sig, timestamp, nonce, echostr);
+    rt.log.info({ req }, 'wecom callback URL verified');
+    return { status: 200, body: plain };
+  } catch (e) {
+    if (!(e instanceof WecomCryptoError)) throw e;
+    rt.log.warn({ req, failure: e.failure }, 'wecom URL check refused');
+    return refused(e.failure === 'bad_signature' ? 401 : 400, e.failure === 'bad_signature' ? 'unauthorized' : 'bad request');
+  }
+}
+
+/** POST: one message or event. Verified and decrypted here; the work is queued (a press is applied at once). */
+export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: string, raw: Buffer, req: string): Promise<Answer> {
+  const q = rawQuery(querystring);
+  const { msg_signature: sig, timestamp, nonce } = q ?? {};
+  if (!sig || !timestamp || !nonce) return refused(400, 'bad request');
+  let encrypt: string | undefined;
+  try {
+    encrypt = parseWecomXml(raw.toString('utf8')).Encrypt;
+  } catch (e) {
+    if (!(e instanceof XmlError)) throw e;
+    rt.log.warn({ req, err: e.message }, 'wecom callback: body is not WeCom XML');
+    return refused(400, 'bad request');
+  }
+  if (!encrypt) return refused(400, 'bad request');
+  let plaintext: string;
+  try {
+    plaintext = crypto.open(sig, timestamp, nonce, encrypt);
+  } catch (e) {
+    if (!(e instanceof WecomCryptoError)) throw e;
+    rt.log.warn({ req, failure: e.failure }, 'wecom callback refused');
+    return e.failure === 'bad_signature' ? refused(401, 'unauthorized') : refused(400, 'bad request');
+  }
+  // Signed, so the timestamp is WeCom's: too far from now (real time, never the domain clock) is a replay.
+  const ts = Number(timestamp) * 1000;
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() - ts) > TIMESTAMP_WINDOW_MS) {
+    rt.log.warn({ req, timestamp }, 'wecom callback: stale timestamp, refused as a replay');
+    return refused(401, 'stale');
+  }
+  let fields: Record<string, string>;
+  try {
+    fields = parseWecomXml(plaintext);
+  } catch (e) {
+    if (!(e instanceof XmlError)) throw e;
+    return refused(400, 'bad request');
+  }
+  const inbound = toWecomInbound(fields, plaintext);
+  if (inbound.kind === 'command') {
+    await intakeCommand(rt, inbound.event);
+    rt.log.info({ req, event: inbound.event.id }, 'wecom message taken in');
+  } else if (inbound.kind === 'press') {
+    await press(rt, inbound.event, inbound.taskId, inbound.responseCode, req);
+  } else {
+    rt.log.info({ req, what: inbound.why }, 'wecom event ignored');
+  }
+  return { status: 200, body: '' };
+}
+
+/**
+ * A button press: applied at once (a replay of the same event is answered from the stored outcome). WeCom takes no
+ * card in the answer: the pressed card is redrawn through the API with this press's response code, and a refusal
+ * (no toast on WeCom) goes back to the person as a message.
+ */
+async function press(rt: Runtime, event: import('../../chat/event.ts').ActionEvent, taskId: string, responseCode: string, req: string): Promise<void> {
+  const answer = await runAction(rt, event);
+  const person = event.sender.ids[0]!;
+  const who = rt.directory().findByChatId('wecom', person);
+  rt.log.info({ req, event: event.id, toast: answer.toast.type }, 'wecom card press');
+  const opId = `act:wecom:${event.id}/answer`;
+  const payload = rt.signer.verify(event.token);
+  if (answer.toast.type === 'success' && answer.card && who && payload && taskId && responseCode) {
+    await enqueueDeliveries(rt.queues.deliver, opId, [
+      {
+        kind: 'update',
+        ref: { platform: 'wecom', messageId: taskId, extra: { responseCode, userid: person, label: answer.toast.text } },
+        cardKey: payload.v ?? payload.k,
+        viewer: who.id,
+      },
+    ]);
+  } else if (answer.toast.type !== 'success' && who) {
+    await enqueueDeliveries(rt.queues.deliver, opId, [{ kind: 'send', person: who.id, message: { kind: 'text', text: answer.toast.text } }]);
+  }
+}

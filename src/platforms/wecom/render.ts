@@ -1,0 +1,108 @@
+// Draws the neutral messages for WeCom: a card with buttons as a `button_interaction` template card (its fields cut
+// to WeCom's short limits), anything that does not fit as markdown, and every text or markdown in parts that each
+// fit WeCom's 2048 bytes (WeCom cuts longer ones silently).
+import type { Card, Message } from '../../chat/message.ts';
+
+/** WeCom keeps at most this many bytes of a text or markdown message. */
+export const MAX_TEXT_BYTES = 2048;
+const MAX_BUTTONS = 6;
+/** Template card limits (characters), from WeCom's reference: longer values are cut by WeCom or refused. */
+const LIMIT = { title: 36, desc: 44, keyname: 5, value: 26, subTitle: 112, button: 10, fields: 6 };
+
+export interface WecomTemplateCard {
+  card_type: 'button_interaction';
+  task_id: string;
+  main_title: { title: string; desc?: string };
+  sub_title_text?: string;
+  horizontal_content_list: { keyname: string; value: string }[];
+  button_list: { text: string; style: number; key: string }[];
+}
+
+export type WecomMessage = { msgtype: 'text'; text: { content: string } } | { msgtype: 'markdown'; markdown: { content: string } } | { msgtype: 'template_card'; template_card: WecomTemplateCard };
+
+function cut(s: string, n: number): { text: string; cut: boolean } {
+  const chars = [...s];
+  return chars.length <= n ? { text: s, cut: false } : { text: `${chars.slice(0, n - 1).join('')}…`, cut: true };
+}
+
+/** A card in markdown: everything it says, for WeCom clients and for what a template card cannot hold. */
+export function cardMarkdown(card: Card): string {
+  const lines = [`**${card.title}**`];
+  if (card.subtitle) lines.push(`> ${card.subtitle}`);
+  for (const f of card.fields) lines.push(`${f.label}：${f.value}`);
+  if (card.body) lines.push('', card.body);
+  if (card.note) lines.push('', `<font color="comment">${card.note}</font>`);
+  return lines.join('\n');
+}
+
+/**
+ * Splits text into parts of at most MAX_TEXT_BYTES UTF-8 bytes, at line ends where it can, never inside a character;
+ * more than one part are numbered （1/3）….
+ */
+export function splitText(text: string, maxBytes = MAX_TEXT_BYTES): string[] {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return [text];
+  const budget = maxBytes - 16; // room for the part number
+  const parts: string[] = [];
+  let current = '';
+  let size = 0;
+  const flush = () => {
+    if (current) parts.push(current);
+    current = '';
+    size = 0;
+  };
+  for (const line of text.split(/(?<=\n)/)) {
+    const lineBytes = Buffer.byteLength(line, 'utf8');
+    if (size + lineBytes <= budget) {
+      current += line;
+      size += lineBytes;
+      continue;
+    }
+    flush();
+    for (const ch of line) {
+      const b = Buffer.byteLength(ch, 'utf8');
+      if (size + b > budget) flush();
+      current += ch;
+      size += b;
+    }
+  }
+  flush();
+  return parts.map((p, i) => `（${i + 1}/${parts.length}）${p}`);
+}
+
+/**
+ * The WeCom messages for one neutral message, in the order to send them. A card with buttons is a template card
+ * (`taskId` unique per card), preceded by the whole card as markdown when its fields or body had to be cut; a card
+ * without buttons is markdown.
+ */
+export function toWecomMessages(message: Message, taskId: string): WecomMessage[] {
+  if (message.kind === 'text') return splitText(message.text).map((content) => ({ msgtype: 'text', text: { content } }));
+  const card = message.card;
+  const markdown = (): WecomMessage[] => splitText(cardMarkdown(card)).map((content) => ({ msgtype: 'markdown', markdown: { content } }));
+  if (card.buttons.length === 0) return markdown();
+  let lost = false;
+  const take = (s: string, n: number) => {
+    const c = cut(s, n);
+    lost ||= c.cut;
+    return c.text;
+  };
+  const fields = card.fields.slice(0, LIMIT.fields);
+  if (card.fields.length > LIMIT.fields) lost = true;
+  const tc: WecomTemplateCard = {
+    card_type: 'button_interaction',
+    task_id: taskId,
+    main_title: { title: take(card.title, LIMIT.title), ...(card.subtitle ? { desc: take(card.subtitle, LIMIT.desc) } : {}) },
+    horizontal_content_list: fields.map((f) => ({ keyname: take(f.label, LIMIT.keyname), value: take(f.value, LIMIT.value) })),
+    button_list: card.buttons.slice(0, MAX_BUTTONS).map((b) => ({ text: take(b.text, LIMIT.button), style: b.style === 'primary' ? 1 : b.style === 'danger' ? 3 : 2, key: b.token })),
+  };
+  const sub = card.body ?? card.note;
+  if (sub) tc.sub_title_text = take(sub.replace(/\*\*/g, ''), LIMIT.subTitle);
+  if (card.buttons.length > MAX_BUTTONS) lost = true;
+  return [...(lost ? markdown() : []), { msgtype: 'template_card', template_card: tc }];
+}
+
+/** The short word a redrawn card's buttons are replaced by: what was done (已签收), else 已处理. */
+export function outcomeLabel(card: Card, pressed?: string): string {
+  if (pressed && [...pressed].length <= LIMIT.button) return pressed;
+  const m = /(签收|签署|受理|退回|确认出席|不同意|同意|发出|取消)/.exec(card.note ?? '');
+  return m ? `已${m[1]}` : '已处理';
+}

@@ -1,0 +1,39 @@
+// Turns a decrypted WeCom callback (its XML fields) into the core's neutral events: a text message is a command,
+// a template_card_event a button press; anything else is not for us.
+import { createHash } from 'node:crypto';
+import type { ActionEvent, CommandEvent } from '../../chat/event.ts';
+
+export type WecomInbound =
+  | { kind: 'command'; event: CommandEvent }
+  | { kind: 'press'; event: ActionEvent; taskId: string; responseCode: string }
+  | { kind: 'ignored'; why: string };
+
+/** Events carry no id of their own (FromUserName + CreateTime collides within a second): the plaintext's hash is. */
+export function eventIdOf(plaintext: string): string {
+  return createHash('sha256').update(plaintext, 'utf8').digest('hex').slice(0, 32);
+}
+
+export function toWecomInbound(f: Record<string, string>, plaintext: string): WecomInbound {
+  const from = f.FromUserName;
+  if (!from) return { kind: 'ignored', why: 'no FromUserName' };
+  const sender = { platform: 'wecom' as const, ids: [from] };
+  if (f.MsgType === 'text') {
+    const id = f.MsgId;
+    if (!id) return { kind: 'ignored', why: 'text without MsgId' };
+    const text = (f.Content ?? '').replace(/[ \u3000]+/g, ' ').trim();
+    return {
+      kind: 'command',
+      event: { kind: 'command', id, sender, text, replyTo: { platform: 'wecom', chatId: from, direct: true } },
+    };
+  }
+  if (f.MsgType === 'event' && f.Event === 'template_card_event') {
+    const token = f.EventKey ?? '';
+    return {
+      kind: 'press',
+      event: { kind: 'action', id: eventIdOf(plaintext), sender, token },
+      taskId: f.TaskId ?? '',
+      responseCode: f.ResponseCode ?? '',
+    };
+  }
+  return { kind: 'ignored', why: `${f.MsgType ?? '?'}${f.Event ? `/${f.Event}` : ''}` };
+}
