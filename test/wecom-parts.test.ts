@@ -10,6 +10,7 @@ describe('the XML reader', () => {
   it('keeps values as sent: 007 stays 007, a 19-digit MsgId stays whole, CDATA untouched, plain text entities decoded', () => {
     const f = parseWecomXml('<xml>\n<Content><![CDATA[ 007 ]]></Content>\n<MsgId>1234567890123456789</MsgId><A>x &amp; y &#20013;</A><B><![CDATA[a &amp; b]]></B><E></E></xml>');
     expect(f).toEqual({ Content: ' 007 ', MsgId: '1234567890123456789', A: 'x & y 中', B: 'a &amp; b', E: '' });
+    expect(parseWecomXml('<?xml version="1.0" encoding="UTF-8"?>\r\n<xml><ToUserName>ww1</ToUserName><Empty/></xml>\n')).toEqual({ ToUserName: 'ww1', Empty: '' });
   });
   it('refuses a DTD (entity bombs, external entities), nesting, repeats and non-XML', () => {
     for (const bad of [
@@ -19,6 +20,11 @@ describe('the XML reader', () => {
       '<xml><A>1</A><A>2</A></xml>',
       'hello',
       '<notxml><A>1</A></notxml>',
+      '<xml><!-- a comment --><A>1</A></xml>',
+      '<xml><A x="1">1</A></xml>',
+      '<xml><A>1</A></xml><B>2</B>',
+      '<xml><A>1</A>',
+      '<xml><A><![CDATA[1]]></B></xml>',
     ]) expect(() => parseWecomXml(bad), bad).toThrow(XmlError);
   });
 });
