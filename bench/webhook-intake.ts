@@ -81,7 +81,7 @@ async function run(mode: string): Promise<Row> {
   const prefix = `bench-${mode}-${process.pid}`;
   const { child, port } = await startServer(mode, prefix);
   let i = 0;
-  const wecom = mode === 'wecom' ? wecomRequests(Math.min(BODIES, 60_000)) : [];
+  const wecom = mode === 'wecom' ? wecomRequests(BODIES) : [];
   const load = (duration: number) =>
     autocannon({
       url: `http://127.0.0.1:${port}/webhooks/feishu/events`,
@@ -110,7 +110,8 @@ async function run(mode: string): Promise<Row> {
   const redisAtStart = await redisCpuMs();
   const result = await load(DURATION);
   const redisMs = (await redisCpuMs()) - redisAtStart;
-  if (i > (mode === 'wecom' ? wecom.length : requests.length)) console.warn(`  (${mode}: ${i} requests > ${requests.length} bodies: the rest were duplicates)`);
+  const bodies = mode === 'wecom' ? wecom.length : requests.length;
+  if (i > bodies) console.warn(`  (${mode}: ${i} requests > ${bodies} bodies: the rest were duplicates)`);
   const cpu = new Promise<number>((resolve) => child.on('message', (m) => 'cpuMs' in (m as object) && resolve((m as { cpuMs: number }).cpuMs)));
   child.kill('SIGTERM');
   const cpuMs = await cpu;
@@ -129,7 +130,7 @@ const MODES = (process.env.MODES ?? 'bare,queue,ducha,wecom').split(',');
 const all: Record<string, Row[]> = Object.fromEntries(MODES.map((m) => [m, []]));
 const ratios: number[] = [];
 const wecomRatios: number[] = [];
-// The three servers take turns, round after round, so a machine that slows down mid-run hits all alike;
+// The servers take turns, round after round, so a machine that slows down mid-run hits all alike;
 // each round's ratio compares servers measured minutes apart at most.
 for (let round = 1; round <= ROUNDS; round++) {
   const rows: Record<string, Row> = {};
