@@ -52,11 +52,57 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** A start-up problem the admin can fix, said in one line (no stack). */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** REDIS_URL with its password hidden, for messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Connects once, without retrying, so that an unreachable Redis is one clear line, not ioredis's retries and
+ * stacks. Only a Redis that answers PING gets the real, retrying connections.
+ */
+async function checkRedisReachable(url: string): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
+  let lastError: Error | undefined;
+  probe.on('error', (e: Error) => (lastError = e));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (e) {
+    const err = (lastError ?? e) as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ECONNREFUSED'
+        ? '连接被拒绝（该地址和端口上没有 Redis 在运行）'
+        : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+          ? '找不到该主机名'
+          : err.code === 'ETIMEDOUT'
+            ? '连接超时'
+            : /NOAUTH|WRONGPASS|invalid password/i.test(err.message)
+              ? '密码不对或缺少密码'
+              : err.message.split('\n')[0];
+    throw new StartupError(`无法连接 Redis（REDIS_URL=${redactedUrl(url)}）：${why}。请确认 Redis 已启动，REDIS_URL 的主机、端口和密码正确`);
+  } finally {
+    probe.disconnect();
+  }
+}
+
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
   // Auto-pipelining: the commands of many presses in flight at once go out in one write (the store's reads,
   // commits and relays are several round trips each).
+  await checkRedisReachable(config.redisUrl);
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   await redis.connect();
   const cleanup: (() => Promise<unknown> | void)[] = [() => redis.quit()];
@@ -121,8 +167,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ],
           platforms.routes(rt),
         );
-        server = await new Promise<Server>((resolve) => {
+        server = await new Promise<Server>((resolve, reject) => {
           const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+          s.once('error', (e: NodeJS.ErrnoException) =>
+            reject(
+              e.code === 'EADDRINUSE'
+                ? new StartupError(`端口 ${config.port} 已被占用（PORT=${config.port}）：请停止占用它的程序，或把 PORT 设为别的端口`)
+                : e.code === 'EACCES'
+                  ? new StartupError(`没有权限监听端口 ${config.port}（PORT=${config.port}）：1024 以下的端口需要特权，请改用更大的端口`)
+                  : e,
+            ),
+          );
         });
         return server;
       },

@@ -26,13 +26,13 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? 3000 : Number(v)))
-    .pipe(z.number({ message: '必须是数字' }).int('必须是整数').min(0).max(65535, '端口超出范围 0–65535')),
+    .pipe(z.number({ message: '必须是数字' }).int('必须是整数').min(0, '端口超出范围 0–65535').max(65535, '端口超出范围 0–65535')),
   DUCHA_ROLE: z
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? 'all' : v))
     .pipe(z.enum(['all', 'web', 'worker'], { message: '只能是 all、web 或 worker' })),
-  REDIS_URL: url('redis://127.0.0.1:6379'),
+  REDIS_URL: url('redis://127.0.0.1:6379').refine((v) => /^rediss?:\/\//.test(v), '应以 redis:// 或 rediss:// 开头，如 redis://127.0.0.1:6379'),
   DUCHA_PREFIX: z
     .string()
     .optional()
@@ -53,7 +53,7 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? 'info' : v))
-    .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])),
+    .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { message: '只能是 trace、debug、info、warn、error、fatal 或 silent' })),
   DUCHA_REMIND_AT: withDefault('09:00').transform((v, ctx) => {
     const m = parseTimeOfDay(v);
     if (m === undefined) ctx.addIssue({ code: 'custom', message: `“${v}”不是 HH:MM 格式的时刻（如 09:00）` });
@@ -200,6 +200,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.NODE_ENV === 'production') throw new ConfigError('环境变量有误，服务未启动：\n  DUCHA_FAULT：仅供测试使用，生产环境（NODE_ENV=production）不能设置');
     cfg.fault = e.DUCHA_FAULT;
   }
+  // A platform half configured is a mistake, not "off": say which variable is missing.
+  const half: string[] = [];
+  if (Boolean(e.FEISHU_APP_ID) !== Boolean(e.FEISHU_APP_SECRET)) {
+    half.push(`  ${e.FEISHU_APP_ID ? 'FEISHU_APP_SECRET' : 'FEISHU_APP_ID'}：设置了 ${e.FEISHU_APP_ID ? 'FEISHU_APP_ID' : 'FEISHU_APP_SECRET'} 就必须同时设置它（飞书开发者后台 → 凭证与基础信息）`);
+  }
+  const wecomCore = { WECOM_CORP_ID: e.WECOM_CORP_ID, WECOM_AGENT_ID: e.WECOM_AGENT_ID, WECOM_SECRET: e.WECOM_SECRET };
+  const wecomAny = Object.values(wecomCore).some(Boolean) || Boolean(e.WECOM_TOKEN || e.WECOM_ENCODING_AES_KEY);
+  if (wecomAny) {
+    for (const [k, v] of Object.entries(wecomCore)) if (!v) half.push(`  ${k}：企业微信的其他变量已设置，它也必须设置（企业ID、应用 AgentId 和 Secret 缺一不可）`);
+  }
+  if (half.length) throw new ConfigError(`环境变量有误，服务未启动：\n${half.join('\n')}`);
   if (e.FEISHU_APP_ID && e.FEISHU_APP_SECRET && e.FEISHU_MODE === 'webhook' && !e.FEISHU_VERIFICATION_TOKEN) {
     // Without it no webhook can be told from a forgery: refuse to start rather than accept everything.
     throw new ConfigError(

@@ -1,6 +1,6 @@
 // Entry point of `npm start`: reads .env, checks config, runs the web server and/or workers, drains on SIGTERM.
 import { existsSync } from 'node:fs';
-import { createApp } from './app.ts';
+import { createApp, StartupError } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DirectoryError } from './directory/load-directory.ts';
 import { createLogger } from './logger.ts';
@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     app = await createApp({ config, log, watchDirectory: true });
   } catch (e) {
     // The JSON line is for log collectors; the plain text on stderr is for the admin at the terminal.
-    if (e instanceof DirectoryError) {
+    if (e instanceof StartupError) {
+      log.fatal(`启动失败：${e.message}`);
+      console.error(`启动失败：${e.message}`);
+    } else if (e instanceof DirectoryError) {
       log.fatal({ file: e.file, line: e.line }, `通讯录文件有误，服务未启动：${e.message}`);
       console.error(`通讯录文件有误，服务未启动：\n${e.message}`);
     } else {
@@ -33,7 +36,15 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
-  const server = await app.listen();
+  let server;
+  try {
+    server = await app.listen();
+  } catch (e) {
+    if (!(e instanceof StartupError)) throw e;
+    log.fatal(`启动失败：${e.message}`);
+    console.error(`启动失败：${e.message}`);
+    process.exit(1);
+  }
   if (server) {
     const addr = server.address();
     log.info({ port: typeof addr === 'object' && addr ? addr.port : config.port }, 'ducha is listening');

@@ -82,3 +82,31 @@ describe('WeCom settings', () => {
     expect(() => loadConfig({ ...wecom, WECOM_AGENT_ID: 'abc', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' })).toThrow(/WECOM_AGENT_ID：应为数字/);
   });
 });
+
+describe('half a platform, and messages in Chinese', () => {
+  it('stops start-up naming the missing half of Feishu or WeCom', () => {
+    expect(() => loadConfig({ FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718' })).toThrow(/FEISHU_APP_SECRET：设置了 FEISHU_APP_ID 就必须同时设置它/);
+    expect(() => loadConfig({ FEISHU_APP_SECRET: 'x' })).toThrow(/FEISHU_APP_ID：设置了 FEISHU_APP_SECRET 就必须同时设置它/);
+    expect(() => loadConfig({ WECOM_CORP_ID: 'ww1' })).toThrow(/WECOM_AGENT_ID：[\s\S]*WECOM_SECRET：/);
+    expect(() => loadConfig({ WECOM_TOKEN: 't' })).toThrow(/WECOM_CORP_ID：/);
+  });
+
+  it.each([
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL：只能是 trace、debug、info、warn、error、fatal 或 silent/],
+    ['PORT', '-1', /PORT：端口超出范围/],
+    ['PORT', 'abc', /PORT：必须是数字/],
+    ['REDIS_URL', 'http://127.0.0.1:6379', /REDIS_URL：应以 redis:\/\/ 或 rediss:\/\/ 开头/],
+    ['DUCHA_ROLE', 'boss', /DUCHA_ROLE：只能是 all、web 或 worker/],
+    ['FEISHU_MODE', 'push', /FEISHU_MODE：只能是 webhook 或 websocket/],
+  ])('%s=%s is refused in Chinese', (name, value, message) => {
+    let text = '';
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      text = (e as Error).message;
+    }
+    expect(text).toMatch(message);
+    // No English left from the validation library.
+    expect(text).not.toMatch(/Invalid|expected|received|must be/i);
+  });
+});

@@ -130,4 +130,32 @@ describe('npm start', () => {
     expect(s.out()).toContain('第 6 行');
     expect(s.out()).toContain('nobody');
   });
+
+  it.each([
+    ['nothing listens on the port', 'redis://:s3cret@127.0.0.1:1', /无法连接 Redis（REDIS_URL=redis:\/\/:\*\*\*@127\.0\.0\.1:1）：连接被拒绝/],
+    ['the host does not exist', 'redis://no-such-host.invalid:6379', /无法连接 Redis（REDIS_URL=redis:\/\/no-such-host\.invalid:6379）：找不到该主机名/],
+    ['the scheme is wrong', 'http://127.0.0.1:6379', /REDIS_URL：应以 redis:\/\/ 或 rediss:\/\/ 开头/],
+  ])('says in one line that Redis cannot be reached when %s, password hidden, no stack', async (_what, url, message) => {
+    const s = start({ REDIS_URL: url, PORT: String(await freePort()) });
+    expect(await s.exited).toBe(1);
+    const out = s.out();
+    expect(out).toMatch(message);
+    expect(out).not.toContain('s3cret');
+    expect(out).not.toMatch(/\n\s+at /);
+    expect(out).not.toContain('Unhandled error event');
+  });
+
+  it('says in one line that the port is taken, naming PORT', async () => {
+    const port = await freePort();
+    const taken = createServer().listen(port, '0.0.0.0');
+    await new Promise((r) => taken.once('listening', r));
+    try {
+      const s = start({ PORT: String(port) });
+      expect(await s.exited).toBe(1);
+      expect(s.out()).toContain(`端口 ${port} 已被占用（PORT=${port}）`);
+      expect(s.out()).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+  });
 });
