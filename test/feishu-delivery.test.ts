@@ -1,13 +1,13 @@
 // Feishu delivery details: timeouts, rate limits, the token shared through Redis, user_id recipients,
 // the per-user limit, and the long connection's handlers taking the same path as webhooks.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FakeFeishu } from './helpers/fake-feishu.ts';
 import { cardAction, messageEvent } from './helpers/feishu-webhook.ts';
 import { buttonsOf, FeishuSession, useFakeFeishu, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { FeishuAdapter } from '../src/platforms/feishu/adapter.ts';
 import { RedisTokenCache } from '../src/platforms/feishu/client.ts';
 import { RateLimited } from '../src/delivery/errors.ts';
-import { longConnectionHandlers } from '../src/platforms/feishu/long-connection.ts';
+import { longConnectionHandlers, startFeishuLongConnection } from '../src/platforms/feishu/long-connection.ts';
 
 let fake: FakeFeishu;
 let s: FeishuSession;
@@ -151,5 +151,20 @@ describe('Feishu long connection', () => {
     // No webhook routes in this mode.
     expect(s.base).not.toBe('');
     expect((await fetch(`${s.base}/webhooks/feishu/events`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
+  it('writes nothing of the SDK to the console: its lines go through our JSON log', async () => {
+    const printed: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...a: unknown[]) => void printed.push(a.map(String).join(' '))),
+    );
+    try {
+      s = await FeishuSession.start(fake, { env: { FEISHU_MODE: 'websocket', FEISHU_VERIFICATION_TOKEN: '' } });
+      const conn = startFeishuLongConnection(s.h.rt, s.h.rt.config.feishu!);
+      conn.close();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(printed.filter((p) => p.includes('event-dispatch'))).toEqual([]);
   });
 });

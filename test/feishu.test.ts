@@ -208,6 +208,18 @@ describe('Feishu webhooks', () => {
     expect((await state())!.status).toBe('open');
     expect(tokenFromAction(value)).toBeTruthy();
   });
+
+  it('ignores a legacy card callback whose signed timestamp is 400 days old, as 2.0 events are', async () => {
+    await say('zhang', '/新建 旧版回调 单位=jtj 期限=5d 类别=紧急');
+    const m = lastCard('zhang', '发出');
+    const value = buttonsOf(m.content).find((b) => b.label === '发出')!.value as object;
+    const legacy = legacyCardAction({ openId: OPEN_ID.zhang!, value, messageId: m.messageId });
+    const old = String(Math.floor(Date.now() / 1000) - 400 * 24 * 3600);
+    const res = await post('/webhooks/feishu/cards', legacy, { legacyToken: TOKEN, timestamp: old });
+    expect(res.status).toBe(200);
+    await h.settle();
+    expect((await state())!.status).toBe('draft');
+  });
 });
 
 describe('Feishu delivery under failure', () => {

@@ -140,3 +140,24 @@ describe('a key item, end to end', () => {
     expect(h.lastText('zhang')).toMatch(/第 1 稿进展报告（李明于 .* 签署）/);
   });
 });
+
+describe('a signature is deliberate', () => {
+  it('签署, 受理 and 退回 ask first, showing the report’s version and first lines; the dialog reaches Feishu', async () => {
+    await h.command('zhang', '/新建 城区主干道积水整治 单位=jtj 期限=3工作日 类别=民生');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    await h.press('li', { card: h.lastCard('li', '签收'), label: '签收' });
+    expect(h.lastCard('li').buttons.every((b) => b.confirm === undefined)).toBe(true);
+    await h.command('zhao', '/报送 1 办结 已完成全部 12 处积水点整治。\n排水管网疏通 3.2 公里。\n附：照片 12 张。');
+    const sign = h.lastCard('li', '签署').buttons.find((b) => b.text === '签署')!;
+    expect(sign.confirm).toEqual({
+      title: '确认签署第 1 稿办结报告？',
+      text: '「已完成全部 12 处积水点整治。 排水管网疏通 3.2 公里。」\n签字就表明认可，签字就必须负责。签署即确认报告全文。',
+    });
+    await h.press('li', { card: h.lastCard('li', '签署'), label: '签署' });
+    const review = h.lastCard('zhang', '受理');
+    expect(review.buttons.map((b) => b.confirm?.title)).toEqual(['确认受理市交通运输局第 1 稿办结报告？', '确认退回市交通运输局第 1 稿办结报告？']);
+    expect(review.buttons[0]!.confirm!.text).toContain('受理办结报告后，该单位即告办结');
+    const { toFeishuCard } = await import('../src/platforms/feishu/render.ts');
+    expect(JSON.stringify(toFeishuCard(review))).toContain('"confirm":{"title":{"tag":"plain_text","content":"确认受理市交通运输局第 1 稿办结报告？"}');
+  });
+});

@@ -41,8 +41,31 @@ function personName(dir: Directory, id: string | undefined): string {
   return dir.personName(id);
 }
 
-function button(ctx: CardContext, key: CardKey, viewer: string, a: ActionName, label: string, style: Button['style']): Button {
-  return { text: label, style, token: ctx.signer.sign({ a, k: cardKey(key), f: viewer }) };
+function button(
+  ctx: CardContext,
+  key: CardKey,
+  viewer: string,
+  a: ActionName,
+  label: string,
+  style: Button['style'],
+  confirm?: Button['confirm'],
+): Button {
+  return { text: label, style, token: ctx.signer.sign({ a, k: cardKey(key), f: viewer }), ...(confirm ? { confirm } : {}) };
+}
+
+/** The first lines of a report, for a confirm dialog: enough to know which text is meant. */
+export function reportExcerpt(text: string, max = 80): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const head = lines.slice(0, 2).join(' ');
+  return [...head].length > max ? `${[...head].slice(0, max - 1).join('')}…` : head;
+}
+
+/** What a leader confirms before signing (签字就表明认可，签字就必须负责). */
+export function signConfirm(r: { version: number; final: boolean; text: string }): Button['confirm'] {
+  return {
+    title: `确认签署第 ${r.version} 稿${r.final ? '办结' : '进展'}报告？`,
+    text: `「${reportExcerpt(r.text)}」\n签字就表明认可，签字就必须负责。签署即确认报告全文。`,
+  };
 }
 
 function when(ctx: CardContext, ms: number | undefined): string {
@@ -158,7 +181,7 @@ function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     buttons: [],
   };
   if (r.status === 'pending') {
-    card.buttons.push(button(ctx, key, viewer, 'sign', '签署', 'primary'), button(ctx, key, viewer, 'send_back', '退回修改', 'danger'));
+    card.buttons.push(button(ctx, key, viewer, 'sign', '签署', 'primary', signConfirm(r)), button(ctx, key, viewer, 'send_back', '退回修改', 'danger'));
     card.note = '签字就表明认可，签字就必须负责。签署即确认以上全文。';
   } else if (r.signature) {
     card.note = `已由${personName(dir, r.signature.by)}于 ${when(ctx, r.signature.at)} 签署${reviewSuffix(r.status)}`;
@@ -194,7 +217,14 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     buttons: [],
   };
   if (r.status === 'signed') {
-    card.buttons.push(button(ctx, key, viewer, 'accept', '受理', 'primary'), button(ctx, key, viewer, 'return', '退回', 'danger'));
+    const which = `${dir.unitName(a.unit)}第 ${r.version} 稿${r.final ? '办结' : '进展'}报告`;
+    card.buttons.push(
+      button(ctx, key, viewer, 'accept', '受理', 'primary', {
+        title: `确认受理${which}？`,
+        text: `「${reportExcerpt(r.text)}」\n${r.final ? '受理办结报告后，该单位即告办结。' : '受理后该单位继续办理。'}`,
+      }),
+      button(ctx, key, viewer, 'return', '退回', 'danger', { title: `确认退回${which}？`, text: `「${reportExcerpt(r.text)}」\n退回后由该单位修改重报。` }),
+    );
   } else if (r.status === 'accepted') {
     card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 受理${r.final ? '，该单位已办结' : ''}`;
   } else if (r.status === 'returned') {

@@ -5,6 +5,8 @@ export interface Button {
   style: 'primary' | 'danger' | 'default';
   /** Signed action token: the adapter carries it verbatim and hands it back on a press. */
   token: string;
+  /** Asked before the press is sent, where the platform can (Feishu's confirm dialog): a signature is deliberate. */
+  confirm?: { title: string; text: string };
 }
 
 export type CardColor = 'red' | 'orange' | 'blue' | 'green' | 'grey';

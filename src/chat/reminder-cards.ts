@@ -8,6 +8,7 @@ import { latestReport, noticeNumber, type Assignment, type ItemHeader } from '..
 import { AWAITED_LABELS, awaitedOf, type Awaited } from '../schedule/slots.ts';
 import type { ActionSigner } from './action-token.ts';
 import { cardKey } from './card-key.ts';
+import { signConfirm } from './cards.ts';
 import type { Button, Card } from './message.ts';
 
 export interface ScheduledContext {
@@ -73,7 +74,7 @@ function actionButton(l: Listed, viewer: string, view: string, ctx: ScheduledCon
     const r = latestReport(l.a);
     if (!r || r.status !== 'pending') return undefined;
     const k = cardKey({ kind: 'sign', item: l.item.id, unit: l.a.unit, n: r.version });
-    return { text: `签署${suffix}`, style: 'primary', token: ctx.signer.sign({ a: 'sign', k, f: viewer, v: view }) };
+    return { text: `签署${suffix}`, style: 'primary', token: ctx.signer.sign({ a: 'sign', k, f: viewer, v: view }), confirm: signConfirm(r) };
   }
   return undefined;
 }

@@ -30,9 +30,8 @@ export function startFeishuLongConnection(rt: Runtime, cfg: FeishuConfig): { clo
     // The SDK would silently not start: say so.
     rt.log.error({ appId: cfg.appId }, 'FEISHU_APP_ID 应为 cli_ 加 16 位十六进制，飞书长连接无法启动');
   }
-  // card.action.trigger is missing from the SDK's event typings, hence the loose type.
-  const dispatcher = new lark.EventDispatcher({}).register(longConnectionHandlers(rt) as never);
-  // The SDK's connection messages go to our JSON log, not to the console.
+  // The SDK's messages (the connection's, the dispatcher's 'event-dispatch is ready') go to our JSON log, not to
+  // the console.
   const log = rt.log.child({ feishu: 'ws' });
   const logger = {
     error: (...msg: unknown[]) => log.error({ sdk: msg }, 'feishu long connection'),
@@ -41,6 +40,8 @@ export function startFeishuLongConnection(rt: Runtime, cfg: FeishuConfig): { clo
     debug: (...msg: unknown[]) => log.debug({ sdk: msg }, 'feishu long connection'),
     trace: (...msg: unknown[]) => log.trace({ sdk: msg }, 'feishu long connection'),
   };
+  // card.action.trigger is missing from the SDK's event typings, hence the loose type.
+  const dispatcher = new lark.EventDispatcher({ logger, loggerLevel: lark.LoggerLevel.info }).register(longConnectionHandlers(rt) as never);
   const ws = new lark.WSClient({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.baseUrl, loggerLevel: lark.LoggerLevel.info, logger });
   void ws.start({ eventDispatcher: dispatcher });
   rt.log.info('feishu long connection starting');

@@ -6,7 +6,7 @@ import type { Config } from '../../config.ts';
 import type { Runtime } from '../../runtime.ts';
 import { BodyError, readRawBody } from '../raw-body.ts';
 import { handleFeishuBody } from './inbound.ts';
-import { decrypt, DecryptError, safeEqual, verifySignature } from './verify.ts';
+import { decrypt, DecryptError, isFresh, safeEqual, verifySignature } from './verify.ts';
 
 type FeishuConfig = NonNullable<Config['feishu']>;
 type Json = Record<string, unknown>;
@@ -99,7 +99,15 @@ export async function verifyAndHandle(
     rt.log.warn({ req, signature, legacy }, 'feishu webhook: signature check failed');
     return { status: 401, body: { error: 'unauthorized' } };
   }
-  if (legacy) return handleFeishuBody(rt, body, raw);
+  if (legacy) {
+    // No event id or create_time: its signed timestamp header is its age, held to the 2.0 events' window.
+    const ts = Number(headerOf(headers, 'x-lark-request-timestamp')) * 1000;
+    if (!Number.isFinite(ts) || ts <= 0 || !isFresh(ts, Date.now())) {
+      rt.log.warn({ req, timestamp: headerOf(headers, 'x-lark-request-timestamp') }, 'feishu legacy callback too old: ignored as a replay');
+      return { status: 200, body: {} };
+    }
+    return handleFeishuBody(rt, body, raw);
+  }
   const header = body.header && typeof body.header === 'object' ? (body.header as Json) : undefined;
   const token = typeof header?.token === 'string' ? header.token : body.token;
   if (!cfg.verificationToken || typeof token !== 'string' || !safeEqual(token, cfg.verificationToken)) {
@@ -107,4 +115,9 @@ export async function verifyAndHandle(
     return { status: 401, body: { error: 'unauthorized' } };
   }
   return handleFeishuBody(rt, body, raw);
+}
+
+function headerOf(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }

@@ -158,6 +158,9 @@ function buttonElement(b: Button): object {
     text: { tag: 'plain_text', content: clip(b.text, BUTTON_TEXT_MAX) },
     type: b.style,
     behaviors: [{ type: 'callback', value: { t: b.token } }],
+    ...(b.confirm
+      ? { confirm: { title: { tag: 'plain_text', content: clip(b.confirm.title, 40) }, text: { tag: 'plain_text', content: clip(b.confirm.text, 300) } } }
+      : {}),
   };
 }
 
