@@ -64,7 +64,7 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
       const hint =
         parsed.kind === 'not_command'
           ? '您好，我是督查助手。发送 /帮助 可查看全部命令。'
-          : [parsed.message, parsed.usage].filter(Boolean).join('\n\n');
+          : [clipRefusal(parsed.message), parsed.usage].filter(Boolean).join('\n\n');
       deliveries = [reply(hint)];
     } else {
       const handler = COMMAND_HANDLERS.get(parsed.command);
@@ -85,7 +85,7 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
       } catch (e) {
         if (!isRefusal(e)) throw e;
         const usage = e.code === 'bad_syntax' ? `\n\n${usageOf(parsed.command)}` : '';
-        deliveries = [reply(`${e.message}${usage}`)];
+        deliveries = [reply(`${clipRefusal(e.message)}${usage}`)];
       }
     }
   }
@@ -93,6 +93,16 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
   // delivery's id.
   await enqueueDeliveries(rt.queues.deliver, `${opId}/answer`, deliveries);
   return deliveries;
+}
+
+/**
+ * A refusal can quote what the user typed (a date, a unit, a key): however long that was, the refusal stays short.
+ * Any directory member can send 100 K characters; the answer is not to carry them back.
+ */
+const REFUSAL_MAX = 300;
+function clipRefusal(message: string): string {
+  const chars = [...message];
+  return chars.length <= REFUSAL_MAX ? message : `${chars.slice(0, REFUSAL_MAX).join('')}…（内容过长，已截断）`;
 }
 
 /** Applies a button press now and answers with a toast and the card as it now stands. */

@@ -167,4 +167,34 @@ describe('Feishu long connection', () => {
     }
     expect(printed.filter((p) => p.includes('event-dispatch'))).toEqual([]);
   });
+
+});
+
+describe('messages too large for Feishu', () => {
+  it('sends a 300 KB /查看 answer as numbered parts that each fit 150 KB, and never echoes a 100 K-character command', async () => {
+    s = await FeishuSession.start(fake);
+    await s.say('zhang', '/新建 长报告 单位=jtj 期限=5d 类别=重大');
+    await s.press('zhang', '发出');
+    await s.press('li', '签收');
+    const report = `办结报告开始。${'已完成全部积水点整治，排水管网疏通。\n'.repeat(6000)}办结报告结束。`;
+    expect(Buffer.byteLength(report)).toBeGreaterThan(300_000);
+    await s.say('zhao', `/报送 1 办结 ${report}`);
+    fake.messages = [];
+    await s.say('zhang', '/查看 1');
+    const parts = fake.messages.filter((m) => m.receiveId === 'oc_zhang' && m.msgType === 'text');
+    expect(parts.length).toBeGreaterThan(2);
+    for (const p of parts) expect(Buffer.byteLength(JSON.stringify(p.content))).toBeLessThan(150 * 1024);
+    const texts = parts.map((p) => (p.content as { text: string }).text);
+    expect(texts[0]).toMatch(/^（1\/\d+）/);
+    const whole = texts.map((t) => t.replace(/^（\d+\/\d+）/, '')).join('');
+    expect(whole).toContain('办结报告开始。');
+    expect(whole).toContain('办结报告结束。');
+
+    fake.messages = [];
+    await s.say('zhang', `/${'啊'.repeat(100_000)}`);
+    const answer = fake.messages.filter((m) => m.receiveId === 'oc_zhang');
+    expect(answer).toHaveLength(1);
+    expect(JSON.stringify(answer[0]!.content).length).toBeLessThan(5000);
+    expect(JSON.stringify(answer[0]!.content)).toContain(`没有「/${'啊'.repeat(20)}…」这个命令`);
+  });
 });

@@ -236,7 +236,7 @@ export function parseCommand(text: string): ParseResult {
     return {
       ok: false,
       kind: 'unknown_command',
-      message: `没有「/${word}」这个命令。${hint}发送 /帮助 查看全部命令。`,
+      message: `没有「/${excerpt(word)}」这个命令。${hint}发送 /帮助 查看全部命令。`,
       usage: helpText(),
     };
   }
@@ -506,4 +506,10 @@ export function parseItemRef(s: string, currentYear: number): { year: number; se
   const n = Number(seq);
   if (!Number.isInteger(n) || n < 1 || year < 1900 || year > 2999) return undefined;
   return { year, seq: n };
+}
+
+/** What a reply may quote of what a user typed: a short excerpt, never the whole of a long text. */
+export function excerpt(s: string, max = 20): string {
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, max).join('')}…`;
 }

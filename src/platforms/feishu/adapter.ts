@@ -9,8 +9,11 @@ import type { PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapt
 import { PermanentFailure, RateLimited } from '../../delivery/errors.ts';
 import type { RedisTokenCache } from './client.ts';
 import { toFeishuCard, toFeishuContent } from './render.ts';
+import { splitText } from '../../chat/split-text.ts';
 
 const TOKEN_ERRORS = new Set([99991661, 99991663, 99991668]);
+/** Bytes of text per message: Feishu's limit is 150 KB a request, and the JSON around it and its escaping need room. */
+const TEXT_PART_BYTES = 100_000;
 const RATE_LIMITED = 99991400;
 /** Feishu allows 5 messages a second to one user, and 5 a second into one group (shared by its bots). */
 const PER_RECIPIENT_PER_SECOND = 5;
@@ -80,18 +83,25 @@ export class FeishuAdapter implements PlatformAdapter {
     message: Message,
     opts: SendOptions,
   ): Promise<string> {
-    await this.perRecipientLimit(receiveId);
-    await this.perAppLimit();
-    const { msg_type, content } = toFeishuContent(message);
-    const res = await this.call(what, () =>
-      this.client.im.message.create({
-        params: { receive_id_type: idType },
-        data: { receive_id: receiveId, msg_type, content, uuid: uuidOf(opts.dedupKey) },
-      }),
-    );
-    const messageId = res.data?.message_id;
-    if (!messageId) throw new FeishuTransient('message create answered without a message_id');
-    return messageId;
+    // Feishu takes at most 150 KB of text in one request: a longer text goes in numbered parts, each with its own
+    // uuid, so a retry shows none of them twice. (Cards are shortened to fit by render.ts.)
+    const parts = message.kind === 'text' ? splitText(message.text, TEXT_PART_BYTES) : [undefined];
+    let messageId: string | undefined;
+    for (const [i, part] of parts.entries()) {
+      await this.perRecipientLimit(receiveId);
+      await this.perAppLimit();
+      const { msg_type, content } = toFeishuContent(part === undefined ? message : { kind: 'text', text: part });
+      const uuid = uuidOf(parts.length > 1 ? `${opts.dedupKey}.${i}` : opts.dedupKey);
+      const res = await this.call(what, () =>
+        this.client.im.message.create({
+          params: { receive_id_type: idType },
+          data: { receive_id: receiveId, msg_type, content, uuid },
+        }),
+      );
+      messageId = res.data?.message_id;
+      if (!messageId) throw new FeishuTransient('message create answered without a message_id');
+    }
+    return messageId!;
   }
 
   async update(ref: SentRef, card: Card): Promise<void> {

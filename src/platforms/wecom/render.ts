@@ -2,9 +2,15 @@
 // to WeCom's short limits), anything that does not fit as markdown, and every text or markdown in parts that each
 // fit WeCom's 2048 bytes (WeCom cuts longer ones silently).
 import type { Card, Message } from '../../chat/message.ts';
+import { splitText as splitBytes } from '../../chat/split-text.ts';
 
 /** WeCom keeps at most this many bytes of a text or markdown message. */
 export const MAX_TEXT_BYTES = 2048;
+
+/** Text in parts that each fit WeCom's 2048 bytes, numbered when more than one. */
+export function splitText(text: string, maxBytes = MAX_TEXT_BYTES): string[] {
+  return splitBytes(text, maxBytes);
+}
 const MAX_BUTTONS = 6;
 /** Template card limits (characters), from WeCom's reference: longer values are cut by WeCom or refused. */
 const LIMIT = { title: 36, desc: 44, keyname: 5, value: 26, subTitle: 112, button: 10, fields: 6 };
@@ -33,40 +39,6 @@ export function cardMarkdown(card: Card): string {
   if (card.body) lines.push('', card.body);
   if (card.note) lines.push('', `<font color="comment">${card.note}</font>`);
   return lines.join('\n');
-}
-
-/**
- * Splits text into parts of at most MAX_TEXT_BYTES UTF-8 bytes, at line ends where it can, never inside a character;
- * more than one part are numbered （1/3）….
- */
-export function splitText(text: string, maxBytes = MAX_TEXT_BYTES): string[] {
-  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return [text];
-  const budget = maxBytes - 16; // room for the part number
-  const parts: string[] = [];
-  let current = '';
-  let size = 0;
-  const flush = () => {
-    if (current) parts.push(current);
-    current = '';
-    size = 0;
-  };
-  for (const line of text.split(/(?<=\n)/)) {
-    const lineBytes = Buffer.byteLength(line, 'utf8');
-    if (size + lineBytes <= budget) {
-      current += line;
-      size += lineBytes;
-      continue;
-    }
-    flush();
-    for (const ch of line) {
-      const b = Buffer.byteLength(ch, 'utf8');
-      if (size + b > budget) flush();
-      current += ch;
-      size += b;
-    }
-  }
-  flush();
-  return parts.map((p, i) => `（${i + 1}/${parts.length}）${p}`);
 }
 
 /**
