@@ -13,6 +13,22 @@ import { crashTolerance, DELIVER } from '../src/queues.ts';
 
 export type Adapters = Map<Platform, PlatformAdapter>;
 
+/**
+ * The platform a person is reached on: the one their directory entry prefers, or, when that one is not switched on
+ * here, the other if they have an id there (so a person on both is never cut off by one platform being off).
+ */
+export function platformOf(person: Person, adapters: Adapters): Platform {
+  if (adapters.has(person.prefer)) return person.prefer;
+  const other: Platform = person.prefer === 'feishu' ? 'wecom' : 'feishu';
+  const hasOther = other === 'feishu' ? Boolean(person.feishu?.open_id || person.feishu?.user_id) : Boolean(person.wecom?.userid);
+  return hasOther && adapters.has(other) ? other : person.prefer;
+}
+
+/** People who cannot be reached at all with the platforms switched on here (no id on any of them). */
+export function unreachablePeople(people: readonly Person[], adapters: Adapters): Person[] {
+  return people.filter((p) => !adapters.has(platformOf(p, adapters)));
+}
+
 export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<Delivery & { opId?: string }>): Promise<unknown> {
   const d = job.data;
   const dir = rt.directory();
@@ -39,7 +55,7 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
       if (!person) throw new PermanentFailure(`通讯录中没有 ${d.person}`);
       const message = await messageOf(person.id);
       if (!message) return { skipped: 'card gone' };
-      const ref = await adapterFor(person.prefer).send(person, message, { dedupKey, urgent: d.urgent });
+      const ref = await adapterFor(platformOf(person, adapters)).send(person, message, { dedupKey, urgent: d.urgent });
       // A reminder is redrawn when pressed, never refreshed: where it landed need not be kept.
       if (d.cardKey && !isScheduledKey(d.cardKey)) await rt.store.recordCardRef(d.cardKey, person.id, ref);
       return ref;

@@ -20,7 +20,7 @@ import { startOutboxRelay } from './delivery/outbox.ts';
 import { startTicker } from './schedule/ticker.ts';
 import { formatDateTime } from './domain/deadline.ts';
 import { startScheduleWorker } from '../jobs/schedule.ts';
-import { startDeliveryWorker, type Adapters } from '../jobs/deliver.ts';
+import { startDeliveryWorker, unreachablePeople, type Adapters } from '../jobs/deliver.ts';
 import { startInboundWorker } from '../jobs/inbound.ts';
 import { createPlatforms } from './platforms/index.ts';
 
@@ -154,6 +154,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (config.role !== 'worker') cleanup.unshift(platforms.connect(rt));
     let server: Server | undefined;
     log.info({ role: config.role, prefix: config.prefix, units: directory.current().allUnits().length }, platformSummary(config));
+    // Once, at start-up: who in the directory no platform switched on here can reach (when any is on).
+    if (adapters.size > 0) {
+      const lost = unreachablePeople(directory.current().allPeople(), adapters);
+      if (lost.length > 0) {
+        const names = lost.slice(0, 20).map((p) => `${p.name}（${p.id}）`).join('、') + (lost.length > 20 ? ` 等 ${lost.length} 人` : '');
+        log.warn({ people: lost.map((p) => p.id) }, `通讯录中有 ${lost.length} 人在已启用的平台上没有账号，发给他们的消息将无法送达：${names}`);
+      }
+    }
     return {
       rt,
       workers,

@@ -63,3 +63,17 @@ describe('a command that keeps failing', () => {
     expect(h.lastText('zhang')).toContain('系统处理时出错');
   });
 });
+
+describe('which platform reaches a person', () => {
+  it('is the one they prefer, else the other one they have an id on, when only that is switched on', async () => {
+    const { platformOf, unreachablePeople } = await import('../jobs/deliver.ts');
+    const on = (...ps: ('feishu' | 'wecom')[]) => new Map(ps.map((p) => [p, {} as never]));
+    const both = { id: 'li', name: '李明', feishu: { open_id: 'ou_1' }, wecom: { userid: 'LiMing' }, prefer: 'wecom' as const };
+    const wecomOnly = { id: 'liu', name: '刘洋', wecom: { userid: 'LiuYang' }, prefer: 'wecom' as const };
+    expect(platformOf(both, on('feishu', 'wecom'))).toBe('wecom');
+    expect(platformOf(both, on('feishu'))).toBe('feishu');
+    expect(platformOf(wecomOnly, on('feishu'))).toBe('wecom');
+    expect(unreachablePeople([both, wecomOnly], on('feishu')).map((p) => p.id)).toEqual(['liu']);
+    expect(unreachablePeople([both, wecomOnly], on('wecom'))).toEqual([]);
+  });
+});

@@ -158,4 +158,30 @@ describe('npm start', () => {
       taken.close();
     }
   });
+
+  it('says once, at start-up, who in the directory no platform switched on can reach', async () => {
+    const port = await freePort();
+    const s = start({
+      PORT: String(port),
+      FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718',
+      FEISHU_APP_SECRET: 'x',
+      FEISHU_VERIFICATION_TOKEN: 't',
+      FEISHU_BASE_URL: 'http://127.0.0.1:9',
+    });
+    expect((await pollReady(port)).status).toBe(200);
+    const warned = s
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string; people?: string[] })
+      .filter((l) => l.msg.includes('在已启用的平台上没有账号'));
+    s.child.kill('SIGTERM');
+    await s.exited;
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.level).toBe(40);
+    // The example's WeCom-only people, and nobody who has a Feishu id.
+    expect(warned[0]!.people).toEqual(expect.arrayContaining(['liuyang', 'zhouhongwei', 'wugang', 'zhengxiaoyan']));
+    expect(warned[0]!.people).not.toContain('chenjing');
+    expect(warned[0]!.msg).toContain('刘洋（liuyang）');
+  });
 });
