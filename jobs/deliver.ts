@@ -77,25 +77,42 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
     case 'refresh': {
       const refs = await rt.store.cardRefs<SentRef>(d.cardKey);
       let n = 0;
-      for (const [viewer, ref] of refs) {
+      let retry: unknown;
+      for (const [viewer, copies] of refs) {
         const person: Person | undefined = dir.person(viewer);
         const card = person && (await renderByKey(rt, d.cardKey, viewer));
         if (!person || !card) continue;
-        await adapterFor(ref.platform).update(ref, card, person);
-        n++;
+        // Every live copy; one that can no longer be redrawn (too old, deleted) does not hold up the others.
+        for (const ref of copies) {
+          try {
+            await adapterFor(ref.platform).update(ref, card, person);
+            n++;
+          } catch (e) {
+            if (e instanceof PermanentFailure) rt.log.info({ card: d.cardKey, message: ref.messageId, err: e.message }, 'a copy of a card not redrawn');
+            else retry ??= e;
+          }
+        }
       }
+      // Redrawing is idempotent: a retry redraws every copy again.
+      if (retry) throw retry;
       return { updated: n };
     }
   }
 }
 
-/** Whether a person has opened a card sent earlier, where their platform can tell; never a guess. */
+/** Whether a person has opened a card sent earlier (any copy of it), where their platform can tell; never a guess. */
 async function readStatus(rt: Runtime, adapters: Adapters, cardKey: string, person: string): Promise<'read' | 'unread' | undefined> {
-  const ref = (await rt.store.cardRefs<SentRef>(cardKey)).get(person);
-  const p = ref && rt.directory().person(person);
-  const adapter = ref && adapters.get(ref.platform);
-  if (!ref || !p || !adapter?.readStatus) return undefined;
-  return adapter.readStatus(ref, p).catch(() => undefined);
+  const copies = (await rt.store.cardRefs<SentRef>(cardKey)).get(person) ?? [];
+  const p = rt.directory().person(person);
+  let answer: 'read' | 'unread' | undefined;
+  for (const ref of copies) {
+    const adapter = adapters.get(ref.platform);
+    if (!p || !adapter?.readStatus) continue;
+    const s = await adapter.readStatus(ref, p).catch(() => undefined);
+    if (s === 'read') return 'read';
+    answer ??= s;
+  }
+  return answer;
 }
 
 export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency = 8): Worker {

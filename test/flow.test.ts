@@ -161,3 +161,20 @@ describe('a signature is deliberate', () => {
     expect(JSON.stringify(toFeishuCard(review))).toContain('"confirm":{"title":{"tag":"plain_text","content":"确认受理市交通运输局第 1 稿办结报告？"}');
   });
 });
+
+describe('every copy of a card', () => {
+  it('is redrawn when its state changes: a notice re-sent by /催办, then received on the second copy', async () => {
+    await h.command('zhang', '/新建 城区主干道积水整治 单位=jtj 期限=3工作日 类别=民生');
+    await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    await h.command('zhang', '/催办 1');
+    const copies = h.feishu.sent.filter((s) => s.person === 'li' && s.message.kind === 'card' && s.message.card.title.startsWith('督查通知'));
+    expect(copies).toHaveLength(2);
+    await h.press('li', { card: h.lastCard('li', '签收'), label: '签收' });
+    // Both copies in 李明's chat now show it received, the first one too.
+    for (const copy of copies) {
+      const redrawn = h.feishu.updates.filter((u) => u.ref.messageId === copy.ref.messageId);
+      expect(redrawn.length, copy.ref.messageId).toBeGreaterThan(0);
+      expect(redrawn[redrawn.length - 1]!.card.buttons).toHaveLength(0);
+    }
+  });
+});

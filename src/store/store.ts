@@ -365,13 +365,23 @@ export class Store {
     });
   }
 
-  async recordCardRef(cardKey: string, person: string, ref: unknown): Promise<void> {
-    await this.redis.hset(this.k.card(cardKey), person, JSON.stringify(ref));
+  /**
+   * Keeps where a copy of a card landed, every copy: a card sent to a person twice (a notice re-sent by /催办) is
+   * redrawn in both places. Field `<person>\n<message id>`; a field of a person alone is an earlier version's.
+   */
+  async recordCardRef(cardKey: string, person: string, ref: { messageId: string }): Promise<void> {
+    await this.redis.hset(this.k.card(cardKey), `${person}\n${ref.messageId}`, JSON.stringify(ref));
   }
 
-  async cardRefs<R>(cardKey: string): Promise<Map<string, R>> {
+  /** Every copy of a card by person, oldest first. */
+  async cardRefs<R>(cardKey: string): Promise<Map<string, R[]>> {
     const all = await this.redis.hgetall(this.k.card(cardKey));
-    return new Map(Object.entries(all).map(([p, s]) => [p, JSON.parse(s) as R]));
+    const out = new Map<string, R[]>();
+    for (const [field, s] of Object.entries(all)) {
+      const person = field.split('\n')[0]!;
+      out.set(person, [...(out.get(person) ?? []), JSON.parse(s) as R]);
+    }
+    return out;
   }
 }
 
