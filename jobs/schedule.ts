@@ -1,9 +1,11 @@
-// The schedule worker: runs a reminder slot or a batch of receipt chases queued by the ticker (src/schedule/ticker.ts).
+// The schedule worker: runs a reminder slot or a batch of receipt chases queued by the ticker (src/schedule/ticker.ts),
+// and, after the directory changes, moves open assignments to the leaders it names (src/schedule/follow-directory.ts).
 import { Worker, type Job } from 'bullmq';
 import type { Runtime } from '../src/runtime.ts';
 import { crashTolerance, SCHEDULE } from '../src/queues.ts';
 import { chaseItem } from '../src/schedule/chase.ts';
 import { runSlot } from '../src/schedule/slot.ts';
+import { followDirectory } from '../src/schedule/follow-directory.ts';
 import type { ChaseJob, SlotJob } from '../src/schedule/ticker.ts';
 
 export async function processScheduled(rt: Runtime, job: Job): Promise<unknown> {
@@ -16,6 +18,7 @@ export async function processScheduled(rt: Runtime, job: Job): Promise<unknown> 
     await chaseItem(rt, item, units, at);
     return { chased: units.length };
   }
+  if (job.name === 'follow-directory') return followDirectory(rt);
   throw new Error(`unknown scheduled job ${job.name}`);
 }
 

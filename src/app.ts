@@ -150,6 +150,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
         const ticker = startTicker(rt);
         cleanup.unshift(() => ticker.stop());
       }
+      // Open assignments follow the directory: now (it may have changed while the service was down) and after each
+      // reload. Named by the directory's text and the minute, so processes reloading the same file do it once.
+      const follow = () =>
+        queues.schedule
+          .add('follow-directory', {}, { jobId: `follow-${directory.fingerprint()}-${Math.floor(Date.now() / 60_000)}` })
+          .catch((err: unknown) => log.warn({ err }, 'could not queue the directory follow-up'));
+      void follow();
+      directory.onChange(() => void follow());
     }
     if (config.role !== 'worker') cleanup.unshift(platforms.connect(rt));
     let server: Server | undefined;

@@ -360,3 +360,27 @@ describe('DirectorySource', () => {
     expect(process.listenerCount('SIGHUP')).toBe(listeners);
   });
 });
+
+describe('DirectorySource.onChange', () => {
+  it('tells listeners of each new snapshot in force, not of a refused file', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { DirectorySource } = await import('../src/directory/directory-source.ts');
+    const { silentLogger } = await import('../src/logger.ts');
+    const file = join(mkdtempSync(join(tmpdir(), 'ducha-onchange-')), 'd.yaml');
+    const good = readFileSync('test/fixtures/directory.yaml', 'utf8');
+    writeFileSync(file, good);
+    const source = await DirectorySource.open(file, silentLogger);
+    const seen: string[] = [];
+    const before = source.fingerprint();
+    source.onChange((d) => seen.push(d.unit('jtj')!.head));
+    writeFileSync(file, good.replace('head: li', 'head: sun').replace('deputies: [wang, sun]', 'deputies: [wang]'));
+    expect((await source.reload()).ok).toBe(true);
+    writeFileSync(file, 'not: [a directory');
+    expect((await source.reload()).ok).toBe(false);
+    expect(seen).toEqual(['sun']);
+    expect(source.fingerprint()).not.toBe(before);
+    source.close();
+  });
+});

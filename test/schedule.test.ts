@@ -329,3 +329,31 @@ describe('the timeline', () => {
     expect(shown).toMatch(/2026年9月30日 09:00 系统 催办（市交通运输局）/);
   });
 });
+
+describe('open assignments follow the directory', () => {
+  it('at once when the directory changes: /催办 then reaches the new head; an ordinary item whose deputy left goes to the next one', async () => {
+    await start();
+    await issue('重点事项 单位=jtj 期限=2026-10-09 类别=重大');
+    await issue('一般事项 单位=jtj 期限=2026-10-09');
+    expect((await h!.rt.store.getAssignment('2026-2', 'jtj'))?.doc.responsible).toBe('wang');
+    const text = readFileSync(FIXTURE_DIRECTORY, 'utf8').replace('head: li', 'head: sun').replace('deputies: [wang, sun]', 'deputies: [zhou2]');
+    const changed = new Directory(
+      parseDirectory(text.replace('  - { id: zhou, name: 周燕', '  - { id: zhou2, name: 郑军, feishu: { open_id: ou_00000000000000000000000000000099 } }\n  - { id: zhou, name: 周燕'), FIXTURE_DIRECTORY),
+    );
+    h!.rt.directory = () => changed;
+    const { followDirectory } = await import('../src/schedule/follow-directory.ts');
+    expect(await followDirectory(h!.rt)).toEqual({ checked: 2, moved: 2 });
+    await h!.settle();
+    expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))?.doc.responsible).toBe('sun');
+    expect((await h!.rt.store.getAssignment('2026-2', 'jtj'))?.doc.responsible).toBe('zhou2');
+    // The new leaders have the notices, and the office was told.
+    expect(h!.lastCard('sun', '签收').title).toBe('督查通知 督字〔2026〕1号');
+    expect(h!.lastCard('zhou2', '签收').title).toBe('督查通知 督字〔2026〕2号');
+    expect(texts('zhang').filter((t) => t.startsWith('【人员变动】'))).toHaveLength(2);
+    await h!.command('zhang', '/催办 1');
+    expect(texts('sun').some((t) => t.startsWith('【催办】'))).toBe(true);
+    expect(texts('zhang').some((t) => t.includes('送达失败'))).toBe(false);
+    // Done once: looking again changes nothing.
+    expect(await followDirectory(h!.rt)).toEqual({ checked: 2, moved: 0 });
+  });
+});

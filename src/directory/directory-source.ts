@@ -1,4 +1,5 @@
 // Keeps the live org directory: swaps in a new snapshot when the file changes or on SIGHUP, refuses bad files.
+import { createHash } from 'node:crypto';
 import { watch as watchFs, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -85,6 +86,18 @@ export class DirectorySource {
     }, DEBOUNCE_MS);
   }
 
+  private readonly listeners: ((d: Directory) => void)[] = [];
+
+  /** Called after each new snapshot is in force (not for a refused file). */
+  onChange(listener: (d: Directory) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** A short fingerprint of the directory in force, to name work done because of it. */
+  fingerprint(): string {
+    return createHash('sha256').update(this.lastText ?? '').digest('hex').slice(0, 16);
+  }
+
   // Reloads run one at a time so a slow read can never overwrite a newer snapshot.
   private enqueue(onlyIfChanged: boolean): Promise<ReloadResult> {
     const run = this.queue.then(() => this.load(onlyIfChanged));
@@ -101,6 +114,7 @@ export class DirectorySource {
       const directory = new Directory(parseDirectory(text, this.path));
       this.snapshot = directory;
       this.logger.info(summary(this.path, directory), '组织名录已重新加载');
+      for (const listener of this.listeners) listener(directory);
       return { ok: true };
     } catch (e) {
       const error =

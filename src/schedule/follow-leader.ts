@@ -2,6 +2,7 @@
 // new leader is recorded (audited, the directory change as cause), gets what waits for them, and the office is told.
 import { cardKey } from '../chat/card-key.ts';
 import type { Delivery } from '../delivery/delivery.ts';
+import { dateInTz } from '../domain/deadline.ts';
 import { latestReport, noticeNumber, type Actor, type Assignment, type ItemHeader } from '../domain/types.ts';
 import { isRefusal } from '../errors.ts';
 import { sendText } from '../handler-kit.ts';
@@ -23,7 +24,10 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
   if (leader === a.responsible) return leader;
   const from = a.responsible;
   try {
-    await mutateAssignment(rt, { id: `reassign:${item.id}/${a.unit}:${from}:${leader}`, actor: SYSTEM }, item.id, a.unit, (it, rec) => {
+    // Named by the change and the day: the same change seen by two workers is made once, and a change back and
+    // forth on a later day is made again.
+    const day = dateInTz(rt.clock.now(), rt.config.tz);
+    await mutateAssignment(rt, { id: `reassign:${item.id}/${a.unit}:${from}:${leader}:${day}`, actor: SYSTEM }, item.id, a.unit, (it, rec) => {
       if (rec.responsible !== from || rec.state === 'completed') return { audits: [], deliveries: [] };
       rec.responsible = leader;
       const unit = dir.unitName(rec.unit);
