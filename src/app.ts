@@ -7,7 +7,7 @@ import { ActionSigner } from './chat/action-token.ts';
 import { startedClock, systemClock, type Clock } from './clock.ts';
 import { platformSummary, type Config } from './config.ts';
 import { DirectorySource } from './directory/directory-source.ts';
-import { WorkCalendar } from './domain/calendar.ts';
+import { calendarWarning, WorkCalendar } from './domain/calendar.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createQueues } from './queues.ts';
 import { checkRedisPersistence } from './redis-checks.ts';
@@ -18,7 +18,7 @@ import { Store } from './store/store.ts';
 import { upgradeStore } from './store/upgrade.ts';
 import { startOutboxRelay } from './delivery/outbox.ts';
 import { startTicker } from './schedule/ticker.ts';
-import { formatDateTime } from './domain/deadline.ts';
+import { dateInTz, formatDateTime } from './domain/deadline.ts';
 import { startScheduleWorker } from '../jobs/schedule.ts';
 import { startDeliveryWorker, unreachablePeople, type Adapters } from '../jobs/deliver.ts';
 import { startInboundWorker } from '../jobs/inbound.ts';
@@ -131,6 +131,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       signer: new ActionSigner(secret),
       queues,
     };
+    const calendarNote = calendarWarning(calendar, dateInTz(rt.clock.now(), config.tz));
+    if (calendarNote) log.warn(calendarNote);
     if (config.clockStart !== undefined && !opts.clock) {
       log.warn(
         { clock: new Date(config.clockStart).toISOString() },

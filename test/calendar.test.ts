@@ -297,3 +297,26 @@ describe('parseDue', () => {
     expect(error('  ')).toContain('缺少期限');
   });
 });
+
+describe('a year the calendar does not know', () => {
+  it('is warned of from 60 days before it begins, and while it runs, saying how to add it', async () => {
+    const { calendarWarning, WorkCalendar } = await import('../src/domain/calendar.ts');
+    const cal = WorkCalendar.loadSync();
+    expect(cal.knowsYear(2026)).toBe(true);
+    expect(cal.knowsYear(2027)).toBe(false);
+    expect(calendarWarning(cal, '2026-11-01')).toBeUndefined();
+    expect(calendarWarning(cal, '2026-11-02')).toMatch(/^节假日日历缺少2027年的安排.*DUCHA_CALENDAR_FILE/);
+    expect(calendarWarning(cal, '2027-03-01')).toMatch(/^节假日日历缺少2027年的安排：/);
+    expect(calendarWarning(cal, '2027-11-15')).toMatch(/^节假日日历缺少2027年、2028年的安排：/);
+  });
+
+  it('gives a typed date in that year the same note as a count into it', async () => {
+    const { WorkCalendar } = await import('../src/domain/calendar.ts');
+    const { parseDue } = await import('../src/domain/deadline.ts');
+    const cal = WorkCalendar.loadSync();
+    const now = Date.parse('2026-12-03T10:00:00+08:00');
+    expect(parseDue('2027-01-15', now, 'Asia/Shanghai', cal)).toMatchObject({ ok: true, date: '2027-01-15', note: '2027年节假日安排尚未载入，按周末计算' });
+    expect(parseDue('30工作日', now, 'Asia/Shanghai', cal)).toMatchObject({ ok: true, note: '2027年节假日安排尚未载入，按周末计算' });
+    expect(parseDue('2026-12-10', now, 'Asia/Shanghai', cal)).not.toHaveProperty('note');
+  });
+});

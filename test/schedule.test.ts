@@ -275,6 +275,16 @@ describe('the daily digest', () => {
   });
 });
 
+describe('the digest near a year the calendar does not know', () => {
+  it('carries the warning, saying how to add the year', async () => {
+    await start({ now: '2026-12-03T08:00:00+08:00' });
+    await issue('事项 单位=jtj 期限=2026-12-31 类别=重大');
+    await at('2026-12-03T09:00:00+08:00');
+    const digest = cards('zhang').find((c) => c.title.startsWith('【督查日报】'))!;
+    expect(digest.body).toMatch(/节假日日历缺少2027年的安排.*DUCHA_CALENDAR_FILE/);
+  });
+});
+
 describe('several workers', () => {
   it('two processes looking at the clock at once send each reminder once', async () => {
     await start();

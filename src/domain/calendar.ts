@@ -274,3 +274,25 @@ function readError(file: string, e: unknown): CalendarFileError {
   if (code === 'ENOENT') return new CalendarFileError(`找不到节假日文件：${file}`);
   return new CalendarFileError(`读不了节假日文件 ${file}：${(e as Error).message}`);
 }
+
+/** How long before a year begins its missing holiday schedule is warned of. */
+export const CALENDAR_WARN_DAYS = 60;
+
+/**
+ * The warning for the admin when the calendar lacks this year, or next year within CALENDAR_WARN_DAYS of it;
+ * undefined when all is known. `today` is YYYY-MM-DD in the service's time zone.
+ */
+export function calendarWarning(cal: WorkCalendar, today: string): string | undefined {
+  const year = Number(today.slice(0, 4));
+  const missing: number[] = [];
+  if (!cal.knowsYear(year)) missing.push(year);
+  const nextYearStarts = `${year + 1}-01-01`;
+  const daysLeft = Math.round((Date.parse(`${nextYearStarts}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+  if (daysLeft <= CALENDAR_WARN_DAYS && !cal.knowsYear(year + 1)) missing.push(year + 1);
+  if (missing.length === 0) return undefined;
+  const years = missing.map((y) => `${y}年`).join('、');
+  return (
+    `节假日日历缺少${years}的安排：期限和提醒在这些年份只按周末计算。国务院办公厅公布放假安排后，` +
+    `请把该年的 holidays 和 workdays（调休上班日）写入 DUCHA_CALENDAR_FILE 指向的文件并重启，格式见 README「Working days」`
+  );
+}

@@ -266,6 +266,9 @@ export function parseDue(input: string, now: number, tz: string, cal: WorkCalend
     return { ok: true, date, dueAt: endOfDay(date, tz), ...(note ? { note } : {}) };
   };
   const restDayNote = (date: string): string[] => {
+    const year = Number(date.slice(0, 4));
+    // A year the calendar does not know: say so, as a count into it does.
+    if (!cal.knowsYear(year)) return [`${year}年节假日安排尚未载入，按周末计算`];
     if (cal.isWorkday(date)) return [];
     const holiday = cal.holidayName(date);
     return [`${formatDate(date)}是休息日${holiday && holiday !== '节假日' ? `（${holiday}）` : ''}`];

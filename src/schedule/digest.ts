@@ -2,6 +2,7 @@
 // working days, notices unreceived for over a day, signed reports waiting for 受理. Nothing when nothing is open.
 import type { Card } from '../chat/message.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
+import { calendarWarning } from '../domain/calendar.ts';
 import { dateInTz, endOfDay, formatDate } from '../domain/deadline.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import { parseAssignmentRef, type AssignmentState } from '../domain/types.ts';
@@ -91,6 +92,7 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
     .map(parseAssignmentRef)
     .map((r) => `· ${no(r.item)} ${dir.unitName(r.unit)}`);
 
+  const calendarNote = calendarWarning(calendar, slot.date);
   const countLine = OPEN_STATES.map((s, i) => `${STATE_LABELS[s]} ${counts[i]}`).join('，');
   return {
     title: `【督查日报】${late ? '（补发）' : ''}${formatDate(slot.date)}`,
@@ -101,6 +103,7 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
       { label: '逾期', value: `${overdue.length} 项` },
     ],
     body: [
+      ...(calendarNote ? [`⚠️ ${calendarNote}`] : []),
       `**按状态**：${countLine}`,
       section('逾期（按单位）', overdueLines, overdue.length),
       section('三个工作日内到期', soonLines, soon.length / 2),
