@@ -145,7 +145,7 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
       }
     },
     {
-      connection: rt.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }),
+      connection: rt.workerConnection(),
       prefix: rt.config.prefix,
       concurrency,
       ...crashTolerance(DELIVER),

@@ -17,7 +17,7 @@ export function startInboundWorker(rt: Runtime, concurrency = 8): Worker {
       log.info({ deliveries: out.length }, 'command handled');
       return { deliveries: out.length };
     },
-    { connection: rt.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }), prefix: rt.config.prefix, concurrency, ...crashTolerance(INBOUND) },
+    { connection: rt.workerConnection(), prefix: rt.config.prefix, concurrency, ...crashTolerance(INBOUND) },
   );
   worker.on('failed', async (job, err) => {
     // Told once the job is given up for good (its last attempt, or one crash too many), not on each retry.

@@ -24,7 +24,7 @@ export async function processScheduled(rt: Runtime, job: Job): Promise<unknown> 
 
 export function startScheduleWorker(rt: Runtime, concurrency = 2): Worker {
   const worker = new Worker(SCHEDULE, (job: Job) => processScheduled(rt, job), {
-    connection: rt.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }),
+    connection: rt.workerConnection(),
     prefix: rt.config.prefix,
     concurrency,
     ...crashTolerance(SCHEDULE),

@@ -14,6 +14,7 @@ import { checkRedisPersistence } from './redis-checks.ts';
 import type { Runtime } from './runtime.ts';
 import { loadSecret } from './secret.ts';
 import { createServer } from './server.ts';
+import { RedisHealth } from './redis-health.ts';
 import { Store } from './store/store.ts';
 import { upgradeStore } from './store/upgrade.ts';
 import { startOutboxRelay } from './delivery/outbox.ts';
@@ -104,6 +105,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // commits and relays are several round trips each).
   await checkRedisReachable(config.redisUrl);
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  const health = new RedisHealth(log);
+  health.watch(redis, 'store');
   await redis.connect();
   const cleanup: (() => Promise<unknown> | void)[] = [() => redis.quit()];
   try {
@@ -117,8 +120,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const secret = await loadSecret(redis, store.k.secret, config.secret);
     // The webhook hot path adds jobs from many requests at once: auto-pipelining sends them in one write.
     const queueConnection = redis.duplicate({ enableAutoPipelining: true });
+    health.watch(queueConnection, 'queues');
     cleanup.push(() => queueConnection.quit());
     const queues = createQueues(queueConnection, config.prefix, opts.retryDelayMs);
+    // The queues report their connection's errors too: the same outage, said once.
+    for (const q of [queues.inbound, queues.deliver, queues.schedule]) q.on('error', (err) => health.lost(err, 'queues'));
     cleanup.unshift(() => queues.close());
     const rt: Runtime = {
       config,
@@ -130,6 +136,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
       directory: () => directory.current(),
       signer: new ActionSigner(secret),
       queues,
+      workerConnection() {
+        const c = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+        health.watch(c, 'worker');
+        return c;
+      },
     };
     const calendarNote = calendarWarning(calendar, dateInTz(rt.clock.now(), config.tz));
     if (calendarNote) log.warn(calendarNote);
@@ -144,7 +155,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const workers: Worker[] = [];
     if (config.role !== 'web') {
       workers.push(startInboundWorker(rt), startDeliveryWorker(rt, adapters), startScheduleWorker(rt));
-      for (const w of workers) w.on('error', (err) => log.error({ err }, 'worker error'));
+      // A lost connection is the outage, said once; anything else a worker reports is logged as it comes.
+      for (const w of workers) w.on('error', (err) => (RedisHealth.isConnectionError(err) || health.down ? health.lost(err, 'worker') : log.error({ err }, 'worker error')));
       // Deliveries an interrupted operation committed but did not queue (see src/delivery/outbox.ts).
       const relay = startOutboxRelay(rt);
       cleanup.unshift(() => relay.stop());
@@ -180,7 +192,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
         const app = createServer(
           log,
           [
-            { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
+            // Not ready while the connection is not: answered at once, not after ioredis's retries.
+            { name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' },
             ...(workers.length ? [{ name: 'workers', check: async () => workers.every((w) => w.isRunning()) }] : []),
           ],
           platforms.routes(rt),

@@ -105,8 +105,31 @@ function clipRefusal(message: string): string {
   return chars.length <= REFUSAL_MAX ? message : `${chars.slice(0, REFUSAL_MAX).join('')}…（内容过长，已截断）`;
 }
 
-/** Applies a button press now and answers with a toast and the card as it now stands. */
+/** A press is answered within this, whatever happens (Feishu shows an error after 3 s). */
+export const PRESS_ANSWER_MS = 1800;
+const BUSY: ActionAnswer = { toast: { type: 'warning', text: '系统繁忙，请稍后再试' } };
+
+/**
+ * Applies a button press now and answers with a toast and the card as it now stands; if that takes too long
+ * (Redis gone), an honest "busy" answer. The press may still complete: pressing again is answered from its outcome.
+ */
 export async function runAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswer> {
+  let timer: NodeJS.Timeout | undefined;
+  const busy = new Promise<ActionAnswer>((resolve) => {
+    timer = setTimeout(() => resolve(BUSY), PRESS_ANSWER_MS);
+  });
+  const work = applyAction(rt, event).catch((err: unknown) => {
+    rt.log.error({ err, event: event.id }, 'card action failed');
+    return { toast: { type: 'error' as const, text: INTERNAL_ERROR } };
+  });
+  try {
+    return await Promise.race([work, busy]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswer> {
   const who = identify(rt, event.sender);
   if (!who) return { toast: { type: 'error', text: NOT_IN_DIRECTORY } };
   const payload = rt.signer.verify(event.token);

@@ -20,4 +20,6 @@ export interface Runtime {
   directory(): Directory;
   signer: ActionSigner;
   queues: Queues;
+  /** A connection of its own for a queue worker (BullMQ blocks on it), followed by the outage log. */
+  workerConnection(): Redis;
 }

@@ -9,6 +9,8 @@ export interface ReadinessCheck {
   check(): Promise<boolean>;
 }
 
+const READY_CHECK_MS = 800;
+
 export function createServer(log: Logger, checks: ReadinessCheck[], routers: Router[] = []): Koa {
   const app = new Koa();
   // One log line per request, and errors caught once, here: clients see a status, the log sees the cause.
@@ -43,7 +45,8 @@ export function createServer(log: Logger, checks: ReadinessCheck[], routers: Rou
     await Promise.all(
       checks.map(async (c) => {
         try {
-          results[c.name] = await c.check();
+          // A check that does not answer within READY_CHECK_MS counts as failed: /readyz answers within a second.
+          results[c.name] = await Promise.race([c.check(), new Promise<boolean>((r) => setTimeout(() => r(false), READY_CHECK_MS).unref())]);
         } catch {
           results[c.name] = false;
         }

@@ -51,6 +51,8 @@ export interface HarnessOptions {
   before?: (redis: Redis, prefix: string) => Promise<void>;
   /** Let the service look at the clock for reminders and chases (off unless a test is about them). */
   scheduler?: boolean;
+  /** Where the service logs (default: nowhere). */
+  log?: import('../../src/logger.ts').Logger;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -76,7 +78,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const wecom = new RecordingAdapter('wecom');
   const app = await createApp({
     config,
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     clock,
     adapters:
       opts.platforms === 'configured'
