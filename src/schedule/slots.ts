@@ -40,19 +40,6 @@ export function latestSlot(now: number, s: SlotSettings, cal: WorkCalendar): Slo
   throw new Error('no working day in the last 400 days');
 }
 
-/** The next slot after `now` (for the start-up log and the README's example). */
-export function nextSlot(now: number, s: SlotSettings, cal: WorkCalendar): Slot {
-  let date = dateInTz(now, s.tz);
-  for (let i = 0; i < 400; i++) {
-    if (cal.isWorkday(date)) {
-      const slot = slotOn(date, s);
-      if (slot.at > now) return slot;
-    }
-    date = addDays(date, 1);
-  }
-  throw new Error('no working day in the next 400 days');
-}
-
 export type DueWhen = { kind: 'before'; days: number } | { kind: 'today' } | { kind: 'overdue'; days: number };
 
 /**

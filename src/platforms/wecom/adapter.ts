@@ -9,7 +9,7 @@ import type { PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapt
 import { PermanentFailure, RateLimited } from '../../delivery/errors.ts';
 import type { Person } from '../../directory/directory.ts';
 import type { Logger } from '../../logger.ts';
-import { outcomeLabel, toWecomMessages, type WecomMessage } from './render.ts';
+import { outcomeLabel, toWecomMessages } from './render.ts';
 
 type WecomConfig = NonNullable<Config['wecom']>;
 
@@ -229,4 +229,3 @@ export function taskIdOf(dedupKey: string): string {
   return dedupKey.replace(/[^A-Za-z0-9_\-@]/g, '_').slice(0, 128);
 }
 
-export type { WecomMessage };
