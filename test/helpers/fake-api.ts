@@ -53,3 +53,61 @@ export async function waitFor<T>(name: string, predicate: () => T | Promise<T>, 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** One injected failure: its kind, how many more requests it applies to, and its options. */
+export interface Injected<K extends string, O> {
+  kind: K;
+  left: number;
+  opts: O;
+}
+
+/**
+ * The failures a fake is told to answer with: queued ones (failNext) first, else drawn at random (failRandomly)
+ * from a seeded sequence; and the 5xx statuses it takes turns with.
+ */
+export class FailureInjector<K extends string, O> {
+  private queue: Injected<K, O>[] = [];
+  private random: { fraction: number; kinds: K[]; next: () => number; opts: O } | undefined;
+  private fiveXX = 0;
+
+  failNext(n: number, kind: K, opts: O): void {
+    if (n > 0) this.queue.push({ kind, left: n, opts });
+  }
+
+  failRandomly(fraction: number, kinds: K[], seed: number, opts: O): void {
+    this.random = fraction > 0 && kinds.length > 0 ? { fraction, kinds, next: prng(seed), opts } : undefined;
+    this.fiveXX = 0;
+  }
+
+  clear(): void {
+    this.queue = [];
+    this.random = undefined;
+    this.fiveXX = 0;
+  }
+
+  /** 500, 502 and 503 in turn. */
+  nextStatus(): number {
+    return [500, 502, 503][this.fiveXX++ % 3]!;
+  }
+
+  /**
+   * The failure for this request, if any. `applies` says whether a failure of that kind and those options may hit
+   * it; `anyQueued` looks past queued failures that do not apply (else only the first in line is considered);
+   * `drawFor` says whether the random failures may be drawn for it at all (no draw, no step of the sequence).
+   */
+  draw(applies: (kind: K, opts: O) => boolean, anyQueued: boolean, drawFor: (opts: O) => boolean): Injected<K, O> | undefined {
+    const i = anyQueued ? this.queue.findIndex((f) => applies(f.kind, f.opts)) : this.queue[0] && applies(this.queue[0].kind, this.queue[0].opts) ? 0 : -1;
+    const queued = this.queue[i];
+    if (queued) {
+      queued.left -= 1;
+      if (queued.left <= 0) this.queue.splice(i, 1);
+      return queued;
+    }
+    const r = this.random;
+    if (r && drawFor(r.opts) && r.next() < r.fraction) {
+      const kind = r.kinds[Math.floor(r.next() * r.kinds.length)] ?? r.kinds[0]!;
+      return applies(kind, r.opts) ? { kind, left: 0, opts: r.opts } : undefined;
+    }
+    return undefined;
+  }
+}

@@ -13,7 +13,7 @@
 //   fresh cache) to recover.
 // - The default axios instance has no timeout: a 'slow' answer is waited for unless the Client is
 //   given an httpInstance with a timeout (then an AxiosError with code ECONNABORTED).
-import { listenFake, prng, readBody, waitFor } from './fake-api.ts';
+import { FailureInjector, listenFake, readBody, waitFor, type Injected } from './fake-api.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as lark from '@larksuiteoapi/node-sdk';
@@ -119,18 +119,7 @@ interface Answer {
   headers?: Record<string, string>;
 }
 
-interface QueuedFailure {
-  kind: FailureKind;
-  left: number;
-  opts: FailOptions;
-}
-
-interface Random {
-  fraction: number;
-  kinds: FailureKind[];
-  next: () => number;
-  opts: FailOptions;
-}
+type QueuedFailure = Injected<FailureKind, FailOptions>;
 
 
 const ok = (data: unknown = {}): Answer => ({ status: 200, body: { code: 0, msg: 'success', data } });
@@ -162,12 +151,10 @@ export class FakeFeishu {
   private readonly now: () => number;
   private readonly idPrefix = randomBytes(4).toString('hex');
   private seq = 0;
-  private fiveXX = 0;
   private tokens = new Map<string, number>(); // token → expires at
   private byUuid = new Map<string, { at: number; data: Record<string, unknown> }>();
   private known = new Map<string, { chatId: string; msgType: string; content: unknown }>();
-  private queue: QueuedFailure[] = [];
-  private random: Random | undefined;
+  private readonly failures = new FailureInjector<FailureKind, FailOptions>();
   private timers = new Set<NodeJS.Timeout>();
 
   private constructor(
@@ -192,19 +179,16 @@ export class FakeFeishu {
 
   /** The next n API requests fail this way (queued after any earlier failNext). */
   failNext(n: number, kind: FailureKind, opts: FailOptions = {}): void {
-    if (n > 0) this.queue.push({ kind, left: n, opts });
+    this.failures.failNext(n, kind, opts);
   }
 
   /** From now on each API request fails with probability `fraction`, the kind drawn from `kinds`; deterministic per seed. */
   failRandomly(fraction: number, kinds: FailureKind[], seed = 1, opts: FailOptions = {}): void {
-    this.random = fraction > 0 && kinds.length > 0 ? { fraction, kinds, next: prng(seed), opts } : undefined;
-    this.fiveXX = 0;
+    this.failures.failRandomly(fraction, kinds, seed, opts);
   }
 
   clearFailures(): void {
-    this.queue = [];
-    this.random = undefined;
-    this.fiveXX = 0;
+    this.failures.clear();
   }
 
   /** Revoke every token issued so far: requests bearing them get 99991663. */
@@ -362,26 +346,19 @@ export class FakeFeishu {
   }
 
   private draw(isToken: boolean): QueuedFailure | undefined {
-    const head = this.queue[0];
-    if (head && (!isToken || head.opts.includeToken) && !(isToken && head.kind === 'expired')) {
-      head.left -= 1;
-      if (head.left <= 0) this.queue.shift();
-      return head;
-    }
-    const r = this.random;
-    if (r && (!isToken || r.opts.includeToken) && r.next() < r.fraction) {
-      const kind = r.kinds[Math.floor(r.next() * r.kinds.length)] ?? r.kinds[0]!;
-      if (isToken && kind === 'expired') return undefined;
-      return { kind, left: 0, opts: r.opts };
-    }
-    return undefined;
+    // A token request fails only when asked to (includeToken), and never as 'expired'.
+    return this.failures.draw(
+      (kind, opts) => !isToken || (opts.includeToken === true && kind !== 'expired'),
+      false,
+      (opts) => !isToken || opts.includeToken === true,
+    );
   }
 
   private injectedAnswer(f: QueuedFailure, token: string | undefined): Answer {
     const rateHeaders = { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '1' };
     switch (f.kind) {
       case '5xx': {
-        const status = f.opts.status ?? [500, 502, 503][this.fiveXX++ % 3]!;
+        const status = f.opts.status ?? this.failures.nextStatus();
         if (status === 502) return { status, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
         return fail(status, 2200, status === 503 ? 'Service Unavailable' : 'Internal Error');
       }

@@ -23,7 +23,7 @@
 //   40031 'invalid userid list' (> 1000 users, @all, toparty/totag: the fake models touser only),
 //   81013 'user & party & tag all invalid', 47001 'data format error' (body not a JSON object),
 //   43002 'require POST method' / 43001 'require GET method'.
-import { listenFake, prng, readBody, waitFor } from './fake-api.ts';
+import { FailureInjector, listenFake, readBody, waitFor, type Injected } from './fake-api.ts';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
@@ -185,18 +185,7 @@ interface Answer {
   body: unknown;
 }
 
-interface QueuedFailure {
-  kind: FailureKind;
-  left: number;
-  opts: FailOptions;
-}
-
-interface Random {
-  fraction: number;
-  kinds: FailureKind[];
-  next: () => number;
-  opts: FailOptions;
-}
+type QueuedFailure = Injected<FailureKind, FailOptions>;
 
 interface TokenState {
   expiresAt: number;
@@ -232,7 +221,6 @@ export class FakeWecom {
   private readonly perHour: number;
   private readonly egressIp: string;
   private readonly startNow: () => number;
-  private fiveXX = 0;
   private hintSeq = 0;
   private tokens = new Map<string, TokenState>();
   private taskIds = new Set<string>();
@@ -241,8 +229,7 @@ export class FakeWecom {
   private sentAt = new Map<string, number[]>();
   /** Duplicate check: body → the first send's answer. */
   private bodies = new Map<string, { at: number; answer: Record<string, unknown>; msgid: string }>();
-  private queue: QueuedFailure[] = [];
-  private random: Random | undefined;
+  private readonly failures = new FailureInjector<FailureKind, FailOptions>();
   private timers = new Set<NodeJS.Timeout>();
 
   private constructor(
@@ -272,19 +259,16 @@ export class FakeWecom {
 
   /** The next n API requests (matching opts.path, if given) fail this way, queued after any earlier failNext. */
   failNext(n: number, kind: FailureKind, opts: FailOptions = {}): void {
-    if (n > 0) this.queue.push({ kind, left: n, opts });
+    this.failures.failNext(n, kind, opts);
   }
 
   /** From now on each API request fails with probability `fraction`, the kind drawn from `kinds`; deterministic per seed. */
   failRandomly(fraction: number, kinds: FailureKind[], seed = 1, opts: FailOptions = {}): void {
-    this.random = fraction > 0 && kinds.length > 0 ? { fraction, kinds, next: prng(seed), opts } : undefined;
-    this.fiveXX = 0;
+    this.failures.failRandomly(fraction, kinds, seed, opts);
   }
 
   clearFailures(): void {
-    this.queue = [];
-    this.random = undefined;
-    this.fiveXX = 0;
+    this.failures.clear();
   }
 
   /** Every token issued so far expires now: requests bearing one get 42001, and gettoken issues a new one. */
@@ -447,28 +431,18 @@ export class FakeWecom {
   }
 
   private draw(isToken: boolean, path: string): QueuedFailure | undefined {
-    const applies = (kind: FailureKind, opts: FailOptions) =>
-      (!isToken || (opts.includeToken === true && kind !== 'expired')) && (opts.path === undefined || opts.path === path);
-    const i = this.queue.findIndex((f) => applies(f.kind, f.opts));
-    const queued = this.queue[i];
-    if (queued) {
-      queued.left -= 1;
-      if (queued.left <= 0) this.queue.splice(i, 1);
-      return queued;
-    }
-    const r = this.random;
-    if (r && (!isToken || r.opts.includeToken) && (r.opts.path === undefined || r.opts.path === path) && r.next() < r.fraction) {
-      const kind = r.kinds[Math.floor(r.next() * r.kinds.length)] ?? r.kinds[0]!;
-      if (!applies(kind, r.opts)) return undefined;
-      return { kind, left: 0, opts: r.opts };
-    }
-    return undefined;
+    const onPath = (opts: FailOptions) => opts.path === undefined || opts.path === path;
+    return this.failures.draw(
+      (kind, opts) => (!isToken || (opts.includeToken === true && kind !== 'expired')) && onPath(opts),
+      true,
+      (opts) => (!isToken || opts.includeToken === true) && onPath(opts),
+    );
   }
 
   private injectedAnswer(f: QueuedFailure, token: string | undefined): Answer {
     switch (f.kind) {
       case '5xx': {
-        const status = f.opts.status ?? [500, 502, 503][this.fiveXX++ % 3]!;
+        const status = f.opts.status ?? this.failures.nextStatus();
         const title = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : 'Internal Server Error';
         return { status, body: `<html><head><title>${status} ${title}</title></head><body><h1>${status} ${title}</h1></body></html>` };
       }
