@@ -100,6 +100,8 @@ describe('reminder slots', () => {
     expect(card.body).toContain('督字〔2026〕1号「事项甲」');
     expect(card.body).toContain('督字〔2026〕2号「事项乙」');
     expect(card.buttons.map((b) => b.text)).toEqual(['签收 1号', '签收 2号']);
+    const { toFeishuCard } = await import('../src/platforms/feishu/render.ts');
+    expect(JSON.stringify(toFeishuCard(card))).not.toContain('&#42;');
     const contact = reminders('zhao');
     expect(contact).toHaveLength(1);
     expect(contact[0]!.body).toContain('/报送 3 <办理情况>');
@@ -268,9 +270,12 @@ describe('the daily digest', () => {
       expect(digest).toHaveLength(1);
       expect(digest[0]!.title).toBe('【督查日报】2026年9月29日');
       expect(digest[0]!.body).toContain('已下发待签收 2');
-      expect(digest[0]!.body).toContain('**逾期（按单位）**（1）\n· 市交通运输局：1 项');
-      expect(digest[0]!.body).toContain('**三个工作日内到期**（1）');
-      expect(digest[0]!.body).toContain('**发出超过一天未签收**（2）');
+      expect(digest[0]!.body).toContain('【逾期（按单位）】1 项\n· 市交通运输局：1 项');
+      expect(digest[0]!.body).toContain('【三个工作日内到期】1 项');
+      expect(digest[0]!.body).toContain('【发出超过一天未签收】2 项');
+      // Nothing in it that Feishu would show as escaped markup.
+      const { toFeishuCard } = await import('../src/platforms/feishu/render.ts');
+      expect(JSON.stringify(toFeishuCard(digest[0]!))).not.toContain('&#42;');
     }
   });
 });

@@ -81,7 +81,8 @@ function actionButton(l: Listed, viewer: string, view: string, ctx: ScheduledCon
 
 function line(l: Listed, i: number, ctx: ScheduledContext): string {
   const { item, a } = l;
-  const head = `**${i + 1}. ${noticeNumber(item)}「${item.title}」**`;
+  // Plain text: the body holds titles users typed, and the platforms escape it as such (no markup past its first line).
+  const head = `${i + 1}. ${noticeNumber(item)}「${item.title}」`;
   const unit = ctx.dir.unitName(a.unit);
   const due = `办结时限 ${formatDate(a.due)}（${dueRemark(a.due, ctx.now, ctx.tz, ctx.calendar)}）`;
   if (item.status !== 'open' || awaitedOf(a) !== l.awaited) {

@@ -31,9 +31,10 @@ function no(itemId: string): string {
 }
 
 function section(title: string, lines: string[], total: number): string {
-  if (total === 0) return `**${title}**：无`;
+  // 【】 rather than bold: the body is shown as plain text past its first line (it quotes what users typed).
+  if (total === 0) return `【${title}】无`;
   const more = total > lines.length ? `\n……共 ${total} 项，发送 /台账 查看全部` : '';
-  return `**${title}**（${total}）\n${lines.join('\n')}${more}`;
+  return `【${title}】${total} 项\n${lines.join('\n')}${more}`;
 }
 
 /** Builds the digest card as of the slot; undefined when nothing is open. */
@@ -104,7 +105,7 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
     ],
     body: [
       ...(calendarNote ? [`⚠️ ${calendarNote}`] : []),
-      `**按状态**：${countLine}`,
+      `【按状态】${countLine}`,
       section('逾期（按单位）', overdueLines, overdue.length),
       section('三个工作日内到期', soonLines, soon.length / 2),
       section('发出超过一天未签收', staleLines, stale.length),
