@@ -21,8 +21,9 @@ import { show } from './show.ts';
 import { signReport } from './sign-report.ts';
 import { summon } from './summon.ts';
 import { urge } from './urge.ts';
+import { verify } from './verify.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, list, show, report, urge, summon, outcome, onsite, extend, help];
+const commandHandlers: CommandHandler[] = [newItem, list, show, report, urge, summon, outcome, onsite, extend, verify, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,

@@ -1,5 +1,4 @@
 // /报送: a unit's contact submits a progress or final report; it goes to the unit's responsible leader to sign.
-import { createHash } from 'node:crypto';
 import { cardKey } from '../src/chat/card-key.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
@@ -7,6 +6,7 @@ import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
 import { itemIdFrom, refreshAssignmentCards, unitOfPersonIn } from '../src/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
+import { textHash } from '../src/store/audit-chain.ts';
 
 export const report: CommandHandler = {
   command: 'report',
@@ -30,7 +30,7 @@ export const report: CommandHandler = {
       const superseded = a.reports.filter((r) => r.status === 'pending' || r.status === 'signed');
       for (const r of superseded) r.status = 'superseded';
       const version = a.reports.length + 1;
-      const hash = createHash('sha256').update(text, 'utf8').digest('hex');
+      const hash = textHash(text);
       a.reports.push({ version, text, hash, final, by: ctx.person.id, at: now, status: 'pending' });
       a.state = to;
       const leader = dir.personName(a.responsible);

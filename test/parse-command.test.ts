@@ -17,8 +17,8 @@ function fail(text: string): ParseError {
 
 describe('command table', () => {
   it('has one entry per command with Chinese and English names', () => {
-    expect(COMMAND_NAMES).toEqual(['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'help']);
-    const zh = ['新建', '台账', '查看', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '帮助'];
+    expect(COMMAND_NAMES).toEqual(['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'verify', 'help']);
+    const zh = ['新建', '台账', '查看', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '核验', '帮助'];
     COMMAND_NAMES.forEach((name, i) => {
       expect(COMMANDS[name].name).toBe(name);
       expect(COMMANDS[name].zh).toBe(zh[i]);

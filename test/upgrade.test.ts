@@ -55,7 +55,7 @@ describe('upgrade from format 1', () => {
   it('rewrites every item at start-up, and the flow goes on: 签署, 受理, the other unit to 办结, the item completed', async () => {
     h = await createHarness({ before: writeFormat1 });
     const { store, redis, signer } = h.rt;
-    expect(await redis.get(store.k.schema)).toBe('3');
+    expect(await redis.get(store.k.schema)).toBe('4');
     // The audit stream became a list, entry for entry, its id kept.
     expect(await redis.type(store.k.auditItem('2026-1'))).toBe('list');
     expect(await store.audit('2026-1')).toEqual([
@@ -100,14 +100,16 @@ describe('upgrade from format 1', () => {
     const { assignments, ...rest } = first;
     await store.upgradeItem(4, { ...rest, units: ['jtj', 'gaj'], lead: 'jtj' }, 2, assignments, []);
     const after1 = await redis.hgetall(store.k.item('2026-1'));
-    expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1, audits: 1 });
-    expect(await redis.hgetall(store.k.item('2026-1'))).toEqual(after1);
+    expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1, audits: 1, linked: 1 });
+    // The rewritten item is left as it was; the upgrade only links its audit trail.
+    expect(await redis.hgetall(store.k.item('2026-1'))).toEqual({ ...after1, ah: expect.stringMatching(/^[0-9a-f]{40}$/), an: '1' });
     expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toEqual([
       expect.objectContaining({ items: 1, assignments: 1, msg: expect.stringContaining('1 items, 1 assignments rewritten') }),
       expect.objectContaining({ audits: 1, msg: expect.stringContaining("1 items' audit trails kept as lists") }),
+      expect.objectContaining({ linked: 1, msg: expect.stringContaining('1 audit entries linked') }),
     ]);
     // Once done, start-up reads one key and changes nothing.
-    expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0, audits: 0 });
-    expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toHaveLength(2);
+    expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0 });
+    expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toHaveLength(3);
   });
 });

@@ -1,7 +1,7 @@
 // The chat command table: every bot command with its names, arguments, who may use it and its Chinese usage.
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
 
-export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'help'] as const;
+export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'verify', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** The six kinds of key item (重点事项), as the command language names them: 重大|典型|紧急|民生|交办|疑难. */
@@ -254,6 +254,24 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     syntax: '<事项编号> 至=<YYYY-MM-DD> 理由=<文字>',
     syntaxEn: '<no> to=<date> reason=<text>',
     examples: ['/延期 12 至=2026-07-15 理由=“汛期施工受限，需顺延”'],
+  },
+  verify: {
+    name: 'verify',
+    zh: '核验',
+    aliases: ['核验', 'verify'],
+    who: '督查室',
+    audience: 'office',
+    summary: '核验一个事项的全过程记录和签署是否被事后改动',
+    positional: [itemNo],
+    keys: [],
+    flags: [],
+    syntax: '<事项编号>',
+    syntaxEn: '<no>',
+    examples: ['/核验 12', '/verify 2026-12'],
+    notes: [
+      '逐条核对办理记录的哈希链、总审计日志中的副本，以及每稿报告和签署的哈希。',
+      '能发现事后对记录的改动、删除、插入和调换；不能发现掌握数据库全部权限、并重算了整条链的人所做的改写。回复中的链尾校验码可记入纸质台账，日后比对。',
+    ],
   },
   help: {
     name: 'help',

@@ -14,10 +14,29 @@ end
 `;
 
 /**
+ * The link of an item's audit chain (see audit-chain.ts, which computes the same in Node to verify it): the sha1 of
+ * the previous link and the entry's fields but `h`, sorted by name, each as `name=<byte length>:value`, one per line.
+ */
+const CHAIN_HASH = `
+local function chain_hash(prev, e)
+  local names = {}
+  for k in pairs(e) do if k ~= 'h' then names[#names + 1] = k end end
+  table.sort(names)
+  local parts = { prev }
+  for _, k in ipairs(names) do
+    local v = tostring(e[k])
+    parts[#parts + 1] = k .. '=' .. #v .. ':' .. v
+  end
+  return redis.sha1hex(table.concat(parts, '\\n'))
+end
+`;
+
+/**
  * commit-op: one operation on one item, all or nothing. It fails (changing nothing) if the operation was already
  * applied (`dup`, with its stored outcome), or if a record it read changed since (`conflict`): the header's
  * version or status, or an assignment's version. Otherwise it writes the header and the assignments it changed,
- * their index entries, the audit entries (to the global stream, and as JSON with the stream id to the item's list), the deliveries it decided (to
+ * their index entries, the audit entries (to the global stream, and as JSON with the stream id and the chain link `h` to
+ * the item's list, whose last link and length the header keeps as `ah` and `an`), the deliveries it decided (to
  * the outbox, in the same step: a crash after this loses nothing), and the operation's outcome. When the step
  * completes the item's last open assignment, it completes the item too, with its own audit entry.
  *
@@ -30,7 +49,7 @@ end
  *       ob? (ARGV pos of the outbox entry), out (ARGV pos of the outcome)
  * Returns: {'ok', '1' if it completed the item else '0'} | {'dup', outcome} | {'conflict', what}
  */
-export const COMMIT_OP = `${APPLY_INDEX}
+export const COMMIT_OP = `${APPLY_INDEX}${CHAIN_HASH}
 local spec = cjson.decode(ARGV[1])
 local prev = redis.call('GET', KEYS[1])
 if prev then return {'dup', prev} end
@@ -54,6 +73,8 @@ for _, r in ipairs(spec.recs) do
   if r[3] then redis.call('HSET', KEYS[r[1]], 'v', r[2] + 1, 'doc', ARGV[r[3]]) end
 end
 apply_index(spec.idx)
+local head = redis.call('HGET', item, 'ah') or ''
+local count = tonumber(redis.call('HGET', item, 'an') or '0')
 local function audit(e)
   local fields = {}
   for k, val in pairs(e) do
@@ -62,6 +83,9 @@ local function audit(e)
   end
   local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
   e.id = id
+  head = chain_hash(head, e)
+  e.h = head
+  count = count + 1
   redis.call('RPUSH', KEYS[3], cjson.encode(e))
 end
 for _, e in ipairs(cjson.decode(ARGV[spec.au])) do audit(e) end
@@ -73,6 +97,7 @@ if spec.done > 0 then
     completed_item = '1'
   end
 end
+redis.call('HSET', item, 'ah', head, 'an', count)
 if spec.ob then redis.call('HSET', KEYS[4], spec.op, ARGV[spec.ob]) end
 redis.call('SET', KEYS[1], ARGV[spec.out], 'EX', spec.ttl)
 return {'ok', completed_item}
@@ -126,4 +151,29 @@ for _, row in ipairs(rows) do
   redis.call('RPUSH', KEYS[1], cjson.encode(e))
 end
 return 1
+`;
+
+/**
+ * Format 4: an item's audit list is chained (see CHAIN_HASH). Links every entry that has none yet, from the last
+ * linked one, and records the head and length on the header; an item already chained is left alone.
+ * KEYS: 1 the item's header, 2 its audit list. Returns the number of entries linked.
+ */
+export const AUDIT_CHAIN = `${CHAIN_HASH}
+if redis.call('HEXISTS', KEYS[1], 'ah') == 1 then return 0 end
+local rows = redis.call('LRANGE', KEYS[2], 0, -1)
+local head = ''
+local linked = 0
+for i, row in ipairs(rows) do
+  local e = cjson.decode(row)
+  if e.h then
+    head = e.h
+  else
+    head = chain_hash(head, e)
+    e.h = head
+    redis.call('LSET', KEYS[2], i - 1, cjson.encode(e))
+    linked = linked + 1
+  end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'ah', head, 'an', #rows) end
+return linked
 `;

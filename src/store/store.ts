@@ -5,7 +5,7 @@ import { parseAssignmentRef, type Assignment, type Item, type ItemHeader, type I
 import type { Delivery } from '../delivery/delivery.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
-import { AUDIT_TO_LIST, COMMIT_OP, NEXT_SEQ, UPGRADE_ITEM } from './scripts.ts';
+import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, NEXT_SEQ, UPGRADE_ITEM } from './scripts.ts';
 
 /** One line of the audit log. Every value is a string in the stream. */
 export interface AuditEntry {
@@ -105,6 +105,7 @@ export class Store {
   private readonly upgradeOne: Script;
   private readonly nextSeqOf: Script;
   private readonly auditToList: Script;
+  private readonly auditChainOf: Script;
 
   constructor(
     readonly redis: Redis,
@@ -115,11 +116,13 @@ export class Store {
     redis.defineCommand('duchaUpgradeItem', { lua: UPGRADE_ITEM });
     redis.defineCommand('duchaNextSeq', { lua: NEXT_SEQ, numberOfKeys: 2 });
     redis.defineCommand('duchaAuditToList', { lua: AUDIT_TO_LIST, numberOfKeys: 1 });
+    redis.defineCommand('duchaAuditChain', { lua: AUDIT_CHAIN, numberOfKeys: 2 });
     const r = redis as unknown as Record<string, Script>;
     this.commitOp = r.duchaCommitOp!.bind(redis);
     this.upgradeOne = r.duchaUpgradeItem!.bind(redis);
     this.nextSeqOf = r.duchaNextSeq!.bind(redis);
     this.auditToList = r.duchaAuditToList!.bind(redis);
+    this.auditChainOf = r.duchaAuditChain!.bind(redis);
   }
 
   // --- reading records -------------------------------------------------------------------------
@@ -363,6 +366,33 @@ export class Store {
       for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i]!] = fields[i + 1]!;
       return { ...toAuditRecord(o), id };
     });
+  }
+
+  /** What a verification reads of an item's trail: the raw entries, and the chain's head and length the header keeps. */
+  async auditChain(itemId: string): Promise<{ rows: string[]; head?: string; count?: number }> {
+    const [rows, [head, count]] = results(
+      await this.redis.pipeline().lrange(this.k.auditItem(itemId), '0', '-1').hmget(this.k.item(itemId), 'ah', 'an').exec(),
+    ) as [string[], (string | null)[]];
+    return { rows, ...(head !== null && head !== undefined ? { head } : {}), ...(count ? { count: Number(count) } : {}) };
+  }
+
+  /** Entries of the global audit stream by id, as field maps (undefined where there is none). */
+  async auditEntriesById(ids: readonly string[]): Promise<(Record<string, string> | undefined)[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.xrange(this.k.auditAll, id, id);
+    return results(await pipe.exec()).map((r) => {
+      const row = (r as [string, string[]][])[0];
+      if (!row) return undefined;
+      const o: Record<string, string> = {};
+      for (let i = 0; i + 1 < row[1].length; i += 2) o[row[1][i]!] = row[1][i + 1]!;
+      return o;
+    });
+  }
+
+  /** Format 3 → 4: links an item's audit entries into a chain (see AUDIT_CHAIN); the number of entries linked. */
+  async chainItemAudit(itemId: string): Promise<number> {
+    return Number(await this.auditChainOf(this.k.item(itemId), this.k.auditItem(itemId)));
   }
 
   /**

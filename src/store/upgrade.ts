@@ -5,24 +5,28 @@
 // Format 1 (before per-assignment records): an item was one document {v, doc} holding every assignment, and
 // `unit-items:<unit>` sets listed each unit's items. Format 2: a header record per item, one record per
 // assignment, and the indexes of index-changes.ts. Format 3: each item's own audit trail is a list of JSON entries
-// instead of a stream of its own (a stream costs 4 KB of memory however short; the global stream stays).
+// instead of a stream of its own (a stream costs 4 KB of memory however short; the global stream stays). Format 4:
+// that list is a hash chain (audit-chain.ts), its head and length kept on the header; entries written before are
+// linked at the upgrade, so the chain proves nothing about what happened to them before that moment.
 import { isIssued, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
 import { indexChanges } from './index-changes.ts';
 import type { Store } from './store.ts';
 
-export const STORE_FORMAT = '3';
+export const STORE_FORMAT = '4';
 
 export interface UpgradeResult {
   items: number;
   assignments: number;
   /** Items whose audit stream became a list. */
   audits: number;
+  /** Audit entries linked into their item's chain. */
+  linked: number;
 }
 
 export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeResult> {
   const { redis, k } = store;
-  const done: UpgradeResult = { items: 0, assignments: 0, audits: 0 };
+  const done: UpgradeResult = { items: 0, assignments: 0, audits: 0, linked: 0 };
   if ((await redis.get(k.schema)) === STORE_FORMAT) return done;
   const ids = await redis.zrange(k.items, '0', '-1');
   for (const id of ids) {
@@ -50,6 +54,7 @@ export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeRe
     if (found.length) await redis.unlink(...found);
   } while (cursor !== '0');
   for (const id of ids) if (await store.convertItemAudit(id)) done.audits++;
+  for (const id of ids) done.linked += await store.chainItemAudit(id);
   // Format 3 lists drafts and cancelled drafts in sets of their own.
   for (let i = 0; i < ids.length; i += 1000) {
     const pipe = redis.pipeline();
@@ -63,6 +68,7 @@ export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeRe
     log.info(done, `store upgraded to one record per assignment: ${done.items} items, ${done.assignments} assignments rewritten`);
   }
   if (done.audits) log.info({ audits: done.audits }, `store upgraded: ${done.audits} items' audit trails kept as lists`);
+  if (done.linked) log.info({ linked: done.linked }, `store upgraded: ${done.linked} audit entries linked into their items' chains`);
   return done;
 }
 
