@@ -88,7 +88,7 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
             await adapterFor(ref.platform).update(ref, card, person);
             n++;
           } catch (e) {
-            if (e instanceof PermanentFailure) rt.log.info({ card: d.cardKey, message: ref.messageId, err: e.message }, 'a copy of a card not redrawn');
+            if (e instanceof PermanentFailure) rt.log.info({ card: d.cardKey, message: ref.messageId, err: e.message }, '卡片的一份副本未能更新');
             else retry ??= e;
           }
         }
@@ -122,25 +122,25 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
       const log = rt.log.child({ job: job.id, kind: job.name, op: job.data?.opId });
       try {
         const res = await processDelivery(rt, adapters, job);
-        log.info({ attempt: job.attemptsMade + 1 }, 'delivered');
+        log.info({ attempt: job.attemptsMade + 1 }, '已送达');
         return res;
       } catch (e) {
         if (e instanceof RateLimited) {
           if (e.scope === 'recipient') {
             // Only this recipient is over their limit: this message waits, the others go on.
-            log.info({ retryAfterMs: e.retryAfterMs }, 'recipient rate limit: message waits');
+            log.info({ retryAfterMs: e.retryAfterMs }, '接收人消息频率受限，消息稍后发送');
             await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
             throw new DelayedError();
           }
-          log.warn({ retryAfterMs: e.retryAfterMs }, 'platform rate limit: slowing the queue');
+          log.warn({ retryAfterMs: e.retryAfterMs }, '平台限流，放慢发送队列');
           await worker.rateLimit(e.retryAfterMs);
           throw Worker.RateLimitError();
         }
         if (e instanceof PermanentFailure) {
-          log.error({ err: e.message }, 'delivery failed for good');
+          log.error({ err: e.message }, '消息发送失败，不再重试');
           throw new UnrecoverableError(e.message);
         }
-        log.warn({ err: (e as Error).message, attempt: job.attemptsMade + 1 }, 'delivery failed, will retry');
+        log.warn({ err: (e as Error).message, attempt: job.attemptsMade + 1 }, '消息发送失败，将重试');
         throw e;
       }
     },
@@ -158,7 +158,7 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
     // many), not on each retry.
     if (!job || (await job.getState().catch(() => 'unknown')) !== 'failed') return;
     await reportUndelivered(rt, job as Job<Delivery & { opId?: string; undeliverable?: boolean }>, err.message).catch((e: unknown) =>
-      rt.log.error({ err: e, job: job.id }, 'could not tell the office about an undelivered message'),
+      rt.log.error({ err: e, job: job.id }, '未能把送达失败告知督查室'),
     );
   });
   return worker;
@@ -172,7 +172,7 @@ export async function reportUndelivered(rt: Runtime, job: Job<Delivery & { opId?
   const whom = d.kind === 'send' ? (dir.personName(d.person)) : '会话';
   const what = d.message?.kind === 'text' ? `「${d.message.text.slice(0, 40)}${d.message.text.length > 40 ? '…' : ''}」` : d.cardKey ? '一张卡片' : '一条消息';
   const text = `【送达失败】发给${whom}的${what}未能送达。原因：${reason}。请核实其账号或电话联系。`;
-  rt.log.error({ job: job.id, whom, reason }, 'message undeliverable; telling the office');
+  rt.log.error({ job: job.id, whom, reason }, '消息无法送达，已告知督查室');
   await rt.queues.deliver.addBulk(
     dir.office.map((p) => ({
       name: 'send',

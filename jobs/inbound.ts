@@ -14,7 +14,7 @@ export function startInboundWorker(rt: Runtime, concurrency = 8): Worker {
     async (job: Job<CommandEvent>) => {
       const log = rt.log.child({ job: job.id, event: job.data.id });
       const out = await runCommand(rt, job.data);
-      log.info({ deliveries: out.length }, 'command handled');
+      log.info({ deliveries: out.length }, '命令已处理');
       return { deliveries: out.length };
     },
     { connection: rt.workerConnection(), prefix: rt.config.prefix, concurrency, ...crashTolerance(INBOUND) },
@@ -22,10 +22,10 @@ export function startInboundWorker(rt: Runtime, concurrency = 8): Worker {
   worker.on('failed', async (job, err) => {
     // Told once the job is given up for good (its last attempt, or one crash too many), not on each retry.
     if (!job || (await job.getState().catch(() => 'unknown')) !== 'failed') return;
-    rt.log.error({ job: job.id, event: job.data.id, err: err.message }, 'command failed after every retry');
+    rt.log.error({ job: job.id, event: job.data.id, err: err.message }, '命令多次重试后仍失败');
     void enqueueDeliveries(rt.queues.deliver, `failed:${job.data.sender.platform}:${job.data.id}`, [
       { kind: 'reply', to: job.data.replyTo, message: { kind: 'text', text: INTERNAL_ERROR } },
-    ]).catch((e: unknown) => rt.log.error({ err: e }, 'could not queue the apology'));
+    ]).catch((e: unknown) => rt.log.error({ err: e }, '未能发出致歉消息'));
   });
   return worker;
 }

@@ -29,6 +29,6 @@ export function startScheduleWorker(rt: Runtime, concurrency = 2): Worker {
     concurrency,
     ...crashTolerance(SCHEDULE),
   });
-  worker.on('failed', (job, err) => rt.log.error({ job: job?.id, kind: job?.name, err: err.message }, 'scheduled job failed'));
+  worker.on('failed', (job, err) => rt.log.error({ job: job?.id, kind: job?.name, err: err.message }, '定时任务失败'));
   return worker;
 }

@@ -156,7 +156,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (config.role !== 'web') {
       workers.push(startInboundWorker(rt), startDeliveryWorker(rt, adapters), startScheduleWorker(rt));
       // A lost connection is the outage, said once; anything else a worker reports is logged as it comes.
-      for (const w of workers) w.on('error', (err) => (RedisHealth.isConnectionError(err) || health.down ? health.lost(err, 'worker') : log.error({ err }, 'worker error')));
+      for (const w of workers) w.on('error', (err) => (RedisHealth.isConnectionError(err) || health.down ? health.lost(err, 'worker') : log.error({ err }, '队列工作进程出错')));
       // Deliveries an interrupted operation committed but did not queue (see src/delivery/outbox.ts).
       const relay = startOutboxRelay(rt);
       cleanup.unshift(() => relay.stop());
@@ -169,7 +169,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       const follow = () =>
         queues.schedule
           .add('follow-directory', {}, { jobId: `follow-${directory.fingerprint()}-${Math.floor(Date.now() / 60_000)}` })
-          .catch((err: unknown) => log.warn({ err }, 'could not queue the directory follow-up'));
+          .catch((err: unknown) => log.warn({ err }, '未能安排按组织名录更换负责领导的任务'));
       void follow();
       directory.onChange(() => void follow());
     }

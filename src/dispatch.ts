@@ -56,7 +56,7 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
   const who = identify(rt, event.sender);
   if (!who) {
     // Logged with the ids, so the admin can add the person to the directory file.
-    rt.log.warn({ event: event.id, platform: event.sender.platform, ids: event.sender.ids }, 'sender not in the directory');
+    rt.log.warn({ event: event.id, platform: event.sender.platform, ids: event.sender.ids }, '发送者不在组织名录中');
     deliveries = [reply(NOT_IN_DIRECTORY)];
   } else {
     const parsed = parseCommand(event.text);
@@ -119,7 +119,7 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
     timer = setTimeout(() => resolve(BUSY), PRESS_ANSWER_MS);
   });
   const work = applyAction(rt, event).catch((err: unknown) => {
-    rt.log.error({ err, event: event.id }, 'card action failed');
+    rt.log.error({ err, event: event.id }, '卡片按钮处理失败');
     return { toast: { type: 'error' as const, text: INTERNAL_ERROR } };
   });
   try {
@@ -135,7 +135,7 @@ async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswe
   const payload = rt.signer.verify(event.token);
   const key = payload && parseCardKey(payload.k);
   if (!payload || !key) {
-    rt.log.warn({ event: event.id }, 'card action with a bad signature');
+    rt.log.warn({ event: event.id }, '卡片按钮签名无效，已拒绝');
     return { toast: { type: 'error', text: '按钮数据无效或已被篡改，操作未执行' } };
   }
   const handler = ACTION_HANDLERS.get(payload.a);
@@ -153,7 +153,7 @@ async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswe
     answer = { toast: { type: 'success', text: outcome.toast ?? '已完成' } };
   } catch (e) {
     if (!isRefusal(e)) {
-      rt.log.error({ err: e, event: event.id }, 'card action failed');
+      rt.log.error({ err: e, event: event.id }, '卡片按钮处理失败');
       return { toast: { type: 'error', text: INTERNAL_ERROR } };
     }
     answer = { toast: { type: e.code === 'wrong_state' || e.code === 'stale' ? 'info' : 'error', text: e.message } };
@@ -165,7 +165,7 @@ async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswe
     if (card) answer.card = card;
   } catch (e) {
     // A signed key naming what does not exist (a unit not on the item): the toast already says so.
-    rt.log.warn({ err: (e as Error).message, key: payload.k }, 'card could not be drawn');
+    rt.log.warn({ err: (e as Error).message, key: payload.k }, '卡片无法绘制');
   }
   return answer;
 }

@@ -47,20 +47,20 @@ async function main(): Promise<void> {
   }
   if (server) {
     const addr = server.address();
-    log.info({ port: typeof addr === 'object' && addr ? addr.port : config.port }, 'ducha is listening');
+    log.info({ port: typeof addr === 'object' && addr ? addr.port : config.port }, 'ducha 已启动，正在监听');
   }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'draining: no new requests, finishing running jobs');
+    log.info({ signal }, '正在停止：不再接收新请求，等待进行中的任务完成');
     const timer = setTimeout(() => {
-      log.error('drain took longer than 25 s; exiting');
+      log.error('等待超过 25 秒，强制退出');
       process.exit(1);
     }, 25_000);
     timer.unref();
     await app.stop();
-    log.info('stopped');
+    log.info('已停止');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

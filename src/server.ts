@@ -28,11 +28,11 @@ export function createServer(log: Logger, checks: ReadinessCheck[], routers: Rou
       const e = err as { status?: number; expose?: boolean; message?: string };
       ctx.status = e.status && e.status >= 400 && e.status < 600 ? e.status : 500;
       ctx.body = { error: e.expose ? e.message : ctx.status >= 500 ? 'internal error' : 'bad request' };
-      log.error({ req: id, err }, 'request failed');
+      log.error({ req: id, err }, '请求处理出错');
     } finally {
       if (log.isLevelEnabled('info') && ctx.path !== '/healthz') {
         const ms = Math.round((performance.now() - start) * 10) / 10;
-        log.info({ req: id, method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+        log.info({ req: id, method: ctx.method, path: ctx.path, status: ctx.status, ms }, '请求');
       }
     }
   });

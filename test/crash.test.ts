@@ -203,7 +203,7 @@ describe('a process killed between the commit and the relay', () => {
       expect(sentTo('chen')).toHaveLength(1);
       expect(JSON.stringify(cardsTo('li', '签收')[0]!.content)).toContain('1号');
       // The restarted process's sweep is what relayed it.
-      expect(c.out()).toContain('outbox: relayed deliveries left behind by an interrupted operation');
+      expect(c.out()).toContain('发件箱：已补发中断的操作留下的消息');
       // The preview was redrawn as issued (no 发出 any more).
       const preview = cardsTo('zhang', '发出')[0]!;
       await until('the preview is redrawn without buttons', () => buttonsOf(fake.contentOf(preview.messageId)).length === 0);
@@ -274,7 +274,7 @@ describe('a process killed between the commit and the relay', () => {
         expect(cardsTo('li', '签署')).toHaveLength(1);
       };
       once();
-      expect(r.out()).toContain('outbox: relayed deliveries left behind by an interrupted operation');
+      expect(r.out()).toContain('发件箱：已补发中断的操作留下的消息');
 
       const retried = await post(r, '/webhooks/feishu/cards', sign.envelope);
       expect(retried.status).toBe(200);

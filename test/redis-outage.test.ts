@@ -70,6 +70,6 @@ describe('a Redis outage', () => {
     const back = lines.filter((l) => l.msg.startsWith('Redis 连接已恢复'));
     expect(back).toHaveLength(1);
     expect(back[0]!.downMs).toBeGreaterThan(1000);
-    expect(lines.filter((l) => l.msg === 'worker error')).toHaveLength(0);
+    expect(lines.filter((l) => l.msg === '队列工作进程出错')).toHaveLength(0);
   }, 60_000);
 });

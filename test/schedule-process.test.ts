@@ -104,7 +104,7 @@ describe('DUCHA_CLOCK and the reminder slot, as npm start runs', () => {
       expect(b.out()).toMatch(/DUCHA_CLOCK 已设置：业务时间从 2026年9月29日 08:59 开始走/);
       expect(titled('li', '【到期提醒】')).toHaveLength(0);
       await until('the heads get their reminders', () => titled('li', '【到期提醒】').length === 1 && titled('chen', '【到期提醒】').length === 1, 15_000);
-      await until('the slot is logged', () => /"msg":"reminder slot done"/.test(b.out()));
+      await until('the slot is logged', () => /"msg":"本轮提醒已完成"/.test(b.out()));
       expect(b.out()).toMatch(/"slot":"2026-09-29","late":false,"reminders":2,"people":2/);
       expect(JSON.stringify(titled('li', '【到期提醒】')[0]!.content)).toContain('还有 1 个工作日');
       await until('the office gets its digest', () => titled('zhang', '【督查日报】').length === 1);

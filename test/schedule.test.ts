@@ -345,7 +345,7 @@ describe('the timeline', () => {
   });
 });
 
-describe('open assignments follow the directory', () => {
+describe('未办结的交办已按组织名录更换负责领导', () => {
   it('at once when the directory changes: /催办 then reaches the new head; an ordinary item whose deputy left goes to the next one', async () => {
     await start();
     await issue('重点事项 单位=jtj 期限=2026-10-09 类别=重大');

@@ -83,7 +83,9 @@ describe('npm start', () => {
     expect(summary?.msg).toContain('WECOM_CORP_ID');
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
-    expect(s.out()).toContain('stopped');
+    expect(s.out()).toContain('已停止');
+    // One language for operators: every line the process wrote, start to stop, is JSON with a Chinese message.
+    for (const line of s.out().trim().split('\n')) expect((JSON.parse(line) as { msg: string }).msg, line).toMatch(/\p{Script=Han}/u);
   });
 
   it('runs web and worker roles as separate processes', async () => {

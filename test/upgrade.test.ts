@@ -103,13 +103,13 @@ describe('upgrade from format 1', () => {
     expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1, audits: 1, linked: 1 });
     // The rewritten item is left as it was; the upgrade only links its audit trail.
     expect(await redis.hgetall(store.k.item('2026-1'))).toEqual({ ...after1, ah: expect.stringMatching(/^[0-9a-f]{40}$/), an: '1' });
-    expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toEqual([
-      expect.objectContaining({ items: 1, assignments: 1, msg: expect.stringContaining('1 items, 1 assignments rewritten') }),
-      expect.objectContaining({ audits: 1, msg: expect.stringContaining("1 items' audit trails kept as lists") }),
-      expect.objectContaining({ linked: 1, msg: expect.stringContaining('1 audit entries linked') }),
+    expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toEqual([
+      expect.objectContaining({ items: 1, assignments: 1, msg: expect.stringContaining('改写了 1 个事项、1 条交办') }),
+      expect.objectContaining({ audits: 1, msg: expect.stringContaining('1 个事项的办理记录改存为列表') }),
+      expect.objectContaining({ linked: 1, msg: expect.stringContaining('1 条办理记录已链接成哈希链') }),
     ]);
     // Once done, start-up reads one key and changes nothing.
     expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0 });
-    expect(lines.filter((l) => String(l.msg).startsWith('store upgraded'))).toHaveLength(3);
+    expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toHaveLength(3);
   });
 });

@@ -41,9 +41,9 @@ export function startOutboxRelay(rt: Runtime): { stop(): Promise<void> } {
   const tick = () => {
     running = sweepOutbox(rt)
       .then((n) => {
-        if (n) rt.log.warn({ relayed: n }, 'outbox: relayed deliveries left behind by an interrupted operation');
+        if (n) rt.log.warn({ relayed: n }, '发件箱：已补发中断的操作留下的消息');
       })
-      .catch((err: unknown) => rt.log.error({ err }, 'outbox relay failed; will try again'));
+      .catch((err: unknown) => rt.log.error({ err }, '发件箱补发失败，稍后重试'));
   };
   tick();
   const timer = setInterval(() => {

@@ -29,6 +29,6 @@ export async function followDirectory(rt: Runtime): Promise<{ checked: number; m
       }
     }
   }
-  if (moved > 0) rt.log.info({ checked, moved }, 'open assignments follow the directory');
+  if (moved > 0) rt.log.info({ checked, moved }, '未办结的交办已按组织名录更换负责领导');
   return { checked, moved };
 }

@@ -69,7 +69,7 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
   let escalations = 0;
   for (const s of steps) if (await escalate(rt, s.item, s.unit, s.step, s.days, late)) escalations++;
   const digest = await sendDigest(rt, slot, late);
-  rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, digest, queuedMs, ms: Date.now() - started }, 'reminder slot done');
+  rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, digest, queuedMs, ms: Date.now() - started }, '本轮提醒已完成');
   return { reminders, people: lists.size, escalations, digest };
 }
 

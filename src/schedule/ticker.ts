@@ -65,11 +65,11 @@ export function startTicker(rt: Runtime, everyMs = TICK_MS): { stop(): Promise<v
     if (running) return;
     running = tick(rt)
       .then(() => {
-        if (failing) rt.log.info('scheduler ticking again');
+        if (failing) rt.log.info('定时调度已恢复');
         failing = false;
       })
       .catch((err: unknown) => {
-        if (!failing) rt.log.warn({ err }, 'scheduler tick failed; retrying');
+        if (!failing) rt.log.warn({ err }, '定时调度出错，正在重试');
         failing = true;
       })
       .finally(() => (running = undefined));

@@ -239,7 +239,7 @@ async function committed(
   faultPoint(rt, 'after-commit');
   // Done is done: if queuing fails now (Redis gone a moment), the change stands and the outbox sweep queues it.
   await relayOutbox(rt, op.id, deliveries).catch((err: unknown) =>
-    rt.log.warn({ err, op: op.id }, 'deliveries of a committed operation not queued yet; the outbox relay will'),
+    rt.log.warn({ err, op: op.id }, '操作已提交，消息暂未入队，将由发件箱补发'),
   );
   return { ...stored, view };
 }

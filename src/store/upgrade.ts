@@ -65,10 +65,10 @@ export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeRe
   }
   await redis.set(k.schema, STORE_FORMAT);
   if (done.items) {
-    log.info(done, `store upgraded to one record per assignment: ${done.items} items, ${done.assignments} assignments rewritten`);
+    log.info(done, `存储已升级为按单位分条记录：改写了 ${done.items} 个事项、${done.assignments} 条交办`);
   }
-  if (done.audits) log.info({ audits: done.audits }, `store upgraded: ${done.audits} items' audit trails kept as lists`);
-  if (done.linked) log.info({ linked: done.linked }, `store upgraded: ${done.linked} audit entries linked into their items' chains`);
+  if (done.audits) log.info({ audits: done.audits }, `存储已升级：${done.audits} 个事项的办理记录改存为列表`);
+  if (done.linked) log.info({ linked: done.linked }, `存储已升级：${done.linked} 条办理记录已链接成哈希链`);
   return done;
 }
 

@@ -41,20 +41,20 @@ export async function handleFeishuBody(rt: Runtime, body: Json, raw?: Buffer | s
     // Retries stop after ~7 h and dedup keys live 48 h: an older event is a replay, not a retry. Transport time is
     // the real clock, never the domain's (DUCHA_CLOCK moves deadlines and reminders, not replay windows).
     if (Number.isFinite(created) && created > 0 && !isFresh(created, Date.now())) {
-      rt.log.warn({ event: eventId, type, created }, 'feishu event too old: ignored as a replay');
+      rt.log.warn({ event: eventId, type, created }, '飞书事件过旧，视为重放，已忽略');
       return { status: 200, body: {} };
     }
     if (type === 'im.message.receive_v1') {
       const cmd = toCommandEvent(eventId, event as MessageEventBody);
       if (!cmd) return { status: 200, body: {} };
       await intakeCommand(rt, cmd);
-      rt.log.info({ event: eventId }, 'feishu message taken in');
+      rt.log.info({ event: eventId }, '已收到飞书消息');
       return { status: 200, body: {} };
     }
     if (type === 'card.action.trigger') {
       return { status: 200, body: await press(rt, eventId, obj(event.operator), obj(event.action)) };
     }
-    rt.log.info({ event: eventId, type }, 'feishu event ignored');
+    rt.log.info({ event: eventId, type }, '飞书事件无需处理，已忽略');
     return { status: 200, body: {} };
   }
   // The legacy card callback: flat, no event id.
@@ -72,7 +72,7 @@ async function press(rt: Runtime, eventId: string, operator: Json, action: Json)
   const ev = toActionEvent(eventId, { open_id: str(operator.open_id), user_id: str(operator.user_id) }, token ?? '');
   if (!ev || !token) return { toast: { type: 'error', content: '按钮数据无效，操作未执行' } };
   const answer = await runAction(rt, ev);
-  rt.log.info({ event: eventId, toast: answer.toast.type }, 'feishu card press');
+  rt.log.info({ event: eventId, toast: answer.toast.type }, '飞书卡片按钮');
   return pressAnswer(answer);
 }
 

@@ -34,16 +34,16 @@ export function startFeishuLongConnection(rt: Runtime, cfg: FeishuConfig): { clo
   // the console.
   const log = rt.log.child({ feishu: 'ws' });
   const logger = {
-    error: (...msg: unknown[]) => log.error({ sdk: msg }, 'feishu long connection'),
-    warn: (...msg: unknown[]) => log.warn({ sdk: msg }, 'feishu long connection'),
-    info: (...msg: unknown[]) => log.info({ sdk: msg }, 'feishu long connection'),
-    debug: (...msg: unknown[]) => log.debug({ sdk: msg }, 'feishu long connection'),
-    trace: (...msg: unknown[]) => log.trace({ sdk: msg }, 'feishu long connection'),
+    error: (...msg: unknown[]) => log.error({ sdk: msg }, '飞书长连接'),
+    warn: (...msg: unknown[]) => log.warn({ sdk: msg }, '飞书长连接'),
+    info: (...msg: unknown[]) => log.info({ sdk: msg }, '飞书长连接'),
+    debug: (...msg: unknown[]) => log.debug({ sdk: msg }, '飞书长连接'),
+    trace: (...msg: unknown[]) => log.trace({ sdk: msg }, '飞书长连接'),
   };
   // card.action.trigger is missing from the SDK's event typings, hence the loose type.
   const dispatcher = new lark.EventDispatcher({ logger, loggerLevel: lark.LoggerLevel.info }).register(longConnectionHandlers(rt) as never);
   const ws = new lark.WSClient({ appId: cfg.appId, appSecret: cfg.appSecret, domain: cfg.baseUrl, loggerLevel: lark.LoggerLevel.info, logger });
   void ws.start({ eventDispatcher: dispatcher });
-  rt.log.info('feishu long connection starting');
+  rt.log.info('飞书长连接正在启动');
   return { close: () => ws.close() };
 }

@@ -23,7 +23,7 @@ export function feishuRouter(rt: Runtime, cfg: FeishuConfig): Router {
       raw = await readRawBody(ctx.req, BODY_LIMIT);
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      rt.log.warn({ req, err: e.message }, 'feishu webhook: body not read');
+      rt.log.warn({ req, err: e.message }, '飞书回调：请求体读取失败');
       ctx.status = e.status;
       ctx.body = { error: e.status === 413 ? 'body too large' : e.status === 415 ? 'unsupported encoding' : 'bad request' };
       return;
@@ -65,7 +65,7 @@ export async function verifyAndHandle(
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
     outer = v as Json;
   } catch {
-    rt.log.warn({ req }, 'feishu webhook: body is not a JSON object');
+    rt.log.warn({ req }, '飞书回调：请求体不是 JSON 对象');
     return { status: 400, body: { error: 'bad request' } };
   }
   // Legacy card callbacks (flat, unencrypted) are signed with sha1 over the verification token, whatever the key.
@@ -78,7 +78,7 @@ export async function verifyAndHandle(
   let body = outer;
   if (typeof outer.encrypt === 'string') {
     if (!cfg.encryptKey) {
-      rt.log.warn({ req }, 'feishu webhook: encrypted body but FEISHU_ENCRYPT_KEY is not set');
+      rt.log.warn({ req }, '飞书回调：请求已加密，但未设置 FEISHU_ENCRYPT_KEY');
       return { status: 400, body: { error: 'bad request' } };
     }
     try {
@@ -86,7 +86,7 @@ export async function verifyAndHandle(
       if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw new DecryptError('not an object');
       body = inner as Json;
     } catch {
-      rt.log.warn({ req, signature }, 'feishu webhook: cannot decrypt');
+      rt.log.warn({ req, signature }, '飞书回调：无法解密');
       return { status: signature === 'bad' ? 401 : 400, body: { error: signature === 'bad' ? 'unauthorized' : 'bad request' } };
     }
   }
@@ -96,14 +96,14 @@ export async function verifyAndHandle(
   // A legacy callback's `token` is a card-update token, so its sha1 signature (over the verification token)
   // is its only proof and is required.
   if (signature === 'bad' || (signature === 'missing' && ((cfg.encryptKey && !isChallenge) || legacy))) {
-    rt.log.warn({ req, signature, legacy }, 'feishu webhook: signature check failed');
+    rt.log.warn({ req, signature, legacy }, '飞书回调：签名校验失败');
     return { status: 401, body: { error: 'unauthorized' } };
   }
   if (legacy) {
     // No event id or create_time: its signed timestamp header is its age, held to the 2.0 events' window.
     const ts = Number(headerOf(headers, 'x-lark-request-timestamp')) * 1000;
     if (!Number.isFinite(ts) || ts <= 0 || !isFresh(ts, Date.now())) {
-      rt.log.warn({ req, timestamp: headerOf(headers, 'x-lark-request-timestamp') }, 'feishu legacy callback too old: ignored as a replay');
+      rt.log.warn({ req, timestamp: headerOf(headers, 'x-lark-request-timestamp') }, '飞书旧版卡片回调过旧，视为重放，已拒绝');
       return { status: 200, body: {} };
     }
     return handleFeishuBody(rt, body, raw);
@@ -111,7 +111,7 @@ export async function verifyAndHandle(
   const header = body.header && typeof body.header === 'object' ? (body.header as Json) : undefined;
   const token = typeof header?.token === 'string' ? header.token : body.token;
   if (!cfg.verificationToken || typeof token !== 'string' || !safeEqual(token, cfg.verificationToken)) {
-    rt.log.warn({ req }, 'feishu webhook: verification token does not match');
+    rt.log.warn({ req }, '飞书回调：Verification Token 不符');
     return { status: 401, body: { error: 'unauthorized' } };
   }
   return handleFeishuBody(rt, body, raw);

@@ -142,7 +142,7 @@ export class WecomAdapter implements PlatformAdapter {
     } catch (e) {
       // A response code already used (the press's and the send's both redraw the same card): nothing left to do.
       if (e instanceof PermanentFailure) {
-        this.log.info({ task: ref.messageId, err: e.message }, 'wecom card not redrawn');
+        this.log.info({ task: ref.messageId, err: e.message }, '企业微信卡片未能更新');
         return;
       }
       throw e;

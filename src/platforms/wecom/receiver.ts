@@ -60,7 +60,7 @@ export function wecomRouter(rt: Runtime, cfg: WecomConfig): Router {
       raw = await readRawBody(ctx.req, BODY_LIMIT);
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      rt.log.warn({ req, err: e.message }, 'wecom callback: body not read');
+      rt.log.warn({ req, err: e.message }, '企业微信回调：请求体读取失败');
       return send(ctx, refused(e.status, e.status === 413 ? 'body too large' : 'bad request'));
     }
     send(ctx, await receive(rt, crypto, ctx.querystring, raw, req));
@@ -75,11 +75,11 @@ function verifyUrl(rt: Runtime, crypto: WecomCrypto, querystring: string, req: s
   if (!sig || !timestamp || !nonce || !echostr) return refused(400, 'bad request');
   try {
     const plain = crypto.open(sig, timestamp, nonce, echostr);
-    rt.log.info({ req }, 'wecom callback URL verified');
+    rt.log.info({ req }, '企业微信回调 URL 验证通过');
     return { status: 200, body: plain };
   } catch (e) {
     if (!(e instanceof WecomCryptoError)) throw e;
-    rt.log.warn({ req, failure: e.failure }, 'wecom URL check refused');
+    rt.log.warn({ req, failure: e.failure }, '企业微信回调 URL 验证未通过');
     return refused(e.failure === 'bad_signature' ? 401 : 400, e.failure === 'bad_signature' ? 'unauthorized' : 'bad request');
   }
 }
@@ -94,7 +94,7 @@ export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: str
     encrypt = parseWecomXml(raw.toString('utf8')).Encrypt;
   } catch (e) {
     if (!(e instanceof XmlError)) throw e;
-    rt.log.warn({ req, err: e.message }, 'wecom callback: body is not WeCom XML');
+    rt.log.warn({ req, err: e.message }, '企业微信回调：请求体不是企业微信的 XML');
     return refused(400, 'bad request');
   }
   if (!encrypt) return refused(400, 'bad request');
@@ -103,13 +103,13 @@ export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: str
     plaintext = crypto.open(sig, timestamp, nonce, encrypt);
   } catch (e) {
     if (!(e instanceof WecomCryptoError)) throw e;
-    rt.log.warn({ req, failure: e.failure }, 'wecom callback refused');
+    rt.log.warn({ req, failure: e.failure }, '企业微信回调校验未通过，已拒绝');
     return e.failure === 'bad_signature' ? refused(401, 'unauthorized') : refused(400, 'bad request');
   }
   // Signed, so the timestamp is WeCom's: too far from now (real time, never the domain clock) is a replay.
   const ts = Number(timestamp) * 1000;
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(Date.now() - ts) > TIMESTAMP_WINDOW_MS) {
-    rt.log.warn({ req, timestamp }, 'wecom callback: stale timestamp, refused as a replay');
+    rt.log.warn({ req, timestamp }, '企业微信回调时间戳过旧，视为重放，已拒绝');
     return refused(401, 'stale');
   }
   let fields: Record<string, string>;
@@ -122,11 +122,11 @@ export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: str
   const inbound = toWecomInbound(fields, plaintext);
   if (inbound.kind === 'command') {
     await intakeCommand(rt, inbound.event);
-    rt.log.info({ req, event: inbound.event.id }, 'wecom message taken in');
+    rt.log.info({ req, event: inbound.event.id }, '已收到企业微信消息');
   } else if (inbound.kind === 'press') {
     await press(rt, inbound.event, inbound.taskId, inbound.responseCode, req);
   } else {
-    rt.log.info({ req, what: inbound.why }, 'wecom event ignored');
+    rt.log.info({ req, what: inbound.why }, '企业微信事件无需处理，已忽略');
   }
   return { status: 200, body: '' };
 }
@@ -140,7 +140,7 @@ async function press(rt: Runtime, event: import('../../chat/event.ts').ActionEve
   const answer = await runAction(rt, event);
   const person = event.sender.ids[0]!;
   const who = rt.directory().findByChatId('wecom', person);
-  rt.log.info({ req, event: event.id, toast: answer.toast.type }, 'wecom card press');
+  rt.log.info({ req, event: event.id, toast: answer.toast.type }, '企业微信卡片按钮');
   const opId = `act:wecom:${event.id}/answer`;
   const payload = rt.signer.verify(event.token);
   if (answer.toast.type === 'success' && answer.card && who && payload && taskId && responseCode) {
