@@ -15,6 +15,7 @@ import type { Runtime } from './runtime.ts';
 import { loadSecret } from './secret.ts';
 import { createServer } from './server.ts';
 import { RedisHealth } from './redis-health.ts';
+import { closeRedis, endsWhenDisconnected } from './redis-client.ts';
 import { Store } from './store/store.ts';
 import { upgradeStore } from './store/upgrade.ts';
 import { startOutboxRelay } from './delivery/outbox.ts';
@@ -104,11 +105,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // Auto-pipelining: the commands of many presses in flight at once go out in one write (the store's reads,
   // commits and relays are several round trips each).
   await checkRedisReachable(config.redisUrl);
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  const redis = endsWhenDisconnected(new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true }));
   const health = new RedisHealth(log);
   health.watch(redis, 'store');
   await redis.connect();
-  const cleanup: (() => Promise<unknown> | void)[] = [() => redis.quit()];
+  const cleanup: (() => Promise<unknown> | void)[] = [() => closeRedis(redis)];
   try {
     await checkRedisPersistence(redis, log);
     const directory = await DirectorySource.open(config.directoryFile, log);
@@ -121,7 +122,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // The webhook hot path adds jobs from many requests at once: auto-pipelining sends them in one write.
     const queueConnection = redis.duplicate({ enableAutoPipelining: true });
     health.watch(queueConnection, 'queues');
-    cleanup.push(() => queueConnection.quit());
+    cleanup.push(() => closeRedis(queueConnection));
     const queues = createQueues(queueConnection, config.prefix, opts.retryDelayMs);
     // The queues report their connection's errors too: the same outage, said once.
     for (const q of [queues.inbound, queues.deliver, queues.schedule]) q.on('error', (err) => health.lost(err, 'queues'));

@@ -14,8 +14,8 @@ let h: Harness | undefined;
 let server: ChildProcess | undefined;
 
 afterEach(async () => {
-  // The service first, while its Redis is there to say goodbye to; then the Redis.
-  // Bounded: a worker's blocking connection may still be waiting out its back-off after the outage.
+  // The service first, while its Redis is there to say goodbye to; then the Redis. (A test that failed may leave
+  // the service half stopped: bounded.)
   if (h) await Promise.race([h.app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 8000))]);
   h = undefined;
   if (server?.pid && server.exitCode === null) {
@@ -71,5 +71,28 @@ describe('a Redis outage', () => {
     expect(back).toHaveLength(1);
     expect(back[0]!.downMs).toBeGreaterThan(1000);
     expect(lines.filter((l) => l.msg === '队列工作进程出错')).toHaveLength(0);
+    // Stopping right after, while connections may still wait to reconnect, finishes.
+    const t0 = Date.now();
+    await h.app.stop();
+    h = undefined;
+    expect(Date.now() - t0).toBeLessThan(5000);
+  }, 60_000);
+
+  it('stops within seconds when told to while Redis is gone (SIGTERM during an outage)', async () => {
+    const port = await freePort();
+    server = await startRedis(port);
+    const lines: { msg: string }[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    h = await createHarness({ env: { REDIS_URL: `redis://127.0.0.1:${port}` }, log });
+    await h.command('zhang', '/新建 断线时停止 单位=jtj 期限=5工作日 类别=重大');
+    server.kill('SIGKILL');
+    await until('the outage is logged', () => lines.some((l) => l.msg.startsWith('Redis 连接中断')), 10_000);
+    // Every connection is now waiting to reconnect: each must end when closed, not wait for a socket long gone.
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    const stopped = await Promise.race([h.app.stop().then(() => 'stopped', () => 'stopped with an error'), new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
+    h = undefined;
+    expect(stopped).toMatch(/^stopped/);
+    expect(Date.now() - t0).toBeLessThan(5000);
   }, 60_000);
 });

@@ -3,6 +3,7 @@
 // what a crash left between the two steps is relayed by any worker within seconds.
 import type { Runtime } from '../runtime.ts';
 import { faultPoint } from '../fault-point.ts';
+import { startPeriodic } from '../periodic.ts';
 import { enqueueDeliveries, type Delivery } from './delivery.ts';
 
 /** An entry older than this is taken to be left behind by a crash (its own process relays it within milliseconds). */
@@ -36,24 +37,11 @@ export async function sweepOutbox(rt: Runtime, wallNow = Date.now()): Promise<nu
  * changes nothing.
  */
 export function startOutboxRelay(rt: Runtime): { stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const tick = () => {
-    running = sweepOutbox(rt)
-      .then((n) => {
-        if (n) rt.log.warn({ relayed: n }, '发件箱：已补发中断的操作留下的消息');
-      })
-      .catch((err: unknown) => rt.log.error({ err }, '发件箱补发失败，稍后重试'));
-  };
-  tick();
-  const timer = setInterval(() => {
-    if (!stopped) tick();
-  }, SWEEP_EVERY_MS);
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      const n = await sweepOutbox(rt);
+      if (n) rt.log.warn({ relayed: n }, '发件箱：已补发中断的操作留下的消息');
     },
-  };
+    { everyMs: SWEEP_EVERY_MS, log: rt.log, failed: '发件箱补发失败，稍后重试', recovered: '发件箱补发已恢复' },
+  );
 }

@@ -3,6 +3,7 @@
 // restart, a second worker or a moved clock changes nothing; each piece of work is queued under a fixed job id.
 import type { Runtime } from '../runtime.ts';
 import { LATE_AFTER_MS, latestSlot } from './slots.ts';
+import { startPeriodic } from '../periodic.ts';
 
 export const TICK_MS = 250;
 /** Chases queued per look at most (the rest on the next look). */
@@ -57,30 +58,7 @@ export async function tick(rt: Runtime): Promise<void> {
   await rt.queues.schedule.addBulk([...groups.values()].map((g) => ({ name: 'chase', data: g, opts: { jobId: `chase-${g.item}-${g.at}` } })));
 }
 
-/** Ticks until stopped; a failed look is logged and the next one tries again. */
+/** Ticks until stopped; a failed look is logged (once until it works again) and the next one tries again. */
 export function startTicker(rt: Runtime, everyMs = TICK_MS): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  let failing = false;
-  const look = () => {
-    if (running) return;
-    running = tick(rt)
-      .then(() => {
-        if (failing) rt.log.info('定时调度已恢复');
-        failing = false;
-      })
-      .catch((err: unknown) => {
-        if (!failing) rt.log.warn({ err }, '定时调度出错，正在重试');
-        failing = true;
-      })
-      .finally(() => (running = undefined));
-  };
-  // At once, then every everyMs: a process that starts and stops at once has still begun the schedule.
-  look();
-  const timer = setInterval(look, everyMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic(() => tick(rt), { everyMs, log: rt.log, failed: '定时调度出错，正在重试', recovered: '定时调度已恢复' });
 }
