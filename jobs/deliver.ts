@@ -1,7 +1,7 @@
 // The delivery worker: hands each message to the platform of the person it is for, once, and remembers
 // where each card landed so it can be redrawn when its item changes.
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Person, Platform } from '../src/directory/directory.ts';
+import type { ChatPlatform, Person, Platform } from '../src/directory/directory.ts';
 import type { PlatformAdapter, SentRef } from '../src/delivery/adapter.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
 import { PermanentFailure, RateLimited } from '../src/delivery/errors.ts';
@@ -18,8 +18,10 @@ export type Adapters = Map<Platform, PlatformAdapter>;
  * here, the other if they have an id there (so a person on both is never cut off by one platform being off).
  */
 export function platformOf(person: Person, adapters: Adapters): Platform {
+  // The local console is on only where no chat platform is: there, everyone is reached in the console.
+  if (adapters.has('console')) return 'console';
   if (adapters.has(person.prefer)) return person.prefer;
-  const other: Platform = person.prefer === 'feishu' ? 'wecom' : 'feishu';
+  const other: ChatPlatform = person.prefer === 'feishu' ? 'wecom' : 'feishu';
   const hasOther = other === 'feishu' ? Boolean(person.feishu?.open_id || person.feishu?.user_id) : Boolean(person.wecom?.userid);
   return hasOther && adapters.has(other) ? other : person.prefer;
 }

@@ -151,7 +151,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         `DUCHA_CLOCK 已设置：业务时间从 ${formatDateTime(config.clockStart, config.tz)} 开始走（仅供演示和验收；期限、提醒和卡片按此时间，接口校验仍用真实时间）`,
       );
     }
-    const platforms = await createPlatforms(config, redis, log, opts.platformTimeoutMs);
+    const platforms = await createPlatforms(config, redis, log, opts.platformTimeoutMs, rt.clock);
     const adapters: Adapters = opts.adapters ?? platforms.adapters;
     const workers: Worker[] = [];
     if (config.role !== 'web') {
@@ -214,6 +214,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         return server;
       },
       async stop() {
+        platforms.closeStreams();
         if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
         await Promise.all(workers.map((w) => w.close()));
         for (const c of cleanup) await c();

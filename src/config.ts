@@ -32,6 +32,11 @@ const schema = z.object({
     .optional()
     .transform((v) => (v === undefined || v === '' ? 'all' : v))
     .pipe(z.enum(['all', 'web', 'worker'], { message: '只能是 all、web 或 worker' })),
+  DUCHA_CONSOLE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? 'auto' : v.trim()))
+    .pipe(z.enum(['auto', 'on', 'off'], { message: '只能是 auto、on 或 off' })),
   REDIS_URL: url('redis://127.0.0.1:6379').refine((v) => /^rediss?:\/\//.test(v), '应以 redis:// 或 rediss:// 开头，如 redis://127.0.0.1:6379'),
   DUCHA_PREFIX: z
     .string()
@@ -153,6 +158,8 @@ export interface Config {
     baseUrl: string;
     mode: 'webhook' | 'websocket';
   };
+  /** The local console at /console: on only where no real platform is (it lets anyone act as anyone). */
+  console: boolean;
   wecom?: {
     corpId: string;
     agentId: string;
@@ -189,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workHours: e.DUCHA_WORK_HOURS,
     chaseAfter: e.DUCHA_CHASE_AFTER,
     escalate: e.DUCHA_ESCALATE,
+    console: false,
   };
   if (e.DUCHA_CLOCK !== undefined) {
     if (e.NODE_ENV === 'production') {
@@ -245,6 +253,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       baseUrl: e.WECOM_BASE_URL,
     };
   }
+  if (e.DUCHA_CONSOLE === 'on' && (cfg.feishu || cfg.wecom)) {
+    throw new ConfigError(
+      `环境变量有误，服务未启动：\n  DUCHA_CONSOLE：已配置${cfg.feishu ? '飞书' : '企业微信'}时不能设为 on。本地控制台允许任何人以任何人的身份操作，只能在没有接入真实平台时使用（设为 auto 或 off）`,
+    );
+  }
+  cfg.console = e.DUCHA_CONSOLE === 'on' || (e.DUCHA_CONSOLE === 'auto' && !cfg.feishu && !cfg.wecom);
   return cfg;
 }
 
@@ -257,5 +271,6 @@ export function platformSummary(cfg: Config): string {
       ? `企业微信已启用（应用 ${cfg.wecom.agentId}，回调地址 /webhooks/wecom）`
       : '企业微信未启用（设置 WECOM_CORP_ID、WECOM_AGENT_ID、WECOM_SECRET、WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY 可启用）',
   );
+  if (cfg.console) parts.push(`本地控制台已启用：浏览器打开 http://localhost:${cfg.port}/console 即可试用（DUCHA_CONSOLE=off 可关闭）`);
   return parts.join('；');
 }

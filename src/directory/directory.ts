@@ -1,6 +1,9 @@
 // The org directory in memory: units, people, roles, and look-up of a person by a chat id.
 
-export type Platform = 'feishu' | 'wecom';
+/** A chat platform a person has an account on (the directory lists their ids there). */
+export type ChatPlatform = 'feishu' | 'wecom';
+/** Where events come from and messages go: a chat platform, or the local console (where a person is their id). */
+export type Platform = ChatPlatform | 'console';
 
 export interface Person {
   id: string;
@@ -8,7 +11,7 @@ export interface Person {
   feishu?: { open_id?: string; user_id?: string };
   wecom?: { userid?: string };
   /** The one platform this person is reached on. */
-  prefer: Platform;
+  prefer: ChatPlatform;
 }
 
 export interface Unit {
@@ -86,7 +89,7 @@ export class Directory {
 
   /** Finds the person behind any of the chat ids a platform gives for a sender. */
   findByChatId(platform: Platform, ...ids: (string | undefined)[]): Person | undefined {
-    const index = platform === 'feishu' ? this.byFeishu : this.byWecom;
+    const index = platform === 'feishu' ? this.byFeishu : platform === 'wecom' ? this.byWecom : this.people;
     for (const id of ids) {
       if (!id) continue;
       const p = index.get(id);

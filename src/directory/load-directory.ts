@@ -25,7 +25,7 @@ import {
   type ErrorCode,
 } from 'yaml';
 import { z } from 'zod';
-import { Directory, type DirectoryData, type Person, type Platform, type Unit } from './directory.ts';
+import { Directory, type ChatPlatform, type DirectoryData, type Person, type Unit } from './directory.ts';
 
 export interface DirectoryProblem {
   /** 1-based line of the offending node, when there is one. */
@@ -469,7 +469,7 @@ function crossCheck(file: FileShape, locate: Locator, problems: DirectoryProblem
 
   // open_id and user_id live in one look-up table (see Directory), so they share one namespace.
   const chatOwners = { feishu: new Map<string, number>(), wecom: new Map<string, number>() };
-  const claim = (platform: Platform, chatId: string, i: number, path: Path, what: string) => {
+  const claim = (platform: ChatPlatform, chatId: string, i: number, path: Path, what: string) => {
     const owners = chatOwners[platform];
     const owner = owners.get(chatId);
     if (owner !== undefined && owner !== i) {
@@ -498,7 +498,7 @@ function crossCheck(file: FileShape, locate: Locator, problems: DirectoryProblem
       report(['people', i, 'wecom'], `人员 ${p.id} 的 wecom 下没有 userid；没有企业微信账号就删掉 wecom 这一项`);
     }
 
-    let prefer: Platform = hasFeishu ? 'feishu' : 'wecom';
+    let prefer: ChatPlatform = hasFeishu ? 'feishu' : 'wecom';
     if (!hasFeishu && !hasWecom) {
       if (!p.feishu && !p.wecom) {
         report(

@@ -2,6 +2,7 @@
 // (Feishu in websocket mode) the long connection. A platform's code (and its SDK) loads only when it is on.
 import type Router from '@koa/router';
 import type { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Runtime } from '../runtime.ts';
@@ -12,10 +13,12 @@ export interface Platforms {
   routes(rt: Runtime): Router[];
   /** Starts what listens without HTTP (the Feishu long connection); returns how to stop it. */
   connect(rt: Runtime): () => void;
+  /** Ends the streams held open to pages (the console's live updates), so the web server can close. */
+  closeStreams(): void;
 }
 
-/** `timeoutMs` bounds each platform API call (tests shorten it). */
-export async function createPlatforms(config: Config, redis: Redis, log: Logger, timeoutMs?: number): Promise<Platforms> {
+/** `timeoutMs` bounds each platform API call (tests shorten it); `clock` times the console's messages (the domain's). */
+export async function createPlatforms(config: Config, redis: Redis, log: Logger, timeoutMs?: number, clock: Clock = systemClock): Promise<Platforms> {
   const adapters: Adapters = new Map();
   const routes: ((rt: Runtime) => Router)[] = [];
   const connections: ((rt: Runtime) => () => void)[] = [];
@@ -53,7 +56,22 @@ export async function createPlatforms(config: Config, redis: Redis, log: Logger,
     adapters.set('wecom', new WecomAdapter(wecom, redis, config.prefix, log, timeoutMs));
     routes.push((rt) => wecomRouter(rt, wecom));
   }
+  let closeStreams = () => {};
+  if (config.console) {
+    // The local console: a platform like the others, on only where none of them is (see config.ts).
+    const [{ ConsoleAdapter }, { consoleRouter }, { ConsoleStreams }, { ConsoleHistory }] = await Promise.all([
+      import('./console/adapter.ts'),
+      import('./console/routes.ts'),
+      import('./console/streams.ts'),
+      import('./console/history.ts'),
+    ]);
+    adapters.set('console', new ConsoleAdapter(redis, config.prefix, clock));
+    let streams: InstanceType<typeof ConsoleStreams> | undefined;
+    routes.push((rt) => consoleRouter(rt, (streams ??= new ConsoleStreams(redis, new ConsoleHistory(redis, config.prefix).channel, log))));
+    closeStreams = () => streams?.close();
+  }
   return {
+    closeStreams: () => closeStreams(),
     adapters,
     routes: (rt) => routes.map((r) => r(rt)),
     connect(rt) {

@@ -1,0 +1,302 @@
+// The local console's behaviour: choose a person, read their history, follow it live (Server-Sent Events), type
+// commands, press card buttons (asking first where the card says so), and optionally watch a second person beside.
+'use strict';
+
+const api = (path, body) =>
+  fetch(`/console/api/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+    async (res) => {
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error(data.error || `请求失败（${res.status}）`);
+      return data;
+    },
+  );
+
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/** Markdown as cards use it: **bold**, lines starting with "- " as a list, line breaks. Escaped first. */
+function markdown(text) {
+  const out = [];
+  let list = false;
+  for (const line of escapeHtml(text).split('\n')) {
+    const bold = (s) => s.replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>');
+    if (/^- /.test(line)) {
+      if (!list) out.push('<ul>');
+      list = true;
+      out.push(`<li>${bold(line.slice(2))}</li>`);
+      continue;
+    }
+    if (list) out.push('</ul>');
+    list = false;
+    out.push(`${bold(line)}<br>`);
+  }
+  if (list) out.push('</ul>');
+  return out.join('');
+}
+
+/** A message's time of day in the service's time zone (as its cards write times). */
+let tz = 'Asia/Shanghai';
+const hhmm = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: tz });
+
+let people = [];
+let issuer = '督查助手';
+let guide = [];
+const nameOf = (id) => people.find((p) => p.id === id)?.name ?? id;
+
+/** Asks before a deliberate press; resolves true for 确定. */
+function ask(confirm) {
+  const box = document.getElementById('confirm');
+  document.getElementById('confirm-title').textContent = confirm.title;
+  document.getElementById('confirm-text').textContent = confirm.text;
+  box.hidden = false;
+  const yes = document.getElementById('confirm-yes');
+  const no = document.getElementById('confirm-no');
+  yes.focus();
+  return new Promise((resolve) => {
+    const done = (v) => {
+      box.hidden = true;
+      yes.onclick = no.onclick = box.onkeydown = null;
+      resolve(v);
+    };
+    yes.onclick = () => done(true);
+    no.onclick = () => done(false);
+    box.onkeydown = (e) => e.key === 'Escape' && done(false);
+  });
+}
+
+/** One chat pane: a person, their messages, a stream, a compose box. */
+class Pane {
+  constructor(root, select, param) {
+    this.root = root;
+    this.select = select;
+    this.param = param;
+    this.log = root.querySelector('.log');
+    this.toasts = root.querySelector('.toasts');
+    this.box = root.querySelector('textarea');
+    this.person = '';
+    this.seen = new Map();
+    this.source = null;
+    select.addEventListener('change', () => this.show(select.value));
+    root.querySelector('.compose').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.send();
+    });
+    this.box.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.send();
+      }
+    });
+  }
+
+  fill() {
+    // An option reads as the person's name; the role is shown beside it (and in the option only for a shared name).
+    const shared = (p) => people.filter((q) => q.name === p.name).length > 1;
+    this.select.innerHTML = people
+      .map((p) => `<option value="${escapeHtml(p.id)}" title="${escapeHtml(p.role)}">${escapeHtml(p.name)}${shared(p) ? `（${escapeHtml(p.role)}）` : ''}</option>`)
+      .join('');
+  }
+
+  async show(person) {
+    this.person = person;
+    this.select.value = person;
+    this.root.querySelector('.role').textContent = people.find((p) => p.id === person)?.role ?? '';
+    const url = new URL(location.href);
+    url.searchParams.set(this.param, person);
+    history.replaceState(null, '', url);
+    this.source?.close();
+    this.seen.clear();
+    this.log.innerHTML = '';
+    this.source = new EventSource(`/console/api/stream?person=${encodeURIComponent(person)}`);
+    let opened = false;
+    this.source.addEventListener('open', () => {
+      // First open, or back after a drop: read the history (what the stream missed is in it).
+      if (this.person === person) this.reload(opened);
+      opened = true;
+    });
+    this.source.addEventListener('message', (e) => this.put(JSON.parse(e.data)));
+    this.source.addEventListener('update', (e) => this.put(JSON.parse(e.data)));
+  }
+
+  async reload() {
+    const person = this.person;
+    try {
+      const { messages } = await api(`messages?person=${encodeURIComponent(person)}`);
+      if (person !== this.person) return;
+      for (const m of messages) this.put(m, false);
+      this.emptyState();
+      this.scroll();
+    } catch (err) {
+      this.toast('error', err.message);
+    }
+  }
+
+  emptyState() {
+    const empty = this.log.querySelector('.empty');
+    if (this.seen.size > 0) return empty?.remove();
+    if (empty) return;
+    const div = document.createElement('div');
+    div.className = 'empty';
+    div.innerHTML = `<p>${escapeHtml(nameOf(this.person))}还没有消息。先试试：</p>${guide.map((g) => `<p>${escapeHtml(g)}</p>`).join('')}`;
+    this.log.append(div);
+  }
+
+  /** Adds a message in order, or redraws the one with the same id in place. */
+  put(m, scroll = true) {
+    const node = this.render(m);
+    const old = this.seen.get(m.id);
+    if (old) {
+      old.node.replaceWith(node);
+      this.seen.set(m.id, { seq: m.seq, node });
+      return;
+    }
+    this.seen.set(m.id, { seq: m.seq, node });
+    const after = [...this.log.querySelectorAll('[data-testid="message"]')].find((n) => Number(n.dataset.seq) > m.seq);
+    if (after) this.log.insertBefore(node, after);
+    else this.log.append(node);
+    this.emptyState();
+    if (scroll) this.scroll();
+  }
+
+  scroll() {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  render(m) {
+    const wrap = document.createElement('div');
+    wrap.className = `msg ${m.from === 'me' ? 'me' : 'bot'}`;
+    wrap.dataset.testid = 'message';
+    wrap.setAttribute('data-testid', 'message');
+    wrap.dataset.id = m.id;
+    wrap.dataset.seq = m.seq;
+    const meta = document.createElement('div');
+    meta.className = 'meta';
+    meta.innerHTML = `${escapeHtml(m.from === 'me' ? nameOf(this.person) : issuer)} · ${hhmm(m.at)}${m.urgent ? '<span class="urgent">加急</span>' : ''}`;
+    wrap.append(meta);
+    if (m.kind === 'text') {
+      const b = document.createElement('div');
+      b.className = 'bubble';
+      b.textContent = m.text;
+      wrap.append(b);
+    } else {
+      wrap.append(this.card(m));
+    }
+    return wrap;
+  }
+
+  card(m) {
+    const c = m.card;
+    const el = document.createElement('div');
+    el.className = `card ${['red', 'orange', 'blue', 'green', 'grey'].includes(c.color) ? c.color : 'blue'}`;
+    el.setAttribute('data-testid', 'card');
+    el.innerHTML =
+      `<div class="head"><strong>${escapeHtml(c.title)}</strong>${c.subtitle ? `<small>${escapeHtml(c.subtitle)}</small>` : ''}</div>` +
+      (c.fields.length ? `<dl class="fields">${c.fields.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('')}</dl>` : '') +
+      (c.body ? `<div class="body">${markdown(c.body)}</div>` : '');
+    if (c.buttons.length) {
+      const row = document.createElement('div');
+      row.className = 'buttons';
+      for (const b of c.buttons) {
+        const btn = document.createElement('button');
+        btn.type = 'button';
+        btn.className = b.style === 'primary' ? 'primary' : b.style === 'danger' ? 'danger' : 'plain';
+        btn.textContent = b.text;
+        btn.addEventListener('click', () => this.press(btn, b, m.id));
+        row.append(btn);
+      }
+      el.append(row);
+    } else {
+      const pad = document.createElement('div');
+      pad.className = 'spacer';
+      el.append(pad);
+    }
+    if (c.note) {
+      const note = document.createElement('div');
+      note.className = 'note';
+      note.textContent = c.note;
+      el.append(note);
+    }
+    return el;
+  }
+
+  async press(btn, b, messageId) {
+    if (b.confirm && !(await ask(b.confirm))) return;
+    btn.disabled = true;
+    try {
+      const { toast } = await api('press', { person: this.person, token: b.token, messageId });
+      if (toast) this.toast(toast.kind, toast.text);
+    } catch (err) {
+      this.toast('error', err.message);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  async send() {
+    const text = this.box.value.trim();
+    if (!text) return;
+    this.box.value = '';
+    try {
+      await api('send', { person: this.person, text });
+    } catch (err) {
+      this.box.value = text;
+      this.toast('error', err.message);
+    }
+  }
+
+  toast(kind, text) {
+    const t = document.createElement('div');
+    t.className = `toast ${kind}`;
+    t.setAttribute('role', 'status');
+    t.textContent = text;
+    this.toasts.append(t);
+    setTimeout(() => t.remove(), kind === 'error' ? 6000 : 3500);
+  }
+}
+
+async function main() {
+  const main = new Pane(document.getElementById('pane-main'), document.getElementById('person'), 'person');
+  const other = new Pane(document.getElementById('pane-other'), document.getElementById('other'), 'with');
+  try {
+    ({ people, issuer, guide, tz } = await api('people'));
+  } catch (err) {
+    main.toast('error', err.message);
+    return;
+  }
+  document.getElementById('issuer').textContent = issuer;
+  document.querySelector('#guide ol').innerHTML = guide.map((g) => `<li>${escapeHtml(g)}</li>`).join('');
+  main.fill();
+  other.fill();
+  const params = new URL(location.href).searchParams;
+  const known = (id) => people.some((p) => p.id === id);
+  main.show(known(params.get('person')) ? params.get('person') : people[0]?.id ?? '');
+
+  const split = document.getElementById('split');
+  const open = (person) => {
+    other.root.hidden = false;
+    split.hidden = true;
+    other.show(person);
+  };
+  split.addEventListener('click', () => open(people.find((p) => p.id !== main.person && /一把手/.test(p.role))?.id ?? people[1]?.id ?? main.person));
+  document.getElementById('unsplit').addEventListener('click', () => {
+    other.source?.close();
+    other.root.hidden = true;
+    split.hidden = false;
+    const url = new URL(location.href);
+    url.searchParams.delete('with');
+    history.replaceState(null, '', url);
+  });
+  if (known(params.get('with'))) open(params.get('with'));
+
+  document.getElementById('seed').addEventListener('click', async (e) => {
+    e.target.disabled = true;
+    try {
+      main.toast('success', (await api('seed', {})).text);
+    } catch (err) {
+      main.toast('error', err.message);
+    } finally {
+      e.target.disabled = false;
+    }
+  });
+}
+
+main();

@@ -1,0 +1,181 @@
+// The local console's web side: the page and its two assets, the people one can act as (with a three-line guide),
+// a person's history, their live stream (Server-Sent Events), and the three things a person does: type a command
+// (taken in exactly as a chat message is), press a card button (applied at once, like a chat platform's press), and
+// seed a few example items. Every answer a person reads is in Chinese.
+import Router from '@koa/router';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Context } from 'koa';
+import type { CommandEvent } from '../../chat/event.ts';
+import type { Directory, Person } from '../../directory/directory.ts';
+import { intakeCommand, runAction } from '../../dispatch.ts';
+import type { Runtime } from '../../runtime.ts';
+import { BodyError, readRawBody } from '../raw-body.ts';
+import { ConsoleHistory } from './history.ts';
+import { seedExamples } from './seed.ts';
+import type { ConsoleStreams } from './streams.ts';
+
+/** A command longer than this is refused (a long report fits many times over). */
+export const MAX_COMMAND_CHARS = 20_000;
+const BODY_LIMIT = 256 * 1024;
+
+const ASSETS: Record<string, { file: string; type: string }> = {
+  '/console': { file: 'page.html', type: 'text/html; charset=utf-8' },
+  '/console/app.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
+  '/console/app.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
+};
+
+export function consoleRouter(rt: Runtime, streams: ConsoleStreams): Router {
+  const router = new Router();
+  const history = new ConsoleHistory(rt.redis, rt.config.prefix);
+  const cache = new Map<string, Buffer>();
+
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    router.get(path, async (ctx) => {
+      let body = cache.get(asset.file);
+      if (!body) cache.set(asset.file, (body = await readFile(new URL(`./assets/${asset.file}`, import.meta.url))));
+      ctx.type = asset.type;
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.body = body;
+    });
+  }
+
+  router.get('/console/api/people', (ctx) => {
+    const dir = rt.directory();
+    ctx.body = { issuer: dir.issuer, tz: rt.config.tz, people: peopleOf(dir), guide: guideLines(dir) };
+  });
+
+  router.get('/console/api/messages', async (ctx) => {
+    const person = personOf(ctx, rt, String(ctx.query.person ?? ''));
+    ctx.body = { messages: await history.list(person.id) };
+  });
+
+  router.get('/console/api/stream', async (ctx) => {
+    const person = personOf(ctx, rt, String(ctx.query.person ?? ''));
+    await streams.whenReady();
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    // Written directly, not as Koa's body: a page closed is the normal end of a stream, not an error to report.
+    ctx.respond = false;
+    ctx.status = 200;
+    ctx.res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      'X-Accel-Buffering': 'no',
+      Connection: 'keep-alive',
+    });
+    streams.attach(person.id, ctx.res);
+  });
+
+  router.post('/console/api/send', async (ctx) => {
+    const body = await jsonBody(ctx);
+    const person = personOf(ctx, rt, String(body.person ?? ''));
+    const text = typeof body.text === 'string' ? body.text.trim() : '';
+    if (!text) ctx.throw(400, '请输入命令，例如 /帮助');
+    if ([...text].length > MAX_COMMAND_CHARS) ctx.throw(400, `内容太长：最多 ${MAX_COMMAND_CHARS} 个字`);
+    const id = randomUUID();
+    // What the person typed shows at once; the answer follows through the same queue as a chat message's.
+    await history.add(person.id, { kind: 'text', text }, { from: 'me', dedupKey: `in:${id}`, at: rt.clock.now() });
+    const event: CommandEvent = {
+      kind: 'command',
+      id,
+      sender: { platform: 'console', ids: [person.id] },
+      text,
+      replyTo: { platform: 'console', chatId: person.id, direct: true },
+    };
+    await intakeCommand(rt, event);
+    ctx.status = 202;
+    ctx.body = { ok: true };
+  });
+
+  router.post('/console/api/press', async (ctx) => {
+    const body = await jsonBody(ctx);
+    const person = personOf(ctx, rt, String(body.person ?? ''));
+    const token = typeof body.token === 'string' ? body.token : '';
+    if (!token) ctx.throw(400, '按钮数据缺失');
+    const answer = await runAction(rt, { kind: 'action', id: randomUUID(), sender: { platform: 'console', ids: [person.id] }, token });
+    // The card pressed shows the result in place at once (its other copies are redrawn by the delivery worker).
+    if (answer.card && typeof body.messageId === 'string') await history.redraw(person.id, body.messageId, answer.card);
+    ctx.body = { toast: { kind: answer.toast.type, text: answer.toast.text } };
+  });
+
+  router.post('/console/api/seed', async (ctx) => {
+    ctx.body = { text: await seedExamples(rt) };
+  });
+
+  // Errors as JSON in Chinese, for the page to show.
+  const api = new Router();
+  api.use('/console/api', async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = err as { status?: number; expose?: boolean; message?: string };
+      if (e.status && e.status < 500 && e.expose) {
+        ctx.status = e.status;
+        ctx.body = { error: e.message };
+        return;
+      }
+      throw err;
+    }
+  });
+  api.use(router.routes());
+  return api;
+}
+
+/** Everyone in the directory, the office first, then each unit's head, deputies and contacts. */
+function peopleOf(dir: Directory): { id: string; name: string; role: string }[] {
+  const out: { id: string; name: string; role: string }[] = [];
+  const seen = new Set<string>();
+  const add = (id: string, role: string) => {
+    const p = dir.person(id);
+    if (!p || seen.has(id)) return;
+    seen.add(id);
+    out.push({ id, name: p.name, role });
+  };
+  for (const id of dir.office) add(id, '督查室');
+  for (const u of dir.allUnits()) {
+    add(u.head, `${u.name} 一把手`);
+    for (const d of u.deputies) add(d, `${u.name} 班子成员`);
+    for (const c of u.contacts) add(c, `${u.name} 联络员`);
+  }
+  for (const p of dir.allPeople()) add(p.id, '名录人员');
+  return out;
+}
+
+/** What a newcomer tries first, with the people of the directory in use. */
+export function guideLines(dir: Directory): string[] {
+  const clerk = dir.person(dir.office[0] ?? '');
+  const unit = dir.allUnits().find((u) => u.contacts.length > 0) ?? dir.allUnits()[0];
+  const head = unit && dir.person(unit.head);
+  const contact = unit && dir.person(unit.contacts[0] ?? '');
+  if (!clerk || !unit || !head) return ['选择身份，输入 /帮助 查看全部命令。'];
+  return [
+    `1. 以督查室${clerk.name}的身份输入：/新建 城区主干道积水整治 单位=${unit.name} 期限=5工作日 类别=民生，再按预览卡片上的「发出」。`,
+    `2. 把身份换成${head.name}（${unit.name}一把手），按督查通知上的「签收」；${contact ? `再换成联络员${contact.name}，输入 /报送 <编号> 办结 已完成整治（编号见通知）。` : ''}`,
+    `3. 回到${head.name}按「签署」，再回到${clerk.name}按「受理」，事项即办结。「并排查看」可同时看两个人，「生成示例事项」先造几件不同阶段的事项，/帮助 查看全部命令。`,
+  ];
+}
+
+function personOf(ctx: Context, rt: Runtime, id: string): Person {
+  const p = id ? rt.directory().person(id) : undefined;
+  if (!p) ctx.throw(400, id ? `组织名录中没有「${id.slice(0, 40)}」这个人` : '请先选择身份');
+  return p;
+}
+
+async function jsonBody(ctx: Context): Promise<Record<string, unknown>> {
+  let raw: Buffer;
+  try {
+    raw = await readRawBody(ctx.req, BODY_LIMIT);
+  } catch (e) {
+    if (e instanceof BodyError) ctx.throw(e.status, e.status === 413 ? '内容太长' : '请求无法读取');
+    throw e;
+  }
+  try {
+    const v = JSON.parse(raw.toString('utf8') || '{}') as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  ctx.throw(400, '请求格式有误（应为 JSON）');
+}
