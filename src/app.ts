@@ -189,7 +189,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       rt,
       workers,
       async listen() {
-        if (config.role === 'worker') return undefined;
+        // A worker serves only /healthz and /readyz (for its orchestrator); the web routes are for web and all.
         const app = createServer(
           log,
           [
@@ -197,7 +197,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
             { name: 'redis', check: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG' },
             ...(workers.length ? [{ name: 'workers', check: async () => workers.every((w) => w.isRunning()) }] : []),
           ],
-          platforms.routes(rt),
+          config.role === 'worker' ? [] : platforms.routes(rt),
         );
         server = await new Promise<Server>((resolve, reject) => {
           const s = app.listen(config.port, '0.0.0.0', () => resolve(s));

@@ -164,6 +164,22 @@ describe('the console routes', () => {
     expect((await s.stop()).code).toBe(0);
   });
 
+  it('works with web and worker in separate processes: the answers of the worker reach the page the web process holds open', async () => {
+    const web = await start({ DUCHA_ROLE: 'web' });
+    await startService('worker', { REDIS_URL, DUCHA_PREFIX: prefix, LOG_LEVEL: 'info', DUCHA_ROLE: 'worker' }, (p) => procs.push(p));
+    const events: string[] = [];
+    const abort = new AbortController();
+    const stream = await fetch(`${web.base}/console/api/stream?person=zhangwei`, { signal: abort.signal });
+    void (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) events.push(decoder.decode(chunk));
+    })().catch(() => undefined);
+    const sent = await fetch(`${web.base}/console/api/send`, { method: 'POST', body: JSON.stringify({ person: 'zhangwei', text: '/帮助' }) });
+    expect(sent.status).toBe(202);
+    await until('the help text pushed live', () => events.join('').includes('督查机器人命令'));
+    abort.abort();
+  });
+
   it('seeds example items in four stages, each waiting in the right console', async () => {
     const s = await start();
     const seeded = (await (await fetch(`${s.base}/console/api/seed`, { method: 'POST' })).json()) as { text: string };

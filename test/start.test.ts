@@ -94,12 +94,15 @@ describe('npm start', () => {
     const web = start({ PORT: String(port), DUCHA_ROLE: 'web', DUCHA_PREFIX: prefix });
     const ready = await pollReady(port);
     expect(ready.body).toEqual({ ok: true, checks: { redis: true } });
-    const worker = start({ PORT: String(port), DUCHA_ROLE: 'worker', DUCHA_PREFIX: prefix });
-    const until = Date.now() + 15_000;
-    while (!worker.out().includes('"role":"worker"')) {
-      if (Date.now() > until) throw new Error(`worker never started: ${worker.out()}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    // A worker answers /healthz and /readyz on its own PORT (for its orchestrator), and nothing else.
+    const workerPort = await freePort();
+    const worker = start({ PORT: String(workerPort), DUCHA_ROLE: 'worker', DUCHA_PREFIX: prefix });
+    const workerReady = await pollReady(workerPort);
+    expect(workerReady.body).toEqual({ ok: true, checks: { redis: true, workers: true } });
+    expect(worker.out()).toContain('"role":"worker"');
+    expect((await fetch(`http://127.0.0.1:${workerPort}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${workerPort}/console`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/console`)).status).toBe(200);
     worker.child.kill('SIGTERM');
     web.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
