@@ -2,18 +2,15 @@
 // `npm start` serves, through the whole life of an item — 新建 → preview → 发出 → the head's 签收 → the contact's 报送 →
 // the head's 签署 → the office's 受理 → 办结 — plus a press by the wrong person refused, two people side by side, a
 // reload keeping the history, and a reminder arriving at the slot (the service started with DUCHA_CLOCK).
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deleteKeys, REDIS_URL } from './helpers/harness.ts';
-import { startService, type ServiceProcess } from './helpers/service-process.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_URL } from './helpers/harness.ts';
+import { processesPerTest, startService } from './helpers/service-process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let browser: Browser;
-let prefix: string;
-let procs: ServiceProcess[] = [];
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -21,17 +18,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-beforeEach(({ onTestFailed }) => {
-  prefix = `cbrowser${process.pid}-${randomBytes(3).toString('hex')}`;
-  procs = [];
-  onTestFailed(() => {
-    for (const p of procs) console.error(`---- service ${p.name} ----\n${p.out().slice(-20_000)}`);
-  });
-});
-afterEach(async () => {
-  await Promise.all(procs.map((p) => p.kill()));
-  await deleteKeys(prefix);
-});
+const run = processesPerTest('cbrowser');
 
 /** Acting in the first pane as a person. */
 function consoleOf(page: Page) {
@@ -70,8 +57,8 @@ describe('the console in a browser', () => {
     // A Tuesday, 30 s before the 09:00 reminder slot.
     const s = await startService(
       'console',
-      { REDIS_URL, DUCHA_PREFIX: prefix, LOG_LEVEL: 'info', DUCHA_CLOCK: '2026-09-29T08:59:30+08:00' },
-      (p) => procs.push(p),
+      { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info', DUCHA_CLOCK: '2026-09-29T08:59:30+08:00' },
+      run.track,
     );
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${s.base}/console`);

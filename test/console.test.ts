@@ -1,15 +1,14 @@
 // The local console as a platform, below the page: when it is on (DUCHA_CONSOLE), what its routes answer, that a
 // command typed there is taken in like a chat message and answered through the delivery queue, that a press is
 // checked server-side, that each delivery shows once however often its job runs, and that the history expires.
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { ConsoleAdapter } from '../src/platforms/console/adapter.ts';
 import { ConsoleHistory, HISTORY_MAX, HISTORY_TTL_SECONDS, type ConsoleMessage } from '../src/platforms/console/history.ts';
-import { deleteKeys, REDIS_URL } from './helpers/harness.ts';
-import { startService, until, type ServiceProcess } from './helpers/service-process.ts';
+import { REDIS_URL } from './helpers/harness.ts';
+import { processesPerTest, startService, until } from './helpers/service-process.ts';
 
 const FEISHU = { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_VERIFICATION_TOKEN: 'token' };
 const WECOM = { WECOM_CORP_ID: 'ww1', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'a'.repeat(43) };
@@ -32,31 +31,20 @@ describe('DUCHA_CONSOLE', () => {
 });
 
 let redis: Redis;
-let prefix: string;
-let procs: ServiceProcess[] = [];
 beforeAll(() => {
   redis = new Redis(REDIS_URL);
 });
 afterAll(async () => {
   await redis.quit();
 });
-beforeEach(async ({ onTestFailed }) => {
-  prefix = `console${process.pid}-${randomBytes(3).toString('hex')}`;
-  procs = [];
-  onTestFailed(() => {
-    for (const p of procs) console.error(`---- service ${p.name} ----\n${p.out()}`);
-  });
-});
-afterEach(async () => {
-  await Promise.all(procs.map((p) => p.kill()));
-  await deleteKeys(prefix);
-});
+const run = processesPerTest('console');
 
 const start = (env: Record<string, string> = {}) =>
-  startService('console', { REDIS_URL, DUCHA_PREFIX: prefix, LOG_LEVEL: 'info', ...env }, (p) => procs.push(p));
+  startService('console', { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info', ...env }, run.track);
 
 describe('the console history', () => {
   it('shows a delivery once however often its job runs, keeps order, redraws in place, expires, and keeps the latest', async () => {
+    const prefix = run.prefix();
     const adapter = new ConsoleAdapter(redis, prefix, systemClock);
     const history = new ConsoleHistory(redis, prefix);
     const li = { id: 'liming', name: '李明', prefer: 'feishu' as const };
@@ -94,7 +82,7 @@ describe('the console routes', () => {
     expect((await fetch(`${s.base}/console/api/people`)).status).toBe(404);
     await s.stop();
     await expect(start({ ...FEISHU, DUCHA_CONSOLE: 'on' }), 'start-up must fail').rejects.toThrow();
-    const failed = procs.at(-1)!;
+    const failed = run.procs().at(-1)!;
     expect((await failed.exited).code).toBe(1);
     expect(failed.out()).toContain('DUCHA_CONSOLE：已配置飞书时不能设为 on');
   });
@@ -166,7 +154,7 @@ describe('the console routes', () => {
 
   it('works with web and worker in separate processes: the answers of the worker reach the page the web process holds open', async () => {
     const web = await start({ DUCHA_ROLE: 'web' });
-    await startService('worker', { REDIS_URL, DUCHA_PREFIX: prefix, LOG_LEVEL: 'info', DUCHA_ROLE: 'worker' }, (p) => procs.push(p));
+    await startService('worker', { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info', DUCHA_ROLE: 'worker' }, run.track);
     const events: string[] = [];
     const abort = new AbortController();
     const stream = await fetch(`${web.base}/console/api/stream?person=zhangwei`, { signal: abort.signal });

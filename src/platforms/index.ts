@@ -59,7 +59,7 @@ export async function createPlatforms(config: Config, redis: Redis, log: Logger,
   let closeStreams = () => {};
   if (config.console) {
     // The local console: a platform like the others, on only where none of them is (see config.ts).
-    const [{ ConsoleAdapter }, { consoleRouter }, { ConsoleStreams }, { ConsoleHistory }] = await Promise.all([
+    const [{ ConsoleAdapter }, { consoleRouter }, { ConsoleStreams }, { consoleChannel }] = await Promise.all([
       import('./console/adapter.ts'),
       import('./console/routes.ts'),
       import('./console/streams.ts'),
@@ -67,7 +67,7 @@ export async function createPlatforms(config: Config, redis: Redis, log: Logger,
     ]);
     adapters.set('console', new ConsoleAdapter(redis, config.prefix, clock));
     let streams: InstanceType<typeof ConsoleStreams> | undefined;
-    routes.push((rt) => consoleRouter(rt, (streams ??= new ConsoleStreams(redis, new ConsoleHistory(redis, config.prefix).channel, log))));
+    routes.push((rt) => consoleRouter(rt, (streams ??= new ConsoleStreams(redis, consoleChannel(config.prefix), log))));
     closeStreams = () => streams?.close();
   }
   return {

@@ -1,7 +1,10 @@
 // Runs the service as `npm start` runs it (`node --import tsx src/main.ts`), as a separate OS process the test
 // can kill like a power cut would (SIGKILL), and waits for it by polling with a bound, never by sleeping blindly.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { afterEach, beforeEach } from 'vitest';
+import { deleteKeys } from './harness.ts';
 
 export interface ServiceProcess {
   /** A short name for logs ("A", "B", …). */
@@ -99,4 +102,26 @@ export async function startService(
     if (Date.now() > deadline) throw new Error(`service ${name} not ready in ${readyTimeoutMs} ms\n${buf}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * For each test of the calling file: a fresh key prefix (`<name><pid>-<random>`), the service processes it starts
+ * (pass `track` to startService), killed after the test, their output printed when the test failed, and the
+ * prefix's keys deleted.
+ */
+export function processesPerTest(name: string): { prefix(): string; track(p: ServiceProcess): void; procs(): ServiceProcess[] } {
+  let prefix = '';
+  let procs: ServiceProcess[] = [];
+  beforeEach(({ onTestFailed }) => {
+    prefix = `${name}${process.pid}-${randomBytes(3).toString('hex')}`;
+    procs = [];
+    onTestFailed(() => {
+      for (const p of procs) console.error(`---- service ${p.name} ----\n${p.out().slice(-20_000)}`);
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(procs.map((p) => p.kill()));
+    await deleteKeys(prefix);
+  });
+  return { prefix: () => prefix, track: (p) => procs.push(p), procs: () => procs };
 }

@@ -47,6 +47,11 @@ return ARGV[1]
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
+/** The channel new and redrawn messages are published on, for the web processes' open pages. */
+export function consoleChannel(prefix: string): string {
+  return `${prefix}:console:events`;
+}
+
 export class ConsoleHistory {
   private readonly append: Script;
   readonly channel: string;
@@ -55,7 +60,7 @@ export class ConsoleHistory {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    this.channel = `${prefix}:console:events`;
+    this.channel = consoleChannel(prefix);
     redis.defineCommand('duchaConsoleAppend', { lua: APPEND, numberOfKeys: 4 });
     this.append = (redis as unknown as Record<string, Script>).duchaConsoleAppend!.bind(redis);
   }
