@@ -250,12 +250,38 @@ describe('escalation of overdue key items', () => {
     expect(steps()).toHaveLength(2);
     await at('2026-10-12T09:00:00+08:00');
     expect(steps().map((c) => c.title.split('：')[0])).toEqual(['【逾期升级】第 1 步', '【逾期升级】第 2 步', '【逾期升级】第 3 步']);
-    expect(steps()[2]!.body).toContain('/坐地督查 1 单位=jtj 日期=2026-10-13');
+    // The record of a visit, dated today: sent as proposed, the same day, it is taken.
+    const proposed = /\/坐地督查 .*/.exec(steps()[2]!.body!)![0];
+    expect(proposed).toBe('/坐地督查 1 单位=jtj 日期=2026-10-12 记录="发现的问题"');
+    await h!.command('zhang', proposed);
+    expect(h!.lastText('zhang')).not.toMatch(/晚于今天|看不懂/);
+    expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))!.doc.visits).toHaveLength(1);
     await at('2026-10-13T09:00:00+08:00');
     expect(steps()).toHaveLength(3);
     const audit = (await h!.rt.store.audit('2026-1')).filter((e) => e.action === 'escalate');
     expect(audit.map((e) => JSON.parse(e.detail!).step)).toEqual([1, 2, 3]);
     expect((await h!.rt.store.audit('2026-2')).filter((e) => e.action === 'escalate')).toHaveLength(0);
+  });
+});
+
+describe('escalation waits while the office holds a signed report', () => {
+  it('takes no step while the report waits for 受理, and takes the due one after a 退回', async () => {
+    await start();
+    await issue('重点事项 单位=jtj 期限=2026-09-29 类别=重大');
+    await h!.press('li', { card: h!.lastCard('li', '签收'), label: '签收' });
+    await h!.command('zhao', '/报送 1 办结 已全部整改');
+    await h!.press('li', { card: h!.lastCard('li', '签署'), label: '签署' });
+    const steps = () => cards('zhang').filter((c) => c.title.startsWith('【逾期升级】'));
+    const urges = () => texts('li').filter((t) => t.startsWith('【催办】'));
+    // Overdue by one working day, but the next move is the office's: no step, no automatic 催办 to the head.
+    await at('2026-09-30T09:00:00+08:00');
+    expect(steps()).toHaveLength(0);
+    expect(urges()).toHaveLength(0);
+    // The office returns the report: the unit must act again, and the step due is taken at the next slot.
+    await h!.press('zhang', { card: h!.lastCard('zhang', '退回'), label: '退回' });
+    await at('2026-10-08T09:00:00+08:00');
+    expect(steps().map((c) => c.title)).toEqual(['【逾期升级】第 1 步：已自动向负责领导催办']);
+    expect(urges()).toHaveLength(1);
   });
 });
 

@@ -168,7 +168,9 @@ export function escalationCard(item: ItemHeader, a: Assignment, step: number, ov
   const body =
     step === 1
       ? `${unit}逾期 ${overdueDays} 个工作日，系统已向${leader}发出催办。`
-      : `${unit}逾期 ${overdueDays} 个工作日，${step === 2 ? `建议约请${leader}同志当面汇报` : '建议派员赴该单位坐地督查'}。确认后复制下面的命令发给我（时间、地点可改）：\n\n${suggested}`;
+      : step === 2
+        ? `${unit}逾期 ${overdueDays} 个工作日，建议约请${leader}同志当面汇报。确认后复制下面的命令发给我（时间、地点可改）：\n\n${suggested}`
+        : `${unit}逾期 ${overdueDays} 个工作日，建议派员赴该单位坐地督查。督查后复制下面的命令发给我记录（日期改为实际督查的那天，记录写发现的问题）：\n\n${suggested}`;
   return {
     title: `【逾期升级】第 ${step} 步：${measures[step]}${late ? '（补发）' : ''}`,
     subtitle: `${dir.issuer} ${noticeNumber(item)}`,

@@ -18,19 +18,25 @@ export function dueSteps(item: Pick<ItemHeader, 'escalate'>, a: Pick<Assignment,
   return [1, 2, 3].filter((k) => overdueDays >= steps[k - 1]! && !taken.has(k));
 }
 
-/** The command the office can send for step 2 or 3, with a date a working day ahead filled in. */
+/**
+ * The command the office can send for step 2 or 3: a summons a working day ahead; the record of a visit (which
+ * `/坐地督查` takes only once it has been made) dated today, to be changed to the day of the visit.
+ */
 function suggestion(rt: Runtime, item: ItemHeader, a: Assignment, step: number, today: string): string {
+  if (step === 3) return `/坐地督查 ${item.seq} 单位=${a.unit} 日期=${today} 记录="发现的问题"`;
   const next = rt.calendar.addWorkdays(today, 1).date;
   const when = `${Number(next.slice(5, 7))}月${Number(next.slice(8, 10))}日`;
-  return step === 2 ? `/约谈 ${item.seq} 单位=${a.unit} 时间="${when} 15:00" 地点=督查室` : `/坐地督查 ${item.seq} 单位=${a.unit} 日期=${next}`;
+  return `/约谈 ${item.seq} 单位=${a.unit} 时间="${when} 15:00" 地点=督查室`;
 }
 
-/** Takes one step on one assignment; false when it is no longer due (completed, or its deadline moved). */
+/** Takes one step on one assignment; false when it is not due now (completed, its deadline moved, or the office holds a signed report). */
 export async function escalate(rt: Runtime, itemId: string, unit: string, step: number, overdueDays: number, late: boolean): Promise<boolean> {
   const dir = rt.directory();
   try {
     await mutateAssignment(rt, { id: `escalate:${itemId}/${unit}:${step}`, actor: SYSTEM }, itemId, unit, (item, a, now) => {
       if (item.status !== 'open' || a.state === 'completed') throw new Refusal('wrong_state', 'already completed');
+      // The office holds the unit's signed report: the next move is the office's, not the unit's.
+      if (a.state === 'signed') throw new Refusal('wrong_state', 'waiting for the office');
       if (a.dueAt >= now) throw new Refusal('wrong_state', 'deadline moved');
       if ((a.escalated ?? []).includes(step)) throw new Refusal('wrong_state', 'already taken');
       a.escalated = [...(a.escalated ?? []), step].sort();

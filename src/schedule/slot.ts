@@ -58,7 +58,8 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
           reminders++;
         }
       }
-      if (when.kind === 'overdue' && isKey(item)) {
+      // Not while the office holds a signed report (its turn, not the unit's); a step due meanwhile follows a 退回.
+      if (when.kind === 'overdue' && isKey(item) && a.state !== 'signed') {
         for (const step of dueSteps(item, a, config.escalate, when.days)) steps.push({ item: item.id, unit: a.unit, step, days: when.days });
       }
     }
