@@ -48,7 +48,7 @@ export interface AppOptions {
 export interface App {
   rt: Runtime;
   workers: Worker[];
-  /** Starts listening (web role) on config.port; 0 picks a free port. */
+  /** Starts listening on config.host and config.port; port 0 picks a free port. */
   listen(): Promise<Server | undefined>;
   /** Stops taking requests, lets running jobs finish, then closes everything. */
   stop(): Promise<void>;
@@ -200,14 +200,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
           config.role === 'worker' ? [] : platforms.routes(rt),
         );
         server = await new Promise<Server>((resolve, reject) => {
-          const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+          // Loopback by default while the console is on (see config.ts): other machines cannot even connect.
+          const s = app.listen(config.port, config.host, () => resolve(s));
           s.once('error', (e: NodeJS.ErrnoException) =>
             reject(
               e.code === 'EADDRINUSE'
                 ? new StartupError(`端口 ${config.port} 已被占用（PORT=${config.port}）：请停止占用它的程序，或把 PORT 设为别的端口`)
                 : e.code === 'EACCES'
                   ? new StartupError(`没有权限监听端口 ${config.port}（PORT=${config.port}）：1024 以下的端口需要特权，请改用更大的端口`)
-                  : e,
+                  : e.code === 'EADDRNOTAVAIL'
+                    ? new StartupError(`本机没有地址 ${config.host}（HOST=${config.host}）：请把 HOST 设为本机的一个地址，或不设置`)
+                    : e,
             ),
           );
         });

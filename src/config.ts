@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { FAULT_POINTS, type FaultPoint } from './fault-point.ts';
 import { parseTimeOfDay, parseWorkHours, type WorkHours } from './domain/work-hours.ts';
+import { isListenAddress, isLoopback, plainAddress } from './loopback-address.ts';
 
 const optional = z
   .string()
@@ -27,6 +28,7 @@ const schema = z.object({
     .optional()
     .transform((v) => (v === undefined || v === '' ? 3000 : Number(v)))
     .pipe(z.number({ message: '必须是数字' }).int('必须是整数').min(0, '端口超出范围 0–65535').max(65535, '端口超出范围 0–65535')),
+  HOST: optional.refine((v) => v === undefined || isListenAddress(v), '应为本机的 IP 地址（如 127.0.0.1、0.0.0.0、::）或 localhost'),
   DUCHA_ROLE: z
     .string()
     .optional()
@@ -37,6 +39,11 @@ const schema = z.object({
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? 'auto' : v.trim()))
     .pipe(z.enum(['auto', 'on', 'off'], { message: '只能是 auto、on 或 off' })),
+  // Not trimmed: a password is taken exactly as written.
+  DUCHA_CONSOLE_PASSWORD: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   REDIS_URL: url('redis://127.0.0.1:6379').refine((v) => /^rediss?:\/\//.test(v), '应以 redis:// 或 rediss:// 开头，如 redis://127.0.0.1:6379'),
   DUCHA_PREFIX: z
     .string()
@@ -129,6 +136,8 @@ export type Env = z.infer<typeof schema>;
 
 export interface Config {
   port: number;
+  /** The listen address: HOST, else loopback with the console and every interface without it. */
+  host: string;
   role: 'all' | 'web' | 'worker';
   redisUrl: string;
   prefix: string;
@@ -160,6 +169,8 @@ export interface Config {
   };
   /** The local console at /console: on only where no real platform is (it lets anyone act as anyone). */
   console: boolean;
+  /** Basic auth on every console route; required when the console listens beyond loopback. */
+  consolePassword?: string;
   wecom?: {
     corpId: string;
     agentId: string;
@@ -183,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const cfg: Config = {
     port: e.PORT,
+    host: '0.0.0.0',
     role: e.DUCHA_ROLE,
     redisUrl: e.REDIS_URL,
     prefix: e.DUCHA_PREFIX,
@@ -258,7 +270,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `环境变量有误，服务未启动：\n  DUCHA_CONSOLE：已配置${cfg.feishu ? '飞书' : '企业微信'}时不能设为 on。本地控制台允许任何人以任何人的身份操作，只能在没有接入真实平台时使用（设为 auto 或 off）`,
     );
   }
-  cfg.console = e.DUCHA_CONSOLE === 'on' || (e.DUCHA_CONSOLE === 'auto' && !cfg.feishu && !cfg.wecom);
+  const production = e.NODE_ENV === 'production';
+  // Never on by itself in production: a deploy whose platform variables went missing must not become an open
+  // "act as anyone" page over the real records.
+  cfg.console = e.DUCHA_CONSOLE === 'on' || (e.DUCHA_CONSOLE === 'auto' && !cfg.feishu && !cfg.wecom && !production);
+  if (production && !cfg.feishu && !cfg.wecom && !cfg.console) {
+    throw new ConfigError(
+      '环境变量有误，服务未启动：生产环境（NODE_ENV=production）没有配置任何平台，请设置 FEISHU_APP_ID 和 FEISHU_APP_SECRET（飞书），或 WECOM_CORP_ID、WECOM_AGENT_ID、WECOM_SECRET、WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY（企业微信），或明确设置 DUCHA_CONSOLE=on（本地控制台）',
+    );
+  }
+  cfg.host = e.HOST === undefined ? (cfg.console ? '127.0.0.1' : '0.0.0.0') : plainAddress(e.HOST);
+  // A worker serves no console page, so it needs no password to listen where its orchestrator can reach it.
+  if (cfg.console && cfg.role !== 'worker' && !isLoopback(cfg.host) && !e.DUCHA_CONSOLE_PASSWORD) {
+    throw new ConfigError(
+      `环境变量有误，服务未启动：\n  HOST、DUCHA_CONSOLE_PASSWORD：本地控制台允许任何人以任何人的身份操作，HOST=${e.HOST} 会让其他机器也能访问它，必须同时设置 DUCHA_CONSOLE_PASSWORD（控制台密码）；只在本机试用时不要设置 HOST`,
+    );
+  }
+  if (cfg.console) cfg.consolePassword = e.DUCHA_CONSOLE_PASSWORD;
   return cfg;
 }
 
@@ -271,6 +299,13 @@ export function platformSummary(cfg: Config): string {
       ? `企业微信已启用（应用 ${cfg.wecom.agentId}，回调地址 /webhooks/wecom）`
       : '企业微信未启用（设置 WECOM_CORP_ID、WECOM_AGENT_ID、WECOM_SECRET、WECOM_TOKEN 和 WECOM_ENCODING_AES_KEY 可启用）',
   );
-  if (cfg.console) parts.push(`本地控制台已启用：浏览器打开 http://localhost:${cfg.port}/console 即可试用（DUCHA_CONSOLE=off 可关闭）`);
+  if (cfg.console) parts.push(`本地控制台已启用：浏览器打开 ${consoleUrl(cfg)} 即可试用${cfg.consolePassword ? '（需输入 DUCHA_CONSOLE_PASSWORD 设置的密码）' : ''}（DUCHA_CONSOLE=off 可关闭）`);
   return parts.join('；');
+}
+
+/** Where a browser on this machine (or, with HOST, another one) opens the console. */
+export function consoleUrl(cfg: Pick<Config, 'host' | 'port'>): string {
+  const wildcard = cfg.host === '0.0.0.0' || cfg.host === '::';
+  const host = wildcard || cfg.host === '127.0.0.1' ? 'localhost' : cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  return `http://${host}:${cfg.port}/console`;
 }

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   }
   if (server) {
     const addr = server.address();
-    log.info({ port: typeof addr === 'object' && addr ? addr.port : config.port }, 'ducha 已启动，正在监听');
+    log.info({ host: config.host, port: typeof addr === 'object' && addr ? addr.port : config.port }, 'ducha 已启动，正在监听');
   }
   let stopping = false;
   const stop = async (signal: string) => {

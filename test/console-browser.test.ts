@@ -84,13 +84,15 @@ describe('the console in a browser', () => {
     const notice = await c.cardWith('签收');
     expect(await notice.textContent()).toContain('城区主干道积水整治');
 
-    // Somebody else pressing the head's button is refused, server-side, and nothing changes.
+    // Somebody else pressing the head's button (from the page itself, with its token) is refused, server-side,
+    // and nothing changes.
     const refused = await page.evaluate(async (base) => {
-      const { messages } = (await (await fetch(`${base}/console/api/messages?person=liming`)).json()) as {
+      const headers = { 'content-type': 'application/json', 'x-console-token': document.querySelector<HTMLMetaElement>('meta[name="console-token"]')!.content };
+      const { messages } = (await (await fetch(`${base}/console/api/messages?person=liming`, { headers })).json()) as {
         messages: { kind: string; card?: { buttons: { text: string; token: string }[] } }[];
       };
       const token = messages.flatMap((m) => m.card?.buttons ?? []).find((b) => b.text === '签收')!.token;
-      const res = await fetch(`${base}/console/api/press`, { method: 'POST', body: JSON.stringify({ person: 'wangjianguo', token }) });
+      const res = await fetch(`${base}/console/api/press`, { method: 'POST', headers, body: JSON.stringify({ person: 'wangjianguo', token }) });
       return (await res.json()) as { toast: { kind: string; text: string } };
     }, s.base);
     expect(refused.toast).toEqual({ kind: 'error', text: '这张卡片是发给李明的，您不能代为操作' });

@@ -7,6 +7,7 @@ import { systemClock } from '../src/clock.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { ConsoleAdapter } from '../src/platforms/console/adapter.ts';
 import { ConsoleHistory, HISTORY_MAX, HISTORY_TTL_SECONDS, type ConsoleMessage } from '../src/platforms/console/history.ts';
+import { consoleClient } from './helpers/console-client.ts';
 import { REDIS_URL } from './helpers/harness.ts';
 import { processesPerTest, startService, until } from './helpers/service-process.ts';
 
@@ -95,27 +96,22 @@ describe('the console routes', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     for (const asset of ['app.js', 'app.css']) expect((await fetch(`${s.base}/console/${asset}`)).status).toBe(200);
 
-    const people = (await (await fetch(`${s.base}/console/api/people`)).json()) as { people: { id: string; name: string; role: string }[]; guide: string[] };
+    const api = await consoleClient(s.base);
+    const people = (await (await api.get('people')).json()) as { people: { id: string; name: string; role: string }[]; guide: string[] };
     expect(people.people[0]).toEqual({ id: 'zhangwei', name: '张伟', role: '督查室' });
     expect(people.people).toContainEqual({ id: 'liming', name: '李明', role: '市交通运输局 一把手' });
     expect(people.guide).toHaveLength(3);
     expect(people.guide[0]).toContain('张伟');
 
     // A live stream for the clerk, read as the page reads it.
-    const events: string[] = [];
     const abort = new AbortController();
-    const stream = await fetch(`${s.base}/console/api/stream?person=zhangwei`, { signal: abort.signal });
+    const { res: stream, events } = await api.stream('zhangwei', abort.signal);
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
-    void (async () => {
-      const decoder = new TextDecoder();
-      for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) events.push(decoder.decode(chunk));
-    })().catch(() => undefined);
 
-    const post = (path: string, body: unknown) =>
-      fetch(`${s.base}/console/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = api.post;
     expect((await post('send', { person: 'zhangwei', text: '/新建 城区主干道积水整治 单位=jtj 期限=5工作日 类别=民生' })).status).toBe(202);
     const messages = async (person: string) =>
-      ((await (await fetch(`${s.base}/console/api/messages?person=${person}`)).json()) as { messages: ConsoleMessage[] }).messages;
+      ((await (await api.get(`messages?person=${person}`)).json()) as { messages: ConsoleMessage[] }).messages;
     await until('the preview card', async () => (await messages('zhangwei')).some((m) => m.kind === 'card'));
     const [typed, preview] = await messages('zhangwei');
     expect(typed).toMatchObject({ from: 'me', kind: 'text', text: '/新建 城区主干道积水整治 单位=jtj 期限=5工作日 类别=民生' });
@@ -144,10 +140,14 @@ describe('the console routes', () => {
     expect(await bad('send', { person: 'zhangwei', text: '  ' })).toBe('请输入命令，例如 /帮助');
     expect(await bad('send', { person: 'zhangwei', text: '字'.repeat(20_001) })).toBe('内容太长：最多 20000 个字');
     expect(await bad('press', { person: 'zhangwei' })).toBe('按钮数据缺失');
-    const notJson = await fetch(`${s.base}/console/api/send`, { method: 'POST', body: 'x' });
+    const notJson = await fetch(`${s.base}/console/api/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-console-token': api.token },
+      body: 'x',
+    });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: string }).error).toBe('请求格式有误（应为 JSON）');
-    expect((await fetch(`${s.base}/console/api/messages`)).status).toBe(400);
+    expect((await api.get('messages')).status).toBe(400);
     // SIGTERM with a page still open: the stream ends and the service drains.
     expect((await s.stop()).code).toBe(0);
   });
@@ -155,14 +155,10 @@ describe('the console routes', () => {
   it('works with web and worker in separate processes: the answers of the worker reach the page the web process holds open', async () => {
     const web = await start({ DUCHA_ROLE: 'web' });
     await startService('worker', { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info', DUCHA_ROLE: 'worker' }, run.track);
-    const events: string[] = [];
     const abort = new AbortController();
-    const stream = await fetch(`${web.base}/console/api/stream?person=zhangwei`, { signal: abort.signal });
-    void (async () => {
-      const decoder = new TextDecoder();
-      for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) events.push(decoder.decode(chunk));
-    })().catch(() => undefined);
-    const sent = await fetch(`${web.base}/console/api/send`, { method: 'POST', body: JSON.stringify({ person: 'zhangwei', text: '/帮助' }) });
+    const api = await consoleClient(web.base);
+    const { events } = await api.stream('zhangwei', abort.signal);
+    const sent = await api.post('send', { person: 'zhangwei', text: '/帮助' });
     expect(sent.status).toBe(202);
     await until('the help text pushed live', () => events.join('').includes('督查机器人命令'));
     abort.abort();
@@ -170,10 +166,11 @@ describe('the console routes', () => {
 
   it('seeds example items in four stages, each waiting in the right console', async () => {
     const s = await start();
-    const seeded = (await (await fetch(`${s.base}/console/api/seed`, { method: 'POST' })).json()) as { text: string };
+    const api = await consoleClient(s.base);
+    const seeded = (await (await api.post('seed', {})).json()) as { text: string };
     expect(seeded.text).toMatch(/已生成 4 件示例事项：\n督字〔2026〕1号 待李明签署\n督字〔2026〕2号 已签署，待督查室受理\n督字〔2026〕3号 已发出，待签收\n督字〔2026〕4号 草稿，待发出/);
     const buttons = async (person: string) =>
-      ((await (await fetch(`${s.base}/console/api/messages?person=${person}`)).json()) as { messages: ConsoleMessage[] }).messages.flatMap((m) =>
+      ((await (await api.get(`messages?person=${person}`)).json()) as { messages: ConsoleMessage[] }).messages.flatMap((m) =>
         m.kind === 'card' ? m.card.buttons.map((b) => b.text) : [],
       );
     await until('each console has its card', async () =>

@@ -11,7 +11,7 @@ export interface ServiceProcess {
   readonly name: string;
   readonly child: ChildProcess;
   readonly port: number;
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port>, or the address HOST names when it names one (not a wildcard) */
   readonly base: string;
   /** Everything it wrote to stdout and stderr so far. */
   out(): string;
@@ -58,6 +58,7 @@ export async function startService(
   readyTimeoutMs = 20_000,
 ): Promise<ServiceProcess> {
   const port = await freePort();
+  const reach = !env.HOST || env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
@@ -75,7 +76,7 @@ export async function startService(
     name,
     child,
     port,
-    base: `http://127.0.0.1:${port}`,
+    base: `http://${reach}:${port}`,
     out: () => buf,
     exited,
     alive: () => !done,

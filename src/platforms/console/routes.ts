@@ -1,7 +1,7 @@
 // The local console's web side: the page and its two assets, the people one can act as (with a three-line guide),
 // a person's history, their live stream (Server-Sent Events), and the three things a person does: type a command
 // (taken in exactly as a chat message is), press a card button (applied at once, like a chat platform's press), and
-// seed a few example items. Every answer a person reads is in Chinese.
+// seed a few example items. Every answer a person reads is in Chinese. All of it behind guard.ts.
 import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -10,14 +10,20 @@ import type { CommandEvent } from '../../chat/event.ts';
 import type { Directory, Person } from '../../directory/directory.ts';
 import { intakeCommand, runAction } from '../../dispatch.ts';
 import type { Runtime } from '../../runtime.ts';
+import { loadSecret } from '../../secret.ts';
 import { BodyError, readRawBody } from '../raw-body.ts';
+import { apiGuard, consoleGuard } from './guard.ts';
 import { ConsoleHistory } from './history.ts';
+import { PageTokens } from './page-token.ts';
 import { seedExamples } from './seed.ts';
 import type { ConsoleStreams } from './streams.ts';
 
 /** A command longer than this is refused (a long report fits many times over). */
 export const MAX_COMMAND_CHARS = 20_000;
 const BODY_LIMIT = 256 * 1024;
+
+/** Where the page carries its token (see page-token.ts); filled in each time the page is served. */
+const TOKEN_SLOT = '<meta name="console-token" content="">';
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/console': { file: 'page.html', type: 'text/html; charset=utf-8' },
@@ -29,14 +35,29 @@ export function consoleRouter(rt: Runtime, streams: ConsoleStreams): Router {
   const router = new Router();
   const history = new ConsoleHistory(rt.redis, rt.config.prefix);
   const cache = new Map<string, Buffer>();
+  // The key is the service's signing secret (one for every web process), read once it has been read well.
+  let tokens: Promise<PageTokens> | undefined;
+  const pageTokens = () =>
+    (tokens ??= loadSecret(rt.redis, rt.store.k.secret, rt.config.secret).then(
+      (s) => new PageTokens(s),
+      (err: unknown) => {
+        tokens = undefined;
+        throw err;
+      },
+    ));
 
   for (const [path, asset] of Object.entries(ASSETS)) {
     router.get(path, async (ctx) => {
       let body = cache.get(asset.file);
       if (!body) cache.set(asset.file, (body = await readFile(new URL(`./assets/${asset.file}`, import.meta.url))));
       ctx.type = asset.type;
+      if (asset.file === 'page.html') {
+        // Each page its own token, and never from a cache.
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = body.toString('utf8').replace(TOKEN_SLOT, `<meta name="console-token" content="${(await pageTokens()).issue()}">`);
+        return;
+      }
       ctx.set('Cache-Control', 'no-cache');
-      ctx.set('X-Content-Type-Options', 'nosniff');
       ctx.body = body;
     });
   }
@@ -104,8 +125,9 @@ export function consoleRouter(rt: Runtime, streams: ConsoleStreams): Router {
     ctx.body = { text: await seedExamples(rt) };
   });
 
-  // Errors as JSON in Chinese, for the page to show.
   const api = new Router();
+  api.use(consoleGuard(rt.config.consolePassword));
+  // Errors as JSON in Chinese, for the page to show.
   api.use('/console/api', async (ctx, next) => {
     try {
       await next();
@@ -119,6 +141,7 @@ export function consoleRouter(rt: Runtime, streams: ConsoleStreams): Router {
       throw err;
     }
   });
+  api.use('/console/api', apiGuard(pageTokens));
   api.use(router.routes());
   return api;
 }

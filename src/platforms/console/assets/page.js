@@ -2,14 +2,20 @@
 // commands, press card buttons (asking first where the card says so), and optionally watch a second person beside.
 'use strict';
 
+// The page's own token (served inside it): every API call carries it, so another site's page cannot act here.
+const token = document.querySelector('meta[name="console-token"]').content;
+
 const api = (path, body) =>
-  fetch(`/console/api/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
-    async (res) => {
-      const data = await res.json().catch(() => ({}));
-      if (!res.ok) throw new Error(data.error || `请求失败（${res.status}）`);
-      return data;
-    },
-  );
+  fetch(
+    `/console/api/${path}`,
+    body === undefined
+      ? { headers: { 'x-console-token': token } }
+      : { method: 'POST', headers: { 'content-type': 'application/json', 'x-console-token': token }, body: JSON.stringify(body) },
+  ).then(async (res) => {
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.error || `请求失败（${res.status}）`);
+    return data;
+  });
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
@@ -106,7 +112,11 @@ class Pane {
     this.source?.close();
     this.seen.clear();
     this.log.innerHTML = '';
-    this.source = new EventSource(`/console/api/stream?person=${encodeURIComponent(person)}`);
+    // EventSource cannot send a header: the token goes in the address.
+    this.source = new EventSource(`/console/api/stream?person=${encodeURIComponent(person)}&token=${encodeURIComponent(token)}`);
+    const source = this.source;
+    // A refused stream is closed for good (a dropped one reconnects by itself): say so instead of going quiet.
+    source.addEventListener('error', () => source.readyState === EventSource.CLOSED && source === this.source && this.toast('error', '实时更新已中断，请刷新页面'));
     let opened = false;
     this.source.addEventListener('open', () => {
       // First open, or back after a drop: read the history (what the stream missed is in it).
