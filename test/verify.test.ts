@@ -289,6 +289,30 @@ describe('/核验 of every record of the item', () => {
     expect(text).toContain('报告 4 稿、签署 3 次');
   });
 
+  it('a record changed with its seal forged in the item\'s trail and the chain relinked is caught by the global stream', async () => {
+    await signedItem();
+    const { redis } = h.rt;
+    await editDoc(unitKey(), (doc) => (doc.state = 'completed'));
+    const rows = await chained();
+    rows[5]!.rec = `jtj=${recordHash(await redis.hgetall(unitKey()))}`;
+    // The stream's copies cannot be changed in place: the forged seal goes into the list, the others stay out of it.
+    let prev = '';
+    const relinked = rows.map(({ rec, ...r }, i) => {
+      prev = chainLink(prev, rows[i]!);
+      return JSON.stringify(i === 5 ? { ...r, rec, h: prev } : { ...r, h: prev });
+    });
+    await redis.del(listKey());
+    await redis.rpush(listKey(), ...relinked);
+    await redis.hset(itemKey(), 'ah', prev);
+    const text = await verify();
+    expect(text).not.toContain('交办记录在');
+    expect(text).not.toContain('链接值不符');
+    expect(text).toContain('结论：发现 3 处问题');
+    expect(text).toContain('· 第 6 条办理记录与总审计日志中的同一条不一致');
+    expect(text).toContain('· 事项上记载尚未办结的单位有 1 个，各单位的交办记录中实有 0 个');
+    expect(text).toContain('· 市交通运输局的办理状态为「已办结」，办理记录最后记载为「已签署待受理」');
+  });
+
   it('names a field added by hand, a record that cannot be read, and one deleted; a record put back as it was is intact', async () => {
     await signedItem();
     await h.rt.redis.hset(unitKey(), 'note', '补记');
