@@ -328,6 +328,11 @@ describe('/核验 of every record of the item', () => {
     text = await verify();
     expect(text).toMatch(/· 市交通运输局的交办记录在第 6 条办理记录（.* 李明 签署报告）之后被删除/);
     expect(text).not.toContain('事项本身的记录');
+    // Without the item's own record, its trail still answers for it.
+    await h.rt.redis.del(itemKey());
+    text = await verify();
+    expect(text).toMatch(/^核验 编号 2026-1 的督查事项\n结论：发现/);
+    expect(text).toMatch(/· 事项本身的记录在第 3 条办理记录（.* 张伟 交办）之后被删除/);
   });
 });
 
