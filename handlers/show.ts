@@ -3,7 +3,7 @@ import { categoryLabel } from '../src/domain/categories.ts';
 import { formatDate, formatDateTime } from '../src/domain/deadline.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
 import { isIssued, isOverdue, latestReport, noticeNumber } from '../src/domain/types.ts';
-import { ACTION_LABELS } from '../src/chat/texts.ts';
+import { ACTION_LABELS, ITEM_STATUS_LABELS } from '../src/chat/texts.ts';
 import { Refusal } from '../src/errors.ts';
 import type { CommandHandler } from '../src/handler.ts';
 import { itemIdFrom } from '../src/handler-kit.ts';
@@ -29,7 +29,7 @@ export const show: CommandHandler = {
       `${dir.issuer} ${noticeNumber(item)}`,
       `事项：${item.title}`,
       `类别：${categoryLabel(item.category)}`,
-      `状态：${{ draft: '草稿（未发出）', open: '办理中', completed: '已办结', cancelled: '已取消' }[item.status]}`,
+      `状态：${ITEM_STATUS_LABELS[item.status]}`,
       ...(item.req ? [`要求：${item.req}`] : []),
       '',
       '各单位办理情况：',

@@ -117,7 +117,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     cleanup.push(() => directory.close());
     const calendar = await WorkCalendar.load(config.calendarFile);
     const store = new Store(redis, config.prefix);
-    await upgradeStore(store, log);
+    const clock = opts.clock ?? (config.clockStart !== undefined ? startedClock(config.clockStart) : systemClock);
+    await upgradeStore(store, log, clock.now());
     const secret = await loadSecret(redis, store.k.secret, config.secret);
     // The webhook hot path adds jobs from many requests at once: auto-pipelining sends them in one write.
     const queueConnection = redis.duplicate({ enableAutoPipelining: true });
@@ -132,7 +133,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       log,
       redis,
       store,
-      clock: opts.clock ?? (config.clockStart !== undefined ? startedClock(config.clockStart) : systemClock),
+      clock,
       calendar,
       directory: () => directory.current(),
       signer: new ActionSigner(secret),

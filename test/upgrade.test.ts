@@ -55,11 +55,12 @@ describe('upgrade from format 1', () => {
   it('rewrites every item at start-up, and the flow goes on: 签署, 受理, the other unit to 办结, the item completed', async () => {
     h = await createHarness({ before: writeFormat1 });
     const { store, redis, signer } = h.rt;
-    expect(await redis.get(store.k.schema)).toBe('4');
-    // The audit stream became a list, entry for entry, its id kept.
+    expect(await redis.get(store.k.schema)).toBe('5');
+    // The audit stream became a list, entry for entry, its id kept; the records as they were are sealed after it.
     expect(await redis.type(store.k.auditItem('2026-1'))).toBe('list');
     expect(await store.audit('2026-1')).toEqual([
       { id: '1700000000000-0', at: T, actor: 'zhang', platform: 'feishu', action: 'issue', item: '2026-1', from: 'draft', to: 'open', platformId: undefined, unit: undefined, detail: undefined },
+      { id: expect.any(String), at: h.clock.now(), actor: 'system', platform: 'system', action: 'seal', item: '2026-1', platformId: undefined, unit: undefined, from: undefined, to: undefined, detail: undefined },
     ]);
     expect(await redis.exists(store.k.legacyUnitItems('jtj'), store.k.legacyUnitItems('gaj'))).toBe(0);
     const item = (await store.getItem('2026-1'))!.item;
@@ -100,16 +101,17 @@ describe('upgrade from format 1', () => {
     const { assignments, ...rest } = first;
     await store.upgradeItem(4, { ...rest, units: ['jtj', 'gaj'], lead: 'jtj' }, 2, assignments, []);
     const after1 = await redis.hgetall(store.k.item('2026-1'));
-    expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1, audits: 1, linked: 1 });
-    // The rewritten item is left as it was; the upgrade only links its audit trail.
-    expect(await redis.hgetall(store.k.item('2026-1'))).toEqual({ ...after1, ah: expect.stringMatching(/^[0-9a-f]{40}$/), an: '1' });
+    expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1, audits: 1, linked: 1, sealed: 2 });
+    // The rewritten item is left as it was; the upgrade only links its audit trail and seals it (one more entry).
+    expect(await redis.hgetall(store.k.item('2026-1'))).toEqual({ ...after1, ah: expect.stringMatching(/^[0-9a-f]{40}$/), an: '2' });
     expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toEqual([
       expect.objectContaining({ items: 1, assignments: 1, msg: expect.stringContaining('改写了 1 个事项、1 条交办') }),
       expect.objectContaining({ audits: 1, msg: expect.stringContaining('1 个事项的办理记录改存为列表') }),
       expect.objectContaining({ linked: 1, msg: expect.stringContaining('1 条办理记录已链接成哈希链') }),
+      expect.objectContaining({ sealed: 2, msg: expect.stringContaining('2 个事项的现有记录已封存') }),
     ]);
     // Once done, start-up reads one key and changes nothing.
-    expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0 });
-    expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toHaveLength(3);
+    expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0 });
+    expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toHaveLength(4);
   });
 });

@@ -1,5 +1,5 @@
 // Chinese words for what users read outside cards: action names in timelines, state filters, common replies.
-import type { AssignmentState } from '../domain/types.ts';
+import type { AssignmentState, ItemStatus } from '../domain/types.ts';
 
 export const ACTION_LABELS: Record<string, string> = {
   create: '新建（预览）',
@@ -25,6 +25,15 @@ export const ACTION_LABELS: Record<string, string> = {
   chase: '签收提醒',
   escalate: '逾期升级',
   reassign: '负责领导按通讯录变更',
+  seal: '封存现有记录（系统升级）',
+};
+
+/** An item's status as a person reads it. */
+export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
+  draft: '草稿（未发出）',
+  open: '办理中',
+  completed: '已办结',
+  cancelled: '已取消',
 };
 
 /** What `状态=` accepts: Chinese short names and the English state names. */

@@ -32,13 +32,52 @@ end
 `;
 
 /**
+ * Appending to an item's trail: the entry goes to the global stream, then (as JSON with its stream id and its chain
+ * link `h`) to the item's list. The seals an entry carries (`rec`, see COMMIT_OP) are kept in the stream's copy
+ * only, to keep them once in memory: the link covers them all the same, so changing one means rewriting the global
+ * stream as well as the chain. Returns the new head of the chain.
+ */
+const APPEND_ENTRY = `
+local function append_entry(all_key, list_key, head, e)
+  local fields = {}
+  for k, val in pairs(e) do
+    fields[#fields + 1] = k
+    fields[#fields + 1] = tostring(val)
+  end
+  e.id = redis.call('XADD', all_key, '*', unpack(fields))
+  e.h = chain_hash(head, e)
+  e.rec = nil
+  redis.call('RPUSH', list_key, cjson.encode(e))
+  return e.h
+end
+`;
+
+/**
+ * The seal of a record (see audit-chain.ts, recordHash, which computes the same in Node): the chain hash, from an
+ * empty link, of every field of its Redis hash as it is now, but `ah` and `an` (the chain's own head and length,
+ * checked against the chain itself). Any field changed, added or removed changes it.
+ */
+const RECORD_HASH = `
+local function record_hash(key)
+  local f = redis.call('HGETALL', key)
+  local e = {}
+  for i = 1, #f, 2 do
+    if f[i] ~= 'ah' and f[i] ~= 'an' then e[f[i]] = f[i + 1] end
+  end
+  return chain_hash('', e)
+end
+`;
+
+/**
  * commit-op: one operation on one item, all or nothing. It fails (changing nothing) if the operation was already
  * applied (`dup`, with its stored outcome), or if a record it read changed since (`conflict`): the header's
  * version or status, or an assignment's version. Otherwise it writes the header and the assignments it changed,
- * their index entries, the audit entries (to the global stream, and as JSON with the stream id and the chain link `h` to
- * the item's list, whose last link and length the header keeps as `ah` and `an`), the deliveries it decided (to
- * the outbox, in the same step: a crash after this loses nothing), and the operation's outcome. When the step
- * completes the item's last open assignment, it completes the item too, with its own audit entry.
+ * their index entries, the audit entries (see APPEND_ENTRY; the header keeps the chain's last link and length as `ah`
+ * and `an`), the deliveries it decided (to the outbox, in the same step: a crash after this loses nothing), and the
+ * operation's outcome. When the step completes the item's last open assignment, it completes the item too, with its
+ * own audit entry. The operation's last entry carries `rec`, the seal of every record the step wrote as the step
+ * left it (`@=<hash>` for the header, `<unit>=<hash>` for an assignment): the chain vouches for the records' last
+ * written state, so a record changed afterwards outside this script no longer matches.
  *
  * KEYS: 1 op, 2 audit (all), 3 audit (item), 4 outbox, 5 item header, 6.. records and indexes
  * ARGV: 1 spec JSON (below), 2.. documents the spec points at by position
@@ -49,7 +88,7 @@ end
  *       ob? (ARGV pos of the outbox entry), out (ARGV pos of the outcome)
  * Returns: {'ok', '1' if it completed the item else '0'} | {'dup', outcome} | {'conflict', what}
  */
-export const COMMIT_OP = `${APPLY_INDEX}${CHAIN_HASH}
+export const COMMIT_OP = `${APPLY_INDEX}${CHAIN_HASH}${APPEND_ENTRY}${RECORD_HASH}
 local spec = cjson.decode(ARGV[1])
 local prev = redis.call('GET', KEYS[1])
 if prev then return {'dup', prev} end
@@ -64,6 +103,14 @@ for _, r in ipairs(spec.recs) do
   local v = tonumber(redis.call('HGET', KEYS[r[1]], 'v') or '0')
   if v ~= r[2] then return {'conflict', KEYS[r[1]]} end
 end
+local entries = cjson.decode(ARGV[spec.au])
+local header_written = spec.hd or spec.hs or spec.open or spec.done > 0
+local written = {}
+for _, r in ipairs(spec.recs) do
+  if r[3] then written[#written + 1] = r[1] end
+end
+-- A record written without an entry to carry its seal would look changed by hand: refused before anything is written.
+if (header_written or #written > 0) and #entries == 0 then return redis.error_reply('records written without an audit entry') end
 if spec.hd then
   redis.call('HSET', item, 'v', spec.hv + 1, 'doc', ARGV[spec.hd])
 end
@@ -73,29 +120,26 @@ for _, r in ipairs(spec.recs) do
   if r[3] then redis.call('HSET', KEYS[r[1]], 'v', r[2] + 1, 'doc', ARGV[r[3]]) end
 end
 apply_index(spec.idx)
-local head = redis.call('HGET', item, 'ah') or ''
-local count = tonumber(redis.call('HGET', item, 'an') or '0')
-local function audit(e)
-  local fields = {}
-  for k, val in pairs(e) do
-    fields[#fields + 1] = k
-    fields[#fields + 1] = tostring(val)
-  end
-  local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
-  e.id = id
-  head = chain_hash(head, e)
-  e.h = head
-  count = count + 1
-  redis.call('RPUSH', KEYS[3], cjson.encode(e))
-end
-for _, e in ipairs(cjson.decode(ARGV[spec.au])) do audit(e) end
 if spec.done > 0 then
   local left = redis.call('HINCRBY', item, 'open', -spec.done)
   if left <= 0 and redis.call('HGET', item, 'status') == 'open' then
     redis.call('HSET', item, 'status', 'completed', 'completedAt', spec.at)
-    audit(cjson.decode(ARGV[spec.ce]))
+    entries[#entries + 1] = cjson.decode(ARGV[spec.ce])
     completed_item = '1'
   end
+end
+-- Sealed after every write of the step, the script's own (status, open, completedAt) included.
+local seals = {}
+if header_written then seals[#seals + 1] = '@=' .. record_hash(item) end
+for _, pos in ipairs(written) do
+  seals[#seals + 1] = string.match(KEYS[pos], '[^:]+$') .. '=' .. record_hash(KEYS[pos])
+end
+if #seals > 0 then entries[#entries].rec = table.concat(seals, ' ') end
+local head = redis.call('HGET', item, 'ah') or ''
+local count = tonumber(redis.call('HGET', item, 'an') or '0')
+for _, e in ipairs(entries) do
+  head = append_entry(KEYS[2], KEYS[3], head, e)
+  count = count + 1
 end
 redis.call('HSET', item, 'ah', head, 'an', count)
 if spec.ob then redis.call('HSET', KEYS[4], spec.op, ARGV[spec.ob]) end
@@ -176,4 +220,29 @@ for i, row in ipairs(rows) do
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'ah', head, 'an', #rows) end
 return linked
+`;
+
+/**
+ * Format 5: seals an item's records as they are (see RECORD_HASH), with a system entry of its own at the end of its
+ * trail, so that a later change outside the commit script shows. Done once per item: an item whose trail already
+ * holds such an entry is left alone (a resumed upgrade, or two processes upgrading at once).
+ * KEYS: 1 audit (all), 2 audit (item), 3 item header, 4.. its assignment records
+ * ARGV: 1 the entry JSON (without `rec`). Returns 1 when sealed, 0 when it was already.
+ */
+export const SEAL_ITEM = `${CHAIN_HASH}${APPEND_ENTRY}${RECORD_HASH}
+if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
+for _, row in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  if string.find(row, '"action":"seal"', 1, true) then return 0 end
+end
+local seals = { '@=' .. record_hash(KEYS[3]) }
+for i = 4, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    seals[#seals + 1] = string.match(KEYS[i], '[^:]+$') .. '=' .. record_hash(KEYS[i])
+  end
+end
+local e = cjson.decode(ARGV[1])
+e.rec = table.concat(seals, ' ')
+local head = append_entry(KEYS[1], KEYS[2], redis.call('HGET', KEYS[3], 'ah') or '', e)
+redis.call('HSET', KEYS[3], 'ah', head, 'an', tonumber(redis.call('HGET', KEYS[3], 'an') or '0') + 1)
+return 1
 `;

@@ -5,7 +5,7 @@ import { parseAssignmentRef, type Assignment, type Item, type ItemHeader, type I
 import type { Delivery } from '../delivery/delivery.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
-import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, NEXT_SEQ, UPGRADE_ITEM } from './scripts.ts';
+import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, NEXT_SEQ, SEAL_ITEM, UPGRADE_ITEM } from './scripts.ts';
 
 /** One line of the audit log. Every value is a string in the stream. */
 export interface AuditEntry {
@@ -106,6 +106,7 @@ export class Store {
   private readonly nextSeqOf: Script;
   private readonly auditToList: Script;
   private readonly auditChainOf: Script;
+  private readonly sealItemOf: Script;
 
   constructor(
     readonly redis: Redis,
@@ -117,12 +118,14 @@ export class Store {
     redis.defineCommand('duchaNextSeq', { lua: NEXT_SEQ, numberOfKeys: 2 });
     redis.defineCommand('duchaAuditToList', { lua: AUDIT_TO_LIST, numberOfKeys: 1 });
     redis.defineCommand('duchaAuditChain', { lua: AUDIT_CHAIN, numberOfKeys: 2 });
+    redis.defineCommand('duchaSealItem', { lua: SEAL_ITEM });
     const r = redis as unknown as Record<string, Script>;
     this.commitOp = r.duchaCommitOp!.bind(redis);
     this.upgradeOne = r.duchaUpgradeItem!.bind(redis);
     this.nextSeqOf = r.duchaNextSeq!.bind(redis);
     this.auditToList = r.duchaAuditToList!.bind(redis);
     this.auditChainOf = r.duchaAuditChain!.bind(redis);
+    this.sealItemOf = r.duchaSealItem!.bind(redis);
   }
 
   // --- reading records -------------------------------------------------------------------------
@@ -395,6 +398,27 @@ export class Store {
     return Number(await this.auditChainOf(this.k.item(itemId), this.k.auditItem(itemId)));
   }
 
+  /** Format 4 → 5: seals an item's records as they are (see SEAL_ITEM); false when they were sealed already. */
+  async sealItem(itemId: string, units: readonly string[], entry: AuditEntry): Promise<boolean> {
+    const k = this.k;
+    const keyList = [k.auditAll, k.auditItem(itemId), k.item(itemId), ...units.map((u) => k.assignment(itemId, u))];
+    return (await this.sealItemOf(keyList.length, ...keyList, JSON.stringify(flat(entry)))) === 1;
+  }
+
+  /** Every field of an item header's Redis hash as it is now (what a verification compares with its seal). */
+  async rawHeader(itemId: string): Promise<Record<string, string> | undefined> {
+    return present(await this.redis.hgetall(this.k.item(itemId)));
+  }
+
+  /** Every field of the named units' records as they are now, by unit (undefined where there is no record). */
+  async rawAssignments(itemId: string, units: readonly string[]): Promise<Map<string, Record<string, string> | undefined>> {
+    if (units.length === 0) return new Map();
+    const pipe = this.redis.pipeline();
+    for (const u of units) pipe.hgetall(this.k.assignment(itemId, u));
+    const res = results(await pipe.exec()) as Record<string, string>[];
+    return new Map(units.map((u, i) => [u, present(res[i]!)]));
+  }
+
   /**
    * Keeps where a copy of a card landed, every copy: a card sent to a person twice (a notice re-sent by /催办) is
    * redrawn in both places. Field `<person>\n<message id>`; a field of a person alone is an earlier version's.
@@ -421,6 +445,11 @@ function results(res: [Error | null, unknown][] | null): unknown[] {
     if (e) throw e;
     return v;
   });
+}
+
+/** A hash read whole: undefined when it does not exist (HGETALL answers an empty one). */
+function present(fields: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(fields).length ? fields : undefined;
 }
 
 function parseRecord<T>([v, doc]: (string | null)[]): Versioned<T> | undefined {

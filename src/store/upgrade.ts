@@ -7,13 +7,16 @@
 // assignment, and the indexes of index-changes.ts. Format 3: each item's own audit trail is a list of JSON entries
 // instead of a stream of its own (a stream costs 4 KB of memory however short; the global stream stays). Format 4:
 // that list is a hash chain (audit-chain.ts), its head and length kept on the header; entries written before are
-// linked at the upgrade, so the chain proves nothing about what happened to them before that moment.
+// linked at the upgrade, so the chain proves nothing about what happened to them before that moment. Format 5: an
+// operation's last entry carries the seals of the records it wrote (scripts.ts, COMMIT_OP); each item's records as
+// they are at the upgrade are sealed by a system entry of their own, so a change made after it shows, and nothing is
+// proved about them before.
 import { isIssued, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
 import type { Logger } from '../logger.ts';
 import { indexChanges } from './index-changes.ts';
 import type { Store } from './store.ts';
 
-export const STORE_FORMAT = '4';
+export const STORE_FORMAT = '5';
 
 export interface UpgradeResult {
   items: number;
@@ -22,11 +25,14 @@ export interface UpgradeResult {
   audits: number;
   /** Audit entries linked into their item's chain. */
   linked: number;
+  /** Items whose records were sealed. */
+  sealed: number;
 }
 
-export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeResult> {
+/** `now`: when the upgrade runs, on the service's clock (the time of the sealing entries). */
+export async function upgradeStore(store: Store, log: Logger, now = Date.now()): Promise<UpgradeResult> {
   const { redis, k } = store;
-  const done: UpgradeResult = { items: 0, assignments: 0, audits: 0, linked: 0 };
+  const done: UpgradeResult = { items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0 };
   if ((await redis.get(k.schema)) === STORE_FORMAT) return done;
   const ids = await redis.zrange(k.items, '0', '-1');
   for (const id of ids) {
@@ -55,6 +61,11 @@ export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeRe
   } while (cursor !== '0');
   for (const id of ids) if (await store.convertItemAudit(id)) done.audits++;
   for (const id of ids) done.linked += await store.chainItemAudit(id);
+  for (const id of ids) {
+    const h = await store.getHeader(id);
+    const entry = { at: now, actor: 'system', platform: 'system', action: 'seal', item: id };
+    if (h && (await store.sealItem(id, h.doc.units, entry))) done.sealed++;
+  }
   // Format 3 lists drafts and cancelled drafts in sets of their own.
   for (let i = 0; i < ids.length; i += 1000) {
     const pipe = redis.pipeline();
@@ -69,6 +80,7 @@ export async function upgradeStore(store: Store, log: Logger): Promise<UpgradeRe
   }
   if (done.audits) log.info({ audits: done.audits }, `存储已升级：${done.audits} 个事项的办理记录改存为列表`);
   if (done.linked) log.info({ linked: done.linked }, `存储已升级：${done.linked} 条办理记录已链接成哈希链`);
+  if (done.sealed) log.info({ sealed: done.sealed }, `存储已升级：${done.sealed} 个事项的现有记录已封存（记下校验值，此后的改动可被核验发现）`);
   return done;
 }
 

@@ -1,51 +1,75 @@
-// /核验: checks one item's record for after-the-fact changes: its audit chain link by link, the chain's head and
-// length against the header, each entry against its copy in the global audit stream, and every report's text and
-// signature against their hashes and against the audit entries that recorded them. Says what it found, in Chinese.
+// /核验: checks one item for after-the-fact changes: its audit chain link by link, the chain's head and length against
+// the header, each entry against its copy in the global audit stream, every record of the item (header, each unit's
+// record) against the seal the chain last gave it and against what the trail states, and every report's text and
+// signature against their hashes and the entries that recorded them. Says what it found, in Chinese.
 import type { Directory } from '../directory/directory.ts';
 import { formatDateTime } from '../domain/deadline.ts';
-import type { Item } from '../domain/types.ts';
+import type { Assignment, ItemHeader, ItemStatus } from '../domain/types.ts';
 import { ACTION_LABELS } from '../chat/texts.ts';
 import { chainLink, textHash } from './audit-chain.ts';
 import type { Store } from './store.ts';
+import { checkRecords, checkTrail, lastSeals, type Trail, type TrailEntry } from './verify-records.ts';
 
 export interface Verification {
+  /** The item's header as it is now, when it can be read (for the reply's title). */
+  header?: ItemHeader;
   /** Entries in the item's trail. */
   entries: number;
   /** The chain's last link (empty when there is no entry). */
   head: string;
+  /** Records compared with their seals: the header and each unit's record. */
+  records: number;
   reports: number;
   signatures: number;
   /** What does not hold, one plain sentence each; empty when the record is intact. */
   problems: string[];
 }
 
-/** Verifies an item's record as it is now; the item must exist. */
-export async function verifyItem(store: Store, item: Item, dir: Directory, tz: string): Promise<Verification> {
+/** Verifies an item as it is now; undefined when there is no such item (no header and no trail). */
+export async function verifyItem(store: Store, id: string, dir: Directory, tz: string): Promise<Verification | undefined> {
   const problems: string[] = [];
-  const { rows, head: keptHead, count: keptCount } = await store.auditChain(item.id);
+  const { rows, head: keptHead, count: keptCount } = await store.auditChain(id);
+  const rawHeader = await store.rawHeader(id);
+  if (!rawHeader && rows.length === 0) return undefined;
+
+  // The entries, each with the seals its copy in the global stream keeps for it (see APPEND_ENTRY in scripts.ts).
+  const parsed = rows.map((row) => {
+    try {
+      return JSON.parse(row) as Record<string, string>;
+    } catch {
+      return undefined;
+    }
+  });
+  const copies = await store.auditEntriesById(parsed.map((e) => e?.id ?? '0-0'));
+  const trail: Trail = parsed.map((listed, i) => {
+    if (!listed) return undefined;
+    const rec = copies[i]?.rec;
+    const e = rec !== undefined && listed.rec === undefined ? { ...listed, rec } : listed;
+    return {
+      e,
+      d: detailOf(e),
+      // Named only when a sentence needs it: a city-wide item's trail has tens of thousands of entries.
+      get what() {
+        return `第 ${i + 1} 条办理记录（${describe(e, dir, tz)}）`;
+      },
+    };
+  });
 
   // The chain, link by link: a changed entry breaks its own link; a removed or inserted one breaks the next.
-  const entries: (Record<string, string> | undefined)[] = [];
   let prev = '';
-  rows.forEach((row, i) => {
-    const n = i + 1;
-    let e: Record<string, string>;
-    try {
-      e = JSON.parse(row) as Record<string, string>;
-    } catch {
-      problems.push(`第 ${n} 条办理记录无法读取（内容已损坏）`);
-      entries.push(undefined);
+  trail.forEach((t, i) => {
+    if (!t) {
+      problems.push(`第 ${i + 1} 条办理记录无法读取（内容已损坏）`);
       return;
     }
-    entries.push(e);
-    if (!e.h) {
-      problems.push(`第 ${n} 条办理记录（${describe(e, dir, tz)}）没有链接值：它不是由本系统写入的`);
+    if (!t.e.h) {
+      problems.push(`${t.what}没有链接值：它不是由本系统写入的`);
       return;
     }
-    if (chainLink(prev, e) !== e.h) {
-      problems.push(`第 ${n} 条办理记录（${describe(e, dir, tz)}）与链接值不符：这一条被改动过，或它前面有记录被删除、插入或调换`);
+    if (chainLink(prev, t.e) !== t.e.h) {
+      problems.push(`${t.what}与链接值不符：这一条被改动过，或它前面有记录被删除、插入或调换`);
     }
-    prev = e.h;
+    prev = t.e.h;
   });
   // The tail: what the header kept when the last entry was written.
   if (keptCount === undefined || keptHead === undefined) {
@@ -60,45 +84,62 @@ export async function verifyItem(store: Store, item: Item, dir: Directory, tz: s
     problems.push('最后一条办理记录与事项上保存的链尾不符：末尾的记录被改动或替换过');
   }
 
-  // Each entry against its copy in the global audit stream (written in the same step).
-  const copies = await store.auditEntriesById(entries.map((e) => e?.id ?? '0-0'));
-  entries.forEach((e, i) => {
-    if (!e?.id) return;
+  // Each entry against its copy in the global audit stream (written in the same step; the seals are in the copy only).
+  parsed.forEach((listed, i) => {
+    if (!listed?.id) return;
     const copy = copies[i];
     if (!copy) {
       problems.push(`第 ${i + 1} 条办理记录在总审计日志中找不到`);
       return;
     }
-    const { id: _id, h: _h, ...fields } = e;
-    if (!sameFields(fields, copy)) problems.push(`第 ${i + 1} 条办理记录与总审计日志中的同一条不一致`);
+    const { id: _id, h: _h, ...fields } = listed;
+    const { rec: _rec, ...kept } = copy;
+    if (!sameFields(fields, kept)) problems.push(`第 ${i + 1} 条办理记录与总审计日志中的同一条不一致`);
   });
+
+  // Every record against its last seal, then what the records say against what the trail says.
+  const seals = lastSeals(trail);
+  const doc = readDoc<ItemHeader>(rawHeader, '事项本身的记录', problems);
+  const headerUnits = Array.isArray(doc?.units) ? doc.units.map(String) : [];
+  const header: ItemHeader | undefined = doc && { ...doc, units: headerUnits, status: rawHeader!.status as ItemStatus };
+  if (header && rawHeader!.completedAt) header.completedAt = Number(rawHeader!.completedAt);
+  const units = [...new Set([...headerUnits, ...seals.units.keys()])];
+  const rawUnits = await store.rawAssignments(id, units);
+  const records = checkRecords(seals, rawHeader, rawUnits, dir, problems);
+  const assignments = units.flatMap((u) => {
+    const a = readDoc<Assignment>(rawUnits.get(u), `${dir.unitName(u)}的交办记录`, problems);
+    return a ? [a] : [];
+  });
+  if (header) checkTrail(trail, header, rawHeader!.open, assignments, dir, problems);
 
   // Reports and signatures against their hashes and the entries that recorded them.
   let reports = 0;
   let signatures = 0;
-  const details = entries.map((e) => {
-    try {
-      return e?.detail ? (JSON.parse(e.detail) as Record<string, unknown>) : {};
-    } catch {
-      return {};
-    }
-  });
-  const recorded = (action: string, unit: string, version: number) =>
-    entries.flatMap((e, i) => (e && e.action === action && e.unit === unit && details[i]!.version === version ? [{ e, d: details[i]! }] : []));
-  for (const a of item.assignments) {
+  const byReport = new Map<string, TrailEntry[]>();
+  for (const t of trail) {
+    if (!t || t.d.version === undefined) continue;
+    const key = `${t.e.action}\n${t.e.unit}\n${String(t.d.version)}`;
+    byReport.set(key, [...(byReport.get(key) ?? []), t]);
+  }
+  const recorded = (action: string, unit: string, version: number) => byReport.get(`${action}\n${unit}\n${version}`) ?? [];
+  for (const a of assignments) {
     const unitName = dir.unitName(a.unit);
-    for (const r of a.reports) {
+    for (const r of Array.isArray(a.reports) ? a.reports : []) {
       reports++;
       const what = `${unitName}第 ${r.version} 稿报告`;
-      if (textHash(r.text) !== r.hash) problems.push(`${what}的正文与其哈希不符：正文在报送后被改动过`);
+      if (textHash(String(r.text)) !== r.hash) problems.push(`${what}的正文与其哈希不符：正文在报送后被改动过`);
       const submitted = recorded('submit', a.unit, r.version);
       if (submitted.length === 0) problems.push(`${what}没有对应的报送记录`);
       else if (!submitted.some(({ d }) => d.hash === r.hash)) problems.push(`${what}与报送时记录的哈希不符：正文在报送后被改动过`);
+      const review = REVIEWS[r.status];
+      if (review && recorded(review.action, a.unit, r.version).length === 0) {
+        problems.push(`${what}标为${review.label}，但办理记录中没有对应的${ACTION_LABELS[review.action]}记录`);
+      }
       const s = r.signature;
       if (!s) continue;
       signatures++;
       const signer = dir.personName(s.by);
-      if (s.version !== r.version || s.hash !== r.hash || s.text !== r.text || textHash(s.text) !== s.hash) {
+      if (s.version !== r.version || s.hash !== r.hash || s.text !== r.text || textHash(String(s.text)) !== s.hash) {
         problems.push(`${what}的签署（${signer}）与所签文本不一致：签署后报告或签署内容被改动过`);
       }
       const signed = recorded('sign', a.unit, r.version);
@@ -108,7 +149,36 @@ export async function verifyItem(store: Store, item: Item, dir: Directory, tz: s
       }
     }
   }
-  return { entries: rows.length, head: prev, reports, signatures, problems };
+  return { ...(header ? { header } : {}), entries: rows.length, head: prev, records, reports, signatures, problems };
+}
+
+/** A report's status that only an entry of the trail can give it. */
+const REVIEWS: Partial<Record<string, { action: string; label: string }>> = {
+  accepted: { action: 'accept', label: '已受理' },
+  returned: { action: 'return', label: '已退回' },
+  sent_back: { action: 'send_back', label: '退回联络员修改' },
+};
+
+/** A record's document, or undefined (and a problem when the record is there but cannot be read). */
+function readDoc<T>(fields: Record<string, string> | undefined, what: string, problems: string[]): T | undefined {
+  if (!fields?.doc) return undefined;
+  try {
+    const doc = JSON.parse(fields.doc) as unknown;
+    if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as T;
+  } catch {
+    // said below
+  }
+  problems.push(`${what}无法读取（内容已损坏）`);
+  return undefined;
+}
+
+function detailOf(e: Record<string, string>): Record<string, unknown> {
+  try {
+    const d = e.detail ? (JSON.parse(e.detail) as unknown) : {};
+    return d && typeof d === 'object' ? (d as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 function describe(e: Record<string, string>, dir: Directory, tz: string): string {
