@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../../config.ts';
 import { intakeCommand, runAction } from '../../dispatch.ts';
-import { enqueueDeliveries } from '../../delivery/delivery.ts';
+import { enqueueDeliveries, type Delivery } from '../../delivery/delivery.ts';
 import type { Runtime } from '../../runtime.ts';
 import { BodyError, readRawBody } from '../raw-body.ts';
 import { WecomCrypto, WecomCryptoError } from './crypto.ts';
@@ -143,8 +143,10 @@ async function press(rt: Runtime, event: import('../../chat/event.ts').ActionEve
   rt.log.info({ req, event: event.id, toast: answer.toast.type }, '企业微信卡片按钮');
   const opId = `act:wecom:${event.id}/answer`;
   const payload = rt.signer.verify(event.token);
+  // Bounded like any intake: with Redis away the callback is answered 503 and WeCom tries the press again.
+  const enqueue = (deliveries: Delivery[]) => rt.health.bounded('intake', () => enqueueDeliveries(rt.queues.deliver, opId, deliveries));
   if (answer.toast.type === 'success' && answer.card && who && payload && taskId && responseCode) {
-    await enqueueDeliveries(rt.queues.deliver, opId, [
+    await enqueue([
       {
         kind: 'update',
         ref: { platform: 'wecom', messageId: taskId, extra: { responseCode, userid: person, label: answer.toast.text } },
@@ -153,6 +155,6 @@ async function press(rt: Runtime, event: import('../../chat/event.ts').ActionEve
       },
     ]);
   } else if (answer.toast.type !== 'success' && who) {
-    await enqueueDeliveries(rt.queues.deliver, opId, [{ kind: 'send', person: who.id, message: { kind: 'text', text: answer.toast.text } }]);
+    await enqueue([{ kind: 'send', person: who.id, message: { kind: 'text', text: answer.toast.text } }]);
   }
 }
