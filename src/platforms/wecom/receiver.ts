@@ -60,7 +60,7 @@ export function wecomRouter(rt: Runtime, cfg: WecomConfig): Router {
       raw = await readRawBody(ctx.req, BODY_LIMIT);
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      rt.log.warn({ req, err: e.message }, '企业微信回调：请求体读取失败');
+      rt.log.debug({ req, err: e.message }, '企业微信回调：请求体读取失败');
       return send(ctx, refused(e.status, e.status === 413 ? 'body too large' : 'bad request'));
     }
     send(ctx, await receive(rt, crypto, ctx.querystring, raw, req));
@@ -79,7 +79,9 @@ function verifyUrl(rt: Runtime, crypto: WecomCrypto, querystring: string, req: s
     return { status: 200, body: plain };
   } catch (e) {
     if (!(e instanceof WecomCryptoError)) throw e;
-    rt.log.warn({ req, failure: e.failure }, '企业微信回调 URL 验证未通过');
+    // Unsigned: anyone's request (debug). Signed but undecryptable: the EncodingAESKey or corp id set here is wrong.
+    if (e.failure === 'bad_signature') rt.log.debug({ req, failure: e.failure }, '企业微信回调 URL 验证未通过');
+    else rt.log.warn({ req, failure: e.failure }, '企业微信回调 URL 签名正确但无法解密，请核对 WECOM_ENCODING_AES_KEY 和 WECOM_CORP_ID');
     return refused(e.failure === 'bad_signature' ? 401 : 400, e.failure === 'bad_signature' ? 'unauthorized' : 'bad request');
   }
 }
@@ -94,7 +96,7 @@ export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: str
     encrypt = parseWecomXml(raw.toString('utf8')).Encrypt;
   } catch (e) {
     if (!(e instanceof XmlError)) throw e;
-    rt.log.warn({ req, err: e.message }, '企业微信回调：请求体不是企业微信的 XML');
+    rt.log.debug({ req, err: e.message }, '企业微信回调：请求体不是企业微信的 XML');
     return refused(400, 'bad request');
   }
   if (!encrypt) return refused(400, 'bad request');
@@ -103,7 +105,8 @@ export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: str
     plaintext = crypto.open(sig, timestamp, nonce, encrypt);
   } catch (e) {
     if (!(e instanceof WecomCryptoError)) throw e;
-    rt.log.warn({ req, failure: e.failure }, '企业微信回调校验未通过，已拒绝');
+    if (e.failure === 'bad_signature') rt.log.debug({ req, failure: e.failure }, '企业微信回调校验未通过，已拒绝');
+    else rt.log.warn({ req, failure: e.failure }, '企业微信回调签名正确但无法解密，请核对 WECOM_ENCODING_AES_KEY 和 WECOM_CORP_ID');
     return e.failure === 'bad_signature' ? refused(401, 'unauthorized') : refused(400, 'bad request');
   }
   // Signed, so the timestamp is WeCom's: too far from now (real time, never the domain clock) is a replay.
