@@ -25,7 +25,13 @@ export const issueNotice: ActionHandler = {
       return {
         audits: [
           { action: 'issue', from: 'draft', to: 'open' },
-          ...assignments.map((a) => ({ action: 'assign', unit: a.unit, to: a.state, detail: { responsible: a.responsible, due: a.due } })),
+          ...assignments.map((a) => ({
+            action: 'assign',
+            unit: a.unit,
+            to: a.state,
+            // With the name: the trail still says who it was once the directory no longer lists them.
+            detail: { responsible: a.responsible, name: a.responsibleName ?? ctx.dir.personName(a.responsible), due: a.due },
+          })),
         ],
         deliveries: [
           ...assignments.map((a) => ({

@@ -44,6 +44,7 @@ export const newItem: CommandHandler = {
         unit: u,
         lead: u === lead,
         responsible,
+        responsibleName: dir.personName(responsible),
         state: 'issued',
         due: due.date,
         dueAt: due.dueAt,

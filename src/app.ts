@@ -107,7 +107,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   await checkRedisReachable(config.redisUrl);
   const redis = endsWhenDisconnected(new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true }));
   const health = new RedisHealth(log);
-  health.watch(redis, 'store');
+  health.watch(redis, 'store', true);
   await redis.connect();
   const cleanup: (() => Promise<unknown> | void)[] = [() => closeRedis(redis)];
   try {
@@ -122,7 +122,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const secret = await loadSecret(redis, store.k.secret, config.secret);
     // The webhook hot path adds jobs from many requests at once: auto-pipelining sends them in one write.
     const queueConnection = redis.duplicate({ enableAutoPipelining: true });
-    health.watch(queueConnection, 'queues');
+    health.watch(queueConnection, 'queues', true);
     cleanup.push(() => closeRedis(queueConnection));
     const queues = createQueues(queueConnection, config.prefix, opts.retryDelayMs);
     // The queues report their connection's errors too: the same outage, said once.
@@ -138,6 +138,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       directory: () => directory.current(),
       signer: new ActionSigner(secret),
       queues,
+      health,
       workerConnection() {
         const c = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
         health.watch(c, 'worker');

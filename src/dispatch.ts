@@ -6,11 +6,12 @@ import { renderCard } from './chat/cards.ts';
 import type { ActionEvent, CommandEvent } from './chat/event.ts';
 import type { Card, Message } from './chat/message.ts';
 import { parseCommand, usageOf } from './chat/parse-command.ts';
-import { INTERNAL_ERROR, NOT_IN_DIRECTORY } from './chat/texts.ts';
+import { BUSY, INTERNAL_ERROR, NOT_IN_DIRECTORY } from './chat/texts.ts';
 import type { Person } from './directory/directory.ts';
 import { enqueueDeliveries, type Delivery } from './delivery/delivery.ts';
 import { isRefusal, Refusal } from './errors.ts';
 import type { ActionContext, CommandContext } from './handler.ts';
+import { RedisHealth } from './redis-health.ts';
 import type { Runtime } from './runtime.ts';
 import type { Outcome } from './store/apply-op.ts';
 import type { Actor } from './domain/types.ts';
@@ -28,11 +29,15 @@ export const SEEN_TTL_MS = 48 * 3600_000;
 /**
  * Takes a command in from a webhook: queued once per platform event, however often it is delivered.
  * The dedup key is set by the same atomic add (one Redis round trip on the webhook's hot path).
+ * RedisUnavailable (answered 503) at once while Redis is away, or when it does not answer in time: nothing is
+ * acknowledged that was not recorded, and the platform's retry of an add that landed late adds nothing.
  */
 export async function intakeCommand(rt: Runtime, event: CommandEvent): Promise<void> {
-  await rt.queues.inbound.add('command', event, {
-    deduplication: { id: `${event.sender.platform}:${event.id}`, ttl: SEEN_TTL_MS },
-  });
+  await rt.health.bounded('intake', () =>
+    rt.queues.inbound.add('command', event, {
+      deduplication: { id: `${event.sender.platform}:${event.id}`, ttl: SEEN_TTL_MS },
+    }),
+  );
 }
 
 function identify(rt: Runtime, sender: CommandEvent['sender']): { person: Person; actor: Actor } | undefined {
@@ -107,18 +112,22 @@ function clipRefusal(message: string): string {
 
 /** A press is answered within this, whatever happens (Feishu shows an error after 3 s). */
 export const PRESS_ANSWER_MS = 1800;
-const BUSY: ActionAnswer = { toast: { type: 'warning', text: '系统繁忙，请稍后再试' } };
+const BUSY_ANSWER: ActionAnswer = { toast: { type: 'warning', text: BUSY } };
 
 /**
- * Applies a button press now and answers with a toast and the card as it now stands; if that takes too long
- * (Redis gone), an honest "busy" answer. The press may still complete: pressing again is answered from its outcome.
+ * Applies a button press now and answers with a toast and the card as it now stands; while Redis is away (known at
+ * once, or seen by the press failing or taking too long) an honest "busy" answer, as a transient outage is. A press
+ * that took too long may still complete: pressing again is answered from its outcome.
  */
 export async function runAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswer> {
+  if (rt.health.unavailable) return BUSY_ANSWER;
   let timer: NodeJS.Timeout | undefined;
   const busy = new Promise<ActionAnswer>((resolve) => {
-    timer = setTimeout(() => resolve(BUSY), PRESS_ANSWER_MS);
+    timer = setTimeout(() => resolve(BUSY_ANSWER), PRESS_ANSWER_MS);
   });
   const work = applyAction(rt, event).catch((err: unknown) => {
+    // Said once by RedisHealth, not once per press.
+    if (RedisHealth.isConnectionError(err) || rt.health.unavailable) return BUSY_ANSWER;
     rt.log.error({ err, event: event.id }, '卡片按钮处理失败');
     return { toast: { type: 'error' as const, text: INTERNAL_ERROR } };
   });
@@ -152,10 +161,7 @@ async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswe
     view = outcome.view;
     answer = { toast: { type: 'success', text: outcome.toast ?? '已完成' } };
   } catch (e) {
-    if (!isRefusal(e)) {
-      rt.log.error({ err: e, event: event.id }, '卡片按钮处理失败');
-      return { toast: { type: 'error', text: INTERNAL_ERROR } };
-    }
+    if (!isRefusal(e)) throw e;
     answer = { toast: { type: e.code === 'wrong_state' || e.code === 'stale' ? 'info' : 'error', text: e.message } };
     if (e.code === 'not_for_you') return answer;
   }

@@ -1,4 +1,4 @@
-// What every handler and worker is given: config, clock, store, directory, queues, signer, logger.
+// What every handler and worker is given: config, clock, store, directory, queues, Redis's health, signer, logger.
 import type { Redis } from 'ioredis';
 import type { ActionSigner } from './chat/action-token.ts';
 import type { Clock } from './clock.ts';
@@ -7,6 +7,7 @@ import type { Directory } from './directory/directory.ts';
 import type { WorkCalendar } from './domain/calendar.ts';
 import type { Logger } from './logger.ts';
 import type { Queues } from './queues.ts';
+import type { RedisHealth } from './redis-health.ts';
 import type { Store } from './store/store.ts';
 
 export interface Runtime {
@@ -20,6 +21,8 @@ export interface Runtime {
   directory(): Directory;
   signer: ActionSigner;
   queues: Queues;
+  /** Whether Redis can take a request now; bounds what a webhook waits for it. */
+  health: RedisHealth;
   /** A connection of its own for a queue worker (BullMQ blocks on it), followed by the outage log. */
   workerConnection(): Redis;
 }

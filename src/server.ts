@@ -3,6 +3,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger.ts';
+import { RedisUnavailable } from './redis-health.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -28,7 +29,8 @@ export function createServer(log: Logger, checks: ReadinessCheck[], routers: Rou
       const e = err as { status?: number; expose?: boolean; message?: string };
       ctx.status = e.status && e.status >= 400 && e.status < 600 ? e.status : 500;
       ctx.body = { error: e.expose ? e.message : ctx.status >= 500 ? 'internal error' : 'bad request' };
-      log.error({ req: id, err }, '请求处理出错');
+      // Redis being away is said once, by RedisHealth; each request it turns away is its own request line (503).
+      if (!(err instanceof RedisUnavailable)) log.error({ req: id, err }, '请求处理出错');
     } finally {
       if (log.isLevelEnabled('info') && ctx.path !== '/healthz') {
         const ms = Math.round((performance.now() - start) * 10) / 10;

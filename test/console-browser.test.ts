@@ -1,12 +1,14 @@
 // The local console as a person uses it: a real headless Chromium (Debian's, driven by playwright-core) on the page
 // `npm start` serves, through the whole life of an item — 新建 → preview → 发出 → the head's 签收 → the contact's 报送 →
 // the head's 签署 → the office's 受理 → 办结 — plus a press by the wrong person refused, two people side by side, a
-// reload keeping the history, and a reminder arriving at the slot (the service started with DUCHA_CLOCK).
+// reload keeping the history, and a reminder arriving at the slot (the service started with DUCHA_CLOCK); and what a
+// person sees when Redis goes away (on a redis-server of the test's own).
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL } from './helpers/harness.ts';
-import { processesPerTest, startService } from './helpers/service-process.ts';
+import { freePort, processesPerTest, startService, until } from './helpers/service-process.ts';
+import { startPrivateRedis } from '../bench/private-redis.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -140,4 +142,27 @@ describe('the console in a browser', () => {
     expect(await reminder.first().getByRole('button', { name: /签收/ }).count()).toBe(1);
     await page.close();
   }, 120_000);
+
+  it('says 系统繁忙，请稍后再试 at once when Redis is gone, and keeps what was typed', async () => {
+    const redis = await startPrivateRedis(await freePort());
+    try {
+      const s = await startService('console', { REDIS_URL: redis.url, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' }, run.track);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${s.base}/console`);
+      await consoleOf(page).type('/台账');
+      await redis.stop();
+      await until('the service knows', () => s.out().includes('Redis 连接中断'), 10_000);
+      const box = page.getByPlaceholder('输入命令');
+      await box.fill('/帮助');
+      const t = Date.now();
+      await box.press('Enter');
+      await page.getByRole('status').filter({ hasText: '系统繁忙，请稍后再试' }).waitFor({ timeout: 5_000 });
+      expect(Date.now() - t).toBeLessThan(2000);
+      expect(await box.inputValue()).toBe('/帮助');
+      if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT });
+      await page.close();
+    } finally {
+      await redis.stop();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 // Tests the org directory loader: the example file, one test per kind of mistake and its line, and live reload.
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -342,6 +342,44 @@ describe('DirectorySource', () => {
       timeout: 5_000,
       interval: 20,
     });
+  });
+
+  it('reloads when a Kubernetes ConfigMap mount swaps its ..data symlink, after watch()', async () => {
+    // The layout the kubelet writes: a timestamped directory, `..data` pointing at it, and the file a link
+    // through `..data`. An update writes a new timestamped directory and renames a new link over `..data`.
+    const mount = join(dir, 'mount');
+    await mkdir(join(mount, '..2026_09_28_09_00_00.000000001'), { recursive: true });
+    await writeFile(join(mount, '..2026_09_28_09_00_00.000000001', 'directory.yaml'), GOOD);
+    await symlink('..2026_09_28_09_00_00.000000001', join(mount, '..data'));
+    await symlink('..data/directory.yaml', join(mount, 'directory.yaml'));
+    source = await DirectorySource.open(join(mount, 'directory.yaml'), log);
+    source.watch();
+
+    const swap = async (stamp: string, text: string, old: string) => {
+      await mkdir(join(mount, stamp));
+      await writeFile(join(mount, stamp, 'directory.yaml'), text);
+      await symlink(stamp, join(mount, '..data_tmp'));
+      await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+      await rm(join(mount, old), { recursive: true });
+    };
+    await swap('..2026_09_28_10_00_00.000000002', edit('中共示例市委督查室', '中共示例县委督查室'), '..2026_09_28_09_00_00.000000001');
+    await vi.waitFor(() => expect(source!.current().issuer).toBe('中共示例县委督查室'), { timeout: 5_000, interval: 20 });
+    // And again: the watch follows the new target, not the one removed.
+    await swap('..2026_09_28_11_00_00.000000003', edit('中共示例市委督查室', '中共示例区委督查室'), '..2026_09_28_10_00_00.000000002');
+    await vi.waitFor(() => expect(source!.current().issuer).toBe('中共示例区委督查室'), { timeout: 5_000, interval: 20 });
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
+  it('reloads when the file a symlink points to elsewhere is edited in place, after watch()', async () => {
+    const elsewhere = join(dir, 'srv');
+    await mkdir(elsewhere);
+    await writeFile(join(elsewhere, 'real.yaml'), GOOD);
+    const link = join(dir, 'linked.yaml');
+    await symlink(join(elsewhere, 'real.yaml'), link);
+    source = await DirectorySource.open(link, log);
+    source.watch();
+    await writeFile(join(elsewhere, 'real.yaml'), edit('中共示例市委督查室', '中共示例县委督查室'));
+    await vi.waitFor(() => expect(source!.current().issuer).toBe('中共示例县委督查室'), { timeout: 5_000, interval: 20 });
   });
 
   it('reloads on SIGHUP until closed', async () => {

@@ -1,5 +1,7 @@
 // Feishu end to end: signed, encrypted webhooks built as Feishu builds them, posted to the real routes;
 // a local fake of the Open API receives what the SDK sends. The whole life of an item runs in Feishu.
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Harness } from './helpers/harness.ts';
 import type { FakeFeishu } from './helpers/fake-feishu.ts';
@@ -27,6 +29,31 @@ const base = () => s.base;
 async function state(id = '2026-1') {
   return (await h.rt.store.getItem(id))?.item;
 }
+
+describe('requests that fail verification', () => {
+  it('each writes one line at info, its request line, and says why only at debug', async () => {
+    const lines: { level: number; msg: string; status?: number }[] = [];
+    const log = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    s = await FeishuSession.start(fake, { log });
+    h = s.h;
+    lines.length = 0;
+    const ev = messageEvent({ token: TOKEN, openId: OPEN_ID.zhang!, text: '/帮助' });
+    const good = signedRequest(ev, { encryptKey: KEY });
+    const junk: [string, () => Promise<Response | { status: number }>][] = [
+      ['a bad signature', () => fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: { ...good.headers, 'x-lark-signature': '0'.repeat(64) }, body: good.rawBody })],
+      ['no signature', () => fetch(`${base()}/webhooks/feishu/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: good.rawBody })],
+      ['another key', () => post('/webhooks/feishu/events', ev, { encryptKey: 'another-key' })],
+      ['not JSON', () => fetch(`${base()}/webhooks/feishu/cards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' })],
+    ];
+    for (const [what, send] of junk) {
+      lines.length = 0;
+      const res = await send();
+      expect(res.status, what).toBeGreaterThanOrEqual(400);
+      expect(lines.filter((l) => l.level >= 30), what).toEqual([expect.objectContaining({ level: 30, msg: '请求', status: res.status })]);
+      expect(lines.filter((l) => l.level < 30), what).toHaveLength(1);
+    }
+  });
+});
 
 describe('Feishu webhooks', () => {
   beforeEach(() => setUp());

@@ -185,6 +185,52 @@ describe('reminder slots', () => {
   });
 });
 
+describe('【人员变动】 when the old leader has left the directory', () => {
+  /** The fixture without 李明: 孙丽 heads the unit, and li is no longer among the people. */
+  function withoutLi(): Directory {
+    const text = readFileSync(FIXTURE_DIRECTORY, 'utf8')
+      .replace('head: li', 'head: sun')
+      .replace('deputies: [wang, sun]', 'deputies: [wang]')
+      .replace(/\n {2}- \{ id: li, .*\}/, '');
+    expect(text).not.toMatch(/\bli\b/);
+    return new Directory(parseDirectory(text, FIXTURE_DIRECTORY));
+  }
+
+  it('names the head by the name kept with the record, and keeps the new one', async () => {
+    await start();
+    await issue('事项 单位=jtj 期限=2026-10-09 类别=重大');
+    const changed = withoutLi();
+    h!.rt.directory = () => changed;
+    const { followDirectory } = await import('../src/schedule/follow-directory.ts');
+    expect(await followDirectory(h!.rt)).toEqual({ checked: 1, moved: 1 });
+    await h!.settle();
+    expect(texts('zhang').filter((t) => t.startsWith('【人员变动】'))).toEqual([expect.stringContaining('负责领导已按通讯录由李明改为孙丽')]);
+    expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))?.doc.responsibleName).toBe('孙丽');
+    const reassign = (await h!.rt.store.audit('2026-1')).find((e) => e.action === 'reassign')!;
+    expect(JSON.parse(reassign.detail!)).toMatchObject({ fromName: '李明', toName: '孙丽' });
+  });
+
+  it('names the head by the audit trail when the record is an earlier version\'s, without the name', async () => {
+    await start();
+    await h!.command('zhang', '/新建 事项 单位=jtj 期限=2026-10-09 类别=重大');
+    // The draft as an earlier version wrote it: no name beside the leader.
+    const key = `${h!.prefix}:asg:2026-1:jtj`;
+    const doc = JSON.parse((await h!.rt.redis.hget(key, 'doc'))!) as Record<string, unknown>;
+    expect(doc.responsibleName).toBe('李明');
+    delete doc.responsibleName;
+    await h!.rt.redis.hset(key, 'doc', JSON.stringify(doc));
+    const answer = await h!.press('zhang', { card: h!.lastCard('zhang', '发出'), label: '发出' });
+    expect(answer.toast.type).toBe('success');
+    expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))?.doc.responsibleName).toBeUndefined();
+    const changed = withoutLi();
+    h!.rt.directory = () => changed;
+    const { followDirectory } = await import('../src/schedule/follow-directory.ts');
+    await followDirectory(h!.rt);
+    await h!.settle();
+    expect(texts('zhang').filter((t) => t.startsWith('【人员变动】'))).toEqual([expect.stringContaining('由李明改为孙丽')]);
+  });
+});
+
 describe('the receipt chase', () => {
   it('chases after DUCHA_CHASE_AFTER working hours, then again with 加急 and the office told, each once', async () => {
     await start({ env: { DUCHA_CHASE_AFTER: '4' } });

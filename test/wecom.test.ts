@@ -101,6 +101,20 @@ describe('the callback route', () => {
     expect((await s.raw(good.query, good.body)).status).toBe(200);
   });
 
+  it('writes one line at info for a request with a bad signature, its request line, and says why only at debug', async () => {
+    const lines: { level: number; msg: string; status?: number }[] = [];
+    const log = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    s = await WecomSession.start(fake, { log });
+    const good = signedCallback(textXml(USERID.zhang!, '/帮助'));
+    for (const query of [good.query.replace(/msg_signature=[0-9a-f]/, 'msg_signature=x'), `${good.query.replace(/msg_signature=[0-9a-f]/, 'msg_signature=x')}&echostr=abc`]) {
+      lines.length = 0;
+      const res = query.includes('echostr') ? await fetch(`${s.base}/webhooks/wecom?${query}`) : await s.raw(query, good.body);
+      expect(res.status).toBe(401);
+      expect(lines.filter((l) => l.level >= 30)).toEqual([expect.objectContaining({ level: 30, msg: '请求', status: 401 })]);
+      expect(lines.filter((l) => l.level < 30)).toHaveLength(1);
+    }
+  });
+
   it('keeps 007 as typed and takes a message once however often WeCom retries it', async () => {
     s = await WecomSession.start(fake);
     const xml = textXml(USERID.zhang!, '/查看 007', '1234567890123456789');

@@ -63,4 +63,7 @@ export const STATUS_FILTERS: Record<string, AssignmentState | 'draft' | 'cancell
 
 export const NOT_IN_DIRECTORY = '您好，您还不在督查系统的通讯录中，暂时无法使用。如需开通，请联系督查室或系统管理员。';
 
+/** Redis is away for a moment: what is tried again later works (never 请联系系统管理员, which is for real faults). */
+export const BUSY = '系统繁忙，请稍后再试';
+
 export const INTERNAL_ERROR = '抱歉，系统处理时出错，请稍后再试；如仍不行，请联系系统管理员。';

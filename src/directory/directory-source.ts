@@ -1,7 +1,8 @@
 // Keeps the live org directory: swaps in a new snapshot when the file changes or on SIGHUP, refuses bad files.
 import { createHash } from 'node:crypto';
-import { watch as watchFs, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { realpathSync, watch as watchFs, type FSWatcher } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { Directory } from './directory.ts';
 import { DirectoryError, parseDirectory, readDirectoryFile } from './load-directory.ts';
@@ -17,6 +18,9 @@ export class DirectorySource {
   private lastText: string;
   private queue: Promise<unknown> = Promise.resolve();
   private watcher: FSWatcher | undefined;
+  /** The file the path resolves to (through symlinks), and the watch on it when it lies elsewhere. */
+  private target: string | undefined;
+  private targetWatcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private onSighup: (() => void) | undefined;
 
@@ -62,10 +66,14 @@ export class DirectorySource {
       const name = basename(this.path);
       this.watcher = watchFs(dirname(this.path), { persistent: false }, (_event, filename) => {
         if (filename === null || filename === name) this.schedule();
+        // A Kubernetes ConfigMap or Secret mount changes by swapping its `..data` symlink: no event names the file,
+        // but the file it resolves to is another one.
+        else void this.followTarget();
       });
       this.watcher.on('error', (err) => {
         this.logger.warn({ err, file: this.path }, '监视组织名录文件出错；仍可用 SIGHUP 重新加载');
       });
+      this.watchTarget(resolved(this.path));
     }
   }
 
@@ -74,8 +82,43 @@ export class DirectorySource {
     this.onSighup = undefined;
     this.watcher?.close();
     this.watcher = undefined;
+    this.watchTarget(undefined);
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Reloads when the file the path resolves to is another one (a symlink, or one on the way to it, re-pointed). */
+  private async followTarget(): Promise<void> {
+    const target = await realpath(this.path).catch(() => undefined);
+    if (!this.watcher || target === this.target) return;
+    this.watchTarget(target);
+    this.schedule();
+  }
+
+  /**
+   * When the path is a symlink, the file it resolves to is watched too, in its own directory: an edit there (a link
+   * to /srv/conf/directory.yaml, say) names no file beside the link. Re-pointed whenever the target changes.
+   */
+  private watchTarget(target: string | undefined): void {
+    this.target = target;
+    this.targetWatcher?.close();
+    this.targetWatcher = undefined;
+    // Not a symlink: the watch beside the file sees it.
+    if (!target || target === join(resolved(dirname(this.path)) ?? '', basename(this.path))) return;
+    const name = basename(target);
+    try {
+      const w = watchFs(dirname(target), { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === name) this.schedule();
+      });
+      // Its directory may go (Kubernetes removes the old one after the swap): the swap itself re-points this.
+      w.on('error', () => {
+        w.close();
+        if (this.targetWatcher === w) this.targetWatcher = undefined;
+      });
+      this.targetWatcher = w;
+    } catch {
+      // Gone already: the next swap is seen by the watch beside the link.
+    }
   }
 
   private schedule(): void {
@@ -128,6 +171,14 @@ export class DirectorySource {
       );
       return { ok: false, error };
     }
+  }
+}
+
+function resolved(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 

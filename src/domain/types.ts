@@ -80,6 +80,11 @@ export interface Assignment {
   lead: boolean;
   /** The leader who receives the notice and signs: the head (key item) or a deputy (ordinary). */
   responsible: string;
+  /**
+   * Their name as the directory gave it when they were made the leader: the directory may later drop them (a head who
+   * left), and a message about the change still names them. Absent in records of earlier versions.
+   */
+  responsibleName?: string;
   state: AssignmentState;
   due: string;
   dueAt: number;

@@ -23,6 +23,8 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
   if (!leader || !dir.person(leader)) return a.responsible;
   if (leader === a.responsible) return leader;
   const from = a.responsible;
+  const fromName = await leaderName(rt, item.id, a);
+  const toName = dir.personName(leader);
   try {
     // Named by the change and the day: the same change seen by two workers is made once, and a change back and
     // forth on a later day is made again.
@@ -30,6 +32,7 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
     await mutateAssignment(rt, { id: `reassign:${item.id}/${a.unit}:${from}:${leader}:${day}`, actor: SYSTEM }, item.id, a.unit, (it, rec) => {
       if (rec.responsible !== from || rec.state === 'completed') return { audits: [], deliveries: [] };
       rec.responsible = leader;
+      rec.responsibleName = toName;
       const unit = dir.unitName(rec.unit);
       const deliveries: Delivery[] = [];
       if (rec.state === 'issued') deliveries.push({ kind: 'send', person: leader, cardKey: cardKey({ kind: 'notice', item: it.id, unit: rec.unit }) });
@@ -38,11 +41,11 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
         deliveries.push({ kind: 'send', person: leader, cardKey: cardKey({ kind: 'sign', item: it.id, unit: rec.unit, n: r.version }) });
       }
       const text =
-        `【人员变动】${noticeNumber(it)}「${it.title}」${unit}的负责领导已按通讯录由${dir.personName(from)}改为${dir.personName(leader)}，` +
-        `此后的通知、签署和提醒均发给${dir.personName(leader)}。已有的签署仍然有效。`;
+        `【人员变动】${noticeNumber(it)}「${it.title}」${unit}的负责领导已按通讯录由${fromName}改为${toName}，` +
+        `此后的通知、签署和提醒均发给${toName}。已有的签署仍然有效。`;
       deliveries.push(...dir.office.map((p) => sendText(p, text)));
       return {
-        audits: [{ action: 'reassign', unit: rec.unit, from, to: leader, detail: { cause: 'directory' } }],
+        audits: [{ action: 'reassign', unit: rec.unit, from, to: leader, detail: { cause: 'directory', fromName, toName } }],
         deliveries,
       };
     });
@@ -52,4 +55,22 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
     return from;
   }
   return leader;
+}
+
+/**
+ * The name of the assignment's leader: the directory's while it lists them; for someone it no longer lists (a head
+ * who left), the name kept with the record when they were made its leader, or, for a record of an earlier version,
+ * the one its audit trail gave them when they were assigned or took over; their id only when nothing recorded one.
+ */
+async function leaderName(rt: Runtime, itemId: string, a: Assignment): Promise<string> {
+  const listed = rt.directory().person(a.responsible)?.name ?? a.responsibleName;
+  if (listed) return listed;
+  const trail = await rt.store.audit(itemId);
+  for (const e of trail.reverse()) {
+    if (e.unit !== a.unit || !e.detail || (e.action !== 'assign' && e.action !== 'reassign')) continue;
+    const d = JSON.parse(e.detail) as { responsible?: unknown; name?: unknown; toName?: unknown };
+    const name = e.action === 'assign' ? d.responsible === a.responsible && d.name : e.to === a.responsible && d.toName;
+    if (typeof name === 'string') return name;
+  }
+  return a.responsible;
 }

@@ -97,7 +97,7 @@ export function consoleRouter(rt: Runtime, streams: ConsoleStreams): Router {
     if ([...text].length > MAX_COMMAND_CHARS) ctx.throw(400, `内容太长：最多 ${MAX_COMMAND_CHARS} 个字`);
     const id = randomUUID();
     // What the person typed shows at once; the answer follows through the same queue as a chat message's.
-    await history.add(person.id, { kind: 'text', text }, { from: 'me', dedupKey: `in:${id}`, at: rt.clock.now() });
+    await rt.health.bounded('console', () => history.add(person.id, { kind: 'text', text }, { from: 'me', dedupKey: `in:${id}`, at: rt.clock.now() }));
     const event: CommandEvent = {
       kind: 'command',
       id,
@@ -133,7 +133,8 @@ export function consoleRouter(rt: Runtime, streams: ConsoleStreams): Router {
       await next();
     } catch (err) {
       const e = err as { status?: number; expose?: boolean; message?: string };
-      if (e.status && e.status < 500 && e.expose) {
+      // Exposed: a refusal (4xx), or Redis away for a moment (503, 系统繁忙，请稍后再试).
+      if (e.status && e.expose) {
         ctx.status = e.status;
         ctx.body = { error: e.message };
         return;

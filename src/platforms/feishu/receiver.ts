@@ -23,7 +23,7 @@ export function feishuRouter(rt: Runtime, cfg: FeishuConfig): Router {
       raw = await readRawBody(ctx.req, BODY_LIMIT);
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      rt.log.warn({ req, err: e.message }, '飞书回调：请求体读取失败');
+      rt.log.debug({ req, err: e.message }, '飞书回调：请求体读取失败');
       ctx.status = e.status;
       ctx.body = { error: e.status === 413 ? 'body too large' : e.status === 415 ? 'unsupported encoding' : 'bad request' };
       return;
@@ -49,6 +49,9 @@ function encryptField(text: string): string | undefined {
   return value.includes('"') || value.includes('\\') ? undefined : value;
 }
 
+// Requests that fail verification are anyone's: each is its request line (401 or 400) at info and one line at debug
+// saying why (LOG_LEVEL=debug), never two lines at info. Only what proves a wrong setting here (a correct signature with
+// a wrong token) is a warning.
 export async function verifyAndHandle(
   rt: Runtime,
   cfg: FeishuConfig,
@@ -65,7 +68,7 @@ export async function verifyAndHandle(
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
     outer = v as Json;
   } catch {
-    rt.log.warn({ req }, '飞书回调：请求体不是 JSON 对象');
+    rt.log.debug({ req }, '飞书回调：请求体不是 JSON 对象');
     return { status: 400, body: { error: 'bad request' } };
   }
   // Legacy card callbacks (flat, unencrypted) are signed with sha1 over the verification token, whatever the key.
@@ -78,7 +81,7 @@ export async function verifyAndHandle(
   let body = outer;
   if (typeof outer.encrypt === 'string') {
     if (!cfg.encryptKey) {
-      rt.log.warn({ req }, '飞书回调：请求已加密，但未设置 FEISHU_ENCRYPT_KEY');
+      rt.log.debug({ req }, '飞书回调：请求已加密，但未设置 FEISHU_ENCRYPT_KEY');
       return { status: 400, body: { error: 'bad request' } };
     }
     try {
@@ -86,7 +89,8 @@ export async function verifyAndHandle(
       if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw new DecryptError('not an object');
       body = inner as Json;
     } catch {
-      rt.log.warn({ req, signature }, '飞书回调：无法解密');
+      if (signature === 'ok') rt.log.warn({ req }, '飞书回调：签名正确，但无法解密');
+      else rt.log.debug({ req, signature }, '飞书回调：无法解密');
       return { status: signature === 'bad' ? 401 : 400, body: { error: signature === 'bad' ? 'unauthorized' : 'bad request' } };
     }
   }
@@ -96,7 +100,7 @@ export async function verifyAndHandle(
   // A legacy callback's `token` is a card-update token, so its sha1 signature (over the verification token)
   // is its only proof and is required.
   if (signature === 'bad' || (signature === 'missing' && ((cfg.encryptKey && !isChallenge) || legacy))) {
-    rt.log.warn({ req, signature, legacy }, '飞书回调：签名校验失败');
+    rt.log.debug({ req, signature, legacy }, '飞书回调：签名校验失败');
     return { status: 401, body: { error: 'unauthorized' } };
   }
   if (legacy) {
@@ -111,7 +115,9 @@ export async function verifyAndHandle(
   const header = body.header && typeof body.header === 'object' ? (body.header as Json) : undefined;
   const token = typeof header?.token === 'string' ? header.token : body.token;
   if (!cfg.verificationToken || typeof token !== 'string' || !safeEqual(token, cfg.verificationToken)) {
-    rt.log.warn({ req }, '飞书回调：Verification Token 不符');
+    // Signed with the encrypt key yet the wrong token: the two keys configured here do not belong together.
+    if (signature === 'ok') rt.log.warn({ req }, '飞书回调：签名正确，但 Verification Token 不符，请核对 FEISHU_VERIFICATION_TOKEN');
+    else rt.log.debug({ req }, '飞书回调：Verification Token 不符');
     return { status: 401, body: { error: 'unauthorized' } };
   }
   return handleFeishuBody(rt, body, raw);

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../../config.ts';
 import { intakeCommand, runAction } from '../../dispatch.ts';
-import { enqueueDeliveries } from '../../delivery/delivery.ts';
+import { enqueueDeliveries, type Delivery } from '../../delivery/delivery.ts';
 import type { Runtime } from '../../runtime.ts';
 import { BodyError, readRawBody } from '../raw-body.ts';
 import { WecomCrypto, WecomCryptoError } from './crypto.ts';
@@ -60,7 +60,7 @@ export function wecomRouter(rt: Runtime, cfg: WecomConfig): Router {
       raw = await readRawBody(ctx.req, BODY_LIMIT);
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      rt.log.warn({ req, err: e.message }, '企业微信回调：请求体读取失败');
+      rt.log.debug({ req, err: e.message }, '企业微信回调：请求体读取失败');
       return send(ctx, refused(e.status, e.status === 413 ? 'body too large' : 'bad request'));
     }
     send(ctx, await receive(rt, crypto, ctx.querystring, raw, req));
@@ -79,7 +79,9 @@ function verifyUrl(rt: Runtime, crypto: WecomCrypto, querystring: string, req: s
     return { status: 200, body: plain };
   } catch (e) {
     if (!(e instanceof WecomCryptoError)) throw e;
-    rt.log.warn({ req, failure: e.failure }, '企业微信回调 URL 验证未通过');
+    // Unsigned: anyone's request (debug). Signed but undecryptable: the EncodingAESKey or corp id set here is wrong.
+    if (e.failure === 'bad_signature') rt.log.debug({ req, failure: e.failure }, '企业微信回调 URL 验证未通过');
+    else rt.log.warn({ req, failure: e.failure }, '企业微信回调 URL 签名正确但无法解密，请核对 WECOM_ENCODING_AES_KEY 和 WECOM_CORP_ID');
     return refused(e.failure === 'bad_signature' ? 401 : 400, e.failure === 'bad_signature' ? 'unauthorized' : 'bad request');
   }
 }
@@ -94,7 +96,7 @@ export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: str
     encrypt = parseWecomXml(raw.toString('utf8')).Encrypt;
   } catch (e) {
     if (!(e instanceof XmlError)) throw e;
-    rt.log.warn({ req, err: e.message }, '企业微信回调：请求体不是企业微信的 XML');
+    rt.log.debug({ req, err: e.message }, '企业微信回调：请求体不是企业微信的 XML');
     return refused(400, 'bad request');
   }
   if (!encrypt) return refused(400, 'bad request');
@@ -103,7 +105,8 @@ export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: str
     plaintext = crypto.open(sig, timestamp, nonce, encrypt);
   } catch (e) {
     if (!(e instanceof WecomCryptoError)) throw e;
-    rt.log.warn({ req, failure: e.failure }, '企业微信回调校验未通过，已拒绝');
+    if (e.failure === 'bad_signature') rt.log.debug({ req, failure: e.failure }, '企业微信回调校验未通过，已拒绝');
+    else rt.log.warn({ req, failure: e.failure }, '企业微信回调签名正确但无法解密，请核对 WECOM_ENCODING_AES_KEY 和 WECOM_CORP_ID');
     return e.failure === 'bad_signature' ? refused(401, 'unauthorized') : refused(400, 'bad request');
   }
   // Signed, so the timestamp is WeCom's: too far from now (real time, never the domain clock) is a replay.
@@ -143,8 +146,10 @@ async function press(rt: Runtime, event: import('../../chat/event.ts').ActionEve
   rt.log.info({ req, event: event.id, toast: answer.toast.type }, '企业微信卡片按钮');
   const opId = `act:wecom:${event.id}/answer`;
   const payload = rt.signer.verify(event.token);
+  // Bounded like any intake: with Redis away the callback is answered 503 and WeCom tries the press again.
+  const enqueue = (deliveries: Delivery[]) => rt.health.bounded('intake', () => enqueueDeliveries(rt.queues.deliver, opId, deliveries));
   if (answer.toast.type === 'success' && answer.card && who && payload && taskId && responseCode) {
-    await enqueueDeliveries(rt.queues.deliver, opId, [
+    await enqueue([
       {
         kind: 'update',
         ref: { platform: 'wecom', messageId: taskId, extra: { responseCode, userid: person, label: answer.toast.text } },
@@ -153,6 +158,6 @@ async function press(rt: Runtime, event: import('../../chat/event.ts').ActionEve
       },
     ]);
   } else if (answer.toast.type !== 'success' && who) {
-    await enqueueDeliveries(rt.queues.deliver, opId, [{ kind: 'send', person: who.id, message: { kind: 'text', text: answer.toast.text } }]);
+    await enqueue([{ kind: 'send', person: who.id, message: { kind: 'text', text: answer.toast.text } }]);
   }
 }
