@@ -13,6 +13,7 @@ import { FakeFeishu } from './helpers/fake-feishu.ts';
 import { cardAction, messageEvent, randomChatId, randomEventId } from './helpers/feishu-webhook.ts';
 import { buttonsOf, FeishuSession, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { freePort, until } from './helpers/service-process.ts';
+import { consoleClient } from './helpers/console-client.ts';
 import { runAction } from '../src/dispatch.ts';
 import type { Logger } from '../src/logger.ts';
 import { RedisHealth } from '../src/redis-health.ts';
@@ -225,9 +226,11 @@ describe('the console while Redis is gone', () => {
     h = await createHarness({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, DUCHA_CONSOLE: 'on' }, log });
     const http = await h.app.listen();
     const base = `http://127.0.0.1:${(http!.address() as { port: number }).port}`;
+    // The page (and its token) was loaded before Redis went away, as a person's open console was.
+    const page = await consoleClient(base);
     redis.kill('SIGKILL');
     await until('the outage is known', () => lines.some((l) => l.msg.startsWith('Redis 连接中断')), 10_000);
-    const sent = await timed(() => fetch(`${base}/console/api/send`, { method: 'POST', body: JSON.stringify({ person: 'zhang', text: '/帮助' }) }));
+    const sent = await timed(() => page.post('send', { person: 'zhang', text: '/帮助' }));
     expect(sent.ms).toBeLessThan(1000);
     expect(sent.res.status).toBe(503);
     expect(await sent.res.json()).toEqual({ error: '系统繁忙，请稍后再试' });
