@@ -7,6 +7,7 @@ import { ActionSigner } from './chat/action-token.ts';
 import { startedClock, systemClock, type Clock } from './clock.ts';
 import { platformSummary, type Config } from './config.ts';
 import { DirectorySource } from './directory/directory-source.ts';
+import type { Directory } from './directory/directory.ts';
 import { calendarWarning, WorkCalendar } from './domain/calendar.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createQueues } from './queues.ts';
@@ -117,6 +118,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     cleanup.push(() => directory.close());
     const calendar = await WorkCalendar.load(config.calendarFile);
     const store = new Store(redis, config.prefix);
+    // Someone the directory no longer lists is still named (not by id) in what is said about their records.
+    directory.rememberNames(await store.personNames());
+    const saveNames = (d: Directory) =>
+      store.savePersonNames(d.allPeople()).catch((err: unknown) => log.warn({ err }, '未能保存组织名录中的人员姓名'));
+    await saveNames(directory.current());
+    directory.onChange((d) => void saveNames(d));
     const clock = opts.clock ?? (config.clockStart !== undefined ? startedClock(config.clockStart) : systemClock);
     await upgradeStore(store, log, clock.now());
     const secret = await loadSecret(redis, store.k.secret, config.secret);

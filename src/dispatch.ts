@@ -155,7 +155,10 @@ async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswe
   try {
     if (!handler) throw new Refusal('bad_payload', '不认识的操作');
     // Checked server-side: a card's buttons are for the one person it was sent to.
-    if (payload.f !== who.person.id) throw new Refusal('not_for_you', `这张卡片是发给${dir.person(payload.f)?.name ?? '他人'}的，您不能代为操作`);
+    if (payload.f !== who.person.id) {
+      const name = dir.personName(payload.f);
+      throw new Refusal('not_for_you', `这张卡片是发给${name === payload.f ? '他人' : name}的，您不能代为操作`);
+    }
     const ctx: ActionContext = { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor }, event, payload, key };
     const outcome = await handler.run(ctx);
     view = outcome.view;

@@ -1,7 +1,10 @@
 // Scheduled messages on the injectable clock: reminder slots over a week with a holiday and a 调休 Saturday, one
 // message per person per slot, the receipt chase with 加急, the escalation ladder frozen at issue, moves (extension,
 // completion, a new head), and the slot run twice or by two workers at once.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderByKey } from '../src/dispatch.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Card } from '../src/chat/message.ts';
 import { Directory } from '../src/directory/directory.ts';
@@ -228,6 +231,34 @@ describe('【人员变动】 when the old leader has left the directory', () => 
     await followDirectory(h!.rt);
     await h!.settle();
     expect(texts('zhang').filter((t) => t.startsWith('【人员变动】'))).toEqual([expect.stringContaining('由李明改为孙丽')]);
+  });
+});
+
+describe('people who have left the directory', () => {
+  it('are still named on cards and in messages, after a restart with a directory that no longer has them', async () => {
+    await start();
+    await issue('事项 单位=jtj 期限=2026-10-09 类别=重大');
+    await h!.press('li', { card: h!.lastCard('li', '签收'), label: '签收' });
+    // The same records, served by a process whose directory file dropped 李明.
+    const dir = mkdtempSync(join(tmpdir(), 'ducha-names-'));
+    const file = join(dir, 'directory.yaml');
+    writeFileSync(
+      file,
+      readFileSync(FIXTURE_DIRECTORY, 'utf8')
+        .replace('head: li', 'head: sun')
+        .replace('deputies: [wang, sun]', 'deputies: [wang]')
+        .replace(/\n {2}- \{ id: li, .*\}/, ''),
+    );
+    const later = await createHarness({ directory: file, env: { DUCHA_PREFIX: h!.prefix } });
+    try {
+      expect(later.rt.directory().person('li')).toBeUndefined();
+      expect(later.rt.directory().personName('li')).toBe('李明');
+      const card = await renderByKey(later.rt, 'notice:2026-1:jtj', 'sun');
+      expect(card?.note).toContain('已由李明于');
+    } finally {
+      await later.app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

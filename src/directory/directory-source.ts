@@ -29,6 +29,7 @@ export class DirectorySource {
     private readonly logger: Logger,
     directory: Directory,
     text: string,
+    private readonly formerNames: Map<string, string>,
   ) {
     this.snapshot = directory;
     this.lastText = text;
@@ -37,9 +38,15 @@ export class DirectorySource {
   /** Loads the file; a bad file throws DirectoryError so start-up stops with the line and problem. */
   static async open(path: string, logger: Logger): Promise<DirectorySource> {
     const text = await readDirectoryFile(path);
-    const directory = new Directory(parseDirectory(text, path));
+    const formerNames = new Map<string, string>();
+    const directory = new Directory(parseDirectory(text, path), formerNames);
     logger.info(summary(path, directory), '组织名录已加载');
-    return new DirectorySource(path, logger, directory, text);
+    return new DirectorySource(path, logger, directory, text, formerNames);
+  }
+
+  /** Names of people earlier directories had (see Directory's formerNames); every snapshot reads them. */
+  rememberNames(names: Iterable<[string, string]>): void {
+    for (const [id, name] of names) if (!this.formerNames.has(id)) this.formerNames.set(id, name);
   }
 
   current(): Directory {
@@ -154,7 +161,9 @@ export class DirectorySource {
       text = await readDirectoryFile(this.path);
       if (onlyIfChanged && text === this.lastText) return { ok: true };
       this.lastText = text;
-      const directory = new Directory(parseDirectory(text, this.path));
+      const directory = new Directory(parseDirectory(text, this.path), this.formerNames);
+      // Who this one drops is still named by the one before.
+      this.rememberNames(this.snapshot.allPeople().map((p) => [p.id, p.name]));
       this.snapshot = directory;
       this.logger.info(summary(this.path, directory), '组织名录已重新加载');
       for (const listener of this.listeners) listener(directory);

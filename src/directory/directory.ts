@@ -45,7 +45,14 @@ export class Directory {
   private readonly byFeishu = new Map<string, Person>();
   private readonly byWecom = new Map<string, Person>();
 
-  constructor(data: DirectoryData) {
+  /**
+   * `formerNames`: people's names as earlier directories gave them (kept in Redis), so that a record naming someone
+   * since removed from the file still reads as a name, never an id.
+   */
+  constructor(
+    data: DirectoryData,
+    private readonly formerNames: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.issuer = data.issuer;
     this.office = [...data.office];
     for (const u of data.units) {
@@ -74,9 +81,9 @@ export class Directory {
     return this.unit(id)?.name ?? id;
   }
 
-  /** A person's name for messages; the id itself when the directory no longer has them. */
+  /** A person's name for messages: from this directory, else as an earlier one named them, else (never seen) the id. */
   personName(id: string): string {
-    return this.people.get(id)?.name ?? id;
+    return this.people.get(id)?.name ?? this.formerNames.get(id) ?? id;
   }
 
   allUnits(): Unit[] {

@@ -58,13 +58,14 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
 }
 
 /**
- * The name of the assignment's leader: the directory's while it lists them; for someone it no longer lists (a head
- * who left), the name kept with the record when they were made its leader, or, for a record of an earlier version,
+ * The name of the assignment's leader: the directory's while it lists them (or as an earlier directory named them);
+ * for someone no directory this service has seen listed, the name kept with the record when they were made its leader, or, for a record of an earlier version,
  * the one its audit trail gave them when they were assigned or took over; their id only when nothing recorded one.
  */
 async function leaderName(rt: Runtime, itemId: string, a: Assignment): Promise<string> {
-  const listed = rt.directory().person(a.responsible)?.name ?? a.responsibleName;
-  if (listed) return listed;
+  const known = rt.directory().personName(a.responsible);
+  if (known !== a.responsible) return known;
+  if (a.responsibleName) return a.responsibleName;
   const trail = await rt.store.audit(itemId);
   for (const e of trail.reverse()) {
     if (e.unit !== a.unit || !e.detail || (e.action !== 'assign' && e.action !== 'reassign')) continue;

@@ -37,6 +37,8 @@ export function keys(prefix: string) {
     /** Where each person's copy of a card was sent: field person id, value JSON message ref. */
     card: (cardKey: string) => `${p}:card:${cardKey}`,
     secret: `${p}:secret`,
+    /** Every person's name as the directories in force have given it (hash: person id → name), for people since removed. */
+    personNames: `${p}:people:names`,
     /** The format of the records: absent before the per-assignment records (format 1), then 2. */
     schema: `${p}:schema`,
     /** Format 1 only: item ids assigned to a unit (a set); removed by the upgrade. */

@@ -347,6 +347,17 @@ export class Store {
     return Object.entries(all).flatMap(([opId, s]) => ((JSON.parse(s) as OutboxEntry).at < wallMs ? [opId] : []));
   }
 
+  // --- people's names --------------------------------------------------------------------------
+
+  /** Keeps the names a directory gives (a later one may drop someone whose records stay). */
+  async savePersonNames(people: readonly { id: string; name: string }[]): Promise<void> {
+    if (people.length) await this.redis.hset(this.k.personNames, Object.fromEntries(people.map((p) => [p.id, p.name])));
+  }
+
+  async personNames(): Promise<[string, string][]> {
+    return Object.entries(await this.redis.hgetall(this.k.personNames));
+  }
+
   // --- audit and card references -----------------------------------------------------------------
 
   /** Format 2 → 3: an item's audit stream becomes a list (see AUDIT_TO_LIST); true when it was converted. */
