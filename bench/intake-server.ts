@@ -7,8 +7,8 @@ import { bodyParser } from '@koa/bodyparser';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { silentLogger } from '../src/logger.ts';
+import { loadConfig } from '../src/infra/config.ts';
+import { silentLogger } from '../src/infra/logger.ts';
 
 const mode = process.argv[2];
 const prefix = process.env.BENCH_PREFIX ?? 'bench';

@@ -16,7 +16,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DELIVER, INBOUND } from '../src/queues.ts';
+import { DELIVER, INBOUND } from '../src/redis/queues.ts';
 import { FakeFeishu, type DeliveredMessage } from '../test/helpers/fake-feishu.ts';
 import { cardAction, messageEvent, randomEventId, signedRequest, type Envelope } from '../test/helpers/feishu-webhook.ts';
 import { writeCityDirectory } from '../test/helpers/city-directory.ts';

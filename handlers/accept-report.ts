@@ -2,9 +2,9 @@
 // An unsigned report is refused (不予受理), whatever the card says.
 import { check } from '../src/domain/rules.ts';
 import { latestReport, noticeNumber } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { ActionHandler } from '../src/handler.ts';
-import { refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { ActionHandler } from '../src/dispatch/handler.ts';
+import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const acceptReport: ActionHandler = {

@@ -1,8 +1,8 @@
 // 取消: the office drops a previewed item; its number is kept as void (作废) so the year's numbering has no silent gap.
 import { cardKey } from '../src/chat/card-key.ts';
-import { Refusal } from '../src/errors.ts';
-import { requireOffice } from '../src/handler-kit.ts';
-import type { ActionHandler } from '../src/handler.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import { requireOffice } from '../src/dispatch/handler-kit.ts';
+import type { ActionHandler } from '../src/dispatch/handler.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
 export const cancelDraft: ActionHandler = {

@@ -1,10 +1,10 @@
 // 确认出席: the head confirms they will come to report in person (听取汇报).
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
-import { formatDateTime } from '../src/domain/deadline.ts';
-import { Refusal } from '../src/errors.ts';
-import type { ActionHandler } from '../src/handler.ts';
-import { sendText } from '../src/handler-kit.ts';
+import { formatDateTime } from '../src/domain/dates.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { ActionHandler } from '../src/dispatch/handler.ts';
+import { sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 import { cardKey } from '../src/chat/card-key.ts';
 

@@ -1,11 +1,11 @@
 // 同意 / 不同意: the office decides an extension request; an approved one moves the unit's deadline.
 import { cardKey } from '../src/chat/card-key.ts';
-import { dateInTz, endOfDay, formatDate } from '../src/domain/deadline.ts';
+import { dateInTz, endOfDay, formatDate } from '../src/domain/dates.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { ActionHandler } from '../src/handler.ts';
-import { refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { ActionHandler } from '../src/dispatch/handler.ts';
+import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment, type AuditDraft } from '../src/store/apply-op.ts';
 
 export const decideExtension: ActionHandler = {

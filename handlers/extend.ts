@@ -1,11 +1,12 @@
 // /延期: the head or a contact asks for a later deadline with a reason; the office approves or refuses by button.
 import { cardKey } from '../src/chat/card-key.ts';
-import { dateInTz, formatDate, parseDate } from '../src/domain/deadline.ts';
+import { dateInTz, formatDate } from '../src/domain/dates.ts';
+import { parseDate } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, unitOfPersonIn } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { itemIdFrom, unitOfPersonIn } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const extend: CommandHandler = {

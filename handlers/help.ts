@@ -1,7 +1,7 @@
 // /帮助: the usage of every command, or of one.
 import { findCommand } from '../src/chat/commands.ts';
 import { helpText, usageOf } from '../src/chat/parse-command.ts';
-import type { CommandHandler } from '../src/handler.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
 
 export const help: CommandHandler = {
   command: 'help',

@@ -1,7 +1,7 @@
 // The registry: every command and card action the service answers, each in its own file beside this one.
 import type { ActionName } from '../src/chat/action-token.ts';
 import type { CommandName } from '../src/chat/parse-command.ts';
-import type { ActionHandler, CommandHandler } from '../src/handler.ts';
+import type { ActionHandler, CommandHandler } from '../src/dispatch/handler.ts';
 import { acceptReport } from './accept-report.ts';
 import { cancelDraft } from './cancel-draft.ts';
 import { confirmSummons } from './confirm-summons.ts';

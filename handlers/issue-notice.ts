@@ -2,9 +2,9 @@
 import { cardKey } from '../src/chat/card-key.ts';
 import { isIssued, isKey } from '../src/domain/types.ts';
 import { addWorkHours } from '../src/domain/work-hours.ts';
-import { Refusal } from '../src/errors.ts';
-import { requireOffice } from '../src/handler-kit.ts';
-import type { ActionHandler } from '../src/handler.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import { requireOffice } from '../src/dispatch/handler-kit.ts';
+import type { ActionHandler } from '../src/dispatch/handler.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
 export const issueNotice: ActionHandler = {

@@ -1,12 +1,12 @@
 // /台账: the ledger, one line per item with each unit's state and deadline; heads and contacts see their own units.
-import { formatDate } from '../src/domain/deadline.ts';
+import { formatDate } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
 import { assignmentRef, isIssued, isKey, isOverdue, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { STATUS_FILTERS } from '../src/chat/texts.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { unitIdFrom } from '../src/handler-kit.ts';
-import type { Runtime } from '../src/runtime.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
 
 const MAX_LINES = 50;
 

@@ -1,11 +1,12 @@
 // /新建: the office drafts an item; the reply is a preview card (number, units, who receives, deadline) with 发出 / 取消.
 import { cardKey } from '../src/chat/card-key.ts';
 import { parseCategory } from '../src/domain/categories.ts';
-import { dateInTz, parseDue } from '../src/domain/deadline.ts';
+import { dateInTz } from '../src/domain/dates.ts';
+import { parseDue } from '../src/domain/deadline.ts';
 import { itemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { requireOffice, unitIdFrom } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { requireOffice, unitIdFrom } from '../src/dispatch/handler-kit.ts';
 import { createItem } from '../src/store/apply-op.ts';
 
 export const newItem: CommandHandler = {

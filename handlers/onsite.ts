@@ -1,10 +1,11 @@
 // /坐地督查: the office records an on-site visit to a unit and tells its head.
-import { formatDate, parseDate, dateInTz } from '../src/domain/deadline.ts';
+import { formatDate, dateInTz } from '../src/domain/dates.ts';
+import { parseDate } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, oneUnit, requireOffice, sendText } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { itemIdFrom, oneUnit, requireOffice, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const onsite: CommandHandler = {

@@ -1,10 +1,10 @@
 // /约谈结果: the office records what the head reported in person (听取汇报), and the head is told.
-import { formatDateTime } from '../src/domain/deadline.ts';
+import { formatDateTime } from '../src/domain/dates.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, oneUnit, requireOffice, sendText } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { itemIdFrom, oneUnit, requireOffice, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const outcome: CommandHandler = {

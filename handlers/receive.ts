@@ -1,8 +1,8 @@
 // 签收: the responsible leader confirms in person that the notice reached them.
 import { check } from '../src/domain/rules.ts';
-import { Refusal } from '../src/errors.ts';
-import type { ActionHandler } from '../src/handler.ts';
-import { refreshAssignmentCards } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { ActionHandler } from '../src/dispatch/handler.ts';
+import { refreshAssignmentCards } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const receive: ActionHandler = {

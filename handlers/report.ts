@@ -2,9 +2,9 @@
 import { cardKey } from '../src/chat/card-key.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, refreshAssignmentCards, unitOfPersonIn } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { itemIdFrom, refreshAssignmentCards, unitOfPersonIn } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 import { textHash } from '../src/store/audit-chain.ts';
 

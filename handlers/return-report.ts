@@ -1,9 +1,9 @@
 // 退回: the office sends a signed report back to the unit for rework.
 import { check } from '../src/domain/rules.ts';
 import { latestReport, noticeNumber } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { ActionHandler } from '../src/handler.ts';
-import { refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { ActionHandler } from '../src/dispatch/handler.ts';
+import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const returnReport: ActionHandler = {

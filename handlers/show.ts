@@ -1,12 +1,12 @@
 // /查看: one item in full: each unit's state, deadline and reports, and the timeline from the audit log.
 import { categoryLabel } from '../src/domain/categories.ts';
-import { formatDate, formatDateTime } from '../src/domain/deadline.ts';
+import { formatDate, formatDateTime } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
 import { isIssued, isOverdue, latestReport, noticeNumber } from '../src/domain/types.ts';
 import { ACTION_LABELS, ITEM_STATUS_LABELS } from '../src/chat/texts.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
 
 export const show: CommandHandler = {
   command: 'show',

@@ -1,9 +1,9 @@
 // 签署: the responsible leader signs the exact text of the unit's report; it then goes to the office to review.
 import { cardKey } from '../src/chat/card-key.ts';
 import { check } from '../src/domain/rules.ts';
-import { Refusal } from '../src/errors.ts';
-import type { ActionHandler } from '../src/handler.ts';
-import { refreshAssignmentCards, sendText } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { ActionHandler } from '../src/dispatch/handler.ts';
+import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 

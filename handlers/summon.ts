@@ -1,10 +1,11 @@
 // /约谈: the office summons a unit's head to report in person (听取汇报); the head confirms with a button.
 import { cardKey } from '../src/chat/card-key.ts';
-import { dateInTz, formatDateTime, parseDateTime } from '../src/domain/deadline.ts';
+import { dateInTz, formatDateTime } from '../src/domain/dates.ts';
+import { parseDateTime } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, oneUnit, requireOffice } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { itemIdFrom, oneUnit, requireOffice } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const summon: CommandHandler = {

@@ -2,9 +2,9 @@
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, requireOffice, unitIdFrom, urgeDeliveries } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { itemIdFrom, requireOffice, unitIdFrom, urgeDeliveries } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignments } from '../src/store/apply-op.ts';
 
 export const urge: CommandHandler = {

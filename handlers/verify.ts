@@ -1,8 +1,8 @@
 // /核验: the office checks that nothing of an item (its records, audit chain, reports, signatures) was changed outside ducha.
 import { noticeNumber } from '../src/domain/types.ts';
-import { Refusal } from '../src/errors.ts';
-import type { CommandHandler } from '../src/handler.ts';
-import { itemIdFrom, requireOffice } from '../src/handler-kit.ts';
+import { Refusal } from '../src/domain/refusal.ts';
+import type { CommandHandler } from '../src/dispatch/handler.ts';
+import { itemIdFrom, requireOffice } from '../src/dispatch/handler-kit.ts';
 import { verifyItem } from '../src/store/verify-item.ts';
 
 /** At most this many problems are listed; the count says how many there are. */

@@ -1,35 +1,16 @@
 // The delivery worker: hands each message to the platform of the person it is for, once, and remembers
 // where each card landed so it can be redrawn when its item changes.
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { ChatPlatform, Person, Platform } from '../src/directory/directory.ts';
+import type { Person, Platform } from '../src/directory/directory.ts';
+import { platformOf, type Adapters } from '../src/platforms/routing.ts';
 import type { PlatformAdapter, SentRef } from '../src/delivery/adapter.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
 import { PermanentFailure, RateLimited } from '../src/delivery/errors.ts';
 import type { Message } from '../src/chat/message.ts';
-import { renderByKey } from '../src/dispatch.ts';
+import { renderByKey } from '../src/dispatch/dispatch.ts';
 import { isScheduledKey, renderScheduled } from '../src/schedule/views.ts';
-import type { Runtime } from '../src/runtime.ts';
-import { crashTolerance, DELIVER } from '../src/queues.ts';
-
-export type Adapters = Map<Platform, PlatformAdapter>;
-
-/**
- * The platform a person is reached on: the one their directory entry prefers, or, when that one is not switched on
- * here, the other if they have an id there (so a person on both is never cut off by one platform being off).
- */
-export function platformOf(person: Person, adapters: Adapters): Platform {
-  // The local console is on only where no chat platform is: there, everyone is reached in the console.
-  if (adapters.has('console')) return 'console';
-  if (adapters.has(person.prefer)) return person.prefer;
-  const other: ChatPlatform = person.prefer === 'feishu' ? 'wecom' : 'feishu';
-  const hasOther = other === 'feishu' ? Boolean(person.feishu?.open_id || person.feishu?.user_id) : Boolean(person.wecom?.userid);
-  return hasOther && adapters.has(other) ? other : person.prefer;
-}
-
-/** People who cannot be reached at all with the platforms switched on here (no id on any of them). */
-export function unreachablePeople(people: readonly Person[], adapters: Adapters): Person[] {
-  return people.filter((p) => !adapters.has(platformOf(p, adapters)));
-}
+import type { Runtime } from '../src/infra/runtime.ts';
+import { crashTolerance, DELIVER } from '../src/redis/queues.ts';
 
 export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<Delivery & { opId?: string }>): Promise<unknown> {
   const d = job.data;

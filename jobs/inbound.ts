@@ -4,9 +4,9 @@ import { Worker, type Job } from 'bullmq';
 import type { CommandEvent } from '../src/chat/event.ts';
 import { INTERNAL_ERROR } from '../src/chat/texts.ts';
 import { enqueueDeliveries } from '../src/delivery/delivery.ts';
-import { runCommand } from '../src/dispatch.ts';
-import { crashTolerance, INBOUND } from '../src/queues.ts';
-import type { Runtime } from '../src/runtime.ts';
+import { runCommand } from '../src/dispatch/dispatch.ts';
+import { crashTolerance, INBOUND } from '../src/redis/queues.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
 
 export function startInboundWorker(rt: Runtime, concurrency = 8): Worker {
   const worker = new Worker(

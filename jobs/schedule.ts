@@ -1,8 +1,8 @@
 // The schedule worker: runs a reminder slot or a batch of receipt chases queued by the ticker (src/schedule/ticker.ts),
 // and, after the directory changes, moves open assignments to the leaders it names (src/schedule/follow-directory.ts).
 import { Worker, type Job } from 'bullmq';
-import type { Runtime } from '../src/runtime.ts';
-import { crashTolerance, SCHEDULE } from '../src/queues.ts';
+import type { Runtime } from '../src/infra/runtime.ts';
+import { crashTolerance, SCHEDULE } from '../src/redis/queues.ts';
 import { chaseItem } from '../src/schedule/chase.ts';
 import { runSlot } from '../src/schedule/slot.ts';
 import { followDirectory } from '../src/schedule/follow-directory.ts';

@@ -1,9 +1,9 @@
 // Entry point of `npm start`: reads .env, checks config, runs the web server and/or workers, drains on SIGTERM.
 import { existsSync } from 'node:fs';
 import { createApp, StartupError } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './infra/config.ts';
 import { DirectoryError } from './directory/load-directory.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from './infra/logger.ts';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 

@@ -4,19 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalendarFileError, WorkCalendar, parseExtraFile } from '../src/domain/calendar.ts';
-import {
-  addDays,
-  dateInTz,
-  dayOfWeek,
-  endOfDay,
-  formatDate,
-  formatDateTime,
-  isValidTimeZone,
-  parseDate,
-  parseDateTime,
-  parseDue,
-  startOfDay,
-} from '../src/domain/deadline.ts';
+import { addDays, dateInTz, dayOfWeek, endOfDay, formatDate, formatDateTime, isValidTimeZone, startOfDay } from '../src/domain/dates.ts';
+import { parseDate, parseDateTime, parseDue } from '../src/domain/deadline.ts';
 
 const TZ = 'Asia/Shanghai';
 let dir: string;

@@ -7,7 +7,7 @@ import type { CommandEvent } from '../src/chat/event.ts';
 import type { Card } from '../src/chat/message.ts';
 import { helpText, usageOf, type CommandName } from '../src/chat/parse-command.ts';
 import { NOT_IN_DIRECTORY } from '../src/chat/texts.ts';
-import { runCommand } from '../src/dispatch.ts';
+import { runCommand } from '../src/dispatch/dispatch.ts';
 import type { Item } from '../src/domain/types.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 import type { Sent } from './helpers/recording-adapter.ts';

@@ -1,7 +1,7 @@
 // Side effects happen once: repeated deliveries of one event, double clicks, two people at once, handler re-runs.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandEvent } from '../src/chat/event.ts';
-import { intakeCommand, runAction, runCommand } from '../src/dispatch.ts';
+import { intakeCommand, runAction, runCommand } from '../src/dispatch/dispatch.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 
 let h: Harness;

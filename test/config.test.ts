@@ -1,6 +1,6 @@
 // Variables that are for tests only stay out of production.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig } from '../src/infra/config.ts';
 
 describe('DUCHA_FAULT (crash points for the crash tests)', () => {
   it('is taken outside production', () => {

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig } from '../src/infra/config.ts';
 import { consoleClient } from './helpers/console-client.ts';
 import { REDIS_URL } from './helpers/harness.ts';
 import { processesPerTest, startService, until, type ServiceProcess } from './helpers/service-process.ts';

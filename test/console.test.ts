@@ -3,8 +3,8 @@
 // checked server-side, that each delivery shows once however often its job runs, and that the history expires.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/clock.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { systemClock } from '../src/infra/clock.ts';
+import { ConfigError, loadConfig } from '../src/infra/config.ts';
 import { ConsoleAdapter } from '../src/platforms/console/adapter.ts';
 import { ConsoleHistory, HISTORY_MAX, HISTORY_TTL_SECONDS, type ConsoleMessage } from '../src/platforms/console/history.ts';
 import { consoleClient } from './helpers/console-client.ts';

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryJobId } from '../src/delivery/delivery.ts';
-import { DELIVER, INBOUND } from '../src/queues.ts';
+import { DELIVER, INBOUND } from '../src/redis/queues.ts';
 import { FakeFeishu, type DeliveredMessage } from './helpers/fake-feishu.ts';
 import { buttonsOf, FEISHU_DIRECTORY, KEY, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { cardAction, messageEvent, randomEventId, signedRequest, type Envelope, type CardActionEvent } from './helpers/feishu-webhook.ts';

@@ -53,7 +53,7 @@ describe('a command that keeps failing', () => {
   it('is retried, then the sender is told in Chinese that something went wrong', async () => {
     // A corrupt record makes every attempt at /查看 throw.
     await h.rt.redis.hset(h.rt.store.k.item('2026-1'), 'v', '1', 'doc', '{not json', 'status', 'open');
-    const { intakeCommand } = await import('../src/dispatch.ts');
+    const { intakeCommand } = await import('../src/dispatch/dispatch.ts');
     await intakeCommand(h.rt, h.commandEvent('zhang', '/查看 1', 'ev-broken'));
     // The apology is queued from the worker's "failed" event, just after the last attempt.
     await h.until('the apology', () => h.received('zhang').length > 0);
@@ -66,7 +66,7 @@ describe('a command that keeps failing', () => {
 
 describe('which platform reaches a person', () => {
   it('is the one they prefer, else the other one they have an id on, when only that is switched on', async () => {
-    const { platformOf, unreachablePeople } = await import('../jobs/deliver.ts');
+    const { platformOf, unreachablePeople } = await import('../src/platforms/routing.ts');
     const on = (...ps: ('feishu' | 'wecom')[]) => new Map(ps.map((p) => [p, {} as never]));
     const both = { id: 'li', name: '李明', feishu: { open_id: 'ou_1' }, wecom: { userid: 'LiMing' }, prefer: 'wecom' as const };
     const wecomOnly = { id: 'liu', name: '刘洋', wecom: { userid: 'LiuYang' }, prefer: 'wecom' as const };

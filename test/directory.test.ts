@@ -405,7 +405,7 @@ describe('DirectorySource.onChange', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const { DirectorySource } = await import('../src/directory/directory-source.ts');
-    const { silentLogger } = await import('../src/logger.ts');
+    const { silentLogger } = await import('../src/infra/logger.ts');
     const file = join(mkdtempSync(join(tmpdir(), 'ducha-onchange-')), 'd.yaml');
     const good = readFileSync('test/fixtures/directory.yaml', 'utf8');
     writeFileSync(file, good);

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Person } from '../src/directory/directory.ts';
 import type { SentRef } from '../src/delivery/adapter.ts';
-import type { Config } from '../src/config.ts';
+import type { Config } from '../src/infra/config.ts';
 import { FeishuAdapter } from '../src/platforms/feishu/adapter.ts';
 import { createFeishuClient, RedisTokenCache, tokenFetcher } from '../src/platforms/feishu/client.ts';
 import { FakeFeishu } from './helpers/fake-feishu.ts';

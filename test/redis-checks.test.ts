@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRedisPersistence, judgeRedisSettings } from '../src/redis-checks.ts';
+import { checkRedisPersistence, judgeRedisSettings } from '../src/redis/checks.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -14,9 +14,9 @@ import { cardAction, messageEvent, randomChatId, randomEventId } from './helpers
 import { buttonsOf, FeishuSession, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { freePort, until } from './helpers/service-process.ts';
 import { consoleClient } from './helpers/console-client.ts';
-import { runAction } from '../src/dispatch.ts';
-import type { Logger } from '../src/logger.ts';
-import { RedisHealth } from '../src/redis-health.ts';
+import { runAction } from '../src/dispatch/dispatch.ts';
+import type { Logger } from '../src/infra/logger.ts';
+import { RedisHealth } from '../src/redis/health.ts';
 
 let h: Harness | undefined;
 let server: ChildProcess | undefined;

@@ -11,7 +11,7 @@ import type { Directory } from '../src/directory/directory.ts';
 import { loadDirectoryFile } from '../src/directory/load-directory.ts';
 import { check, RULES, type AssignmentAction } from '../src/domain/rules.ts';
 import type { Assignment, AssignmentState, Item, ItemStatus, Report, ReportStatus } from '../src/domain/types.ts';
-import { isRefusal, type RefusalCode } from '../src/errors.ts';
+import { isRefusal, type RefusalCode } from '../src/domain/refusal.ts';
 import { createHarness, recordsOf, type Harness } from './helpers/harness.ts';
 
 // ---------------------------------------------------------------------------------------------

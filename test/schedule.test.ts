@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderByKey } from '../src/dispatch.ts';
+import { renderByKey } from '../src/dispatch/dispatch.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Card } from '../src/chat/message.ts';
 import { Directory } from '../src/directory/directory.ts';

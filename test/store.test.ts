@@ -2,7 +2,7 @@
 // serialise (each effect once), a press writes only its unit's record, the indexes follow every change, and the
 // outbox relays what a commit decided exactly once.
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAction } from '../src/dispatch.ts';
+import { runAction } from '../src/dispatch/dispatch.ts';
 import { assignmentRef } from '../src/domain/types.ts';
 import { relayOutbox, relayPending, sweepOutbox, OUTBOX_STALE_MS } from '../src/delivery/outbox.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chainLink, parseSeals, recordHash, textHash } from '../src/store/audit-chain.ts';
 import { upgradeStore } from '../src/store/upgrade.ts';
-import { silentLogger } from '../src/logger.ts';
+import { silentLogger } from '../src/infra/logger.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 
 let h: Harness;

@@ -1,7 +1,7 @@
 // Every card a user sees, drawn from the store's current record: the same key always shows the latest state.
 import type { Directory } from '../directory/directory.ts';
 import { categoryLabel } from '../domain/categories.ts';
-import { formatDate, formatDateTime } from '../domain/deadline.ts';
+import { formatDate, formatDateTime } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
 import type { ActionName, ActionSigner } from './action-token.ts';

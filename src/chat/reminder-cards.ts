@@ -1,8 +1,9 @@
 // The cards of scheduled messages: a person's reminder list of a slot (【到期提醒】/【逾期提醒】), the receipt chase
 // (【签收提醒】), the office's escalation card (【逾期升级】) and daily digest (【督查日报】). Drawn from current records.
+import { CARD_MAX_BUTTONS } from '../platforms/routing.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
-import { dateInTz, formatDate, formatDateTime } from '../domain/deadline.ts';
+import { dateInTz, formatDate, formatDateTime } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import { latestReport, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
 import { AWAITED_LABELS, awaitedOf, type Awaited } from '../schedule/slots.ts';
@@ -21,8 +22,8 @@ export interface ScheduledContext {
 
 /** Lines a reminder lists at most; the rest are counted, with where to see them. */
 export const LINES_SHOWN = 20;
-/** Buttons on one card at most (WeCom's template cards take six). */
-export const BUTTONS_SHOWN = 6;
+/** Buttons on one card at most: as many as every platform shows. */
+export const BUTTONS_SHOWN = CARD_MAX_BUTTONS;
 
 export type ReminderTag = '到期提醒' | '逾期提醒';
 

@@ -1,9 +1,9 @@
 // The outbox: what a committed operation decided to send is written with the change, in the same step, and
 // relayed to the delivery queue right after. Job ids are fixed by the operation, so relaying twice adds nothing;
 // what a crash left between the two steps is relayed by any worker within seconds.
-import type { Runtime } from '../runtime.ts';
-import { faultPoint } from '../fault-point.ts';
-import { startPeriodic } from '../periodic.ts';
+import type { Runtime } from '../infra/runtime.ts';
+import { faultPoint } from '../infra/fault-point.ts';
+import { startPeriodic } from '../infra/periodic.ts';
 import { enqueueDeliveries, type Delivery } from './delivery.ts';
 
 /** An entry older than this is taken to be left behind by a crash (its own process relays it within milliseconds). */

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { addDays, dayOfWeek, isValidDate } from './deadline.ts';
+import { addDays, dayOfWeek, isValidDate } from './dates.ts';
 
 /** One year's exceptions to "Monday to Friday": days off, and weekend days that are worked (调休). */
 export interface YearData {

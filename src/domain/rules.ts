@@ -1,7 +1,7 @@
 // The rules of 督查 in one table: for each action, who may take it, from which states, and to which state.
 // Handlers and the table-driven test both read this file; check it against docs/domain.md line by line.
 import type { Directory } from '../directory/directory.ts';
-import { Refusal } from '../errors.ts';
+import { Refusal } from './refusal.ts';
 import { isIssued, type Assignment, type AssignmentState, type ItemHeader } from './types.ts';
 
 /** Whose action it is, relative to one assignment. */

@@ -1,6 +1,6 @@
 // Working hours (DUCHA_WORK_HOURS) on working days: the receipt chase counts its delay in them, not in clock hours.
 import type { WorkCalendar } from './calendar.ts';
-import { addDays, dateInTz, zonedToEpoch } from './deadline.ts';
+import { addDays, dateInTz, zonedToEpoch } from './dates.ts';
 
 /** Minutes after local midnight: 09:00-18:00 is { start: 540, end: 1080 }. */
 export interface WorkHours {

@@ -2,11 +2,11 @@
 // (Feishu in websocket mode) the long connection. A platform's code (and its SDK) loads only when it is on.
 import type Router from '@koa/router';
 import type { Redis } from 'ioredis';
-import { systemClock, type Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
-import type { Runtime } from '../runtime.ts';
-import type { Adapters } from '../../jobs/deliver.ts';
+import { systemClock, type Clock } from '../infra/clock.ts';
+import type { Config } from '../infra/config.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Runtime } from '../infra/runtime.ts';
+import type { Adapters } from './routing.ts';
 
 export interface Platforms {
   adapters: Adapters;

@@ -1,13 +1,13 @@
 // The receipt chase: a notice not received DUCHA_CHASE_AFTER working hours after issue gets 【签收提醒】 to its leader;
 // after the same time again a second one with 加急, and the office is told who has not signed. Each once, as `system`.
 import { noticeNumber } from '../domain/types.ts';
-import { formatDateTime } from '../domain/deadline.ts';
+import { formatDateTime } from '../domain/dates.ts';
 import { addWorkHours } from '../domain/work-hours.ts';
 import { cardKey } from '../chat/card-key.ts';
 import { enqueueDeliveries } from '../delivery/delivery.ts';
-import { isRefusal, Refusal } from '../errors.ts';
-import { sendText } from '../handler-kit.ts';
-import type { Runtime } from '../runtime.ts';
+import { isRefusal, Refusal } from '../domain/refusal.ts';
+import { sendText } from '../dispatch/handler-kit.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { mutateAssignment } from '../store/apply-op.ts';
 import { followLeader, SYSTEM } from './follow-leader.ts';
 import { LATE_AFTER_MS } from './slots.ts';

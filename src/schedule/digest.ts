@@ -3,10 +3,10 @@
 import type { Card } from '../chat/message.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
 import { calendarWarning } from '../domain/calendar.ts';
-import { dateInTz, endOfDay, formatDate } from '../domain/deadline.ts';
+import { dateInTz, endOfDay, formatDate } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import { parseAssignmentRef, type AssignmentState } from '../domain/types.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import type { Slot } from './slots.ts';
 
 const OPEN_STATES: AssignmentState[] = ['issued', 'received', 'awaiting_signature', 'signed', 'returned'];

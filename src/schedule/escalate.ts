@@ -2,11 +2,11 @@
 // assignment: step 1 urges the head as /催办 does; steps 2 and 3 propose 约谈 and 坐地督查 to the office, ready to copy.
 import { escalationCard } from '../chat/reminder-cards.ts';
 import type { Delivery } from '../delivery/delivery.ts';
-import { dateInTz } from '../domain/deadline.ts';
+import { dateInTz } from '../domain/dates.ts';
 import type { Assignment, ItemHeader } from '../domain/types.ts';
-import { isRefusal, Refusal } from '../errors.ts';
-import { urgeDeliveries } from '../handler-kit.ts';
-import type { Runtime } from '../runtime.ts';
+import { isRefusal, Refusal } from '../domain/refusal.ts';
+import { urgeDeliveries } from '../dispatch/handler-kit.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { mutateAssignment } from '../store/apply-op.ts';
 import { SYSTEM } from './follow-leader.ts';
 import { scheduledContext } from './views.ts';

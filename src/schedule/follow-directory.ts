@@ -2,7 +2,7 @@
 // assignment whose leader the directory no longer names follows it (see follow-leader.ts), at once rather than at
 // the next reminder, so that /催办, a report to sign or a chase goes to the leader of now.
 import { isIssued } from '../domain/types.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { currentLeader } from './slots.ts';
 import { followLeader } from './follow-leader.ts';
 

@@ -2,11 +2,11 @@
 // new leader is recorded (audited, the directory change as cause), gets what waits for them, and the office is told.
 import { cardKey } from '../chat/card-key.ts';
 import type { Delivery } from '../delivery/delivery.ts';
-import { dateInTz } from '../domain/deadline.ts';
+import { dateInTz } from '../domain/dates.ts';
 import { latestReport, noticeNumber, type Actor, type Assignment, type ItemHeader } from '../domain/types.ts';
-import { isRefusal } from '../errors.ts';
-import { sendText } from '../handler-kit.ts';
-import type { Runtime } from '../runtime.ts';
+import { isRefusal } from '../domain/refusal.ts';
+import { sendText } from '../dispatch/handler-kit.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { mutateAssignment } from '../store/apply-op.ts';
 import { currentLeader } from './slots.ts';
 

@@ -1,7 +1,7 @@
 // `npm run schedule:rebuild`: rebuilds the schedule from the records (see rebuild.ts). Run it with ducha stopped.
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig } from '../infra/config.ts';
 import { Store } from '../store/store.ts';
 import { rebuildSchedule } from './rebuild.ts';
 

@@ -3,10 +3,10 @@
 // the slot and its person, each escalation step by its assignment.
 import type { ReminderList, ReminderTag } from '../chat/reminder-cards.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
-import { endOfDay } from '../domain/deadline.ts';
+import { endOfDay } from '../domain/dates.ts';
 import { isKey, parseAssignmentRef, type Assignment, type ItemHeader } from '../domain/types.ts';
-import { faultPoint } from '../fault-point.ts';
-import type { Runtime } from '../runtime.ts';
+import { faultPoint } from '../infra/fault-point.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { sendDigest } from './digest.ts';
 import { dueSteps, escalate } from './escalate.ts';
 import { followLeader } from './follow-leader.ts';

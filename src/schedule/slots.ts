@@ -1,7 +1,7 @@
 // When scheduled messages are due: the daily reminder slot on working days, which deadlines a slot reminds of,
 // who must act next on an assignment, and how far overdue it is. Pure: no Redis, no clock of its own.
 import type { WorkCalendar } from '../domain/calendar.ts';
-import { addDays, dateInTz, zonedToEpoch } from '../domain/deadline.ts';
+import { addDays, dateInTz, zonedToEpoch } from '../domain/dates.ts';
 import type { Directory } from '../directory/directory.ts';
 import { isKey, type Assignment, type ItemHeader } from '../domain/types.ts';
 

@@ -1,9 +1,9 @@
 // Looks at the domain clock a few times a second and queues the scheduled work that has fallen due: the day's
 // reminder slot, and receipt chases. The schedule itself is in Redis (the last slot taken, the chase set), so a
 // restart, a second worker or a moved clock changes nothing; each piece of work is queued under a fixed job id.
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { LATE_AFTER_MS, latestSlot } from './slots.ts';
-import { startPeriodic } from '../periodic.ts';
+import { startPeriodic } from '../infra/periodic.ts';
 
 export const TICK_MS = 250;
 /** Chases queued per look at most (the rest on the next look). */

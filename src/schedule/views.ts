@@ -3,7 +3,7 @@
 import { reminderCard, chaseCard, type Listed, type ReminderList, type ScheduledContext } from '../chat/reminder-cards.ts';
 import type { Card } from '../chat/message.ts';
 import { parseAssignmentRef } from '../domain/types.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../infra/runtime.ts';
 
 /** How long a reminder list is kept: as long as its card can be pressed (Feishu: 14 days). */
 export const LIST_TTL_SECONDS = 14 * 24 * 3600;

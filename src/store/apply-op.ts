@@ -5,9 +5,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isIssued, type Actor, type Assignment, type ItemHeader } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import { relayOutbox, relayPending } from '../delivery/outbox.ts';
-import { Refusal } from '../errors.ts';
-import { faultPoint } from '../fault-point.ts';
-import type { Runtime } from '../runtime.ts';
+import { Refusal } from '../domain/refusal.ts';
+import { faultPoint } from '../infra/fault-point.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import { indexChanges, itemScore, type IndexOp } from './index-changes.ts';
 import type { AuditEntry, CommitPlan } from './store.ts';
 

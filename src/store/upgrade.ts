@@ -12,7 +12,7 @@
 // they are at the upgrade are sealed by a system entry of their own, so a change made after it shows, and nothing is
 // proved about them before.
 import { isIssued, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../infra/logger.ts';
 import { indexChanges } from './index-changes.ts';
 import type { Store } from './store.ts';
 

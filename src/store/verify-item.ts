@@ -3,7 +3,7 @@
 // record) against the seal the chain last gave it and against what the trail states, and every report's text and
 // signature against their hashes and the entries that recorded them. Says what it found, in Chinese.
 import type { Directory } from '../directory/directory.ts';
-import { formatDateTime } from '../domain/deadline.ts';
+import { formatDateTime } from '../domain/dates.ts';
 import type { Assignment, ItemHeader, ItemStatus } from '../domain/types.ts';
 import { ACTION_LABELS } from '../chat/texts.ts';
 import { chainLink, textHash } from './audit-chain.ts';

@@ -1,7 +1,7 @@
 // /核验, the records themselves: each record of an item (its header, each unit's record) against the seal the trail
 // last gave it, and what the records say (status, deadlines, leaders, states) against what the trail recorded.
 import type { Directory } from '../directory/directory.ts';
-import { formatDate } from '../domain/deadline.ts';
+import { formatDate } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import type { Assignment, AssignmentState, ItemHeader, ItemStatus } from '../domain/types.ts';
 import { ITEM_STATUS_LABELS } from '../chat/texts.ts';

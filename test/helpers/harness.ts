@@ -2,13 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
-import { ManualClock } from '../../src/clock.ts';
-import { loadConfig } from '../../src/config.ts';
+import { ManualClock } from '../../src/infra/clock.ts';
+import { loadConfig } from '../../src/infra/config.ts';
 import type { Card, Message } from '../../src/chat/message.ts';
 import type { CommandEvent } from '../../src/chat/event.ts';
-import { runAction, runCommand, type ActionAnswer } from '../../src/dispatch.ts';
-import type { Runtime } from '../../src/runtime.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { runAction, runCommand, type ActionAnswer } from '../../src/dispatch/dispatch.ts';
+import type { Runtime } from '../../src/infra/runtime.ts';
+import { silentLogger } from '../../src/infra/logger.ts';
 import { RecordingAdapter, type Sent } from './recording-adapter.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -52,7 +52,7 @@ export interface HarnessOptions {
   /** Let the service look at the clock for reminders and chases (off unless a test is about them). */
   scheduler?: boolean;
   /** Where the service logs (default: nowhere). */
-  log?: import('../../src/logger.ts').Logger;
+  log?: import('../../src/infra/logger.ts').Logger;
 }
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {

@@ -3,7 +3,7 @@
 // directory id; a reply goes to the console of the person who typed the command. Messages are timed by the
 // service's own clock, like the cards they carry (DUCHA_CLOCK moves both).
 import type { Redis } from 'ioredis';
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../../infra/clock.ts';
 import type { ReplyTarget } from '../../chat/event.ts';
 import type { Card, Message } from '../../chat/message.ts';
 import type { PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapter.ts';

@@ -3,7 +3,7 @@
 // the page's token). The console lets anyone act as anyone, so whatever fails here is refused before any route.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
-import { isLoopback, plainAddress } from '../../loopback-address.ts';
+import { isLoopback, plainAddress } from '../../infra/loopback-address.ts';
 import type { PageTokens } from './page-token.ts';
 
 /** The page's header carrying its token; EventSource cannot set headers, so the stream takes `?token=` instead. */

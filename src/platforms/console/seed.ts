@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { cardKey, type CardKey } from '../../chat/card-key.ts';
 import type { ActionName } from '../../chat/action-token.ts';
-import { runAction, runCommand } from '../../dispatch.ts';
+import { runAction, runCommand } from '../../dispatch/dispatch.ts';
 import { noticeNumber } from '../../domain/types.ts';
-import type { Runtime } from '../../runtime.ts';
+import type { Runtime } from '../../infra/runtime.ts';
 
 export async function seedExamples(rt: Runtime): Promise<string> {
   const dir = rt.directory();

@@ -3,7 +3,7 @@
 // web server can stop.
 import type { Redis } from 'ioredis';
 import type { Writable } from 'node:stream';
-import type { Logger } from '../../logger.ts';
+import type { Logger } from '../../infra/logger.ts';
 import type { ConsoleEvent } from './history.ts';
 
 /** A comment line now and then keeps proxies from closing a quiet stream. */

@@ -2,7 +2,7 @@
 // process through Redis (the SDK's default cache is per process, and nothing evicts a revoked token).
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Redis } from 'ioredis';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../infra/config.ts';
 
 type FeishuConfig = NonNullable<Config['feishu']>;
 

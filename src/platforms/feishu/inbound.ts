@@ -1,7 +1,7 @@
 // Feishu events after authentication (webhook or long connection): challenge, messages, card presses.
 // Commands are recorded and queued, and answered at once; a press is applied now and answered with the new card.
-import { intakeCommand, runAction, type ActionAnswer } from '../../dispatch.ts';
-import type { Runtime } from '../../runtime.ts';
+import { intakeCommand, runAction, type ActionAnswer } from '../../dispatch/dispatch.ts';
+import type { Runtime } from '../../infra/runtime.ts';
 import { toFeishuCard, tokenFromAction } from './render.ts';
 import { toActionEvent, toCommandEvent, type MessageEventBody } from './to-event.ts';
 import { isFresh } from './verify.ts';

@@ -1,8 +1,8 @@
 // FEISHU_MODE=websocket: the SDK's long connection instead of webhooks, for offices with no public URL.
 // Events and presses arrive already authenticated by the connection and take the same path inside.
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { Config } from '../../config.ts';
-import type { Runtime } from '../../runtime.ts';
+import type { Config } from '../../infra/config.ts';
+import type { Runtime } from '../../infra/runtime.ts';
 import { handleFeishuBody } from './inbound.ts';
 
 type FeishuConfig = NonNullable<Config['feishu']>;

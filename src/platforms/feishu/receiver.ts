@@ -2,9 +2,9 @@
 // The SDK's own checks are not used: they hash re-serialised JSON and skip the token for 2.0 events.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Config } from '../../config.ts';
-import type { Runtime } from '../../runtime.ts';
-import { BodyError, readRawBody } from '../raw-body.ts';
+import type { Config } from '../../infra/config.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { BodyError, readRawBody } from '../../http/raw-body.ts';
 import { handleFeishuBody } from './inbound.ts';
 import { decrypt, DecryptError, isFresh, safeEqual, verifySignature } from './verify.ts';
 

@@ -4,11 +4,11 @@
 import type { Redis } from 'ioredis';
 import type { ReplyTarget } from '../../chat/event.ts';
 import type { Card, Message } from '../../chat/message.ts';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../infra/config.ts';
 import type { PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapter.ts';
 import { PermanentFailure, RateLimited } from '../../delivery/errors.ts';
 import type { Person } from '../../directory/directory.ts';
-import type { Logger } from '../../logger.ts';
+import type { Logger } from '../../infra/logger.ts';
 import { outcomeLabel, toWecomMessages } from './render.ts';
 
 type WecomConfig = NonNullable<Config['wecom']>;

@@ -3,11 +3,11 @@
 // press to the core, answering 200 at once. Malformed input gets a 4xx and changes nothing.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Config } from '../../config.ts';
-import { intakeCommand, runAction } from '../../dispatch.ts';
+import type { Config } from '../../infra/config.ts';
+import { intakeCommand, runAction } from '../../dispatch/dispatch.ts';
 import { enqueueDeliveries, type Delivery } from '../../delivery/delivery.ts';
-import type { Runtime } from '../../runtime.ts';
-import { BodyError, readRawBody } from '../raw-body.ts';
+import type { Runtime } from '../../infra/runtime.ts';
+import { BodyError, readRawBody } from '../../http/raw-body.ts';
 import { WecomCrypto, WecomCryptoError } from './crypto.ts';
 import { toWecomInbound } from './to-event.ts';
 import { parseWecomXml, XmlError } from './xml.ts';

@@ -1,6 +1,7 @@
 // Draws the neutral messages for WeCom: a card with buttons as a `button_interaction` template card (its fields cut
 // to WeCom's short limits), anything that does not fit as markdown, and every text or markdown in parts that each
 // fit WeCom's 2048 bytes (WeCom cuts longer ones silently).
+import { CARD_MAX_BUTTONS } from '../routing.ts';
 import type { Card, Message } from '../../chat/message.ts';
 import { splitText as splitBytes } from '../../chat/split-text.ts';
 
@@ -11,7 +12,8 @@ export const MAX_TEXT_BYTES = 2048;
 export function splitText(text: string, maxBytes = MAX_TEXT_BYTES): string[] {
   return splitBytes(text, maxBytes);
 }
-const MAX_BUTTONS = 6;
+/** A template card's buttons (the fewest of any platform: CARD_MAX_BUTTONS is WeCom's). */
+const MAX_BUTTONS = CARD_MAX_BUTTONS;
 /** Template card limits (characters), from WeCom's reference: longer values are cut by WeCom or refused. */
 const LIMIT = { title: 36, desc: 44, keyname: 5, value: 26, subTitle: 112, button: 10, fields: 6 };
 

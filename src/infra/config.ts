@@ -1,7 +1,7 @@
 // Reads and checks the environment once at start-up; a bad value stops the process with its name.
 import { z } from 'zod';
 import { FAULT_POINTS, type FaultPoint } from './fault-point.ts';
-import { parseTimeOfDay, parseWorkHours, type WorkHours } from './domain/work-hours.ts';
+import { parseTimeOfDay, parseWorkHours, type WorkHours } from '../domain/work-hours.ts';
 import { isListenAddress, isLoopback, plainAddress } from './loopback-address.ts';
 
 const optional = z
@@ -118,7 +118,7 @@ const schema = z.object({
   WECOM_TOKEN: optional,
   WECOM_ENCODING_AES_KEY: optional,
   WECOM_BASE_URL: url('https://qyapi.weixin.qq.com'),
-  // For the crash tests only (see src/fault-point.ts); undocumented for users on purpose.
+  // For the crash tests only (see src/infra/fault-point.ts); undocumented for users on purpose.
   DUCHA_FAULT: optional.pipe(z.enum(FAULT_POINTS as [FaultPoint, ...FaultPoint[]], { message: '不是已知的故障点' }).optional()),
   NODE_ENV: optional,
 });
@@ -157,7 +157,7 @@ export interface Config {
   escalate: [number, number, number];
   /** DUCHA_CLOCK: the domain clock starts at this instant (epoch ms), then runs at real speed. */
   clockStart?: number;
-  /** A crash point for tests (src/fault-point.ts). */
+  /** A crash point for tests (src/infra/fault-point.ts). */
   fault?: FaultPoint;
   feishu?: {
     appId: string;

@@ -1,14 +1,14 @@
 // What every handler and worker is given: config, clock, store, directory, queues, Redis's health, signer, logger.
 import type { Redis } from 'ioredis';
-import type { ActionSigner } from './chat/action-token.ts';
+import type { ActionSigner } from '../chat/action-token.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import type { Directory } from './directory/directory.ts';
-import type { WorkCalendar } from './domain/calendar.ts';
+import type { Directory } from '../directory/directory.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
 import type { Logger } from './logger.ts';
-import type { Queues } from './queues.ts';
-import type { RedisHealth } from './redis-health.ts';
-import type { Store } from './store/store.ts';
+import type { Queues } from '../redis/queues.ts';
+import type { RedisHealth } from '../redis/health.ts';
+import type { Store } from '../store/store.ts';
 
 export interface Runtime {
   config: Config;

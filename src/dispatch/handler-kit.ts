@@ -1,12 +1,12 @@
 // Small pieces handlers share: finding an item and its assignment, the cards to redraw after a change.
-import { cardKey } from './chat/card-key.ts';
-import { parseItemRef } from './chat/parse-command.ts';
-import type { Directory, Role } from './directory/directory.ts';
-import { dateInTz, formatDate } from './domain/deadline.ts';
-import { STATE_LABELS } from './domain/rules.ts';
-import { isOverdue, noticeNumber, type Assignment, type ItemHeader } from './domain/types.ts';
-import type { Delivery } from './delivery/delivery.ts';
-import { Refusal } from './errors.ts';
+import { cardKey } from '../chat/card-key.ts';
+import { parseItemRef } from '../chat/parse-command.ts';
+import type { Directory, Role } from '../directory/directory.ts';
+import { dateInTz, formatDate } from '../domain/dates.ts';
+import { STATE_LABELS } from '../domain/rules.ts';
+import { isOverdue, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
+import type { Delivery } from '../delivery/delivery.ts';
+import { Refusal } from '../domain/refusal.ts';
 
 /** `12`, `2026-12` or `督字〔2026〕12号` → the item id; the year defaults to this year in DUCHA_TZ. */
 export function itemIdFrom(ref: string | undefined, now: number, tz: string): string {

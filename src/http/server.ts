@@ -2,8 +2,8 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from './logger.ts';
-import { RedisUnavailable } from './redis-health.ts';
+import type { Logger } from '../infra/logger.ts';
+import { RedisUnavailable } from '../redis/health.ts';
 
 export interface ReadinessCheck {
   name: string;

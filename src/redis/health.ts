@@ -3,8 +3,8 @@
 // per retry with raw stacks. Taking a request in waits for Redis at most INTAKE_WAIT_MS, and not at all while Redis is
 // known to be away: the platform is answered 503 and retries, where it used to wait for ioredis's retries (26–39 s).
 import type { Redis } from 'ioredis';
-import { BUSY } from './chat/texts.ts';
-import type { Logger } from './logger.ts';
+import { BUSY } from '../chat/texts.ts';
+import type { Logger } from '../infra/logger.ts';
 
 const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|Stream isn't writeable|connect ETIMEDOUT|Socket closed|max retries per request/i;
 

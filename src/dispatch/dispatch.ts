@@ -1,21 +1,21 @@
 // Routes neutral events to handlers: who is asking, what they asked, then the handler; refusals become replies.
 // Commands from webhooks are taken in (deduplicated, queued) and run by the inbound worker; presses run at once.
-import { ACTION_HANDLERS, COMMAND_HANDLERS } from '../handlers/index.ts';
-import { parseCardKey } from './chat/card-key.ts';
-import { renderCard } from './chat/cards.ts';
-import type { ActionEvent, CommandEvent } from './chat/event.ts';
-import type { Card, Message } from './chat/message.ts';
-import { parseCommand, usageOf } from './chat/parse-command.ts';
-import { BUSY, INTERNAL_ERROR, NOT_IN_DIRECTORY } from './chat/texts.ts';
-import type { Person } from './directory/directory.ts';
-import { enqueueDeliveries, type Delivery } from './delivery/delivery.ts';
-import { isRefusal, Refusal } from './errors.ts';
+import { ACTION_HANDLERS, COMMAND_HANDLERS } from '../../handlers/index.ts';
+import { parseCardKey } from '../chat/card-key.ts';
+import { renderCard } from '../chat/cards.ts';
+import type { ActionEvent, CommandEvent } from '../chat/event.ts';
+import type { Card, Message } from '../chat/message.ts';
+import { parseCommand, usageOf } from '../chat/parse-command.ts';
+import { BUSY, INTERNAL_ERROR, NOT_IN_DIRECTORY } from '../chat/texts.ts';
+import type { Person } from '../directory/directory.ts';
+import { enqueueDeliveries, type Delivery } from '../delivery/delivery.ts';
+import { isRefusal, Refusal } from '../domain/refusal.ts';
 import type { ActionContext, CommandContext } from './handler.ts';
-import { RedisHealth } from './redis-health.ts';
-import type { Runtime } from './runtime.ts';
-import type { Outcome } from './store/apply-op.ts';
-import type { Actor } from './domain/types.ts';
-import { isScheduledKey, renderScheduled } from './schedule/views.ts';
+import { RedisHealth } from '../redis/health.ts';
+import type { Runtime } from '../infra/runtime.ts';
+import type { Outcome } from '../store/apply-op.ts';
+import type { Actor } from '../domain/types.ts';
+import { isScheduledKey, renderScheduled } from '../schedule/views.ts';
 
 export interface ActionAnswer {
   toast: { type: 'success' | 'info' | 'error' | 'warning'; text: string };

@@ -1,15 +1,15 @@
 // The shapes of handlers: a command handler answers a typed command, an action handler a button press.
 // Handlers see people and items, never a platform.
-import type { ActionName, ActionPayload } from './chat/action-token.ts';
-import type { CardKey } from './chat/card-key.ts';
-import type { CommandEvent, ActionEvent } from './chat/event.ts';
-import type { Message } from './chat/message.ts';
-import type { CommandName, ParseOk as ParsedCommand } from './chat/parse-command.ts';
-import type { Directory, Person } from './directory/directory.ts';
-import type { Actor } from './domain/types.ts';
-import type { Delivery } from './delivery/delivery.ts';
-import type { Runtime } from './runtime.ts';
-import type { Op, Outcome } from './store/apply-op.ts';
+import type { ActionName, ActionPayload } from '../chat/action-token.ts';
+import type { CardKey } from '../chat/card-key.ts';
+import type { CommandEvent, ActionEvent } from '../chat/event.ts';
+import type { Message } from '../chat/message.ts';
+import type { CommandName, ParseOk as ParsedCommand } from '../chat/parse-command.ts';
+import type { Directory, Person } from '../directory/directory.ts';
+import type { Actor } from '../domain/types.ts';
+import type { Delivery } from '../delivery/delivery.ts';
+import type { Runtime } from '../infra/runtime.ts';
+import type { Op, Outcome } from '../store/apply-op.ts';
 
 interface BaseContext {
   rt: Runtime;
