@@ -15,7 +15,7 @@ import { cardKey } from '../src/chat/card-key.ts';
 import { loadConfig } from '../src/infra/config.ts';
 import { runAction, runCommand } from '../src/dispatch/dispatch.ts';
 import { silentLogger } from '../src/infra/logger.ts';
-import { rebuildSchedule } from '../src/schedule/rebuild.ts';
+import { rebuildSchedule } from '../src/store/rebuild-schedule.ts';
 import { slotOn } from '../src/schedule/slots.ts';
 import { FakeFeishu } from '../test/helpers/fake-feishu.ts';
 import { writeCityDirectory } from '../test/helpers/city-directory.ts';
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   console.log(`used_memory growth, everything (incl. op outcomes kept 7 days): ${((used - baseline) / assignments).toFixed(0)} B per assignment`);
 
   // ---- rebuild ----
-  const rebuilt = await rebuildSchedule(rt.store);
+  const rebuilt = await rebuildSchedule(redis, rt.store);
   console.log(`\nschedule rebuilt from the records: ${rebuilt.open} open assignments, ${rebuilt.chases} chases in ${rebuilt.ms} ms`);
 
   // ---- /台账 and /查看 ----

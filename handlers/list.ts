@@ -86,20 +86,20 @@ function newestFirst(a: ItemHeader, b: ItemHeader): number {
 
 /** The office's ledger without filters (issued items and drafts) or its drafts or cancelled drafts alone, newest first. */
 async function wholeLedger(rt: Runtime, only: 'draft' | 'cancelled' | undefined): Promise<{ listed: ItemHeader[]; total: number }> {
-  const { store, redis } = rt;
+  const { store } = rt;
   if (only) {
-    const ids = (await redis.smembers(store.k.itemsInStatus(only))).sort((a, b) => itemOrder(b) - itemOrder(a));
+    const ids = (await store.itemIdsInStatus(only)).sort((a, b) => itemOrder(b) - itemOrder(a));
     return { listed: (await store.getHeaders(ids.slice(0, MAX_LINES))).sort(newestFirst), total: ids.length };
   }
-  const [all, cancelled] = await Promise.all([redis.zcard(store.k.items), redis.scard(store.k.itemsInStatus('cancelled'))]);
+  const { items, cancelled } = await store.ledgerCounts();
   const listed: ItemHeader[] = [];
   const PAGE = MAX_LINES * 2;
-  for (let from = 0; listed.length < MAX_LINES && from < all; from += PAGE) {
-    const ids = await redis.zrevrange(store.k.items, from, from + PAGE - 1);
+  for (let from = 0; listed.length < MAX_LINES && from < items; from += PAGE) {
+    const ids = await store.ledgerPage(from, PAGE);
     if (ids.length === 0) break;
     for (const h of await store.getHeaders(ids)) if (h.status !== 'cancelled') listed.push(h);
   }
-  return { listed, total: all - cancelled };
+  return { listed, total: items - cancelled };
 }
 
 function itemOrder(id: string): number {

@@ -13,7 +13,6 @@ import { createLogger, type Logger } from './infra/logger.ts';
 import { createQueues } from './redis/queues.ts';
 import { checkRedisPersistence } from './redis/checks.ts';
 import type { Runtime } from './infra/runtime.ts';
-import { loadSecret } from './store/secret.ts';
 import { createServer } from './http/server.ts';
 import { RedisHealth } from './redis/health.ts';
 import { closeRedis, endsWhenDisconnected } from './redis/client.ts';
@@ -126,8 +125,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     await saveNames(directory.current());
     directory.onChange((d) => void saveNames(d));
     const clock = opts.clock ?? (config.clockStart !== undefined ? startedClock(config.clockStart) : systemClock);
-    await upgradeStore(store, log, clock.now());
-    const secret = await loadSecret(redis, store.k.secret, config.secret);
+    await upgradeStore(redis, store, log, clock.now());
+    const secret = await store.signingSecret(config.secret);
     // The webhook hot path adds jobs from many requests at once: auto-pipelining sends them in one write.
     const queueConnection = redis.duplicate({ enableAutoPipelining: true });
     health.watch(queueConnection, 'queues', true);
@@ -139,7 +138,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const rt: Runtime = {
       config,
       log,
-      redis,
       store,
       clock,
       calendar,

@@ -46,8 +46,8 @@ const start = (env: Record<string, string> = {}) =>
 describe('the console history', () => {
   it('shows a delivery once however often its job runs, keeps order, redraws in place, expires, and keeps the latest', async () => {
     const prefix = run.prefix();
-    const adapter = new ConsoleAdapter(redis, prefix, systemClock);
     const history = new ConsoleHistory(redis, prefix);
+    const adapter = new ConsoleAdapter(history, systemClock);
     const li = { id: 'liming', name: '李明', prefer: 'feishu' as const };
     const card = { title: '督查通知', color: 'red' as const, fields: [], buttons: [{ text: '签收', style: 'primary' as const, token: 't' }] };
     const first = await adapter.send(li, { kind: 'card', card }, { dedupKey: 'd-1' });

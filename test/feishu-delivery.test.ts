@@ -49,7 +49,7 @@ describe('Feishu delivery', () => {
     s = await FeishuSession.start(fake);
     await issueTo('jtj,gaj');
     expect(fake.tokenRequests.filter((t) => t.ok)).toHaveLength(1);
-    const keys = await s.h.rt.redis.keys(`${s.h.prefix}:feishu:${fake.appId}:*`);
+    const keys = await s.h.redis.keys(`${s.h.prefix}:feishu:${fake.appId}:*`);
     expect(keys).toHaveLength(1);
     fake.expireTokens();
     await s.say('zhang', '/催办 1');
@@ -85,9 +85,9 @@ describe('Feishu delivery', () => {
 
   it('holds a sixth message to one user within the same second', async () => {
     s = await FeishuSession.start(fake);
-    const tokens = new RedisTokenCache(s.h.rt.redis, s.h.prefix);
+    const tokens = new RedisTokenCache(s.h.redis, s.h.prefix);
     const frozen = 1_800_000_000_500;
-    const adapter = new FeishuAdapter({} as never, tokens, fake.appId, s.h.rt.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
+    const adapter = new FeishuAdapter({} as never, tokens, fake.appId, s.h.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
     for (let i = 0; i < 5; i++) await adapter.perRecipientLimit('ou_someone');
     const sixth = await adapter.perRecipientLimit('ou_someone').catch((e: unknown) => e);
     expect(sixth).toBeInstanceOf(RateLimited);
@@ -97,7 +97,7 @@ describe('Feishu delivery', () => {
   });
   it('holds a sixth reply into one chat within the same second, before calling Feishu', async () => {
     s = await FeishuSession.start(fake);
-    const tokens = new RedisTokenCache(s.h.rt.redis, s.h.prefix);
+    const tokens = new RedisTokenCache(s.h.redis, s.h.prefix);
     const sent: string[] = [];
     const client = {
       im: {
@@ -110,7 +110,7 @@ describe('Feishu delivery', () => {
       },
     };
     const frozen = 1_800_000_000_900;
-    const adapter = new FeishuAdapter(client as never, tokens, fake.appId, s.h.rt.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
+    const adapter = new FeishuAdapter(client as never, tokens, fake.appId, s.h.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
     const group = { platform: 'feishu' as const, chatId: 'oc_group', direct: false };
     for (let i = 0; i < 5; i++) await adapter.reply(group, { kind: 'text', text: `第${i + 1}条` }, { dedupKey: `r${i}` });
     const sixth = await adapter.reply(group, { kind: 'text', text: '第6条' }, { dedupKey: 'r5' }).catch((e: unknown) => e);
@@ -122,10 +122,10 @@ describe('Feishu delivery', () => {
   });
   it('holds the whole queue once 1000 messages went out within a minute', async () => {
     s = await FeishuSession.start(fake);
-    const tokens = new RedisTokenCache(s.h.rt.redis, s.h.prefix);
+    const tokens = new RedisTokenCache(s.h.redis, s.h.prefix);
     const frozen = 1_800_000_030_000; // 30 s into a minute
-    const adapter = new FeishuAdapter({} as never, tokens, fake.appId, s.h.rt.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
-    await s.h.rt.redis.set(`${s.h.prefix}:rl:feishu:app:${fake.appId}:${Math.floor(frozen / 60_000)}`, '999');
+    const adapter = new FeishuAdapter({} as never, tokens, fake.appId, s.h.redis, s.h.prefix, async () => ({ token: '', expireAtMs: 0 }), () => frozen);
+    await s.h.redis.set(`${s.h.prefix}:rl:feishu:app:${fake.appId}:${Math.floor(frozen / 60_000)}`, '999');
     await expect(adapter.perAppLimit()).resolves.toBeUndefined();
     const over = await adapter.perAppLimit().catch((e: unknown) => e);
     expect(over).toBeInstanceOf(RateLimited);

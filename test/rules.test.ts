@@ -473,7 +473,8 @@ describe('through the service', () => {
 
   /** Everything that must not move when a transition is refused, as stored (raw strings), plus the parsed views. */
   async function snapshot(c: Ctx) {
-    const { redis, k } = h.rt.store;
+    const { k } = h.rt.store;
+    const redis = h.redis;
     return {
       /** Every record and index, as stored (the item's, its units', the indexes, the outbox…). */
       records: await recordsOf(redis, h.prefix),

@@ -11,6 +11,7 @@ import { Directory } from '../src/directory/directory.ts';
 import { parseDirectory } from '../src/directory/load-directory.ts';
 import { runSlot } from '../src/schedule/slot.ts';
 import { tick } from '../src/schedule/ticker.ts';
+import { Store } from '../src/store/store.ts';
 import { createHarness, FIXTURE_DIRECTORY, type Harness, type HarnessOptions } from './helpers/harness.ts';
 
 let h: Harness | undefined;
@@ -110,8 +111,8 @@ describe('reminder slots', () => {
     expect(contact[0]!.body).toContain('/报送 3 <办理情况>');
     expect(reminders('chen')).toHaveLength(1);
     // A reminder's list is kept while it can be pressed; where it landed is not kept at all.
-    expect(await h!.rt.redis.ttl(h!.rt.store.k.remindList('2026-09-28', 'li'))).toBeGreaterThan(13 * 24 * 3600);
-    expect(await h!.rt.redis.keys(`${h!.prefix}:card:remind:*`)).toEqual([]);
+    expect(await h!.redis.ttl(h!.rt.store.k.remindList('2026-09-28', 'li'))).toBeGreaterThan(13 * 24 * 3600);
+    expect(await h!.redis.keys(`${h!.prefix}:card:remind:*`)).toEqual([]);
 
     // A press on the reminder acts on that item and redraws the reminder, with one button fewer.
     const answer = await h!.press('li', { card, label: '签收 2号' });
@@ -218,10 +219,10 @@ describe('【人员变动】 when the old leader has left the directory', () => 
     await h!.command('zhang', '/新建 事项 单位=jtj 期限=2026-10-09 类别=重大');
     // The draft as an earlier version wrote it: no name beside the leader.
     const key = `${h!.prefix}:asg:2026-1:jtj`;
-    const doc = JSON.parse((await h!.rt.redis.hget(key, 'doc'))!) as Record<string, unknown>;
+    const doc = JSON.parse((await h!.redis.hget(key, 'doc'))!) as Record<string, unknown>;
     expect(doc.responsibleName).toBe('李明');
     delete doc.responsibleName;
-    await h!.rt.redis.hset(key, 'doc', JSON.stringify(doc));
+    await h!.redis.hset(key, 'doc', JSON.stringify(doc));
     const answer = await h!.press('zhang', { card: h!.lastCard('zhang', '发出'), label: '发出' });
     expect(answer.toast.type).toBe('success');
     expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))?.doc.responsibleName).toBeUndefined();
@@ -399,9 +400,9 @@ describe('several workers', () => {
     await issue('事项 单位=jtj,gaj 期限=2026-09-29 类别=重大');
     const second = await createHarness({ now: '2026-09-28T09:00:00+08:00' });
     try {
-      // The second service shares the first one's records and queues (same prefix) through its own connection.
+      // A second process shares the first one's records and queues (same prefix) through a connection of its own.
       h!.clock.set('2026-09-28T09:00:00+08:00');
-      const other = { ...h!.rt, redis: second.rt.redis };
+      const other = { ...h!.rt, store: new Store(second.redis, h!.prefix) };
       await Promise.all([tick(h!.rt), tick(other), tick(h!.rt), tick(other)]);
       await h!.settle();
       expect(reminders('li')).toHaveLength(1);
@@ -418,7 +419,8 @@ describe('rebuilding the schedule', () => {
     await issue('事项甲 单位=jtj,gaj 期限=2026-10-09 类别=重大');
     await issue('事项乙 单位=jtj 期限=2026-10-12 类别=重大');
     await h!.press('li', { card: h!.lastCard('li', '签收'), label: '签收' });
-    const { redis, store } = h!.rt;
+    const { redis } = h!;
+    const { store } = h!.rt;
     const read = async () => ({
       due: await redis.zrange(store.k.byDue, '0', '-1', 'WITHSCORES'),
       chase: await redis.zrange(store.k.chase, '0', '-1', 'WITHSCORES'),
@@ -427,8 +429,8 @@ describe('rebuilding the schedule', () => {
     expect(before.due).toHaveLength(6);
     expect(before.chase).toHaveLength(4);
     await redis.del(store.k.byDue, store.k.chase);
-    const { rebuildSchedule } = await import('../src/schedule/rebuild.ts');
-    expect(await rebuildSchedule(store)).toMatchObject({ items: 2, open: 3, chases: 2 });
+    const { rebuildSchedule } = await import('../src/store/rebuild-schedule.ts');
+    expect(await rebuildSchedule(redis, store)).toMatchObject({ items: 2, open: 3, chases: 2 });
     expect(await read()).toEqual(before);
   });
 });

@@ -41,7 +41,7 @@ describe('presses on one item', () => {
     h = await createHarness({ directory: town.file });
     const hh = h;
     const id = await issueTo(hh, town.units);
-    const headerBefore = await hh.rt.redis.hgetall(hh.rt.store.k.item(id));
+    const headerBefore = await hh.redis.hgetall(hh.rt.store.k.item(id));
     // A city-wide card names the first ten units (and leaders) and says how many in all.
     const field = (card: { fields: { label: string; value: string }[] }, label: string) => card.fields.find((f) => f.label === label)?.value;
     expect(field(hh.lastCard('h7', '签收'), '全部承办单位')).toMatch(/^第1局（牵头）、第2局（配合）.*第10局（配合）等 50 个单位$/);
@@ -68,7 +68,7 @@ describe('presses on one item', () => {
     // Written by create, by issue (its receipt chase) and by the one press that counted.
     for (const u of town.units) expect((await hh.rt.store.getAssignment(id, u))!.version).toBe(3);
     // No press wrote the item's own record: only the audit chain's head and length moved, one entry per receipt.
-    const { ah, an, ...header } = await hh.rt.redis.hgetall(hh.rt.store.k.item(id));
+    const { ah, an, ...header } = await hh.redis.hgetall(hh.rt.store.k.item(id));
     const { ah: ahBefore, an: anBefore, ...before } = headerBefore;
     expect(header).toEqual(before);
     expect(Number(an)).toBe(Number(anBefore) + 50);
@@ -79,7 +79,7 @@ describe('presses on one item', () => {
     const town = city(5);
     h = await createHarness({ directory: town.file });
     const id = await issueTo(h, town.units);
-    const raw = async (u: string) => h!.rt.redis.hgetall(h!.rt.store.k.assignment(id, u));
+    const raw = async (u: string) => h!.redis.hgetall(h!.rt.store.k.assignment(id, u));
     const before = await Promise.all(town.units.map(raw));
     await h.press('h3', { card: h.lastCard('h3', '签收'), label: '签收' });
     const after = await Promise.all(town.units.map(raw));
@@ -116,7 +116,7 @@ describe('presses on one item', () => {
     expect(audit.at(-1)!.action).toBe('complete_item');
     const header = (await hh.rt.store.getHeader(id))!.doc;
     expect(header.status).toBe('completed');
-    expect(await hh.rt.redis.hget(hh.rt.store.k.item(id), 'open')).toBe('0');
+    expect(await hh.redis.hget(hh.rt.store.k.item(id), 'open')).toBe('0');
   });
 });
 
@@ -135,7 +135,7 @@ describe('indexes follow every change', () => {
     expect(await store.itemIds('jtj')).toEqual(['2026-1']);
     expect(await store.refsOfPerson('li')).toEqual([ref]);
     expect(await store.refsInState('issued')).toEqual([ref]);
-    expect(await h.rt.redis.zscore(k.byDue, ref)).toBe(String(dueAt));
+    expect(await h.redis.zscore(k.byDue, ref)).toBe(String(dueAt));
     expect(await store.refsDueBy(dueAt - 1)).toEqual([]);
     expect(await store.refsDueBy(dueAt)).toEqual([ref]);
 
@@ -145,12 +145,12 @@ describe('indexes follow every change', () => {
 
     // An approved extension moves the deadline in the indexes too; a request alone moves nothing.
     await h.command('zhao', '/延期 1 至=2026-11-30 理由=汛期施工受限');
-    expect(await h.rt.redis.zscore(k.byDue, ref)).toBe(String(dueAt));
+    expect(await h.redis.zscore(k.byDue, ref)).toBe(String(dueAt));
     await h.press('zhang', { card: h.lastCard('zhang', '同意'), label: '同意' });
     const newDue = (await store.getAssignment('2026-1', 'jtj'))!.doc.dueAt;
     expect(newDue).toBeGreaterThan(dueAt);
-    expect(await h.rt.redis.zscore(k.byDue, ref)).toBe(String(newDue));
-    expect(await h.rt.redis.zscore(k.byPerson('li'), ref)).toBe(String(newDue));
+    expect(await h.redis.zscore(k.byDue, ref)).toBe(String(newDue));
+    expect(await h.redis.zscore(k.byPerson('li'), ref)).toBe(String(newDue));
 
     await h.command('zhao', '/报送 1 办结 全部整改到位');
     expect(await store.refsInState('awaiting_signature')).toEqual([ref]);
@@ -170,7 +170,7 @@ describe('indexes follow every change', () => {
     expect(await h.rt.store.itemIds()).toEqual(['2026-1']);
     expect(await h.rt.store.itemIds('jtj')).toEqual([]);
     expect(await h.rt.store.refsOfPerson('wang')).toEqual([]);
-    expect(await h.rt.redis.zcard(h.rt.store.k.byDue)).toBe(0);
+    expect(await h.redis.zcard(h.rt.store.k.byDue)).toBe(0);
   });
 });
 
@@ -179,11 +179,11 @@ describe('the outbox', () => {
     h = await createHarness();
     await h.command('zhang', '/新建 积水整治 单位=jtj,gaj 期限=5d 类别=重大');
     await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
-    expect(await h.rt.redis.hlen(h.rt.store.k.outbox)).toBe(0);
+    expect(await h.redis.hlen(h.rt.store.k.outbox)).toBe(0);
     const sent = h.feishu.sent.length + h.wecom.sent.length;
     const jobs = await h.rt.queues.deliver.getJobCountByTypes('completed', 'waiting', 'active', 'delayed');
     // What an interrupted relay would do again: the same operation's deliveries, the same job ids.
-    const opId = (await h.rt.redis.keys(`${h.prefix}:op:act:*`))[0]!.slice(`${h.prefix}:op:`.length);
+    const opId = (await h.redis.keys(`${h.prefix}:op:act:*`))[0]!.slice(`${h.prefix}:op:`.length);
     await relayOutbox(h.rt, opId, [
       { kind: 'send', person: 'li', cardKey: 'notice:2026-1:jtj' },
       { kind: 'send', person: 'chen', cardKey: 'notice:2026-1:gaj' },
@@ -195,7 +195,8 @@ describe('the outbox', () => {
 
   it('an entry a crash left behind is relayed once: by the replayed operation, or by the sweep once it is stale', async () => {
     h = await createHarness();
-    const { store, redis } = h.rt;
+    const { store } = h.rt;
+    const { redis } = h;
     // As a process killed between the commit and the queue leaves it: the entry, and nothing queued.
     const deliveries = [{ kind: 'send' as const, person: 'li', message: { kind: 'text' as const, text: '【测试】遗留的消息' } }];
     const wall = Date.now();
@@ -225,10 +226,10 @@ describe('the outbox', () => {
     deliver.addBulk = addBulk;
     expect(answer.toast.type).toBe('success');
     expect(h.received('li')).toHaveLength(0);
-    expect(await h.rt.redis.hlen(h.rt.store.k.outbox)).toBe(1);
+    expect(await h.redis.hlen(h.rt.store.k.outbox)).toBe(1);
     expect(await sweepOutbox(h.rt, Date.now() + OUTBOX_STALE_MS + 1)).toBe(1);
     await h.settle();
     expect(h.lastCard('li', '签收').title).toContain('督查通知');
-    expect(await h.rt.redis.hlen(h.rt.store.k.outbox)).toBe(0);
+    expect(await h.redis.hlen(h.rt.store.k.outbox)).toBe(0);
   });
 });

@@ -54,7 +54,8 @@ async function writeFormat1(redis: Redis, p: string): Promise<void> {
 describe('upgrade from format 1', () => {
   it('rewrites every item at start-up, and the flow goes on: 签署, 受理, the other unit to 办结, the item completed', async () => {
     h = await createHarness({ before: writeFormat1 });
-    const { store, redis, signer } = h.rt;
+    const { store, signer } = h.rt;
+    const { redis } = h;
     expect(await redis.get(store.k.schema)).toBe('5');
     // The audit stream became a list, entry for entry, its id kept; the records as they were are sealed after it.
     expect(await redis.type(store.k.auditItem('2026-1'))).toBe('list');
@@ -91,7 +92,8 @@ describe('upgrade from format 1', () => {
 
   it('runs once, resumes an interrupted upgrade, and says how many records it rewrote', async () => {
     h = await createHarness();
-    const { store, redis } = h.rt;
+    const { store } = h.rt;
+    const { redis } = h;
     const lines: Record<string, unknown>[] = [];
     const log = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
     await redis.del(store.k.schema);
@@ -101,7 +103,7 @@ describe('upgrade from format 1', () => {
     const { assignments, ...rest } = first;
     await store.upgradeItem(4, { ...rest, units: ['jtj', 'gaj'], lead: 'jtj' }, 2, assignments, []);
     const after1 = await redis.hgetall(store.k.item('2026-1'));
-    expect(await upgradeStore(store, log)).toEqual({ items: 1, assignments: 1, audits: 1, linked: 1, sealed: 2 });
+    expect(await upgradeStore(redis, store, log)).toEqual({ items: 1, assignments: 1, audits: 1, linked: 1, sealed: 2 });
     // The rewritten item is left as it was; the upgrade only links its audit trail and seals it (one more entry).
     expect(await redis.hgetall(store.k.item('2026-1'))).toEqual({ ...after1, ah: expect.stringMatching(/^[0-9a-f]{40}$/), an: '2' });
     expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toEqual([
@@ -111,7 +113,7 @@ describe('upgrade from format 1', () => {
       expect.objectContaining({ sealed: 2, msg: expect.stringContaining('2 个事项的现有记录已封存') }),
     ]);
     // Once done, start-up reads one key and changes nothing.
-    expect(await upgradeStore(store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0 });
+    expect(await upgradeStore(redis, store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0 });
     expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toHaveLength(4);
   });
 });

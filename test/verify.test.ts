@@ -33,20 +33,20 @@ async function verify(): Promise<string> {
 const listKey = () => h.rt.store.k.auditItem('2026-1');
 const itemKey = () => h.rt.store.k.item('2026-1');
 const unitKey = (unit = 'jtj') => h.rt.store.k.assignment('2026-1', unit);
-const entry = async (i: number) => JSON.parse((await h.rt.redis.lindex(listKey(), i))!) as Record<string, string>;
+const entry = async (i: number) => JSON.parse((await h.redis.lindex(listKey(), i))!) as Record<string, string>;
 
 /** The trail as its links cover it: each entry of the item's list with the seals its copy in the global stream keeps. */
 async function chained(): Promise<Record<string, string>[]> {
-  const rows = (await h.rt.redis.lrange(listKey(), 0, -1)).map((r) => JSON.parse(r) as Record<string, string>);
+  const rows = (await h.redis.lrange(listKey(), 0, -1)).map((r) => JSON.parse(r) as Record<string, string>);
   const copies = await h.rt.store.auditEntriesById(rows.map((r) => r.id!));
   return rows.map((r, i) => (copies[i]?.rec ? { ...r, rec: copies[i]!.rec } : r));
 }
 
 /** Changes a record's document by hand, as someone with access to Redis would. */
 async function editDoc(key: string, change: (doc: Record<string, unknown>) => void): Promise<void> {
-  const doc = JSON.parse((await h.rt.redis.hget(key, 'doc'))!) as Record<string, unknown>;
+  const doc = JSON.parse((await h.redis.hget(key, 'doc'))!) as Record<string, unknown>;
   change(doc);
-  await h.rt.redis.hset(key, 'doc', JSON.stringify(doc));
+  await h.redis.hset(key, 'doc', JSON.stringify(doc));
 }
 
 describe('the audit chain', () => {
@@ -60,7 +60,7 @@ describe('the audit chain', () => {
       expect(chainLink(prev, r)).toBe(r.h);
       prev = r.h!;
     }
-    expect(await h.rt.redis.hmget(itemKey(), 'ah', 'an')).toEqual([prev, '6']);
+    expect(await h.redis.hmget(itemKey(), 'ah', 'an')).toEqual([prev, '6']);
   });
 
   it("seals, on each operation's last entry, every record it wrote as the step left it, the same in Redis as in Node", async () => {
@@ -68,10 +68,10 @@ describe('the audit chain', () => {
     const rows = await chained();
     // 新建 writes the header and the unit's record; 发出 both (the unit's chase time), on its 交办 entry; the rest the unit's.
     expect(rows.map((r) => [...parseSeals(r.rec).keys()])).toEqual([['@', 'jtj'], [], ['@', 'jtj'], ['jtj'], ['jtj'], ['jtj']]);
-    expect(parseSeals(rows[2]!.rec).get('@')).toBe(recordHash(await h.rt.redis.hgetall(itemKey())));
-    expect(parseSeals(rows[5]!.rec).get('jtj')).toBe(recordHash(await h.rt.redis.hgetall(unitKey())));
+    expect(parseSeals(rows[2]!.rec).get('@')).toBe(recordHash(await h.redis.hgetall(itemKey())));
+    expect(parseSeals(rows[5]!.rec).get('jtj')).toBe(recordHash(await h.redis.hgetall(unitKey())));
     // Kept once, in the global stream's copy; the item's list does not repeat them.
-    expect((await h.rt.redis.lrange(listKey(), 0, -1)).some((r) => r.includes('"rec"'))).toBe(false);
+    expect((await h.redis.lrange(listKey(), 0, -1)).some((r) => r.includes('"rec"'))).toBe(false);
   });
 
   it('hashes Chinese text by its UTF-8 bytes and every field but the link itself', () => {
@@ -91,17 +91,17 @@ describe('/核验', () => {
     expect(text).toContain('办理记录 6 条');
     expect(text).toContain('报告 1 稿、签署 1 次');
     expect(text).toContain('记录 2 份（事项本身、1 个单位的交办记录）：每一份都与本系统最后一次写入时记下的校验值一致');
-    const head = (await h.rt.redis.hget(itemKey(), 'ah'))!;
+    const head = (await h.redis.hget(itemKey(), 'ah'))!;
     expect(text).toContain(`链尾校验码：${head.slice(0, 16)}`);
     expect(text).toContain('掌握数据库全部写权限的人若把办理记录、链尾、总审计日志和记录的校验值一并重算，核验发现不了');
     // Verifying writes nothing to the record.
-    expect(await h.rt.redis.llen(listKey())).toBe(6);
+    expect(await h.redis.llen(listKey())).toBe(6);
   });
 
   it('finds an entry changed in place', async () => {
     await signedItem();
     const e = await entry(3);
-    await h.rt.redis.lset(listKey(), 3, JSON.stringify({ ...e, actor: 'wang' }));
+    await h.redis.lset(listKey(), 3, JSON.stringify({ ...e, actor: 'wang' }));
     const text = await verify();
     expect(text).toContain('结论：发现');
     expect(text).toMatch(/第 4 条办理记录（.*王.*签收）与链接值不符/);
@@ -111,13 +111,13 @@ describe('/核验', () => {
 
   it('finds an entry removed from the middle, and one inserted', async () => {
     await signedItem();
-    const receive = await h.rt.redis.lindex(listKey(), 3);
-    await h.rt.redis.lrem(listKey(), 1, receive!);
+    const receive = await h.redis.lindex(listKey(), 3);
+    await h.redis.lrem(listKey(), 1, receive!);
     let text = await verify();
     expect(text).toMatch(/第 4 条办理记录（.*报送报告）与链接值不符/);
     expect(text).toContain('事项上记载有 6 条办理记录，现只有 5 条');
     // Put back in the wrong place: the order is part of the chain.
-    await h.rt.redis.rpush(listKey(), receive!);
+    await h.redis.rpush(listKey(), receive!);
     text = await verify();
     expect(text).toMatch(/第 4 条办理记录（.*报送报告）与链接值不符/);
     expect(text).toMatch(/第 6 条办理记录（.*签收）与链接值不符/);
@@ -125,9 +125,9 @@ describe('/核验', () => {
 
   it('finds the tail cut, and a forged entry without a link', async () => {
     await signedItem();
-    await h.rt.redis.rpop(listKey());
+    await h.redis.rpop(listKey());
     expect(await verify()).toContain('有 1 条被删除');
-    await h.rt.redis.rpush(listKey(), JSON.stringify({ at: '1', actor: 'li', action: 'sign', item: '2026-1' }));
+    await h.redis.rpush(listKey(), JSON.stringify({ at: '1', actor: 'li', action: 'sign', item: '2026-1' }));
     const text = await verify();
     expect(text).toMatch(/第 6 条办理记录（.*签署报告）没有链接值/);
   });
@@ -141,8 +141,8 @@ describe('/核验', () => {
       prev = chainLink(prev, rows[i]!);
       return JSON.stringify({ ...r, h: prev });
     });
-    await h.rt.redis.del(listKey());
-    await h.rt.redis.rpush(listKey(), ...relinked);
+    await h.redis.del(listKey());
+    await h.redis.rpush(listKey(), ...relinked);
     const text = await verify();
     expect(text).toContain('最后一条办理记录与事项上保存的链尾不符');
     expect(text).toContain('第 4 条办理记录与总审计日志中的同一条不一致');
@@ -152,27 +152,27 @@ describe('/核验', () => {
   it('finds a report text changed after submission, and a signature moved to other text', async () => {
     await signedItem();
     const key = h.rt.store.k.assignment('2026-1', 'jtj');
-    const doc = JSON.parse((await h.rt.redis.hget(key, 'doc'))!);
+    const doc = JSON.parse((await h.redis.hget(key, 'doc'))!);
     const original = structuredClone(doc);
     // The text changed with a fresh hash, so the report agrees with itself but not with its submission entry.
     doc.reports[0].text = '已完成全部 20 处积水点整治。';
     doc.reports[0].hash = textHash(doc.reports[0].text);
-    await h.rt.redis.hset(key, 'doc', JSON.stringify(doc));
+    await h.redis.hset(key, 'doc', JSON.stringify(doc));
     let text = await verify();
     expect(text).toContain('市交通运输局第 1 稿报告与报送时记录的哈希不符');
     expect(text).toContain('市交通运输局第 1 稿报告的签署（李明）与所签文本不一致');
     // Only the text changed, the hash kept.
     doc.reports[0].hash = original.reports[0].hash;
-    await h.rt.redis.hset(key, 'doc', JSON.stringify(doc));
+    await h.redis.hset(key, 'doc', JSON.stringify(doc));
     text = await verify();
     expect(text).toContain('市交通运输局第 1 稿报告的正文与其哈希不符');
     // A signature whose signer was changed.
     const forged = structuredClone(original);
     forged.reports[0].signature.by = 'wang';
-    await h.rt.redis.hset(key, 'doc', JSON.stringify(forged));
+    await h.redis.hset(key, 'doc', JSON.stringify(forged));
     text = await verify();
     expect(text).toContain('签署（王建国）与签署记录中的签署人或哈希不符');
-    await h.rt.redis.hset(key, 'doc', JSON.stringify(original));
+    await h.redis.hset(key, 'doc', JSON.stringify(original));
     expect(await verify()).toContain('结论：记录完整');
   });
 
@@ -235,7 +235,7 @@ describe('/核验 of every record of the item', () => {
     expect(text).toContain('· 市交通运输局第 1 稿报告标为已受理，但办理记录中没有对应的受理报告记录');
     expect(text).toContain('· 事项上记载尚未办结的单位有 1 个，各单位的交办记录中实有 0 个');
     // A thorough hand completes the item too.
-    await h.rt.redis.hset(itemKey(), 'status', 'completed', 'open', '0', 'completedAt', String(now));
+    await h.redis.hset(itemKey(), 'status', 'completed', 'open', '0', 'completedAt', String(now));
     text = await verify();
     expect(text).toMatch(/· 事项本身的记录在第 3 条办理记录（.*）之后被改动过/);
     expect(text).toMatch(/· 事项状态为「已办结」，办理记录最后记载为「办理中」（第 2 条办理记录（.* 发出督查单））/);
@@ -246,7 +246,7 @@ describe('/核验 of every record of the item', () => {
   it('an item completed by ducha itself is intact: its header is sealed after the step completes it', async () => {
     await signedItem();
     await h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' });
-    expect(await h.rt.redis.hget(itemKey(), 'status')).toBe('completed');
+    expect(await h.redis.hget(itemKey(), 'status')).toBe('completed');
     const rows = await chained();
     expect(rows.slice(-2).map((r) => [r.action, [...parseSeals(r.rec).keys()]])).toEqual([
       ['accept', []],
@@ -282,7 +282,7 @@ describe('/核验 of every record of the item', () => {
     await h.command('zhou', '/报送 1 办结 已配合完成');
     await ok('chen', '签署');
     await ok('zhang', '受理');
-    expect(await h.rt.redis.hget(itemKey(), 'status')).toBe('completed');
+    expect(await h.redis.hget(itemKey(), 'status')).toBe('completed');
     const text = await verify();
     expect(text).toContain('结论：记录完整');
     expect(text).toContain('记录 3 份');
@@ -291,7 +291,7 @@ describe('/核验 of every record of the item', () => {
 
   it('a record changed with its seal forged in the item\'s trail and the chain relinked is caught by the global stream', async () => {
     await signedItem();
-    const { redis } = h.rt;
+    const { redis } = h;
     await editDoc(unitKey(), (doc) => (doc.state = 'completed'));
     const rows = await chained();
     rows[5]!.rec = `jtj=${recordHash(await redis.hgetall(unitKey()))}`;
@@ -315,21 +315,21 @@ describe('/核验 of every record of the item', () => {
 
   it('names a field added by hand, a record that cannot be read, and one deleted; a record put back as it was is intact', async () => {
     await signedItem();
-    await h.rt.redis.hset(unitKey(), 'note', '补记');
+    await h.redis.hset(unitKey(), 'note', '补记');
     expect(await verify()).toMatch(/· 市交通运输局的交办记录在第 6 条办理记录（.*）之后被改动过（多出字段 note）/);
-    await h.rt.redis.hdel(unitKey(), 'note');
+    await h.redis.hdel(unitKey(), 'note');
     expect(await verify()).toContain('结论：记录完整');
-    const doc = (await h.rt.redis.hget(unitKey(), 'doc'))!;
-    await h.rt.redis.hset(unitKey(), 'doc', doc.slice(0, 40));
+    const doc = (await h.redis.hget(unitKey(), 'doc'))!;
+    await h.redis.hset(unitKey(), 'doc', doc.slice(0, 40));
     let text = await verify();
     expect(text).toContain('· 市交通运输局的交办记录无法读取（内容已损坏）');
     expect(text).toContain('市交通运输局的交办记录在第 6 条办理记录');
-    await h.rt.redis.del(unitKey());
+    await h.redis.del(unitKey());
     text = await verify();
     expect(text).toMatch(/· 市交通运输局的交办记录在第 6 条办理记录（.* 李明 签署报告）之后被删除/);
     expect(text).not.toContain('事项本身的记录');
     // Without the item's own record, its trail still answers for it.
-    await h.rt.redis.del(itemKey());
+    await h.redis.del(itemKey());
     text = await verify();
     expect(text).toMatch(/^核验 编号 2026-1 的督查事项\n结论：发现/);
     expect(text).toMatch(/· 事项本身的记录在第 3 条办理记录（.* 张伟 交办）之后被删除/);
@@ -338,7 +338,8 @@ describe('/核验 of every record of the item', () => {
 
 /** As format 3 left an item: entries without links or seals (in the list and in the global stream), no head on the header. */
 async function asFormat3(): Promise<void> {
-  const { redis, store } = h.rt;
+  const { store } = h.rt;
+  const { redis } = h;
   const stream = await redis.xrange(store.k.auditAll, '-', '+');
   await redis.del(store.k.auditAll);
   for (const [id, fields] of stream) {
@@ -359,18 +360,19 @@ async function asFormat3(): Promise<void> {
 describe('the upgrades to chained trails and sealed records', () => {
   it('links the entries of an earlier version and seals its records once; later changes by hand show, changes by ducha follow', async () => {
     await signedItem();
-    const { redis, store } = h.rt;
+    const { store } = h.rt;
+    const { redis } = h;
     await asFormat3();
     let text = await verify();
     expect(text).toContain('没有链接值');
     expect(text).toContain('事项本身的记录没有校验值');
 
-    expect(await upgradeStore(store, silentLogger, h.clock.now())).toMatchObject({ linked: 6, sealed: 1 });
+    expect(await upgradeStore(redis, store, silentLogger, h.clock.now())).toMatchObject({ linked: 6, sealed: 1 });
     expect(await redis.get(store.k.schema)).toBe('5');
-    expect(await upgradeStore(store, silentLogger)).toMatchObject({ linked: 0, sealed: 0 });
+    expect(await upgradeStore(redis, store, silentLogger)).toMatchObject({ linked: 0, sealed: 0 });
     // Run again on a mark set back (two processes, or a resumed upgrade): an item is sealed once.
     await redis.set(store.k.schema, '4');
-    expect(await upgradeStore(store, silentLogger)).toMatchObject({ linked: 0, sealed: 0 });
+    expect(await upgradeStore(redis, store, silentLogger)).toMatchObject({ linked: 0, sealed: 0 });
     text = await verify();
     expect(text).toContain('结论：记录完整');
     expect(text).toContain('办理记录 7 条');

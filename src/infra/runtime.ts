@@ -10,10 +10,13 @@ import type { Queues } from '../redis/queues.ts';
 import type { RedisHealth } from '../redis/health.ts';
 import type { Store } from '../store/store.ts';
 
+/**
+ * No Redis connection here: records, indexes and the schedule are asked of the store by name; the platforms get
+ * theirs for their own state from app.ts; a queue worker gets one of its own below.
+ */
 export interface Runtime {
   config: Config;
   log: Logger;
-  redis: Redis;
   store: Store;
   clock: Clock;
   calendar: WorkCalendar;

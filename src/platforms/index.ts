@@ -17,7 +17,11 @@ export interface Platforms {
   closeStreams(): void;
 }
 
-/** `timeoutMs` bounds each platform API call (tests shorten it); `clock` times the console's messages (the domain's). */
+/**
+ * `redis`: the connection each platform keeps its own state on (tokens, rate windows, the console's history; their
+ * keys are listed in src/store/keys.ts), handed over by app.ts. `timeoutMs` bounds each platform API call (tests
+ * shorten it); `clock` times the console's messages (the domain's).
+ */
 export async function createPlatforms(config: Config, redis: Redis, log: Logger, timeoutMs?: number, clock: Clock = systemClock): Promise<Platforms> {
   const adapters: Adapters = new Map();
   const routes: ((rt: Runtime) => Router)[] = [];
@@ -59,15 +63,16 @@ export async function createPlatforms(config: Config, redis: Redis, log: Logger,
   let closeStreams = () => {};
   if (config.console) {
     // The local console: a platform like the others, on only where none of them is (see config.ts).
-    const [{ ConsoleAdapter }, { consoleRouter }, { ConsoleStreams }, { consoleChannel }] = await Promise.all([
+    const [{ ConsoleAdapter }, { consoleRouter }, { ConsoleStreams }, { ConsoleHistory }] = await Promise.all([
       import('./console/adapter.ts'),
       import('./console/routes.ts'),
       import('./console/streams.ts'),
       import('./console/history.ts'),
     ]);
-    adapters.set('console', new ConsoleAdapter(redis, config.prefix, clock));
+    const history = new ConsoleHistory(redis, config.prefix);
+    adapters.set('console', new ConsoleAdapter(history, clock));
     let streams: InstanceType<typeof ConsoleStreams> | undefined;
-    routes.push((rt) => consoleRouter(rt, (streams ??= new ConsoleStreams(redis, consoleChannel(config.prefix), log))));
+    routes.push((rt) => consoleRouter(rt, history, (streams ??= new ConsoleStreams(redis, history.channel, log))));
     closeStreams = () => streams?.close();
   }
   return {

@@ -41,14 +41,14 @@ function section(title: string, lines: string[], total: number): string {
 export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promise<Card | undefined> {
   const { store, config, calendar } = rt;
   const dir = rt.directory();
-  const counts = await Promise.all(OPEN_STATES.map((s) => rt.redis.scard(store.k.byState(s))));
+  const counts = await store.countsInStates(OPEN_STATES);
   const open = counts.reduce((a, b) => a + b, 0);
   if (open === 0) return undefined;
 
   const soonEnd = endOfDay(calendar.addWorkdays(slot.date, 3).date, config.tz);
   const [overdue, soon, issued, signed] = await Promise.all([
-    rt.redis.zrangebyscore(store.k.byDue, '-inf', `(${slot.at}`),
-    rt.redis.zrangebyscore(store.k.byDue, String(slot.at), String(soonEnd), 'WITHSCORES'),
+    store.refsDueBy(slot.at - 1),
+    store.dueBetween(slot.at, soonEnd),
     store.refsInState('issued'),
     store.refsInState('signed'),
   ]);
@@ -64,9 +64,9 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
     .map(([u, n]) => `· ${dir.unitName(u)}：${n} 项`);
 
   const soonLines: string[] = [];
-  for (let i = 0; i < soon.length && soonLines.length < SHOWN; i += 2) {
-    const { item, unit } = parseAssignmentRef(soon[i]!);
-    soonLines.push(`· ${no(item)} ${dir.unitName(unit)}，${formatDate(dateInTz(Number(soon[i + 1]), config.tz))}前`);
+  for (const { ref, at } of soon.slice(0, SHOWN)) {
+    const { item, unit } = parseAssignmentRef(ref);
+    soonLines.push(`· ${no(item)} ${dir.unitName(unit)}，${formatDate(dateInTz(at, config.tz))}前`);
   }
 
   // Unreceived for over a day: the items' issue times, read a chunk at a time (a city may have thousands open).
@@ -107,7 +107,7 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
       ...(calendarNote ? [`⚠️ ${calendarNote}`] : []),
       `【按状态】${countLine}`,
       section('逾期（按单位）', overdueLines, overdue.length),
-      section('三个工作日内到期', soonLines, soon.length / 2),
+      section('三个工作日内到期', soonLines, soon.length),
       section('发出超过一天未签收', staleLines, stale.length),
       section('已签署待受理', signedLines, signed.length),
     ].join('\n\n'),

@@ -1,9 +1,9 @@
-// `npm run schedule:rebuild`: rebuilds the schedule from the records (see rebuild.ts). Run it with ducha stopped.
+// `npm run schedule:rebuild`: rebuilds the schedule from the records (see src/store/rebuild-schedule.ts). Run it with ducha stopped.
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../infra/config.ts';
+import { rebuildSchedule } from '../store/rebuild-schedule.ts';
 import { Store } from '../store/store.ts';
-import { rebuildSchedule } from './rebuild.ts';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -11,7 +11,7 @@ try {
   const config = loadConfig();
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  const r = await rebuildSchedule(new Store(redis, config.prefix));
+  const r = await rebuildSchedule(redis, new Store(redis, config.prefix));
   console.log(`提醒日程已重建：${r.items} 个事项，${r.open} 个在办单位，${r.chases} 个待签收提醒，用时 ${r.ms} ms`);
   await redis.quit();
 } catch (e) {

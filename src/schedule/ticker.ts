@@ -26,28 +26,17 @@ export async function tick(rt: Runtime): Promise<void> {
   const { config, store } = rt;
   const now = rt.clock.now();
   const slot = latestSlot(now, { tz: config.tz, remindAt: config.remindAt, remindBefore: config.remindBefore }, rt.calendar);
-  const done = await rt.redis.get(store.k.slotDone);
-  if (done === null) {
-    // The schedule begins when the service first runs: slots before then were nobody's to send.
-    await rt.redis.set(store.k.slotDone, slot.date, 'NX');
-  } else if (done < slot.date) {
+  if (await store.isSlotDue(slot.date)) {
     const job: SlotJob = { date: slot.date, at: slot.at, late: now - slot.at > LATE_AFTER_MS };
+    // Queued before the mark moves: a crash between the two queues it again, under the same job id.
     await rt.queues.schedule.add('slot', job, { jobId: `slot-${slot.date}` });
-    // Only forward: a process whose clock is behind never takes the mark back.
-    await rt.redis.eval(
-      "local v = redis.call('GET', KEYS[1]) if (not v) or v < ARGV[1] then redis.call('SET', KEYS[1], ARGV[1]) end return 1",
-      1,
-      store.k.slotDone,
-      slot.date,
-    );
+    await store.markSlotTaken(slot.date);
   }
-  const due = await rt.redis.zrangebyscore(store.k.chase, '-inf', String(now), 'WITHSCORES', 'LIMIT', 0, CHASES_PER_TICK);
+  const due = await store.dueChases(now, CHASES_PER_TICK);
   if (due.length === 0) return;
   // Units of one item issued together fall due together: one job per item and time.
   const groups = new Map<string, ChaseJob>();
-  for (let i = 0; i < due.length; i += 2) {
-    const ref = due[i]!;
-    const at = Number(due[i + 1]);
+  for (const { ref, at } of due) {
     const slash = ref.indexOf('/');
     const item = ref.slice(0, slash);
     const key = `${item}@${at}`;

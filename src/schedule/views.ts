@@ -25,7 +25,7 @@ export function scheduledContext(rt: Runtime): ScheduledContext {
 }
 
 export async function saveReminderList(rt: Runtime, person: string, list: ReminderList): Promise<void> {
-  await rt.redis.set(rt.store.k.remindList(list.slot, person), JSON.stringify(list), 'EX', LIST_TTL_SECONDS);
+  await rt.store.saveReminderList(list.slot, person, list, LIST_TTL_SECONDS);
 }
 
 /** Draws a scheduled card by key for its person; undefined when its list has expired or its item is gone. */
@@ -37,9 +37,8 @@ export async function renderScheduled(rt: Runtime, key: string, viewer: string, 
     const slot = rest.slice(0, i);
     const person = rest.slice(i + 1);
     if (person !== viewer) return undefined;
-    const raw = await rt.redis.get(rt.store.k.remindList(slot, person));
-    if (!raw) return undefined;
-    const list = JSON.parse(raw) as ReminderList;
+    const list = await rt.store.reminderList<ReminderList>(slot, person);
+    if (!list) return undefined;
     const [as, headers] = await Promise.all([
       rt.store.getAssignmentsByRef(list.lines.map((l) => l.ref)),
       rt.store.getHeaders([...new Set(list.lines.map((l) => parseAssignmentRef(l.ref).item))]),

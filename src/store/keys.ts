@@ -1,4 +1,19 @@
-// Every Redis key the service uses, under DUCHA_PREFIX, so two instances can share one Redis.
+// Every Redis key the service uses, under DUCHA_PREFIX, so two instances can share one Redis. The store's are built
+// here; the others belong to the code that alone reads and writes them, and are listed here to be found:
+//
+//   BullMQ's own, for each queue (inbound, deliver, schedule; src/redis/queues.ts)  <prefix>:<queue>:*
+//   Feishu (src/platforms/feishu/): the SDK's tokens, the tenant token among them
+//     (client.ts)                                                                   <prefix>:feishu:<app id or namespace>:<name>
+//     per-app and per-recipient send windows (adapter.ts)                           <prefix>:rl:feishu:app:<app id>:<minute>
+//                                                                                   <prefix>:rl:feishu:<receive id>:<second>
+//   WeCom (src/platforms/wecom/adapter.ts, wecomKeys): the access token             <prefix>:wecom:<corp id>:<agent id>:token
+//     the parts of a delivery already sent                                          <prefix>:wecom:sent:<dedup key>:<part>
+//     each person's send window (sorted set)                                        <prefix>:rl:wecom:<agent id>:<userid>
+//   The console (src/platforms/console/history.ts, consoleKeys): message counter    <prefix>:console:seq
+//     a person's messages (hash) and their order (sorted set)                       <prefix>:console:msgs:<person>
+//                                                                                   <prefix>:console:order:<person>
+//     deliveries already shown                                                      <prefix>:console:dedup:<dedup key>
+//     the channel new and redrawn messages go out on (a channel, not a key)         <prefix>:console:events
 
 export function keys(prefix: string) {
   const p = prefix;
@@ -18,10 +33,13 @@ export function keys(prefix: string) {
     itemsInStatus: (status: 'draft' | 'cancelled') => `${p}:idx:item:${status}`,
     /** Receipt chases to run (sorted set): member `item/unit`, score the domain ms it is due (see index-changes.ts). */
     chase: `${p}:sched:chase`,
+    /** An index being rebuilt is filled aside under this key and then renamed into place (see rebuild-schedule.ts). */
+    rebuilding: (key: string) => `${key}:rebuild`,
     /** The last reminder slot taken (its date, YYYY-MM-DD, in the service's own time). */
     slotDone: `${p}:sched:slot`,
     /** One person's reminder list of one slot (JSON), kept while its card may still be pressed. */
     remindList: (slot: string, person: string) => `${p}:rem:${slot}:${person}`,
+    /** The last notice number given in a year. */
     seq: (year: number) => `${p}:seq:${year}`,
     /** The number an operation was given, so a retried operation gets the same one. */
     seqFor: (opId: string) => `${p}:seq-for:${opId}`,
@@ -32,10 +50,12 @@ export function keys(prefix: string) {
      * written (wall-clock ms, for the relay that picks up what a crash left) and the deliveries.
      */
     outbox: `${p}:outbox`,
+    /** Every audit entry (stream), and each item's own trail (list of JSON entries, hash-chained; see scripts.ts). */
     auditAll: `${p}:audit`,
     auditItem: (id: string) => `${p}:audit:${id}`,
     /** Where each person's copy of a card was sent: field person id, value JSON message ref. */
     card: (cardKey: string) => `${p}:card:${cardKey}`,
+    /** The key that signs card buttons when DUCHA_SECRET is not set, generated once. */
     secret: `${p}:secret`,
     /** Every person's name as the directories in force have given it (hash: person id → name), for people since removed. */
     personNames: `${p}:people:names`,

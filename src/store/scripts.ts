@@ -1,4 +1,5 @@
-// Named Lua scripts: each is one atomic step on Redis (records, indexes, audit entries, outbox together).
+// Named Lua scripts: each is one atomic step on Redis (records, indexes, audit entries, outbox together). The store's
+// are all here; a platform adapter's own (its tokens, rate windows, console history) are beside it, named alike.
 
 /** Applies a list of index writes (see index-changes.ts); `x[2]` is the position of the key in KEYS. */
 const APPLY_INDEX = `
@@ -244,5 +245,16 @@ local e = cjson.decode(ARGV[1])
 e.rec = table.concat(seals, ' ')
 local head = append_entry(KEYS[1], KEYS[2], redis.call('HGET', KEYS[3], 'ah') or '', e)
 redis.call('HSET', KEYS[3], 'ah', head, 'an', tonumber(redis.call('HGET', KEYS[3], 'an') or '0') + 1)
+return 1
+`;
+
+/**
+ * mark-slot: records a reminder slot as taken, only forward: a process whose clock is behind never takes the mark
+ * back (which would send that slot's reminders again).
+ * KEYS: 1 the slot mark   ARGV: 1 the slot's date (YYYY-MM-DD, which sorts as it reads)
+ */
+export const MARK_SLOT = `
+local v = redis.call('GET', KEYS[1])
+if (not v) or v < ARGV[1] then redis.call('SET', KEYS[1], ARGV[1]) end
 return 1
 `;

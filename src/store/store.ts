@@ -1,11 +1,13 @@
 // The system of record on Redis: each item's header and each of its assignments are separate versioned records,
-// changed by compare-and-set in one script together with their indexes, audit entries, outbox and outcome.
+// changed by compare-and-set in one script together with their indexes, audit entries, outbox and outcome. It alone
+// talks to Redis about them: the rest of the service asks it by name (a test keeps it so, test/redis-calls.test.ts).
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { parseAssignmentRef, type Assignment, type Item, type ItemHeader, type ItemStatus } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
-import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, NEXT_SEQ, SEAL_ITEM, UPGRADE_ITEM } from './scripts.ts';
+import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, MARK_SLOT, NEXT_SEQ, SEAL_ITEM, UPGRADE_ITEM } from './scripts.ts';
 
 /** One line of the audit log. Every value is a string in the stream. */
 export interface AuditEntry {
@@ -73,6 +75,12 @@ export interface CommitPlan<O> {
   wallNow: number;
 }
 
+/** An entry of a time index: an assignment's ref (`item/unit`) and the domain ms it is due. */
+export interface Timed {
+  ref: string;
+  at: number;
+}
+
 export type CommitResult<O> = { kind: 'ok'; completedItem: boolean } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
@@ -107,9 +115,10 @@ export class Store {
   private readonly auditToList: Script;
   private readonly auditChainOf: Script;
   private readonly sealItemOf: Script;
+  private readonly markSlotOf: Script;
 
   constructor(
-    readonly redis: Redis,
+    private readonly redis: Redis,
     readonly prefix: string,
   ) {
     this.k = keys(prefix);
@@ -119,6 +128,7 @@ export class Store {
     redis.defineCommand('duchaAuditToList', { lua: AUDIT_TO_LIST, numberOfKeys: 1 });
     redis.defineCommand('duchaAuditChain', { lua: AUDIT_CHAIN, numberOfKeys: 2 });
     redis.defineCommand('duchaSealItem', { lua: SEAL_ITEM });
+    redis.defineCommand('duchaMarkSlot', { lua: MARK_SLOT, numberOfKeys: 1 });
     const r = redis as unknown as Record<string, Script>;
     this.commitOp = r.duchaCommitOp!.bind(redis);
     this.upgradeOne = r.duchaUpgradeItem!.bind(redis);
@@ -126,6 +136,7 @@ export class Store {
     this.auditToList = r.duchaAuditToList!.bind(redis);
     this.auditChainOf = r.duchaAuditChain!.bind(redis);
     this.sealItemOf = r.duchaSealItem!.bind(redis);
+    this.markSlotOf = r.duchaMarkSlot!.bind(redis);
   }
 
   // --- reading records -------------------------------------------------------------------------
@@ -249,9 +260,82 @@ export class Store {
     return this.redis.zrangebyscore(this.k.byDue, '-inf', String(ms));
   }
 
+  /** Refs of open assignments of issued items due from `fromMs` to `toMs` (both included), earliest first. */
+  async dueBetween(fromMs: number, toMs: number): Promise<Timed[]> {
+    return timed(await this.redis.zrangebyscore(this.k.byDue, String(fromMs), String(toMs), 'WITHSCORES'));
+  }
+
   /** Refs of assignments a person is the responsible leader of, earliest deadline first. */
   async refsOfPerson(person: string): Promise<string[]> {
     return this.redis.zrange(this.k.byPerson(person), '0', '-1');
+  }
+
+  /** How many issued assignments are in each of the states, in the order asked. */
+  async countsInStates(states: readonly string[]): Promise<number[]> {
+    return Promise.all(states.map((s) => this.redis.scard(this.k.byState(s))));
+  }
+
+  // --- the office's ledger -------------------------------------------------------------------------
+
+  /** A page of the ledger: item ids, newest first, from position `from` (0: the newest). */
+  async ledgerPage(from: number, count: number): Promise<string[]> {
+    return this.redis.zrevrange(this.k.items, from, from + count - 1);
+  }
+
+  /** How many items there are (cancelled drafts included), and how many of them are cancelled drafts. */
+  async ledgerCounts(): Promise<{ items: number; cancelled: number }> {
+    const [items, cancelled] = await Promise.all([this.redis.zcard(this.k.items), this.redis.scard(this.k.itemsInStatus('cancelled'))]);
+    return { items, cancelled };
+  }
+
+  /** Ids of the items not issued: drafts, or cancelled drafts (in no order). */
+  async itemIdsInStatus(status: 'draft' | 'cancelled'): Promise<string[]> {
+    return this.redis.smembers(this.k.itemsInStatus(status));
+  }
+
+  // --- the schedule --------------------------------------------------------------------------------
+
+  /**
+   * Whether the reminder slot of `date` (YYYY-MM-DD) is still to be taken. The first time the service runs, the
+   * schedule begins with that slot: the slots before then were nobody's to send, and this one is not taken either.
+   */
+  async isSlotDue(date: string): Promise<boolean> {
+    const done = await this.redis.get(this.k.slotDone);
+    if (done !== null) return done < date;
+    await this.redis.set(this.k.slotDone, date, 'NX');
+    return false;
+  }
+
+  /** Marks the slot of `date` taken; only forward (see MARK_SLOT). */
+  async markSlotTaken(date: string): Promise<void> {
+    await this.markSlotOf(this.k.slotDone, date);
+  }
+
+  /** Receipt chases due by `ms`, earliest first, at most `limit` of them. */
+  async dueChases(ms: number, limit: number): Promise<Timed[]> {
+    return timed(await this.redis.zrangebyscore(this.k.chase, '-inf', String(ms), 'WITHSCORES', 'LIMIT', 0, limit));
+  }
+
+  /** Keeps a person's reminder list of a slot (what its card is redrawn from) for `ttlSeconds`. */
+  async saveReminderList(slot: string, person: string, list: unknown, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.k.remindList(slot, person), JSON.stringify(list), 'EX', ttlSeconds);
+  }
+
+  /** A person's reminder list of a slot; undefined once it has expired. */
+  async reminderList<T>(slot: string, person: string): Promise<T | undefined> {
+    const raw = await this.redis.get(this.k.remindList(slot, person));
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+
+  // --- the signing secret ----------------------------------------------------------------------------
+
+  /** The key that signs card buttons: DUCHA_SECRET when set, else one generated once and kept here for every process. */
+  async signingSecret(configured?: string): Promise<string> {
+    if (configured) return configured;
+    await this.redis.set(this.k.secret, randomBytes(32).toString('base64url'), 'NX');
+    const s = await this.redis.get(this.k.secret);
+    if (!s) throw new Error('could not read the action-signing secret from Redis');
+    return s;
   }
 
   // --- changing records --------------------------------------------------------------------------
@@ -461,6 +545,13 @@ function results(res: [Error | null, unknown][] | null): unknown[] {
 /** A hash read whole: undefined when it does not exist (HGETALL answers an empty one). */
 function present(fields: Record<string, string>): Record<string, string> | undefined {
   return Object.keys(fields).length ? fields : undefined;
+}
+
+/** A sorted set read WITHSCORES: [member, score, member, score, …] as refs and times. */
+function timed(flat: string[]): Timed[] {
+  const out: Timed[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ ref: flat[i]!, at: Number(flat[i + 1]) });
+  return out;
 }
 
 function parseRecord<T>([v, doc]: (string | null)[]): Versioned<T> | undefined {

@@ -11,6 +11,7 @@
 // operation's last entry carries the seals of the records it wrote (scripts.ts, COMMIT_OP); each item's records as
 // they are at the upgrade are sealed by a system entry of their own, so a change made after it shows, and nothing is
 // proved about them before.
+import type { Redis } from 'ioredis';
 import { isIssued, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
 import type { Logger } from '../infra/logger.ts';
 import { indexChanges } from './index-changes.ts';
@@ -29,9 +30,13 @@ export interface UpgradeResult {
   sealed: number;
 }
 
-/** `now`: when the upgrade runs, on the service's clock (the time of the sealing entries). */
-export async function upgradeStore(store: Store, log: Logger, now = Date.now()): Promise<UpgradeResult> {
-  const { redis, k } = store;
+/**
+ * `redis`: the store's own connection, handed over by the caller (app.ts) because the upgrade reads records in the
+ * earlier formats the store no longer knows. `now`: when the upgrade runs, on the service's clock (the time of the
+ * sealing entries).
+ */
+export async function upgradeStore(redis: Redis, store: Store, log: Logger, now = Date.now()): Promise<UpgradeResult> {
+  const { k } = store;
   const done: UpgradeResult = { items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0 };
   if ((await redis.get(k.schema)) === STORE_FORMAT) return done;
   const ids = await redis.zrange(k.items, '0', '-1');

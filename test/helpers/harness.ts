@@ -17,6 +17,8 @@ export const FIXTURE_DIRECTORY = 'test/fixtures/directory.yaml';
 export interface Harness {
   app: App;
   rt: Runtime;
+  /** A connection of the test's own to the service's Redis, to look at records as stored or change them by hand. */
+  redis: Redis;
   prefix: string;
   clock: ManualClock;
   feishu: RecordingAdapter;
@@ -92,6 +94,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     scheduler: opts.scheduler ?? false,
   });
   const rt = app.rt;
+  const redis = new Redis(REDIS_URL);
   const all = () => [...feishu.sent, ...wecom.sent];
   let eventSeq = 0;
 
@@ -105,6 +108,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const h: Harness = {
     app,
     rt,
+    redis,
     prefix,
     clock,
     feishu,
@@ -180,6 +184,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     },
     async close() {
       await app.stop();
+      redis.disconnect();
       await deleteKeys(prefix);
     },
   };

@@ -2,25 +2,20 @@
 // delivery, however often the job runs), and a card redrawn is replaced there in place. A person is known by their
 // directory id; a reply goes to the console of the person who typed the command. Messages are timed by the
 // service's own clock, like the cards they carry (DUCHA_CLOCK moves both).
-import type { Redis } from 'ioredis';
 import type { Clock } from '../../infra/clock.ts';
 import type { ReplyTarget } from '../../chat/event.ts';
 import type { Card, Message } from '../../chat/message.ts';
 import type { PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapter.ts';
 import type { Person } from '../../directory/directory.ts';
-import { ConsoleHistory } from './history.ts';
+import type { ConsoleHistory } from './history.ts';
 
 export class ConsoleAdapter implements PlatformAdapter {
   readonly platform = 'console' as const;
-  private readonly history: ConsoleHistory;
 
   constructor(
-    redis: Redis,
-    prefix: string,
+    private readonly history: ConsoleHistory,
     private readonly clock: Clock,
-  ) {
-    this.history = new ConsoleHistory(redis, prefix);
-  }
+  ) {}
 
   async send(to: Person, message: Message, opts: SendOptions): Promise<SentRef> {
     return this.add(to.id, message, opts);

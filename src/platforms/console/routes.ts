@@ -10,10 +10,9 @@ import type { CommandEvent } from '../../chat/event.ts';
 import type { Directory, Person } from '../../directory/directory.ts';
 import { intakeCommand, runAction } from '../../dispatch/dispatch.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { loadSecret } from '../../store/secret.ts';
 import { BodyError, readRawBody } from '../../http/raw-body.ts';
 import { apiGuard, consoleGuard } from './guard.ts';
-import { ConsoleHistory } from './history.ts';
+import type { ConsoleHistory } from './history.ts';
 import { PageTokens } from './page-token.ts';
 import { seedExamples } from './seed.ts';
 import type { ConsoleStreams } from './streams.ts';
@@ -31,14 +30,13 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/console/app.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
 };
 
-export function consoleRouter(rt: Runtime, streams: ConsoleStreams): Router {
+export function consoleRouter(rt: Runtime, history: ConsoleHistory, streams: ConsoleStreams): Router {
   const router = new Router();
-  const history = new ConsoleHistory(rt.redis, rt.config.prefix);
   const cache = new Map<string, Buffer>();
   // The key is the service's signing secret (one for every web process), read once it has been read well.
   let tokens: Promise<PageTokens> | undefined;
   const pageTokens = () =>
-    (tokens ??= loadSecret(rt.redis, rt.store.k.secret, rt.config.secret).then(
+    (tokens ??= rt.store.signingSecret(rt.config.secret).then(
       (s) => new PageTokens(s),
       (err: unknown) => {
         tokens = undefined;

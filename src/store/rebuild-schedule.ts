@@ -3,8 +3,10 @@
 // who restored Redis from a backup or repaired records by hand (`npm run schedule:rebuild`, with the service
 // stopped: a change made during the rebuild could be missed); it is also how the
 // benchmark times a full build. New keys are filled aside and swapped in at once: readers never see half of it.
+// It writes outside the store's own steps, so it is given the store's connection by its caller (the CLI, a test).
+import type { Redis } from 'ioredis';
 import { assignmentRef, isIssued, type Assignment } from '../domain/types.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from './store.ts';
 
 const CHUNK = 1000;
 
@@ -15,11 +17,11 @@ export interface RebuildReport {
   ms: number;
 }
 
-export async function rebuildSchedule(store: Store): Promise<RebuildReport> {
+export async function rebuildSchedule(redis: Redis, store: Store): Promise<RebuildReport> {
   const started = Date.now();
-  const { redis, k } = store;
-  const tmpDue = `${k.byDue}:rebuild`;
-  const tmpChase = `${k.chase}:rebuild`;
+  const { k } = store;
+  const tmpDue = k.rebuilding(k.byDue);
+  const tmpChase = k.rebuilding(k.chase);
   await redis.del(tmpDue, tmpChase);
   const ids = await redis.zrange(k.items, '0', '-1');
   let open = 0;
