@@ -22,8 +22,8 @@ export interface ConsoleEvent {
 }
 
 /**
- * Adds a message unless one with the same dedup key was added (then that one's id): stores it, orders it, trims the
- * oldest, renews the expiry and publishes it, in one step.
+ * append: adds a message unless one with the same dedup key was added (then that one's id): stores it, orders it,
+ * trims the oldest, renews the expiry and publishes it, in one step.
  * KEYS: 1 dedup key, 2 messages (hash id → JSON), 3 order (zset seq → id), 4 channel
  * ARGV: 1 id, 2 seq, 3 message JSON, 4 event JSON, 5 ttl, 6 max
  */
@@ -47,43 +47,47 @@ return ARGV[1]
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
-/** The channel new and redrawn messages are published on, for the web processes' open pages. */
-export function consoleChannel(prefix: string): string {
-  return `${prefix}:console:events`;
+/**
+ * The console's own keys (listed in src/store/keys.ts): the counter numbering messages, each person's messages and
+ * their order, the marks of deliveries already shown, and the channel messages are published on.
+ */
+function consoleKeys(prefix: string) {
+  return {
+    seq: `${prefix}:console:seq`,
+    messages: (person: string) => `${prefix}:console:msgs:${person}`,
+    order: (person: string) => `${prefix}:console:order:${person}`,
+    shown: (dedupKey: string) => `${prefix}:console:dedup:${dedupKey}`,
+    /** New and redrawn messages, for the web processes' open pages. */
+    channel: `${prefix}:console:events`,
+  };
 }
 
 export class ConsoleHistory {
   private readonly append: Script;
+  private readonly keys: ReturnType<typeof consoleKeys>;
   readonly channel: string;
 
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
   ) {
-    this.channel = consoleChannel(prefix);
+    this.keys = consoleKeys(prefix);
+    this.channel = this.keys.channel;
     redis.defineCommand('duchaConsoleAppend', { lua: APPEND, numberOfKeys: 4 });
     this.append = (redis as unknown as Record<string, Script>).duchaConsoleAppend!.bind(redis);
   }
 
-  private messagesKey(person: string): string {
-    return `${this.prefix}:console:msgs:${person}`;
-  }
-
-  private orderKey(person: string): string {
-    return `${this.prefix}:console:order:${person}`;
-  }
-
   /** Adds a message to a person's console, once per dedup key; returns its id. */
   async add(person: string, message: Message, opts: { from: 'me' | 'bot'; dedupKey: string; urgent?: boolean; at?: number }): Promise<string> {
-    const seq = await this.redis.incr(`${this.prefix}:console:seq`);
+    const seq = await this.redis.incr(this.keys.seq);
     const id = `m${seq}`;
     const m = { id, seq, at: opts.at ?? Date.now(), from: opts.from, ...(opts.urgent ? { urgent: true } : {}), ...message } as ConsoleMessage;
     const event: ConsoleEvent = { person, event: 'message', message: m };
     return String(
       await this.append(
-        `${this.prefix}:console:dedup:${opts.dedupKey}`,
-        this.messagesKey(person),
-        this.orderKey(person),
+        this.keys.shown(opts.dedupKey),
+        this.keys.messages(person),
+        this.keys.order(person),
         this.channel,
         id,
         seq,
@@ -97,21 +101,21 @@ export class ConsoleHistory {
 
   /** Redraws a card in a person's console; false when the message is gone (expired, or not theirs). */
   async redraw(person: string, id: string, card: Card): Promise<boolean> {
-    const raw = await this.redis.hget(this.messagesKey(person), id);
+    const raw = await this.redis.hget(this.keys.messages(person), id);
     if (!raw) return false;
     const old = JSON.parse(raw) as ConsoleMessage;
     if (old.kind !== 'card') return false;
     const m: ConsoleMessage = { ...old, card };
     const event: ConsoleEvent = { person, event: 'update', message: m };
-    await this.redis.multi().hset(this.messagesKey(person), id, JSON.stringify(m)).publish(this.channel, JSON.stringify(event)).exec();
+    await this.redis.multi().hset(this.keys.messages(person), id, JSON.stringify(m)).publish(this.channel, JSON.stringify(event)).exec();
     return true;
   }
 
   /** A person's messages, oldest first. */
   async list(person: string): Promise<ConsoleMessage[]> {
-    const ids = await this.redis.zrange(this.orderKey(person), '0', '-1');
+    const ids = await this.redis.zrange(this.keys.order(person), '0', '-1');
     if (ids.length === 0) return [];
-    const raws = await this.redis.hmget(this.messagesKey(person), ...ids);
+    const raws = await this.redis.hmget(this.keys.messages(person), ...ids);
     return raws.flatMap((r) => (r ? [JSON.parse(r) as ConsoleMessage] : []));
   }
 }

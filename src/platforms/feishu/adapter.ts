@@ -195,7 +195,11 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
 
-  /** Counts one more in a window counter that expires on its own (increment and expiry in one step). */
+  /**
+   * Counts one more in a window counter that expires on its own (increment and expiry in one step). The windows are
+   * this adapter's own keys (listed in src/store/keys.ts): `<prefix>:rl:feishu:app:<app id>:<minute>` and
+   * `<prefix>:rl:feishu:<receive id>:<second>`.
+   */
   private async countIn(key: string, ttlSeconds: number): Promise<number> {
     const [[, n]] = (await this.redis.multi().incr(key).expire(key, ttlSeconds).exec()) as [[unknown, number], unknown];
     return n;

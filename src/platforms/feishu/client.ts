@@ -14,7 +14,22 @@ const TENANT_TOKEN = 'tenant-access-token';
 const drop = (): void => undefined;
 const QUIET = { error: drop, warn: drop, info: drop, debug: drop, trace: drop };
 
-/** A Redis-backed cache for the SDK's tokens: `set` gets an absolute expiry time in ms. */
+/**
+ * replace-token: puts a new tenant token in place of the one Feishu refused, unless another process already did
+ * (the cache then holds a token other than the refused one, and it is kept).
+ * KEYS: 1 the tenant token
+ * ARGV: 1 the refused token ('' when there was none), 2 the new token, 3 its expiry (unix ms)
+ */
+const REPLACE_TOKEN = `
+local cur = redis.call('GET', KEYS[1])
+if cur == false or cur == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3]) end
+return 0
+`;
+
+/**
+ * A Redis-backed cache for the SDK's tokens: `set` gets an absolute expiry time in ms. Its keys are
+ * `<prefix>:feishu:<namespace>:<name>` (the tenant token's namespace is the app id), listed in src/store/keys.ts.
+ */
 export class RedisTokenCache {
   constructor(
     private readonly redis: Redis,
@@ -47,14 +62,7 @@ export class RedisTokenCache {
    * (compare-and-set): the cache is never left empty, so no caller fetches a token of its own meanwhile.
    */
   async replaceTenantToken(appId: string, failed: string | undefined, fresh: string, expireAtMs: number): Promise<void> {
-    await this.redis.eval(
-      "local cur = redis.call('GET', KEYS[1]) if cur == false or cur == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3]) end return 0",
-      1,
-      this.key(TENANT_TOKEN, appId),
-      failed ?? '',
-      fresh,
-      Math.floor(expireAtMs),
-    );
+    await this.redis.eval(REPLACE_TOKEN, 1, this.key(TENANT_TOKEN, appId), failed ?? '', fresh, Math.floor(expireAtMs));
   }
 }
 

@@ -41,9 +41,10 @@ export class WecomTransient extends Error {
 }
 
 /**
- * Takes one send from a person's allowance, atomically for every process: sliding windows of a minute and an hour.
- * Returns 0 when taken, else how many ms to wait before the next one may go.
- * KEYS[1] the person's window (sorted set); ARGV now, per minute, per hour, member.
+ * take-send: takes one send from a person's allowance, atomically for every process: sliding windows of a minute and
+ * an hour. Returns 0 when taken, else how many ms to wait before the next one may go.
+ * KEYS: 1 the person's window (sorted set: member a send, score its time)
+ * ARGV: 1 now (wall-clock ms), 2 sends allowed a minute, 3 sends allowed an hour, 4 a member naming this send
  */
 const TAKE_SEND = `
 local now = tonumber(ARGV[1])
@@ -63,22 +64,44 @@ redis.call('PEXPIRE', KEYS[1], 3600000)
 return 0
 `;
 
+/**
+ * drop-token: forgets the access token WeCom refused, only if it is still the one kept (another process may already
+ * have put a new one there).
+ * KEYS: 1 the access token   ARGV: 1 the refused token
+ */
+const DROP_TOKEN = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/**
+ * This adapter's own keys (listed in src/store/keys.ts): the access token every process shares, the parts of a
+ * delivery already sent, and each person's send window.
+ */
+function wecomKeys(prefix: string, cfg: WecomConfig) {
+  return {
+    token: `${prefix}:wecom:${cfg.corpId}:${cfg.agentId}:token`,
+    sentPart: (dedupKey: string, part: number) => `${prefix}:wecom:sent:${dedupKey}:${part}`,
+    sendWindow: (userid: string) => `${prefix}:rl:wecom:${cfg.agentId}:${userid}`,
+  };
+}
+
 export class WecomAdapter implements PlatformAdapter {
   readonly platform = 'wecom' as const;
-  private readonly tokenKey: string;
+  private readonly keys: ReturnType<typeof wecomKeys>;
   private ipWarned = false;
   private seq = 0;
 
   constructor(
     private readonly cfg: WecomConfig,
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     private readonly log: Logger,
     private readonly timeoutMs = 10_000,
     /** Wall time for the per-person windows (WeCom counts real minutes, not the domain's). */
     private readonly wallClock: () => number = Date.now,
   ) {
-    this.tokenKey = `${prefix}:wecom:${cfg.corpId}:${cfg.agentId}:token`;
+    this.keys = wecomKeys(prefix, cfg);
     redis.defineCommand('duchaWecomTakeSend', { lua: TAKE_SEND, numberOfKeys: 1 });
   }
 
@@ -100,7 +123,7 @@ export class WecomAdapter implements PlatformAdapter {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       // A part sent by an earlier attempt of this delivery is not sent again.
-      const sentKey = `${this.prefix}:wecom:sent:${opts.dedupKey}:${i}`;
+      const sentKey = this.keys.sentPart(opts.dedupKey, i);
       const before = await this.redis.get(sentKey);
       if (before !== null) {
         ref = JSON.parse(before) as SentRef;
@@ -154,20 +177,20 @@ export class WecomAdapter implements PlatformAdapter {
     const take = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<number>>).duchaWecomTakeSend!;
     const now = this.wallClock();
     const wait = Number(
-      await take.call(this.redis, `${this.prefix}:rl:wecom:${this.cfg.agentId}:${userid}`, now, PER_MINUTE, PER_HOUR, `${now}-${process.pid}-${++this.seq}`),
+      await take.call(this.redis, this.keys.sendWindow(userid), now, PER_MINUTE, PER_HOUR, `${now}-${process.pid}-${++this.seq}`),
     );
     if (wait > 0) throw new RateLimited(wait, '企业微信每人每分钟 30 条、每小时 1000 条', 'recipient');
   }
 
   private async token(): Promise<string> {
-    const cached = await this.redis.get(this.tokenKey);
+    const cached = await this.redis.get(this.keys.token);
     if (cached) return cached;
     const url = `${this.cfg.baseUrl}/cgi-bin/gettoken?corpid=${encodeURIComponent(this.cfg.corpId)}&corpsecret=${encodeURIComponent(this.cfg.secret)}`;
     const res = await this.http('获取 access_token', url);
     if (res.errcode || !res.access_token) throw this.failure('获取 access_token', res);
     // Kept a little less long than WeCom keeps it, and shared by every process.
     const ttl = Math.max(60, (res.expires_in ?? 7200) - 300);
-    await this.redis.set(this.tokenKey, res.access_token, 'EX', ttl);
+    await this.redis.set(this.keys.token, res.access_token, 'EX', ttl);
     return res.access_token;
   }
 
@@ -178,8 +201,7 @@ export class WecomAdapter implements PlatformAdapter {
       const res = await this.http(what, `${this.cfg.baseUrl}/cgi-bin/${path}?access_token=${encodeURIComponent(token)}`, body);
       if (!res.errcode) return res;
       if (TOKEN_ERRORS.has(res.errcode) && attempt === 0) {
-        // Only the token this call used: another process may already have put a new one there.
-        await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.tokenKey, token);
+        await this.redis.eval(DROP_TOKEN, 1, this.keys.token, token);
         continue;
       }
       throw this.failure(what, res);
