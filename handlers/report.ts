@@ -1,5 +1,6 @@
 // /报送: a unit's contact submits a progress or final report; it goes to the unit's responsible leader to sign.
 import { cardKey } from '../src/chat/card-key.ts';
+import { ACCESS, holdsRole, whoLine } from '../src/domain/access.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
@@ -20,8 +21,8 @@ export const report: CommandHandler = {
     const unitOf = (item: ItemHeader) => {
       const unit = unitOfPersonIn(item, ctx.person.id, dir, 'contact');
       if (unit) return unit;
-      const contact = dir.rolesOf(ctx.person.id).some((r) => r.role === 'contact');
-      throw new Refusal(contact ? 'wrong_unit' : 'not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位，只有承办单位的联络员才能报送`);
+      const inOtherUnit = holdsRole('report', ctx.person.id, dir);
+      throw new Refusal(inOtherUnit ? 'wrong_unit' : 'not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位，只有${whoLine(ACCESS.report)}才能报送`);
     };
     await mutateAssignment(rt, ctx.op, id, unitOf, (item, a, now) => {
       const from = a.state;
