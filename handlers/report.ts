@@ -1,6 +1,7 @@
 // /报送: a unit's contact submits a progress or final report; it goes to the unit's responsible leader to sign.
 import { cardKey } from '../src/chat/card-key.ts';
 import { ACCESS, holdsRole, whoLine } from '../src/domain/access.ts';
+import { REPLACED_BY_NEW_VERSION } from '../src/domain/report-rules.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
@@ -28,7 +29,7 @@ export const report: CommandHandler = {
       const from = a.state;
       const to = check('submit', ctx.person.id, item, a, dir);
       // Whatever waited for signature or review is replaced: the new text needs its own signature.
-      const superseded = a.reports.filter((r) => r.status === 'pending' || r.status === 'signed');
+      const superseded = a.reports.filter((r) => REPLACED_BY_NEW_VERSION.includes(r.status));
       for (const r of superseded) r.status = 'superseded';
       const version = a.reports.length + 1;
       const hash = textHash(text);
