@@ -4,6 +4,7 @@ import { requireAccess } from '../src/domain/access.ts';
 import { CATEGORY_CHOICES, parseCategory } from '../src/domain/categories.ts';
 import { dateInTz } from '../src/domain/dates.ts';
 import { parseDue } from '../src/domain/deadline.ts';
+import { responsibleLeader } from '../src/domain/responsible-leader.ts';
 import { itemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
@@ -39,9 +40,8 @@ export const newItem: CommandHandler = {
       named = { unit, person: p.id };
     }
     const assignments: Assignment[] = units.map((u) => {
-      const unit = dir.unit(u)!;
-      const responsible = category ? unit.head : named?.unit === u ? named.person : unit.deputies[0];
-      if (!responsible) throw new Refusal('bad_syntax', `${unit.name}在通讯录中没有班子成员，一般事项无人可送；请联系管理员补充，或改为重点事项`);
+      const responsible = responsibleLeader(category, u, named?.unit === u ? named.person : undefined, dir);
+      if (!responsible) throw new Refusal('bad_syntax', `${dir.unitName(u)}在通讯录中没有班子成员，一般事项无人可送；请联系管理员补充，或改为重点事项`);
       return {
         unit: u,
         lead: u === lead,
