@@ -1,4 +1,5 @@
-// /延期: the head or a contact asks for a later deadline with a reason; the office approves or refuses by button.
+// /延期: the head, the responsible leader or a contact asks for a later deadline with a reason; the office approves or
+// refuses by button.
 import { cardKey } from '../src/chat/card-key.ts';
 import { dateInTz, formatDate } from '../src/domain/dates.ts';
 import { parseDate } from '../src/domain/deadline.ts';

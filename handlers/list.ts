@@ -1,8 +1,9 @@
-// /台账: the ledger, one line per item with each unit's state and deadline; heads and contacts see their own units.
+// /台账: the ledger, one line per item with each unit's state and deadline; heads, deputies and contacts see their own units.
 import { formatDate } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
 import { assignmentRef, isIssued, isKey, isOverdue, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
-import { STATUS_FILTERS } from '../src/chat/texts.ts';
+import { parseStatusFilter, STATUS_CHOICES } from '../src/chat/texts.ts';
+import { unitsReached } from '../src/domain/access.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
@@ -14,8 +15,7 @@ export const list: CommandHandler = {
   command: 'list',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    const office = dir.isOffice(ctx.person.id);
-    const mine = dir.unitsOf(ctx.person.id);
+    const { all: office, units: mine } = unitsReached('list', ctx.person.id, dir);
     if (!office && mine.length === 0) throw new Refusal('not_allowed', '您不属于任何承办单位，没有可查看的台账');
     const wantUnits = (cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u));
     if (!office) {
@@ -25,8 +25,8 @@ export const list: CommandHandler = {
     const units = wantUnits.length ? wantUnits : office ? [] : mine;
     let status: string | undefined;
     if (cmd.options.status) {
-      status = STATUS_FILTERS[cmd.options.status.trim().toLowerCase()] ?? STATUS_FILTERS[cmd.options.status.trim()];
-      if (!status) throw new Refusal('bad_syntax', `状态「${cmd.options.status}」不对，可选：待签收、办理中、待签署、待受理、已退回、已办结、草稿、已取消`);
+      status = parseStatusFilter(cmd.options.status);
+      if (!status) throw new Refusal('bad_syntax', `状态「${cmd.options.status}」不对，可选：${STATUS_CHOICES}`);
     }
     const overdueOnly = cmd.flags.includes('overdue');
     const now = rt.clock.now();

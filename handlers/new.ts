@@ -1,25 +1,27 @@
 // /新建: the office drafts an item; the reply is a preview card (number, units, who receives, deadline) with 发出 / 取消.
 import { cardKey } from '../src/chat/card-key.ts';
-import { parseCategory } from '../src/domain/categories.ts';
+import { requireAccess } from '../src/domain/access.ts';
+import { CATEGORY_CHOICES, parseCategory } from '../src/domain/categories.ts';
 import { dateInTz } from '../src/domain/dates.ts';
 import { parseDue } from '../src/domain/deadline.ts';
+import { responsibleLeader } from '../src/domain/responsible-leader.ts';
 import { itemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { requireOffice, unitIdFrom } from '../src/dispatch/handler-kit.ts';
+import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
 import { createItem } from '../src/store/apply-op.ts';
 
 export const newItem: CommandHandler = {
   command: 'new',
   async run(ctx) {
     const { dir, cmd, rt } = ctx;
-    requireOffice(dir, ctx.person.id, '新建督查事项');
+    requireAccess('new', ctx.person.id, dir, '新建督查事项');
     const title = cmd.positional.join(' ').trim();
     if (!title) throw new Refusal('bad_syntax', '缺少事项标题');
     const units = [...new Set((cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u)))];
     if (units.length === 0) throw new Refusal('bad_syntax', '缺少承办单位（单位=）');
     const category = cmd.options.key ? parseCategory(cmd.options.key) : undefined;
-    if (cmd.options.key && !category) throw new Refusal('bad_syntax', `类别「${cmd.options.key}」不对，可选：重大、典型、紧急、民生、交办、疑难`);
+    if (cmd.options.key && !category) throw new Refusal('bad_syntax', `类别「${cmd.options.key}」不对，可选：${CATEGORY_CHOICES}`);
     const now = rt.clock.now();
     const due = parseDue(cmd.options.due ?? '', now, rt.config.tz, rt.calendar);
     if (!due.ok) throw new Refusal('bad_syntax', due.error);
@@ -38,9 +40,8 @@ export const newItem: CommandHandler = {
       named = { unit, person: p.id };
     }
     const assignments: Assignment[] = units.map((u) => {
-      const unit = dir.unit(u)!;
-      const responsible = category ? unit.head : named?.unit === u ? named.person : unit.deputies[0];
-      if (!responsible) throw new Refusal('bad_syntax', `${unit.name}在通讯录中没有班子成员，一般事项无人可送；请联系管理员补充，或改为重点事项`);
+      const responsible = responsibleLeader(category, u, named?.unit === u ? named.person : undefined, dir);
+      if (!responsible) throw new Refusal('bad_syntax', `${dir.unitName(u)}在通讯录中没有班子成员，一般事项无人可送；请联系管理员补充，或改为重点事项`);
       return {
         unit: u,
         lead: u === lead,

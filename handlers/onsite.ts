@@ -1,18 +1,19 @@
 // /坐地督查: the office records an on-site visit to a unit and tells its head.
+import { requireAccess } from '../src/domain/access.ts';
 import { formatDate, dateInTz } from '../src/domain/dates.ts';
 import { parseDate } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { itemIdFrom, oneUnit, requireOffice, sendText } from '../src/dispatch/handler-kit.ts';
+import { itemIdFrom, oneUnit, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const onsite: CommandHandler = {
   command: 'onsite',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    requireOffice(dir, ctx.person.id, '记录坐地督查');
+    requireAccess('onsite', ctx.person.id, dir, '记录坐地督查');
     const now = rt.clock.now();
     const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
     const unit = oneUnit(dir, cmd.lists.unit, '坐地督查');

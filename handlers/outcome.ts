@@ -1,17 +1,18 @@
 // /约谈结果: the office records what the head reported in person (听取汇报), and the head is told.
+import { requireAccess } from '../src/domain/access.ts';
 import { formatDateTime } from '../src/domain/dates.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { itemIdFrom, oneUnit, requireOffice, sendText } from '../src/dispatch/handler-kit.ts';
+import { itemIdFrom, oneUnit, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const outcome: CommandHandler = {
   command: 'outcome',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    requireOffice(dir, ctx.person.id, '记录约谈结果');
+    requireAccess('outcome', ctx.person.id, dir, '记录约谈结果');
     const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
     const unit = oneUnit(dir, cmd.lists.unit, '约谈结果');
     const result = (cmd.options.result ?? '').trim();

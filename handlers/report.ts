@@ -1,5 +1,7 @@
 // /报送: a unit's contact submits a progress or final report; it goes to the unit's responsible leader to sign.
 import { cardKey } from '../src/chat/card-key.ts';
+import { ACCESS, holdsRole, whoLine } from '../src/domain/access.ts';
+import { REPLACED_BY_NEW_VERSION } from '../src/domain/report-rules.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
@@ -20,14 +22,14 @@ export const report: CommandHandler = {
     const unitOf = (item: ItemHeader) => {
       const unit = unitOfPersonIn(item, ctx.person.id, dir, 'contact');
       if (unit) return unit;
-      const contact = dir.rolesOf(ctx.person.id).some((r) => r.role === 'contact');
-      throw new Refusal(contact ? 'wrong_unit' : 'not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位，只有承办单位的联络员才能报送`);
+      const inOtherUnit = holdsRole('report', ctx.person.id, dir);
+      throw new Refusal(inOtherUnit ? 'wrong_unit' : 'not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位，只有${whoLine(ACCESS.report)}才能报送`);
     };
     await mutateAssignment(rt, ctx.op, id, unitOf, (item, a, now) => {
       const from = a.state;
       const to = check('submit', ctx.person.id, item, a, dir);
       // Whatever waited for signature or review is replaced: the new text needs its own signature.
-      const superseded = a.reports.filter((r) => r.status === 'pending' || r.status === 'signed');
+      const superseded = a.reports.filter((r) => REPLACED_BY_NEW_VERSION.includes(r.status));
       for (const r of superseded) r.status = 'superseded';
       const version = a.reports.length + 1;
       const hash = textHash(text);

@@ -1,7 +1,7 @@
 // 退回: the office sends a signed report back to the unit for rework.
+import { checkReport } from '../src/domain/report-rules.ts';
 import { check } from '../src/domain/rules.ts';
-import { latestReport, noticeNumber } from '../src/domain/types.ts';
-import { Refusal } from '../src/domain/refusal.ts';
+import { noticeNumber } from '../src/domain/types.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
 import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
@@ -10,13 +10,10 @@ export const returnReport: ActionHandler = {
   actions: ['return'],
   run: (ctx) =>
     mutateAssignment(ctx.rt, ctx.op, ctx.key.item, ctx.key.unit, (item, a, now) => {
-      const r = a.reports.find((x) => x.version === ctx.key.n);
-      if (!r) throw new Refusal('not_found', '找不到这份报告');
-      if (r.status === 'returned') throw new Refusal('wrong_state', '这份报告已经退回');
-      if (latestReport(a) !== r || r.status === 'superseded') throw new Refusal('stale', '这一稿已被新版本取代');
+      const { report: r, to } = checkReport('return', a, ctx.key.n);
       const from = a.state;
       a.state = check('return', ctx.person.id, item, a, ctx.dir);
-      r.status = 'returned';
+      r.status = to;
       r.reviewedBy = ctx.person.id;
       r.reviewedAt = now;
       const unitName = ctx.dir.unitName(a.unit);

@@ -1,4 +1,5 @@
 // /查看: one item in full: each unit's state, deadline and reports, and the timeline from the audit log.
+import { reaches } from '../src/domain/access.ts';
 import { categoryLabel } from '../src/domain/categories.ts';
 import { formatDate, formatDateTime } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
@@ -18,12 +19,11 @@ export const show: CommandHandler = {
     const found = await rt.store.getItem(id);
     if (!found) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
     const item = found.item;
-    const mine = dir.unitsOf(ctx.person.id);
-    const office = dir.isOffice(ctx.person.id);
-    if (!office && !item.assignments.some((a) => mine.includes(a.unit) || a.responsible === ctx.person.id)) {
+    if (!reaches('show', ctx.person.id, item.assignments, dir)) {
       throw new Refusal('not_allowed', `督查事项 ${id} 没有交办给您所在的单位，无权查看`);
     }
-    if (!office && !isIssued(item)) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
+    // A draft is the office's alone: to anyone else it does not exist yet.
+    if (!dir.isOffice(ctx.person.id) && !isIssued(item)) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
     const name = (p: string) => dir.personName(p);
     const lines = [
       `${dir.issuer} ${noticeNumber(item)}`,

@@ -1,7 +1,7 @@
 // 签署: the responsible leader signs the exact text of the unit's report; it then goes to the office to review.
 import { cardKey } from '../src/chat/card-key.ts';
+import { checkReport } from '../src/domain/report-rules.ts';
 import { check } from '../src/domain/rules.ts';
-import { Refusal } from '../src/domain/refusal.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
 import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
@@ -11,13 +11,10 @@ export const signReport: ActionHandler = {
   actions: ['sign'],
   run: (ctx) =>
     mutateAssignment(ctx.rt, ctx.op, ctx.key.item, ctx.key.unit, (item, a, now) => {
-      const r = a.reports.find((x) => x.version === ctx.key.n);
-      if (!r) throw new Refusal('not_found', '找不到这份报告');
-      if (r.status === 'superseded') throw new Refusal('stale', '这一稿已被新版本取代，请签署最新一稿');
-      if (r.status !== 'pending') throw new Refusal('wrong_state', r.signature ? '这份报告已经签署' : '这份报告已退回修改');
+      const { report: r, to } = checkReport('sign', a, ctx.key.n);
       const from = a.state;
       a.state = check('sign', ctx.person.id, item, a, ctx.dir);
-      r.status = 'signed';
+      r.status = to;
       // The signature binds this exact text: a later edit is a new version and needs a new signature.
       r.signature = {
         by: ctx.person.id,

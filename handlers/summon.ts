@@ -1,18 +1,19 @@
 // /约谈: the office summons a unit's head to report in person (听取汇报); the head confirms with a button.
 import { cardKey } from '../src/chat/card-key.ts';
+import { requireAccess } from '../src/domain/access.ts';
 import { dateInTz, formatDateTime } from '../src/domain/dates.ts';
 import { parseDateTime } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { itemIdFrom, oneUnit, requireOffice } from '../src/dispatch/handler-kit.ts';
+import { itemIdFrom, oneUnit } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const summon: CommandHandler = {
   command: 'summon',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    requireOffice(dir, ctx.person.id, '约谈');
+    requireAccess('summon', ctx.person.id, dir, '约谈');
     const now = rt.clock.now();
     const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
     const unit = oneUnit(dir, cmd.lists.unit, '约谈');

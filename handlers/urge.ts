@@ -1,17 +1,18 @@
 // /催办: the office pushes an urge notice now to the responsible leader of each unit not yet done.
+import { requireAccess } from '../src/domain/access.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { itemIdFrom, requireOffice, unitIdFrom, urgeDeliveries } from '../src/dispatch/handler-kit.ts';
+import { itemIdFrom, unitIdFrom, urgeDeliveries } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignments } from '../src/store/apply-op.ts';
 
 export const urge: CommandHandler = {
   command: 'urge',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    requireOffice(dir, ctx.person.id, '催办');
+    requireAccess('urge', ctx.person.id, dir, '催办');
     const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
     const named = [...new Set((cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u)))];
     // The units named, or every unit of the item (those already done are left out below).

@@ -1,8 +1,9 @@
 // /核验: the office checks that nothing of an item (its records, audit chain, reports, signatures) was changed outside ducha.
+import { requireAccess } from '../src/domain/access.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { itemIdFrom, requireOffice } from '../src/dispatch/handler-kit.ts';
+import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
 import { verifyItem } from '../src/store/verify-item.ts';
 
 /** At most this many problems are listed; the count says how many there are. */
@@ -12,7 +13,7 @@ export const verify: CommandHandler = {
   command: 'verify',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    requireOffice(dir, ctx.person.id, '核验记录');
+    requireAccess('verify', ctx.person.id, dir, '核验记录');
     const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
     const v = await verifyItem(rt.store, id, dir, rt.config.tz);
     if (!v) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);

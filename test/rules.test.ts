@@ -259,7 +259,7 @@ function run(action: AssignmentAction, person: string, item: Item, a: Assignment
 const ACTIONS = Object.keys(RULES) as AssignmentAction[];
 const HAN = /[\u4e00-\u9fff]/;
 
-describe('check(): the full cross product against the README', () => {
+describe('check(): the full cross product against docs/domain.md', () => {
   let dir: Directory;
   beforeAll(async () => {
     dir = await loadDirectoryFile('test/fixtures/directory.yaml');
@@ -598,7 +598,7 @@ describe('through the service', () => {
     { name: '退回 · wrong unit: a unit the item is not assigned to', from: 'signed', attempt: forged('zhang', 'return', review(1, 'gaj')), type: 'error', text: /没有交办给市公安局/, },
     { name: '退回 · wrong state: the report awaits signature', from: 'awaiting_signature', attempt: forged('zhang', 'return', review(1)), type: 'info', text: /报告待签署.*不能退回/ },
     { name: '退回 · wrong state: already returned', from: 'returned', attempt: pressed('qian', '退回'), type: 'info', text: /已经退回/ },
-    { name: '退回 · wrong state: accepted and completed', from: 'completed', attempt: pressed('qian', '退回'), type: 'info', text: /已办结.*不能退回/ },
+    { name: '退回 · wrong state: accepted and completed', from: 'completed', attempt: pressed('qian', '退回'), type: 'info', text: /已经受理.*不能退回/ },
     // /报送
     { name: '/报送 · wrong role: the head', from: 'received', attempt: typed('li', (c) => `/报送 ${c.id} 已完成`), text: /联络员才能报送/ },
     { name: '/报送 · wrong role: the responsible deputy (ordinary item)', from: 'received', ...ORDINARY, attempt: typed('wang', (c) => `/报送 ${c.id} 已完成`), text: /联络员才能报送/ },
@@ -948,7 +948,7 @@ describe('through the service', () => {
       prepare: (c) => requestExtension(c),
       act: (c) => press('zhang', '同意', c),
       to: 'received',
-      // The change of deadline is its own audit line (README: each change of deadline is in the audit trail).
+      // The change of deadline is its own audit line (docs/domain.md: each change of deadline is in the audit trail).
       audits: [
         { action: 'approve_extension', actor: 'zhang', unit: 'jtj' },
         { action: 'change_deadline', actor: 'zhang', unit: 'jtj' },

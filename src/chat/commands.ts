@@ -1,7 +1,10 @@
-// The chat command table: every bot command with its names, arguments, who may use it and its Chinese usage.
+// The chat command table: every bot command with its names, arguments and Chinese usage; who may use it comes from
+// the access table (src/domain/access.ts), so the help says what the handlers do.
+import { ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/access.ts';
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
+import { STATUS_CHOICES } from './texts.ts';
 
-export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'verify', 'help'] as const;
+export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'verify', 'help'] as const satisfies readonly Command[];
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** The six kinds of key item (重点事项), as the command language names them: 重大|典型|紧急|民生|交办|疑难. */
@@ -58,8 +61,9 @@ export interface CommandSpec {
   zh: string;
   /** every accepted command word (without the slash) */
   aliases: readonly string[];
-  /** who may use it, in Chinese */
+  /** who may use it, in Chinese, from the access table */
   who: string;
+  /** the help group it is listed in, from the access table */
   audience: Audience;
   /** one line of what it does, in Chinese */
   summary: string;
@@ -90,13 +94,11 @@ const itemNo: PositionalSpec = { name: 'no', zh: '事项编号', kind: 'itemRef'
 
 const categoryList = KEY_CATEGORIES.map((c) => c.value).join('|');
 
-export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
+const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>> = {
   new: {
     name: 'new',
     zh: '新建',
     aliases: ['新建', 'new'],
-    who: '督查室',
-    audience: 'office',
     summary: '新建督查事项，先出预览卡片，确认后发出督查单',
     positional: [{ name: 'title', zh: '标题', kind: 'title', required: true }],
     keys: [
@@ -116,7 +118,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     ],
     flags: [],
     syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>]`,
-    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=major|typical|urgent|public|assigned|hard] [req=<text>] [lead=<unit>] [to=<person>]`,
+    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>]`,
     examples: [
       '/新建 “城区主干道积水整治” 单位=市交通运输局、市住建局 期限=10工作日 类别=民生 牵头=市住建局',
       '/new 老旧小区加装电梯 unit=zjj due=2026-06-30 req="6月底前完成首批"',
@@ -130,8 +132,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'list',
     zh: '台账',
     aliases: ['台账', 'list'],
-    who: '督查室看全部；一把手、联络员看本单位',
-    audience: 'anyone',
     summary: '查看督查台账，每个事项一行，含状态和期限',
     positional: [],
     keys: [unit(false), { name: 'status', zh: '状态', aliases: ['状态', 'status'], placeholder: '<状态>' }],
@@ -139,13 +139,12 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     syntax: '[单位=<单位>] [状态=<状态>] [逾期]',
     syntaxEn: '[unit=<unit>] [status=<status>] [overdue]',
     examples: ['/台账', '/台账 单位=市交通运输局 逾期', '/list status=signed'],
+    notes: [`状态可选：${STATUS_CHOICES}（也可写英文状态名，如 signed）。`],
   },
   show: {
     name: 'show',
     zh: '查看',
     aliases: ['查看', 'show'],
-    who: '能看到该事项的人',
-    audience: 'anyone',
     summary: '查看一个事项：各单位办理状态和全过程记录',
     positional: [itemNo],
     keys: [],
@@ -158,8 +157,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'report',
     zh: '报送',
     aliases: ['报送', 'report'],
-    who: '承办单位的联络员',
-    audience: 'unit',
     summary: '报送进展或办结报告，送本单位负责领导签署',
     positional: [itemNo],
     keys: [],
@@ -174,8 +171,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'urge',
     zh: '催办',
     aliases: ['催办', 'urge'],
-    who: '督查室',
-    audience: 'office',
     summary: '立即发出催办通知（不写单位则催所有未办结的单位）',
     positional: [itemNo],
     keys: [unit(false)],
@@ -188,8 +183,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'summon',
     zh: '约谈',
     aliases: ['约谈', 'summon'],
-    who: '督查室',
-    audience: 'office',
     summary: '约一把手当面汇报，一把手在聊天中确认出席',
     positional: [itemNo],
     keys: [
@@ -206,8 +199,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'outcome',
     zh: '约谈结果',
     aliases: ['约谈结果', 'outcome'],
-    who: '督查室',
-    audience: 'office',
     summary: '记录一把手当面汇报（约谈）的结果，并告知该一把手',
     positional: [itemNo],
     keys: [
@@ -224,8 +215,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'onsite',
     zh: '坐地督查',
     aliases: ['坐地督查', 'onsite'],
-    who: '督查室',
-    audience: 'office',
     summary: '记录一次坐地督查，并通知该单位一把手',
     positional: [itemNo],
     keys: [
@@ -242,8 +231,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'extend',
     zh: '延期',
     aliases: ['延期', 'extend'],
-    who: '一把手或联络员',
-    audience: 'unit',
     summary: '申请延长办结时限，由督查室同意或不同意',
     positional: [itemNo],
     keys: [
@@ -259,8 +246,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'verify',
     zh: '核验',
     aliases: ['核验', 'verify'],
-    who: '督查室',
-    audience: 'office',
     summary: '核验一个事项的全过程记录和签署是否被事后改动',
     positional: [itemNo],
     keys: [],
@@ -277,8 +262,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     name: 'help',
     zh: '帮助',
     aliases: ['帮助', 'help', '?', '？'],
-    who: '所有人',
-    audience: 'anyone',
     summary: '查看全部命令的用法，或某一个命令的详细用法',
     positional: [{ name: 'command', zh: '命令名', kind: 'command', required: false }],
     keys: [],
@@ -288,6 +271,18 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     examples: ['/帮助', '/帮助 报送'],
   },
 };
+
+/** The help group of a command: the office's alone, the units' alone, or everyone's (the office and the units). */
+function audienceOf(command: CommandName): Audience {
+  const access = ACCESS[command];
+  if (access === 'everyone') return 'anyone';
+  if (!access.includes('office')) return 'unit';
+  return access.every((p) => p === 'office') ? 'office' : 'anyone';
+}
+
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = Object.fromEntries(
+  COMMAND_NAMES.map((name) => [name, { ...SPECS[name], who: whoLine(ACCESS[name]), audience: audienceOf(name) }]),
+) as Record<CommandName, CommandSpec>;
 
 /** A command word (without slash; Chinese or English, any case, full-width letters allowed) → its name. */
 export function findCommand(word: string): CommandName | undefined {
@@ -319,13 +314,19 @@ export function usageOf(command: CommandName): string {
     `英文：/${c.name} ${c.syntaxEn}`,
     ...c.examples.map((e) => `例：${e}`),
     ...(c.notes ?? []),
+    ...(responsibleNamed(command) ? [RESPONSIBLE_NOTE] : []),
   ];
   return lines.join('\n');
 }
 
+function responsibleNamed(command: CommandName): boolean {
+  const access = ACCESS[command];
+  return access !== 'everyone' && access.includes('responsible');
+}
+
 const AUDIENCE_TITLES: ReadonlyArray<[Audience, string]> = [
   ['office', '【督查室】'],
-  ['unit', '【承办单位：一把手、班子成员、联络员】'],
+  ['unit', '【承办单位】'],
   ['anyone', '【通用】'],
 ];
 
@@ -337,7 +338,8 @@ export function helpText(): string {
     for (const name of COMMAND_NAMES) {
       const c = COMMANDS[name];
       if (c.audience !== audience) continue;
-      const who = audience === 'anyone' ? `（${c.who}）` : '';
+      // Each command of the units and of everyone says who: not every role of a unit may use each.
+      const who = audience === 'office' ? '' : `（${c.who}）`;
       lines.push(`${commandLabel(name)}  /${name}  ${c.summary}${who}`);
       lines.push(`    ${commandLabel(name)} ${c.syntax}`);
     }

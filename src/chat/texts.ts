@@ -36,30 +36,33 @@ export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
   cancelled: '已取消',
 };
 
-/** What `状态=` accepts: Chinese short names and the English state names. */
-export const STATUS_FILTERS: Record<string, AssignmentState | 'draft' | 'cancelled'> = {
-  待签收: 'issued',
-  已下发: 'issued',
-  issued: 'issued',
-  办理中: 'received',
-  已签收: 'received',
-  received: 'received',
-  待签署: 'awaiting_signature',
-  awaiting_signature: 'awaiting_signature',
-  待受理: 'signed',
-  已签署: 'signed',
-  signed: 'signed',
-  已退回: 'returned',
-  退回: 'returned',
-  returned: 'returned',
-  已办结: 'completed',
-  办结: 'completed',
-  completed: 'completed',
-  草稿: 'draft',
-  draft: 'draft',
-  已取消: 'cancelled',
-  cancelled: 'cancelled',
+export type StatusFilter = AssignmentState | 'draft' | 'cancelled';
+
+/** What `状态=` accepts besides the English state names: for each, its words, the first the one help and refusals name. */
+const STATUS_WORDS: Record<StatusFilter, readonly string[]> = {
+  issued: ['待签收', '已下发'],
+  received: ['办理中', '已签收'],
+  awaiting_signature: ['待签署'],
+  signed: ['待受理', '已签署'],
+  returned: ['已退回', '退回'],
+  completed: ['已办结', '办结'],
+  draft: ['草稿'],
+  cancelled: ['已取消'],
 };
+
+/** The `状态=` values as help and refusals name them: 待签收、办理中、…、已取消. */
+export const STATUS_CHOICES = Object.values(STATUS_WORDS)
+  .map((words) => words[0])
+  .join('、');
+
+/** `待签收`, `已下发`, `issued`, `ISSUED` → `issued`; anything else → undefined. */
+export function parseStatusFilter(s: string): StatusFilter | undefined {
+  const t = s.trim();
+  for (const [status, words] of Object.entries(STATUS_WORDS) as [StatusFilter, readonly string[]][]) {
+    if (status === t.toLowerCase() || words.includes(t)) return status;
+  }
+  return undefined;
+}
 
 export const NOT_IN_DIRECTORY = '您好，您还不在督查系统的通讯录中，暂时无法使用。如需开通，请联系督查室或系统管理员。';
 

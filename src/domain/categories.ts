@@ -10,6 +10,11 @@ export const CATEGORIES: Record<Category, { short: string; meaning: string; also
   hard: { short: '疑难', meaning: '非一把手亲自出马不能解决', also: [] },
 };
 
+/** The categories as help and refusals name them: 重大、典型、紧急、民生、交办、疑难. */
+export const CATEGORY_CHOICES = Object.values(CATEGORIES)
+  .map((c) => c.short)
+  .join('、');
+
 /** `重大`, `major`, `MAJOR`, the full meaning `影响全局的重大问题` (or `急` for 紧急) → `major`; anything else → undefined. */
 export function parseCategory(s: string): Category | undefined {
   const t = s.normalize('NFKC').trim().toLowerCase();

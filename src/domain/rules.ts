@@ -1,6 +1,6 @@
 // The rules of 督查 in one table: for each action, who may take it, from which states, and to which state.
 // Handlers and the table-driven test both read this file; check it against docs/domain.md line by line.
-import type { Directory } from '../directory/directory.ts';
+import type { Directory, Role } from '../directory/directory.ts';
 import { Refusal } from './refusal.ts';
 import { isIssued, type Assignment, type AssignmentState, type ItemHeader } from './types.ts';
 
@@ -9,6 +9,7 @@ export type Party =
   | 'office' // a clerk of the supervision office
   | 'responsible' // the leader the notice went to: the head (key item) or the named deputy (ordinary)
   | 'head' // the unit's 一把手, whatever the item
+  | 'deputy' // any 班子成员 of the unit
   | 'contact'; // a 联络员 of the unit
 
 export type AssignmentAction =
@@ -84,14 +85,16 @@ export const STATE_LABELS: Record<AssignmentState, string> = {
   completed: '已办结',
 };
 
-const PARTY_LABELS: Record<Party, string> = {
+export const PARTY_LABELS: Record<Party, string> = {
   office: '督查室工作人员',
   responsible: '负责领导',
   head: '一把手',
+  deputy: '班子成员',
   contact: '联络员',
 };
 
-function isParty(party: Party, person: string, a: Assignment, dir: Directory): boolean {
+/** Whether the person is the party for this assignment (the office: for every assignment). */
+export function isParty(party: Party, person: string, a: Pick<Assignment, 'unit' | 'responsible'>, dir: Directory): boolean {
   switch (party) {
     case 'office':
       return dir.isOffice(person);
@@ -99,18 +102,22 @@ function isParty(party: Party, person: string, a: Assignment, dir: Directory): b
       return a.responsible === person;
     case 'head':
       return dir.unit(a.unit)?.head === person;
+    case 'deputy':
+      return dir.unit(a.unit)?.deputies.includes(person) ?? false;
     case 'contact':
       return dir.unit(a.unit)?.contacts.includes(person) ?? false;
   }
 }
 
+/** The directory roles that can make a person this party: the responsible leader is a head or a deputy. */
+export function rolesOfParty(party: Party): Role['role'][] {
+  return party === 'responsible' ? ['head', 'deputy'] : [party];
+}
+
 /** True when the person holds the party's role in another unit: then the refusal says "wrong unit". */
 function isPartyElsewhere(party: Party, person: string, a: Assignment, dir: Directory): boolean {
-  const roles = dir.rolesOf(person).filter((r) => r.role !== 'office' && r.unit !== a.unit);
-  if (party === 'contact') return roles.some((r) => r.role === 'contact');
-  if (party === 'head') return roles.some((r) => r.role === 'head');
-  if (party === 'responsible') return roles.some((r) => r.role === 'head' || r.role === 'deputy');
-  return false;
+  const roles = rolesOfParty(party);
+  return dir.rolesOf(person).some((r) => r.role !== 'office' && r.unit !== a.unit && roles.includes(r.role));
 }
 
 /**

@@ -3,7 +3,7 @@
 // the next reminder, so that /催办, a report to sign or a chase goes to the leader of now.
 import { isIssued } from '../domain/types.ts';
 import type { Runtime } from '../infra/runtime.ts';
-import { currentLeader } from './slots.ts';
+import { responsibleLeader } from '../domain/responsible-leader.ts';
 import { followLeader } from './follow-leader.ts';
 
 const CHUNK = 500;
@@ -21,10 +21,13 @@ export async function followDirectory(rt: Runtime): Promise<{ checked: number; m
         const a = as.get(`${h.id}/${unit.id}`);
         if (!a || a.state === 'completed') continue;
         checked++;
-        const leader = currentLeader(h, a, dir);
+        const leader = responsibleLeader(h.category, a.unit, a.responsible, dir);
         if (leader && leader !== a.responsible && dir.person(leader)) {
           await followLeader(rt, h, a);
           moved++;
+        } else if (!leader) {
+          // Nobody left to take it: the office is told now (once), not at the next reminder.
+          await followLeader(rt, h, a);
         }
       }
     }

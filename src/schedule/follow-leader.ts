@@ -1,5 +1,7 @@
 // An open assignment follows the directory: when its unit's head (key item) or deputy (ordinary) has changed, the
 // new leader is recorded (audited, the directory change as cause), gets what waits for them, and the office is told.
+// When nobody may take it over (an ordinary item's unit has no deputy left), the leader on record stays and the
+// office is told once.
 import { cardKey } from '../chat/card-key.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import { dateInTz } from '../domain/dates.ts';
@@ -8,7 +10,7 @@ import { isRefusal } from '../domain/refusal.ts';
 import { sendText } from '../dispatch/handler-kit.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { mutateAssignment } from '../store/apply-op.ts';
-import { currentLeader } from './slots.ts';
+import { responsibleLeader } from '../domain/responsible-leader.ts';
 
 export const SYSTEM: Actor = { person: 'system', platform: 'system' };
 
@@ -18,9 +20,12 @@ export const SYSTEM: Actor = { person: 'system', platform: 'system' };
  */
 export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment): Promise<string | undefined> {
   const dir = rt.directory();
-  const leader = currentLeader(item, a, dir);
-  // Nobody the directory can reach in the role: the record's leader stays (the office sees the failed delivery).
-  if (!leader || !dir.person(leader)) return a.responsible;
+  const leader = responsibleLeader(item.category, a.unit, a.responsible, dir);
+  if (!leader) {
+    await tellNobodyTakesOver(rt, item, a);
+    return a.responsible;
+  }
+  if (!dir.person(leader)) return a.responsible;
   if (leader === a.responsible) return leader;
   const from = a.responsible;
   const fromName = await leaderName(rt, item.id, a);
@@ -55,6 +60,30 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
     return from;
   }
   return leader;
+}
+
+/**
+ * The leader on record no longer holds the role and the unit has nobody who may take it over: the head does not stand
+ * in for the team. The office is told once for this leader (the operation is named by them), so it can have the
+ * directory completed; the assignment then follows it as usual.
+ */
+async function tellNobodyTakesOver(rt: Runtime, item: ItemHeader, a: Assignment): Promise<void> {
+  const dir = rt.directory();
+  const from = a.responsible;
+  const fromName = await leaderName(rt, item.id, a);
+  const role = item.category === undefined ? '班子成员' : '一把手';
+  try {
+    await mutateAssignment(rt, { id: `no-successor:${item.id}/${a.unit}:${from}`, actor: SYSTEM }, item.id, a.unit, (it, rec) => {
+      if (rec.responsible !== from || rec.state === 'completed') return { audits: [], deliveries: [] };
+      const unit = dir.unitName(rec.unit);
+      const text =
+        `【人员变动】${noticeNumber(it)}「${it.title}」${unit}的负责领导${fromName}已不是该单位的${role}，通讯录中也没有可以接替的${role}，` +
+        `此事项仍由${fromName}负责，通知和提醒可能无法送达。请联系系统管理员补充通讯录，补充后自动改由新的${role}负责。`;
+      return { audits: [], deliveries: dir.office.map((p) => sendText(p, text)) };
+    });
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+  }
 }
 
 /**

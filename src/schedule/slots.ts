@@ -3,7 +3,7 @@
 import type { WorkCalendar } from '../domain/calendar.ts';
 import { addDays, dateInTz, zonedToEpoch } from '../domain/dates.ts';
 import type { Directory } from '../directory/directory.ts';
-import { isKey, type Assignment, type ItemHeader } from '../domain/types.ts';
+import type { Assignment } from '../domain/types.ts';
 
 export interface SlotSettings {
   tz: string;
@@ -83,19 +83,6 @@ export const AWAITED_LABELS: Record<Awaited, string> = {
   sign: '请签署报告',
   report: '请报送办理情况',
 };
-
-/**
- * The leader who answers for an assignment under the directory as it is now: a key item's unit head; for an
- * ordinary item the deputy it went to while they are still in the unit's team, else the unit's first deputy (or
- * its head). Undefined when the unit is gone from the directory or has nobody to take it.
- */
-export function currentLeader(item: Pick<ItemHeader, 'category'>, a: Pick<Assignment, 'unit' | 'responsible'>, dir: Directory): string | undefined {
-  const unit = dir.unit(a.unit);
-  if (!unit) return undefined;
-  if (isKey(item)) return unit.head || undefined;
-  if (unit.deputies.includes(a.responsible) || unit.head === a.responsible) return a.responsible;
-  return unit.deputies[0] ?? (unit.head || undefined);
-}
 
 /** Who must act next on an assignment: the leader for 签收 and 签署, the unit's contacts for a report. */
 export function recipientsOf(awaited: Awaited, leader: string, unit: string, dir: Directory): string[] {
