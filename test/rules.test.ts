@@ -259,7 +259,7 @@ function run(action: AssignmentAction, person: string, item: Item, a: Assignment
 const ACTIONS = Object.keys(RULES) as AssignmentAction[];
 const HAN = /[\u4e00-\u9fff]/;
 
-describe('check(): the full cross product against the README', () => {
+describe('check(): the full cross product against docs/domain.md', () => {
   let dir: Directory;
   beforeAll(async () => {
     dir = await loadDirectoryFile('test/fixtures/directory.yaml');
@@ -947,7 +947,7 @@ describe('through the service', () => {
       prepare: (c) => requestExtension(c),
       act: (c) => press('zhang', '同意', c),
       to: 'received',
-      // The change of deadline is its own audit line (README: each change of deadline is in the audit trail).
+      // The change of deadline is its own audit line (docs/domain.md: an agreed extension moves the deadline, and the change is in the audit trail).
       audits: [
         { action: 'approve_extension', actor: 'zhang', unit: 'jtj' },
         { action: 'change_deadline', actor: 'zhang', unit: 'jtj' },

@@ -1,4 +1,6 @@
-// Every Redis key the service uses, under DUCHA_PREFIX, so two instances can share one Redis.
+// The keys of what the store keeps in Redis (records, indexes, audit, schedule, outbox, outcomes), under DUCHA_PREFIX
+// so two instances can share one Redis. The BullMQ queues and the platforms (tokens, rate limits, the console) name
+// their own keys, under the same prefix.
 
 export function keys(prefix: string) {
   const p = prefix;
