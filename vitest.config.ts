@@ -12,6 +12,7 @@ const UNIT = files([
   'calendar',
   'config',
   'directory',
+  'docs',
   'fake-feishu',
   'fake-wecom',
   'feishu-render',
