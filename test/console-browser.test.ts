@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL } from './helpers/harness.ts';
-import { freePort, processesPerTest, startService, until } from './helpers/service-process.ts';
+import { freePort, processesPerTest, startService } from './helpers/service-process.ts';
+import { until } from './helpers/until.ts';
 import { startPrivateRedis } from '../bench/private-redis.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

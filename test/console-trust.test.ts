@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/infra/config.ts';
 import { consoleClient } from './helpers/console-client.ts';
 import { REDIS_URL } from './helpers/harness.ts';
-import { processesPerTest, startService, until, type ServiceProcess } from './helpers/service-process.ts';
+import { processesPerTest, startService, type ServiceProcess } from './helpers/service-process.ts';
+import { until } from './helpers/until.ts';
 
 const FEISHU = { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret', FEISHU_VERIFICATION_TOKEN: 'token' };
 const WECOM = { WECOM_CORP_ID: 'ww1', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'a'.repeat(43) };

@@ -12,7 +12,8 @@ import { FakeFeishu, type DeliveredMessage } from './helpers/fake-feishu.ts';
 import { buttonsOf, FEISHU_DIRECTORY, KEY, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { cardAction, messageEvent, randomEventId, signedRequest, type Envelope, type CardActionEvent } from './helpers/feishu-webhook.ts';
 import { deleteKeys, REDIS_URL } from './helpers/harness.ts';
-import { startService, until, type ServiceProcess } from './helpers/service-process.ts';
+import { startService, type ServiceProcess } from './helpers/service-process.ts';
+import { until } from './helpers/until.ts';
 
 /** Long enough for a few process start-ups and, in the last test, two lapsed locks (5–9 s each). */
 const TEST_TIMEOUT_MS = 60_000;

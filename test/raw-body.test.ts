@@ -1,8 +1,11 @@
-// readRawBody: the exact bytes, however they arrive; too large, compressed or cut-off bodies refused.
+// readRawBody: the exact bytes, however they arrive; too large, compressed or cut-off bodies refused, and how a webhook
+// route answers each of those (readWebhookBody, the same for every platform).
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BodyError, readRawBody } from '../src/http/raw-body.ts';
+import { readWebhookBody } from '../src/http/webhook-body.ts';
+import { until } from './helpers/until.ts';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -74,5 +77,39 @@ describe('readRawBody', () => {
     const got = await next;
     expect(got).toBeInstanceOf(BodyError);
     expect((got as BodyError).status).toBe(400);
+  });
+});
+
+describe('readWebhookBody', () => {
+  /** A route answering as the platforms' receivers do, the bytes or the refusal's status and reason; each answer kept. */
+  async function route(limit: number): Promise<{ port: number; answers: string[] }> {
+    const answers: string[] = [];
+    server = createServer((req, res) => {
+      void readWebhookBody(req, limit).then((body) => {
+        const [status, text] = 'raw' in body ? [200, String(body.raw)] : [body.unread.status, `${body.unread.reason}|${body.unread.why}`];
+        answers.push(`${status} ${text}`);
+        res.statusCode = status;
+        res.end(text);
+      });
+    });
+    const port = await new Promise<number>((r) => server!.listen(0, '127.0.0.1', () => r((server!.address() as AddressInfo).port)));
+    return { port, answers };
+  }
+
+  it('gives the bytes, or refuses a body too large, compressed or cut off with its status and a short reason', async () => {
+    const { port, answers } = await route(20);
+    await send(port, [Buffer.from('{"a":1}')]);
+    await send(port, [Buffer.alloc(21, 'x')], { 'content-length': '21' });
+    await send(port, [Buffer.from('x')], { 'content-encoding': 'gzip' });
+    const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/', headers: { 'content-length': '15' } });
+    req.on('error', () => undefined);
+    req.write('{"half":', () => setImmediate(() => req.destroy()));
+    await until('the cut-off body to be refused', () => answers.length === 4, 2000);
+    expect(answers).toEqual([
+      '200 {"a":1}',
+      '413 body too large|body of 21 bytes is over the 20-byte limit',
+      '415 unsupported encoding|Content-Encoding gzip is not accepted',
+      '400 bad request|the request was aborted',
+    ]);
   });
 });

@@ -7,12 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, type Harness } from './helpers/harness.ts';
 import { FakeFeishu } from './helpers/fake-feishu.ts';
 import { cardAction, messageEvent, randomChatId, randomEventId } from './helpers/feishu-webhook.ts';
 import { buttonsOf, FeishuSession, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
-import { freePort, until } from './helpers/service-process.ts';
+import { freePort } from './helpers/service-process.ts';
+import { until } from './helpers/until.ts';
 import { consoleClient } from './helpers/console-client.ts';
 import { runAction } from '../src/dispatch/dispatch.ts';
 import type { Logger } from '../src/infra/logger.ts';
@@ -49,6 +50,20 @@ function recordingLog(): { log: Logger; lines: Line[] } {
   return { lines, log: pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) })) };
 }
 
+/**
+ * Counts the connection failures each kind of connection (the store's, the queues', the workers') reports to the
+ * service's Redis health: `retried()` once each has failed at least twice, its loss and a reconnect attempt.
+ */
+function countLosses(h: Harness): { retried(): boolean } {
+  const failures = new Map<string, number>();
+  const lost = h.rt.health.lost.bind(h.rt.health);
+  vi.spyOn(h.rt.health, 'lost').mockImplementation((err, source, silent) => {
+    failures.set(source, (failures.get(source) ?? 0) + 1);
+    lost(err, source, silent);
+  });
+  return { retried: () => ['store', 'queues', 'worker'].every((s) => (failures.get(s) ?? 0) >= 2) };
+}
+
 /** What it answered, and how long it took. */
 async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; res: T }> {
   const t = Date.now();
@@ -81,18 +96,25 @@ describe('a Redis outage', () => {
     expect(ready.status).toBe(503);
 
     // Now gone for real: killed, then started again on the same port.
+    const losses = countLosses(h);
+    const killed = Date.now();
     server.kill('SIGCONT');
     server.kill('SIGKILL');
     await until('the outage is logged', () => lines.some((l) => l.msg.startsWith('Redis 连接中断')), 10_000);
-    // Workers and connections keep trying for a while: still one line.
-    await new Promise((r) => setTimeout(r, 1500));
+    const logged = Date.now();
+    // Workers and connections keep trying: once each has failed again, still one line.
+    await until('every connection to fail to reconnect', () => losses.retried(), 10_000);
+    const restarted = Date.now();
     server = await startRedis(port);
     await until('the end of the outage is logged', () => lines.some((l) => l.msg.startsWith('Redis 连接已恢复')), 15_000);
+    const ended = Date.now();
     await until('ready again', async () => (await fetch(`${base}/readyz`)).status === 200, 15_000);
     expect(lines.filter((l) => l.msg.startsWith('Redis 连接中断'))).toHaveLength(1);
     const back = lines.filter((l) => l.msg.startsWith('Redis 连接已恢复'));
     expect(back).toHaveLength(1);
-    expect(back[0]!.downMs).toBeGreaterThan(1000);
+    // How long it lasted: from before the outage was logged until after Redis was started again.
+    expect(back[0]!.downMs).toBeGreaterThanOrEqual(restarted - logged);
+    expect(back[0]!.downMs).toBeLessThanOrEqual(ended - killed);
     expect(lines.filter((l) => l.msg === '队列工作进程出错')).toHaveLength(0);
     // Stopping right after, while connections may still wait to reconnect, finishes.
     const t0 = Date.now();
@@ -108,10 +130,11 @@ describe('a Redis outage', () => {
     const log = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
     h = await createHarness({ env: { REDIS_URL: `redis://127.0.0.1:${port}` }, log });
     await h.command('zhang', '/新建 断线时停止 单位=jtj 期限=5工作日 类别=重大');
+    const losses = countLosses(h);
     server.kill('SIGKILL');
     await until('the outage is logged', () => lines.some((l) => l.msg.startsWith('Redis 连接中断')), 10_000);
     // Every connection is now waiting to reconnect: each must end when closed, not wait for a socket long gone.
-    await new Promise((r) => setTimeout(r, 1500));
+    await until('every connection to fail to reconnect', () => losses.retried(), 10_000);
     const t0 = Date.now();
     const stopped = await Promise.race([h.app.stop().then(() => 'stopped', () => 'stopped with an error'), new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
     h = undefined;

@@ -948,7 +948,7 @@ describe('through the service', () => {
       prepare: (c) => requestExtension(c),
       act: (c) => press('zhang', '同意', c),
       to: 'received',
-      // The change of deadline is its own audit line (docs/domain.md: each change of deadline is in the audit trail).
+      // The change of deadline is its own audit line (docs/domain.md: an agreed extension moves the deadline, and the change is in the audit trail).
       audits: [
         { action: 'approve_extension', actor: 'zhang', unit: 'jtj' },
         { action: 'change_deadline', actor: 'zhang', unit: 'jtj' },

@@ -8,7 +8,8 @@ import { FakeFeishu } from './helpers/fake-feishu.ts';
 import { buttonsOf, FEISHU_DIRECTORY, KEY, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { cardAction, messageEvent, signedRequest } from './helpers/feishu-webhook.ts';
 import { deleteKeys, REDIS_URL } from './helpers/harness.ts';
-import { startService, until, type ServiceProcess } from './helpers/service-process.ts';
+import { startService, type ServiceProcess } from './helpers/service-process.ts';
+import { until } from './helpers/until.ts';
 
 const TEST_TIMEOUT_MS = 60_000;
 /** A killed process's job is picked up 5–9 s after its lock lapses; honest slack. */

@@ -74,7 +74,7 @@ describe('reminder slots', () => {
       const escalations = cards('zhang').filter((c) => c.title.startsWith('【逾期升级】'));
       if (escalations.length > stepsBefore) steps[d] = escalations.slice(stepsBefore).map((c) => c.title.split('：')[0]).join(',');
     }
-    // The README's example week, as it says.
+    // The example week of docs/using.md, as it says.
     expect(Object.keys(got)).toEqual(['09-30', '10-09', '10-10', '10-12', '10-13', '10-14', '10-15', '10-16', '10-19', '10-20', '10-21']);
     expect(steps).toEqual({ '10-12': '【逾期升级】第 1 步', '10-14': '【逾期升级】第 2 步', '10-20': '【逾期升级】第 3 步' });
     expect(got['09-30']).toMatch(/^【到期提醒】您有 1 项督查事项待办/);

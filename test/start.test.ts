@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteKeys, REDIS_URL } from './helpers/harness.ts';
-
+import { freePort } from './helpers/service-process.ts';
+import { until } from './helpers/until.ts';
 
 interface Started {
   child: ChildProcess;
@@ -24,15 +25,6 @@ afterEach(async () => {
   }
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function start(env: Record<string, string>): Started {
   const prefix = env.DUCHA_PREFIX ?? `start-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   // Exactly what a user types: npm start (which must pass SIGTERM on to the service).
@@ -48,17 +40,12 @@ function start(env: Record<string, string>): Started {
   return { child, out: () => buf, exited };
 }
 
+/** The first answer /readyz gives, waiting (bounded) while nothing listens yet. */
 async function pollReady(port: number, bound = 15_000): Promise<{ status: number; body: unknown }> {
-  const until = Date.now() + bound;
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      return { status: res.status, body: await res.json() };
-    } catch {
-      if (Date.now() > until) throw new Error('never answered /readyz');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  return until('an answer from /readyz', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    return res && { status: res.status, body: (await res.json()) as unknown };
+  }, bound);
 }
 
 describe('npm start', () => {

@@ -293,6 +293,6 @@ export function calendarWarning(cal: WorkCalendar, today: string): string | unde
   const years = missing.map((y) => `${y}年`).join('、');
   return (
     `节假日日历缺少${years}的安排：期限和提醒在这些年份只按周末计算。国务院办公厅公布放假安排后，` +
-    `请把该年的 holidays 和 workdays（调休上班日）写入 DUCHA_CALENDAR_FILE 指向的文件并重启，格式见 README「Working days」`
+    `请把该年的 holidays 和 workdays（调休上班日）写入 DUCHA_CALENDAR_FILE 指向的文件并重启，格式见 docs/operations.md「Working days」`
   );
 }

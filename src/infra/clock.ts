@@ -1,4 +1,6 @@
-// The one source of "now" for all code, so tests (and reminders) can move time.
+// The domain's "now" (deadlines, reminders, what cards say), injectable so tests and DUCHA_CLOCK can move it. Transport
+// checks (webhook timestamps, token expiry, retry back-off) read real time on purpose: a moved clock must not make a
+// platform's request look stale or a token look fresh.
 
 export interface Clock {
   now(): number;

@@ -1,7 +1,9 @@
 // What the local fakes of the platforms' APIs (fake-feishu.ts, fake-wecom.ts) share: listening on a free port,
-// reading a body, a seeded PRNG for reproducible failures, and waiting for a condition with a bound.
+// reading a body, a seeded PRNG for reproducible failures, and the methods that work the same on both (injecting
+// failures, waiting for what they record, answering late, closing).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from './until.ts';
 
 /** Starts an HTTP server on a free local port; a handler that throws answers 500 and is reported, named. */
 export async function listenFake(
@@ -41,17 +43,6 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-/** Polls `predicate` every 10 ms until it returns something truthy (which is returned), or throws after timeoutMs. */
-export async function waitFor<T>(name: string, predicate: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await predicate();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() >= deadline) throw new Error(`${name}: timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** One injected failure: its kind, how many more requests it applies to, and its options. */
@@ -109,5 +100,53 @@ export class FailureInjector<K extends string, O> {
       return applies(kind, r.opts) ? { kind, left: 0, opts: r.opts } : undefined;
     }
     return undefined;
+  }
+}
+
+/** The part of a fake that does not depend on the platform; K and O are its failure kinds and their options. */
+export abstract class FakeApi<K extends string, O extends object> {
+  protected readonly failures = new FailureInjector<K, O>();
+  /** Answers held back ('slow'), cleared on close so that nothing answers after it. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  protected constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  /** The next n API requests (those `opts` narrow it to, if any) fail this way, queued after any earlier failNext. */
+  failNext(n: number, kind: K, opts = {} as O): void {
+    this.failures.failNext(n, kind, opts);
+  }
+
+  /** From now on each API request fails with probability `fraction`, the kind drawn from `kinds`; deterministic per seed. */
+  failRandomly(fraction: number, kinds: K[], seed = 1, opts = {} as O): void {
+    this.failures.failRandomly(fraction, kinds, seed, opts);
+  }
+
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
+  /** Polls `predicate` every 10 ms until it returns something truthy (which is returned), or throws after timeoutMs. */
+  waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+    return until(what, predicate, timeoutMs, 10);
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Sends the answer now, or after `delayMs` (unless the fake is closed first). */
+  protected answerAfter(delayMs: number, send: () => void): void {
+    if (delayMs <= 0) return send();
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      send();
+    }, delayMs);
+    this.timers.add(t);
   }
 }

@@ -13,7 +13,7 @@
 //   fresh cache) to recover.
 // - The default axios instance has no timeout: a 'slow' answer is waited for unless the Client is
 //   given an httpInstance with a timeout (then an AxiosError with code ECONNABORTED).
-import { FailureInjector, listenFake, readBody, waitFor, type Injected } from './fake-api.ts';
+import { FakeApi, listenFake, readBody, type Injected } from './fake-api.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as lark from '@larksuiteoapi/node-sdk';
@@ -121,14 +121,13 @@ interface Answer {
 
 type QueuedFailure = Injected<FailureKind, FailOptions>;
 
-
 const ok = (data: unknown = {}): Answer => ({ status: 200, body: { code: 0, msg: 'success', data } });
 const fail = (status: number, code: number, msg: string): Answer => ({ status, body: { code, msg } });
 const invalidParam = (what: string): Answer => fail(400, 99992402, `field validation failed: ${what}`);
 const noMessage = (id: string): Answer =>
   fail(400, 230001, `Your request contains an invalid request parameter, ext=invalid message_id: ${id}`);
 
-export class FakeFeishu {
+export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
   readonly appId: string;
   readonly appSecret: string;
   /** Delivered messages (sends and replies), in order. A failed or de-duplicated request adds none. */
@@ -154,14 +153,9 @@ export class FakeFeishu {
   private tokens = new Map<string, number>(); // token → expires at
   private byUuid = new Map<string, { at: number; data: Record<string, unknown> }>();
   private known = new Map<string, { chatId: string; msgType: string; content: unknown }>();
-  private readonly failures = new FailureInjector<FailureKind, FailOptions>();
-  private timers = new Set<NodeJS.Timeout>();
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-    opts: FakeFeishuOptions,
-  ) {
+  private constructor(server: Server, url: string, opts: FakeFeishuOptions) {
+    super(server, url);
     this.appId = opts.appId ?? 'cli_a1b2c3d4e5f60718';
     this.appSecret = opts.appSecret ?? 'fake-app-secret';
     this.tokenTtlMs = (opts.tokenTtlSec ?? 7200) * 1000;
@@ -175,20 +169,6 @@ export class FakeFeishu {
     const { server, url } = await listenFake('fake-feishu', () => (req, res) => fake!.handle(req, res));
     fake = new FakeFeishu(server, url, opts);
     return fake;
-  }
-
-  /** The next n API requests fail this way (queued after any earlier failNext). */
-  failNext(n: number, kind: FailureKind, opts: FailOptions = {}): void {
-    this.failures.failNext(n, kind, opts);
-  }
-
-  /** From now on each API request fails with probability `fraction`, the kind drawn from `kinds`; deterministic per seed. */
-  failRandomly(fraction: number, kinds: FailureKind[], seed = 1, opts: FailOptions = {}): void {
-    this.failures.failRandomly(fraction, kinds, seed, opts);
-  }
-
-  clearFailures(): void {
-    this.failures.clear();
   }
 
   /** Revoke every token issued so far: requests bearing them get 99991663. */
@@ -226,11 +206,6 @@ export class FakeFeishu {
     return id;
   }
 
-  /** Polls `predicate` every 10 ms until it returns something truthy (which is returned), or throws after timeoutMs. */
-  waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
-    return waitFor('fake-feishu', predicate, timeoutMs, what);
-  }
-
   /** Forget everything: records, tokens, uuids, known messages, failures, unreachable receivers. */
   reset(): void {
     this.messages = [];
@@ -245,13 +220,6 @@ export class FakeFeishu {
     this.byUuid.clear();
     this.known.clear();
     this.clearFailures();
-  }
-
-  async close(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   // ---- HTTP ----
@@ -315,15 +283,7 @@ export class FakeFeishu {
       });
       res.end(isJson ? JSON.stringify(answer.body) : (answer.body as string));
     };
-    if (delayMs > 0) {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        send();
-      }, delayMs);
-      this.timers.add(t);
-    } else {
-      send();
-    }
+    this.answerAfter(delayMs, send);
   }
 
   private route(

@@ -23,7 +23,7 @@
 //   40031 'invalid userid list' (> 1000 users, @all, toparty/totag: the fake models touser only),
 //   81013 'user & party & tag all invalid', 47001 'data format error' (body not a JSON object),
 //   43002 'require POST method' / 43001 'require GET method'.
-import { FailureInjector, listenFake, readBody, waitFor, type Injected } from './fake-api.ts';
+import { FakeApi, listenFake, readBody, type Injected } from './fake-api.ts';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
@@ -192,10 +192,9 @@ interface TokenState {
   revoked: boolean;
 }
 
-
 const ok = (extra: Record<string, unknown> = {}): Answer => ({ status: 200, body: { errcode: 0, errmsg: 'ok', ...extra } });
 
-export class FakeWecom {
+export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
   readonly corpId: string;
   readonly secret: string;
   readonly agentId: number;
@@ -229,14 +228,9 @@ export class FakeWecom {
   private sentAt = new Map<string, number[]>();
   /** Duplicate check: body → the first send's answer. */
   private bodies = new Map<string, { at: number; answer: Record<string, unknown>; msgid: string }>();
-  private readonly failures = new FailureInjector<FailureKind, FailOptions>();
-  private timers = new Set<NodeJS.Timeout>();
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-    opts: FakeWecomOptions,
-  ) {
+  private constructor(server: Server, url: string, opts: FakeWecomOptions) {
+    super(server, url);
     this.corpId = opts.corpId ?? 'ww0123456789abcdef';
     this.secret = opts.secret ?? 'fake-corp-secret-0123456789abcdefghijklmnopq';
     this.agentId = opts.agentId ?? 1000002;
@@ -255,20 +249,6 @@ export class FakeWecom {
     const { server, url } = await listenFake('fake-wecom', () => (req, res) => fake!.handle(req, res));
     fake = new FakeWecom(server, url, opts);
     return fake;
-  }
-
-  /** The next n API requests (matching opts.path, if given) fail this way, queued after any earlier failNext. */
-  failNext(n: number, kind: FailureKind, opts: FailOptions = {}): void {
-    this.failures.failNext(n, kind, opts);
-  }
-
-  /** From now on each API request fails with probability `fraction`, the kind drawn from `kinds`; deterministic per seed. */
-  failRandomly(fraction: number, kinds: FailureKind[], seed = 1, opts: FailOptions = {}): void {
-    this.failures.failRandomly(fraction, kinds, seed, opts);
-  }
-
-  clearFailures(): void {
-    this.failures.clear();
   }
 
   /** Every token issued so far expires now: requests bearing one get 42001, and gettoken issues a new one. */
@@ -333,11 +313,6 @@ export class FakeWecom {
     return last;
   }
 
-  /** Polls `predicate` every 10 ms until it returns something truthy (which is returned), or throws after timeoutMs. */
-  waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
-    return waitFor('fake-wecom', predicate, timeoutMs, what);
-  }
-
   /** Forget everything: records, tokens, task ids, response codes, windows, duplicates, failures, unknown users, the clock. */
   reset(): void {
     this.messages = [];
@@ -354,13 +329,6 @@ export class FakeWecom {
     this.sentAt.clear();
     this.bodies.clear();
     this.clearFailures();
-  }
-
-  async close(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   // ---- HTTP ----
@@ -413,15 +381,7 @@ export class FakeWecom {
       });
       res.end(isJson ? JSON.stringify(answer.body) : (answer.body as string));
     };
-    if (delayMs > 0) {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        send();
-      }, delayMs);
-      this.timers.add(t);
-    } else {
-      send();
-    }
+    this.answerAfter(delayMs, send);
   }
 
   private route(path: string): ((b: Record<string, unknown>) => Answer) | undefined {

@@ -10,6 +10,7 @@ import { runAction, runCommand, type ActionAnswer } from '../../src/dispatch/dis
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { RecordingAdapter, type Sent } from './recording-adapter.ts';
+import { until } from './until.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const FIXTURE_DIRECTORY = 'test/fixtures/directory.yaml';
@@ -163,24 +164,21 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       return t.text;
     },
     async settle() {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const counts = await Promise.all(
+      let counts: Record<string, number>[] = [];
+      await until('the queues to drain', async () => {
+        counts = await Promise.all(
           [rt.queues.deliver, rt.queues.inbound, rt.queues.schedule].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
         );
-        if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
-        if (Date.now() > deadline) throw new Error(`queues did not drain: ${JSON.stringify(counts)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+        return counts.every((c) => Object.values(c).every((n) => n === 0));
+      }, 10_000, 10).catch((e: Error) => {
+        throw new Error(`${e.message}: ${JSON.stringify(counts)}`);
+      });
     },
     async until(what, cond, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
+      await until(what, async () => {
         await h.settle();
-        if (await cond()) return;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+        return cond();
+      }, timeoutMs, 10);
     },
     async close() {
       await app.stop();

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach } from 'vitest';
 import { deleteKeys } from './harness.ts';
+import { until } from './until.ts';
 
 export interface ServiceProcess {
   /** A short name for logs ("A", "B", …). */
@@ -34,16 +35,6 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** Polls `cond` every 25 ms until it holds; throws after `timeoutMs`, naming what was awaited. */
-export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /**
@@ -90,19 +81,16 @@ export async function startService(
     },
   };
   track(p);
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (done) throw new Error(`service ${name} exited before it was ready: ${JSON.stringify(await exited)}\n${buf}`);
-    try {
-      const res = await fetch(`${p.base}/readyz`);
-      await res.arrayBuffer();
-      if (res.status === 200) return p;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`service ${name} not ready in ${readyTimeoutMs} ms\n${buf}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  // Its output goes with any failure to start: that is where the reason is.
+  await until(`service ${name} to answer /readyz with 200`, async () => {
+    if (done) throw new Error(`service ${name} exited before it was ready: ${JSON.stringify(await exited)}`);
+    const res = await fetch(`${p.base}/readyz`).catch(() => undefined); // not listening yet
+    await res?.arrayBuffer();
+    return res?.status === 200;
+  }, readyTimeoutMs).catch((e: Error) => {
+    throw new Error(`${e.message}\n${buf}`);
+  });
+  return p;
 }
 
 /**

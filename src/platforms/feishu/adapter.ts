@@ -114,7 +114,7 @@ export class FeishuAdapter implements PlatformAdapter {
    * Whether the person has opened a message the bot sent them, from its read receipts
    * (GET /open-apis/im/v1/messages/:message_id/read_users?user_id_type=open_id, paged by has_more/page_token).
    * Feishu answers only for the bot's own messages of the last 7 days; the app needs any one of the scopes
-   * im:message, im:message:readonly or im:message:basic (optional: sending needs im:message:send_as_bot only; see the README).
+   * im:message, im:message:readonly or im:message:basic (optional: sending needs im:message:send_as_bot only; see docs/feishu.md).
    * Any failure gives undefined — no permission (99991672 / 99991679), message too old or deleted (230110), an
    * unknown message (230001), HTTP errors, timeouts, rate limits — and so does a person without an open_id or a
    * list longer than MAX_READ_PAGES pages: better say nothing than guess. (The adapter has no logger of its own;

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../../infra/config.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { BodyError, readRawBody } from '../../http/raw-body.ts';
+import { readWebhookBody } from '../../http/webhook-body.ts';
 import { handleFeishuBody } from './inbound.ts';
 import { decrypt, DecryptError, isFresh, safeEqual, verifySignature } from './verify.ts';
 
@@ -18,17 +18,14 @@ export function feishuRouter(rt: Runtime, cfg: FeishuConfig): Router {
   const router = new Router();
   const handle = async (ctx: Context) => {
     const req = ctx.state.reqId as string;
-    let raw: Buffer;
-    try {
-      raw = await readRawBody(ctx.req, BODY_LIMIT);
-    } catch (e) {
-      if (!(e instanceof BodyError)) throw e;
-      rt.log.debug({ req, err: e.message }, '飞书回调：请求体读取失败');
-      ctx.status = e.status;
-      ctx.body = { error: e.status === 413 ? 'body too large' : e.status === 415 ? 'unsupported encoding' : 'bad request' };
+    const body = await readWebhookBody(ctx.req, BODY_LIMIT);
+    if ('unread' in body) {
+      rt.log.debug({ req, err: body.unread.why }, '飞书回调：请求体读取失败');
+      ctx.status = body.unread.status;
+      ctx.body = { error: body.unread.reason };
       return;
     }
-    const res = await verifyAndHandle(rt, cfg, ctx.headers, raw, req);
+    const res = await verifyAndHandle(rt, cfg, ctx.headers, body.raw, req);
     ctx.status = res.status;
     // Set as a header: the `type` setter looks the type up on every webhook.
     ctx.set('Content-Type', 'application/json; charset=utf-8');

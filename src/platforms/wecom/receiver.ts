@@ -7,7 +7,7 @@ import type { Config } from '../../infra/config.ts';
 import { intakeCommand, runAction } from '../../dispatch/dispatch.ts';
 import { enqueueDeliveries, type Delivery } from '../../delivery/delivery.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { BodyError, readRawBody } from '../../http/raw-body.ts';
+import { readWebhookBody } from '../../http/webhook-body.ts';
 import { WecomCrypto, WecomCryptoError } from './crypto.ts';
 import { toWecomInbound } from './to-event.ts';
 import { parseWecomXml, XmlError } from './xml.ts';
@@ -55,15 +55,12 @@ export function wecomRouter(rt: Runtime, cfg: WecomConfig): Router {
   router.get('/webhooks/wecom', (ctx) => send(ctx, verifyUrl(rt, crypto, ctx.querystring, ctx.state.reqId as string)));
   router.post('/webhooks/wecom', async (ctx) => {
     const req = ctx.state.reqId as string;
-    let raw: Buffer;
-    try {
-      raw = await readRawBody(ctx.req, BODY_LIMIT);
-    } catch (e) {
-      if (!(e instanceof BodyError)) throw e;
-      rt.log.debug({ req, err: e.message }, '企业微信回调：请求体读取失败');
-      return send(ctx, refused(e.status, e.status === 413 ? 'body too large' : 'bad request'));
+    const body = await readWebhookBody(ctx.req, BODY_LIMIT);
+    if ('unread' in body) {
+      rt.log.debug({ req, err: body.unread.why }, '企业微信回调：请求体读取失败');
+      return send(ctx, refused(body.unread.status, body.unread.reason));
     }
-    send(ctx, await receive(rt, crypto, ctx.querystring, raw, req));
+    send(ctx, await receive(rt, crypto, ctx.querystring, body.raw, req));
   });
   return router;
 }
