@@ -20,6 +20,7 @@ const UNIT = files([
   'import-graph',
   'parse-command',
   'raw-body',
+  'redis-calls',
   'repository',
   'wecom-crypto',
   'wecom-parts',
