@@ -22,6 +22,7 @@ const UNIT = files([
   'raw-body',
   'redis-calls',
   'repository',
+  'suggest',
   'wecom-crypto',
   'wecom-parts',
   'work-hours',

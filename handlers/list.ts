@@ -1,7 +1,9 @@
-// /台账: the ledger, one line per item with each unit's state and deadline; heads, deputies and contacts see their own units.
+// /台账: the ledger, one line per item with each unit's state and deadline, optionally only the items whose title has a
+// keyword; heads, deputies and contacts see their own units.
 import { formatDate } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
 import { assignmentRef, isIssued, isKey, isOverdue, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
+import { excerpt } from '../src/chat/parse-command.ts';
 import { parseStatusFilter, STATUS_CHOICES } from '../src/chat/texts.ts';
 import { unitsReached } from '../src/domain/access.ts';
 import { Refusal } from '../src/domain/refusal.ts';
@@ -29,6 +31,8 @@ export const list: CommandHandler = {
       if (!status) throw new Refusal('bad_syntax', `状态「${cmd.options.status}」不对，可选：${STATUS_CHOICES}`);
     }
     const overdueOnly = cmd.flags.includes('overdue');
+    const keyword = cmd.positional[0];
+    const matches = keyword ? titleMatcher(keyword) : undefined;
     const now = rt.clock.now();
     const unitStatus = status === 'draft' || status === 'cancelled' ? undefined : status;
     // The assignments that can be listed, read from the indexes: in a state, past their deadline, of some units.
@@ -52,13 +56,15 @@ export const list: CommandHandler = {
     let listed: ItemHeader[];
     let total: number;
     if (refs) {
-      listed = (await rt.store.getHeaders([...refsOf.keys()])).filter((item) => isIssued(item) && status !== 'draft' && status !== 'cancelled');
+      listed = (await rt.store.getHeaders([...refsOf.keys()])).filter(
+        (item) => isIssued(item) && status !== 'draft' && status !== 'cancelled' && (!matches || matches(item)),
+      );
       listed.sort(newestFirst);
       total = listed.length;
     } else {
       // The office's whole ledger (drafts too, not cancelled ones), or only its drafts or cancelled drafts: read from
       // the newest down, only as far as the lines shown.
-      ({ listed, total } = await wholeLedger(rt, status === 'draft' || status === 'cancelled' ? status : undefined));
+      ({ listed, total } = await wholeLedger(rt, status === 'draft' || status === 'cancelled' ? status : undefined, matches));
     }
     const shown = listed.slice(0, MAX_LINES);
     const refsShown = (item: ItemHeader) => refsOf.get(item.id) ?? item.units.map((u) => assignmentRef(item.id, u));
@@ -74,8 +80,12 @@ export const list: CommandHandler = {
       });
       return line(item, as, now, (id) => dir.unitName(id));
     });
-    if (lines.length === 0) return [ctx.reply('台账中没有符合条件的督查事项。')];
-    const head = `督查台账（共 ${total} 项${total > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`;
+    const titled = keyword ? `标题含「${excerpt(keyword)}」` : '';
+    if (lines.length === 0) {
+      const filtered = wantUnits.length > 0 || status !== undefined || overdueOnly;
+      return [ctx.reply(keyword ? `台账中没有${filtered ? '符合条件且' : ''}${titled}的督查事项。` : '台账中没有符合条件的督查事项。')];
+    }
+    const head = `督查台账（${titled ? `${titled}，` : ''}共 ${total} 项${total > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`;
     return [ctx.reply([head, ...lines].join('\n'))];
   },
 };
@@ -84,22 +94,46 @@ function newestFirst(a: ItemHeader, b: ItemHeader): number {
   return b.year - a.year || b.seq - a.seq;
 }
 
-/** The office's ledger without filters (issued items and drafts) or its drafts or cancelled drafts alone, newest first. */
-async function wholeLedger(rt: Runtime, only: 'draft' | 'cancelled' | undefined): Promise<{ listed: ItemHeader[]; total: number }> {
+/** Does an item's title have every word of the keyword (full-width folded, any case)? */
+function titleMatcher(keyword: string): (item: ItemHeader) => boolean {
+  const fold = (s: string) => s.normalize('NFKC').toLowerCase();
+  const words = fold(keyword).split(/\s+/u).filter((w) => w !== '');
+  return (item) => {
+    const title = fold(item.title);
+    return words.every((w) => title.includes(w));
+  };
+}
+
+/**
+ * The office's ledger without filters (issued items and drafts) or its drafts or cancelled drafts alone, newest first;
+ * with a keyword, only the items whose title has it (every header is read then, to count them).
+ */
+async function wholeLedger(
+  rt: Runtime,
+  only: 'draft' | 'cancelled' | undefined,
+  matches: ((item: ItemHeader) => boolean) | undefined,
+): Promise<{ listed: ItemHeader[]; total: number }> {
   const { store } = rt;
   if (only) {
     const ids = (await store.itemIdsInStatus(only)).sort((a, b) => itemOrder(b) - itemOrder(a));
-    return { listed: (await store.getHeaders(ids.slice(0, MAX_LINES))).sort(newestFirst), total: ids.length };
+    if (!matches) return { listed: (await store.getHeaders(ids.slice(0, MAX_LINES))).sort(newestFirst), total: ids.length };
+    const found = (await store.getHeaders(ids)).filter(matches).sort(newestFirst);
+    return { listed: found.slice(0, MAX_LINES), total: found.length };
   }
   const { items, cancelled } = await store.ledgerCounts();
   const listed: ItemHeader[] = [];
+  let found = 0;
   const PAGE = MAX_LINES * 2;
-  for (let from = 0; listed.length < MAX_LINES && from < items; from += PAGE) {
+  for (let from = 0; (matches || listed.length < MAX_LINES) && from < items; from += PAGE) {
     const ids = await store.ledgerPage(from, PAGE);
     if (ids.length === 0) break;
-    for (const h of await store.getHeaders(ids)) if (h.status !== 'cancelled') listed.push(h);
+    for (const h of await store.getHeaders(ids)) {
+      if (h.status === 'cancelled' || (matches && !matches(h))) continue;
+      found++;
+      if (listed.length < MAX_LINES) listed.push(h);
+    }
   }
-  return { listed, total: items - cancelled };
+  return { listed, total: matches ? found : items - cancelled };
 }
 
 function itemOrder(id: string): number {

@@ -8,7 +8,7 @@ import { responsibleLeader } from '../src/domain/responsible-leader.ts';
 import { itemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
+import { personFrom, unitIdFrom } from '../src/dispatch/handler-kit.ts';
 import { createItem } from '../src/store/apply-op.ts';
 
 export const newItem: CommandHandler = {
@@ -34,9 +34,11 @@ export const newItem: CommandHandler = {
     let named: { unit: string; person: string } | undefined;
     if (cmd.options.to) {
       if (category) throw new Refusal('bad_syntax', '重点事项一律直送一把手，不能用 负责人= 指定他人；一般事项才可指定班子成员');
-      const p = dir.allPeople().find((x) => x.id === cmd.options.to || x.name === cmd.options.to);
-      const unit = p && units.find((u) => dir.unit(u)?.deputies.includes(p.id));
-      if (!p || !unit) throw new Refusal('bad_syntax', `负责人「${cmd.options.to}」不是所列承办单位的班子成员`);
+      // Suggested from those it could name: the deputies of the units listed.
+      const deputies = units.flatMap((u) => dir.unit(u)?.deputies ?? []).flatMap((id) => dir.person(id) ?? []);
+      const p = personFrom(dir, cmd.options.to, '负责人', deputies);
+      const unit = units.find((u) => dir.unit(u)?.deputies.includes(p.id));
+      if (!unit) throw new Refusal('bad_syntax', `负责人「${cmd.options.to}」不是所列承办单位的班子成员`);
       named = { unit, person: p.id };
     }
     const assignments: Assignment[] = units.map((u) => {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandEvent } from '../src/chat/event.ts';
 import type { Card } from '../src/chat/message.ts';
-import { helpText, usageOf, type CommandName } from '../src/chat/parse-command.ts';
+import { helpText, usageLine, usageOf, type CommandName } from '../src/chat/parse-command.ts';
 import { NOT_IN_DIRECTORY } from '../src/chat/texts.ts';
 import { runCommand } from '../src/dispatch/dispatch.ts';
 import type { Item } from '../src/domain/types.ts';
@@ -112,10 +112,11 @@ async function world(): Promise<World> {
 
 /**
  * Runs a command that must be refused: exactly one reply, in the sender's chat, naming the mistake
- * (each of `says`), with the command's usage when `usage` is a command (syntax errors), without it when
- * `usage` is false; no item created or changed, no audit entry, nothing sent to anybody else.
+ * (each of `says`) on its first line, followed by the one usage line of the command when `usage` is a command (syntax
+ * errors: never the whole usage or the whole help), without it when `usage` is false; no item created or changed, no
+ * audit entry, nothing sent to anybody else.
  */
-async function refused(person: string, text: string, says: string | string[], usage: CommandName | 'all' | false): Promise<string> {
+async function refused(person: string, text: string, says: string | string[], usage: CommandName | false): Promise<string> {
   const before = await world();
   await h.command(person, text);
   const after = await world();
@@ -130,12 +131,11 @@ async function refused(person: string, text: string, says: string | string[], us
   expect(reply.to?.chatId).toBe(`p2p-${person}`);
   expect(reply.message.kind).toBe('text');
   const t = textOf(reply);
-  for (const s of Array.isArray(says) ? says : [says]) expect(t).toContain(s);
-  if (usage === 'all') expect(t).toContain(helpText());
-  else if (usage) {
-    expect(t).toContain(usageOf(usage));
-    expect(t).toContain('用法：');
-  } else expect(t).not.toContain('用法：');
+  const [mistake, ...rest] = t.split('\n');
+  for (const s of Array.isArray(says) ? says : [says]) expect(mistake).toContain(s);
+  if (usage) expect(rest).toEqual([usageLine(usage)]);
+  else expect(t).not.toContain('用法：');
+  expect(t).not.toContain('例：');
   return t;
 }
 
@@ -257,14 +257,14 @@ describe('/新建 /new', () => {
     await refused('zhang', '/新建 测试 单位=jtj 期限=下周五', '看不懂期限', 'new');
     await refused('zhang', '/新建 测试 单位=jtj 期限=2026-09-01', ['期限不能早于今天', '2026年9月1日'], 'new');
     await refused('zhang', '/新建 测试 单位=jtj 期限=0d', '1 到 365', 'new');
-    await refused('zhang', '/新建 测试 单位=jtj、市教育局 期限=5d', '通讯录中没有单位「市教育局」', 'new');
+    await refused('zhang', '/新建 测试 单位=jtj、市教育局 期限=5d', '「市教育局」不是通讯录中的单位，请写单位编号或全称', 'new');
     await refused('zhang', '/新建 测试 单位=jtj 期限=5d 类别=普通', '「类别/key」不能是「普通」', 'new');
     await refused('zhang', '/新建 测试 单位=jtj 期限=5d 牵头=gaj', '牵头单位「gaj」须是承办单位之一', 'new');
     // 负责人= is for ordinary items only, and must name a deputy of a listed unit.
     await refused('zhang', '/新建 测试 单位=jtj 期限=5d 类别=重大 负责人=sun', '重点事项一律直送一把手', 'new');
     await refused('zhang', '/新建 测试 单位=jtj 期限=5d 负责人=李明', '负责人「李明」不是所列承办单位的班子成员', 'new');
     await refused('zhang', '/new 测试 unit=jtj due=5d to=wu', '负责人「wu」不是所列承办单位的班子成员', 'new');
-    await refused('zhang', '/新建 测试 单位=jtj 期限=5d 负责人=nobody', '负责人「nobody」不是所列承办单位的班子成员', 'new');
+    await refused('zhang', '/新建 测试 单位=jtj 期限=5d 负责人=nobody', '负责人「nobody」不是通讯录中的人员，请写姓名或编号', 'new');
     // Only the office creates items.
     await refused('li', '/新建 测试 单位=jtj 期限=5d', '只有督查室工作人员才能新建督查事项', false);
     await refused('zhao', '/new 测试 unit=jtj due=5d', '只有督查室工作人员才能新建督查事项', false);
@@ -276,11 +276,66 @@ describe('/新建 /new', () => {
     expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('督字〔2026〕1号');
   });
 
-  it('an unknown command gets the list of commands', async () => {
-    const t = await refused('zhang', '/发布 测试 单位=jtj', '没有「/发布」这个命令', 'all');
-    expect(t).toContain('/帮助');
-    await refused('li', '/newer 测试', '没有「/newer」这个命令', 'all');
-    await refused('zhao', '/', '「/」后面缺少命令名', 'all');
+  it('an unknown command is named in one line that points to /帮助, with the usage line of the command it comes close to', async () => {
+    expect(await refused('zhang', '/发布 测试 单位=jtj', '没有「/发布」这个命令', false)).toBe('没有「/发布」这个命令。发送 /帮助 查看全部命令。');
+    expect(await refused('li', '/newer 测试', '没有「/newer」这个命令。是不是要用 /新建？', 'new')).not.toContain(helpText());
+    expect(await refused('zhao', '/', '「/」后面缺少命令名', false)).toBe('「/」后面缺少命令名。发送 /帮助 查看全部命令。');
+  });
+
+  it('a mistake gets one line naming it and one usage line; /帮助 <命令> still gives the whole usage', async () => {
+    await h.command('zhang', '/新建 测试 单位=jtj');
+    expect(h.lastText('zhang')).toBe(
+      [
+        '/新建 缺少「期限/due」，写成 期限=<YYYY-MM-DD | N工作日 | Nd>。',
+        '用法：/新建 <标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=重大|典型|紧急|民生|交办|疑难] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>]（详见 /帮助 新建）',
+      ].join('\n'),
+    );
+    // A mistake the handler finds (not the parser) is answered the same way.
+    await h.command('zhang', '/新建 测试 单位=jtj 期限=下周五');
+    expect(h.lastText('zhang').split('\n')).toEqual([expect.stringContaining('看不懂期限'), usageLine('new')]);
+    await h.command('zhang', '/帮助 新建');
+    expect(h.lastText('zhang')).toBe(usageOf('new'));
+    expect(usageOf('new')).toContain('例：');
+    expect(usageOf('new').split('\n').length).toBeGreaterThan(5);
+  });
+});
+
+// ---- did you mean ----
+
+describe('a unit or a person the directory does not know', () => {
+  const mean = (typed: string, label: string) => `「${typed}」不是通讯录中的单位，您是不是要找：${label}？`;
+
+  it('is answered with the units it comes close to: short name, typo in the id, pinyin initials, part of the name', async () => {
+    await refused('zhang', '/新建 测试 单位=交通局 期限=5d', mean('交通局', '市交通运输局（jtj）'), 'new');
+    await refused('zhang', '/新建 测试 单位=jjt 期限=5d', mean('jjt', '市交通运输局（jtj）'), 'new');
+    await refused('zhang', '/新建 测试 单位=jtj、gja 期限=5d', mean('gja', '市公安局（gaj）'), 'new');
+    await refused('zhang', '/新建 测试 单位=jtysj 期限=5d', mean('jtysj', '市交通运输局（jtj）'), 'new');
+    await refused('zhang', '/新建 测试 单位=jtj、gaj 期限=5d 牵头=公安', mean('公安', '市公安局（gaj）'), 'new');
+    await refused('zhang', '/台账 单位=交通运输', mean('交通运输', '市交通运输局（jtj）'), 'list');
+    // The same unit written in full-width letters or another case is no guess: it is taken.
+    await h.command('zhang', '/新建 测试 单位=ＪＴＪ 期限=5d');
+    expect(fieldsOf(h.lastCard('zhang', '发出'))['承办单位']).toContain('市交通运输局');
+  });
+
+  it('in /约谈, /催办 and /坐地督查 too, and says nothing of the kind when nothing is close', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
+    await refused('zhang', '/约谈 1 单位=交通局 时间="2026-10-10 15:00" 地点=会议室', mean('交通局', '市交通运输局（jtj）'), 'summon');
+    await refused('zhang', '/催办 1 单位=jtk', mean('jtk', '市交通运输局（jtj）'), 'urge');
+    await refused('zhang', '/坐地督查 1 单位=交通运输局 日期=2026-09-28', mean('交通运输局', '市交通运输局（jtj）'), 'onsite');
+    for (const far of ['市教育局', 'xyz', '局']) {
+      const t = await refused('zhang', `/催办 1 单位=${far}`, `「${far}」不是通讯录中的单位，请写单位编号或全称`, 'urge');
+      expect(t).not.toContain('是不是');
+    }
+  });
+
+  it('负责人= is answered with the deputies of the units listed that come close: by name, sound, id', async () => {
+    const who = (typed: string, label: string) => `负责人「${typed}」不是通讯录中的人员，您是不是要找：${label}？`;
+    await refused('zhang', '/新建 测试 单位=jtj 期限=5d 负责人=王建图', who('王建图', '王建国（wang）'), 'new');
+    await refused('zhang', '/新建 测试 单位=jtj 期限=5d 负责人=孙莉', who('孙莉', '孙丽（sun）'), 'new');
+    await refused('zhang', '/new 测试 unit=jtj due=5d to=wnag', who('wnag', '王建国（wang）'), 'new');
+    // Only deputies of the units listed are suggested: 吴强 (wu) is 市公安局's.
+    await refused('zhang', '/新建 测试 单位=jtj 期限=5d 负责人=吴墙', '负责人「吴墙」不是通讯录中的人员，请写姓名或编号', 'new');
+    await refused('zhang', '/新建 测试 单位=gaj 期限=5d 负责人=吴墙', who('吴墙', '吴强（wu）'), 'new');
   });
 });
 
@@ -361,6 +416,34 @@ describe('/台账 /list', () => {
     expect(h.lastText('zhang')).toBe('台账中没有符合条件的督查事项。');
   });
 
+  it('finds items by a keyword in their title (full-width and case folded, every word), with the other filters too', async () => {
+    await h.command('zhang', '/台账 积水');
+    expect(h.lastText('zhang')).toBe(['督查台账（标题含「积水」，共 1 项）', L1].join('\n'));
+    await h.command('zhang', '/list 草稿');
+    expect(h.lastText('zhang')).toBe(['督查台账（标题含「草稿」，共 1 项）', L4].join('\n'));
+    await draft('/新建 “5G基站 选址” 单位=jtj 期限=5d');
+    await h.command('zhang', '/台账 ５ｇ基站');
+    expect(h.lastText('zhang')).toBe(['督查台账（标题含「５ｇ基站」，共 1 项）', '督字〔2026〕5号 5G基站 选址｜草稿（未发出）'].join('\n'));
+    await h.command('zhang', '/台账 选址 5g');
+    expect(h.lastText('zhang')).toContain('共 1 项');
+    await h.command('zhang', '/台账 选址 积水');
+    expect(h.lastText('zhang')).toBe('台账中没有标题含「选址 积水」的督查事项。');
+    // With a unit, a status, 逾期.
+    await h.command('zhang', '/台账 执法 单位=gaj');
+    expect(h.lastText('zhang')).toBe(
+      ['督查台账（标题含「执法」，共 1 项）', '督字〔2026〕3号 联合执法｜市公安局：已下发待签收（期限 2026年11月30日）'].join('\n'),
+    );
+    await h.command('zhang', '/台账 状态=待签收 执法');
+    expect(h.lastText('zhang')).toBe(['督查台账（标题含「执法」，共 1 项）', L3].join('\n'));
+    await h.command('zhang', '/台账 积水 状态=待签收');
+    expect(h.lastText('zhang')).toBe('台账中没有符合条件且标题含「积水」的督查事项。');
+    // A unit finds only among its own items.
+    await h.command('li', '/台账 巡逻');
+    expect(h.lastText('li')).toBe('台账中没有标题含「巡逻」的督查事项。');
+    await h.command('zhou', '/台账 巡逻');
+    expect(h.lastText('zhou')).toBe(['督查台账（标题含「巡逻」，共 1 项）', L2].join('\n'));
+  });
+
   it('逾期 shows what is past its deadline, once the clock has passed it', async () => {
     await h.command('zhang', '/台账 逾期');
     expect(h.lastText('zhang')).toBe('台账中没有符合条件的督查事项。');
@@ -383,9 +466,8 @@ describe('/台账 /list', () => {
     await refused('zhao', '/台账 单位=gaj', '您只能查看本单位的台账，不能查看市公安局', false);
     await refused('chen', '/list unit=jtj', '您只能查看本单位的台账，不能查看市交通运输局', false);
     await refused('zhang', '/台账 状态=乱七八糟', ['状态「乱七八糟」不对', '待签收'], 'list');
-    await refused('zhang', '/台账 单位=市教育局', '通讯录中没有单位「市教育局」', 'list');
+    await refused('zhang', '/台账 单位=市教育局', '「市教育局」不是通讯录中的单位，请写单位编号或全称', 'list');
     await refused('zhang', '/台账 颜色=红', '/台账 没有「颜色」这个参数', 'list');
-    await refused('zhang', '/台账 全部', '看不懂「全部」', 'list');
   });
 });
 
@@ -576,7 +658,7 @@ describe('/催办 /urge', () => {
     await draft('/新建 草稿 单位=jtj 期限=2026-10-30');
     await refused('li', '/催办 1', '只有督查室工作人员才能催办', false);
     await refused('zhao', '/urge 1', '只有督查室工作人员才能催办', false);
-    await refused('zhang', '/催办 1 单位=市教育局', '通讯录中没有单位「市教育局」', 'urge');
+    await refused('zhang', '/催办 1 单位=市教育局', '「市教育局」不是通讯录中的单位，请写单位编号或全称', 'urge');
     await refused('zhang', '/催办 1 单位=gaj', '督查事项 2026-1 没有交办给市公安局', false);
     await refused('zhang', '/催办 99', '没有编号为 2026-99 的督查事项', false);
     await refused('zhang', '/催办 2', '尚未发出或已取消，不能催办', false);
@@ -647,7 +729,7 @@ describe('/约谈 /summon', () => {
     await refused('zhang', '/约谈 1 单位=jtj 时间=下周 地点=会议室', '时间「下周」看不懂', 'summon');
     await refused('zhang', '/约谈 1 单位=jtj 时间=2026-10-10 地点=会议室', '时间「2026-10-10」看不懂', 'summon');
     await refused('zhang', '/约谈 1 单位=jtj 时间="2026-09-27 10:00" 地点=会议室', '约谈时间不能早于现在', 'summon');
-    await refused('zhang', '/约谈 1 单位=市教育局 时间="2026-10-10 15:00" 地点=会议室', '通讯录中没有单位「市教育局」', 'summon');
+    await refused('zhang', '/约谈 1 单位=市教育局 时间="2026-10-10 15:00" 地点=会议室', '「市教育局」不是通讯录中的单位，请写单位编号或全称', 'summon');
     await refused('zhang', '/约谈 1 单位=gaj 时间="2026-10-10 15:00" 地点=会议室', '督查事项 2026-1 没有交办给市公安局', false);
     await refused('zhang', '/约谈 9 单位=jtj 时间="2026-10-10 15:00" 地点=会议室', '没有编号为 2026-9 的督查事项', false);
     await refused('li', '/约谈 1 单位=jtj 时间="2026-10-10 15:00" 地点=会议室', '只有督查室工作人员才能约谈', false);
@@ -695,7 +777,7 @@ describe('/坐地督查 /onsite', () => {
     await refused('zhang', '/坐地督查 1 单位=jtj', '/坐地督查 缺少「日期/on」', 'onsite');
     await refused('zhang', '/坐地督查 1 单位=jtj 日期=2026-13-01', '日期「2026-13-01」看不懂', 'onsite');
     await refused('zhang', '/坐地督查 1 单位=jtj、gaj 日期=2026-09-28', '坐地督查一次只能写一个单位', 'onsite');
-    await refused('zhang', '/onsite 1 unit=市教育局 on=2026-09-28', '通讯录中没有单位「市教育局」', 'onsite');
+    await refused('zhang', '/onsite 1 unit=市教育局 on=2026-09-28', '「市教育局」不是通讯录中的单位，请写单位编号或全称', 'onsite');
     await refused('zhang', '/坐地督查 7 单位=jtj 日期=2026-09-28', '没有编号为 2026-7 的督查事项', false);
     await refused('zhao', '/坐地督查 1 单位=jtj 日期=2026-09-28', '只有督查室工作人员才能记录坐地督查', false);
     await refused('li', '/onsite 1 unit=jtj on=2026-09-28', '只有督查室工作人员才能记录坐地督查', false);

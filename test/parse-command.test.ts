@@ -1,7 +1,7 @@
 // Tests of the chat command parser: names, keys, quotes, lists, raw report text, errors and item numbers.
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, COMMAND_NAMES, KEY_CATEGORIES, findCommand, normalizeKeyCategory } from '../src/chat/commands.ts';
-import { helpText, parseCommand, parseItemRef, usageOf, type ParseError, type ParseOk } from '../src/chat/parse-command.ts';
+import { helpText, parseCommand, parseItemRef, usageLine, usageOf, type ParseError, type ParseOk } from '../src/chat/parse-command.ts';
 
 function ok(text: string): ParseOk {
   const r = parseCommand(text);
@@ -82,7 +82,9 @@ describe('recognising a command', () => {
     const r = fail('/删除 12');
     expect(r.kind).toBe('unknown_command');
     expect(r.message).toContain('「/删除」');
-    expect(r.usage).toBe(helpText());
+    // No usage line to give: the message itself points to /帮助 (never the whole help).
+    expect(r.message).toContain('发送 /帮助 查看全部命令');
+    expect(r.usage).toBeUndefined();
     expect(fail('/').kind).toBe('unknown_command');
     expect(fail('/newer x').kind).toBe('unknown_command');
   });
@@ -91,6 +93,7 @@ describe('recognising a command', () => {
     const r = fail('/坐地 12');
     expect(r.kind).toBe('unknown_command');
     expect(r.message).toContain('/坐地督查');
+    expect(r.usage).toBe(usageLine('onsite'));
   });
 
   it('accepts a Chinese name glued to its argument after a slash', () => {
@@ -193,11 +196,14 @@ describe('/台账', () => {
     expect(fail('/台账 逾期=三天').message).toContain('「逾期/overdue」是开关');
   });
 
-  it('has no positional part', () => {
-    const r = fail('/台账 jtj');
-    expect(r.kind).toBe('syntax');
-    expect(r.message).toContain('「jtj」');
-    expect(r.message).toContain('单位/unit');
+  it('takes a keyword before or after the keys, words joined', () => {
+    expect(ok('/台账 积水')).toMatchObject({ command: 'list', positional: ['积水'], lists: {} });
+    expect(ok('/台账 积水 整治 单位=jtj 逾期')).toMatchObject({ positional: ['积水 整治'], lists: { unit: ['jtj'] }, flags: ['overdue'] });
+    expect(ok('/台账 单位=jtj 积水')).toMatchObject({ positional: ['积水'], lists: { unit: ['jtj'] } });
+    expect(ok('/list "water logging" status=signed')).toMatchObject({ positional: ['water logging'], options: { status: 'signed' } });
+    expect(ok('/台账').positional).toEqual([]);
+    const r = fail('/台账 积水 颜色=红');
+    expect(r.message).toContain('如果这是关键词的一部分，请把关键词放在引号里');
   });
 });
 
@@ -213,7 +219,7 @@ describe('/查看', () => {
     expect(bad.kind).toBe('syntax');
     expect(bad.command).toBe('show');
     expect(bad.message).toContain('「十二」不是有效的事项编号');
-    expect(bad.usage).toBe(usageOf('show'));
+    expect(bad.usage).toBe('用法：/查看 <事项编号>（详见 /帮助 查看）');
     expect(fail('/查看').message).toContain('缺少事项编号');
     expect(fail('/查看 12 13').message).toContain('多余的内容「13」');
   });
@@ -369,7 +375,7 @@ describe('syntax errors', () => {
     expect(r.message).toContain('「颜色」');
     expect(r.message).toContain('单位/unit');
     expect(r.message).toContain('负责人/to');
-    expect(r.usage).toBe(usageOf('new'));
+    expect(r.usage).toBe(usageLine('new'));
     expect(fail('/催办 12 color=red').message).toContain('「color」');
   });
 

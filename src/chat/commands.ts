@@ -47,7 +47,7 @@ export interface FlagSpec {
 export interface PositionalSpec {
   name: string;
   zh: string;
-  /** itemRef: an item number (see parseItemRef); title: all words joined; command: a command name */
+  /** itemRef: an item number (see parseItemRef); title: all words joined (a title, a keyword); command: a command name */
   kind: 'itemRef' | 'title' | 'command';
   required: boolean;
 }
@@ -132,14 +132,17 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     name: 'list',
     zh: '台账',
     aliases: ['台账', 'list'],
-    summary: '查看督查台账，每个事项一行，含状态和期限',
-    positional: [],
+    summary: '查看督查台账，每个事项一行，含状态和期限；可按标题中的关键词查找',
+    positional: [{ name: 'keyword', zh: '关键词', kind: 'title', required: false }],
     keys: [unit(false), { name: 'status', zh: '状态', aliases: ['状态', 'status'], placeholder: '<状态>' }],
     flags: [{ name: 'overdue', zh: '逾期', aliases: ['逾期', 'overdue'] }],
-    syntax: '[单位=<单位>] [状态=<状态>] [逾期]',
-    syntaxEn: '[unit=<unit>] [status=<status>] [overdue]',
-    examples: ['/台账', '/台账 单位=市交通运输局 逾期', '/list status=signed'],
-    notes: [`状态可选：${STATUS_CHOICES}（也可写英文状态名，如 signed）。`],
+    syntax: '[关键词] [单位=<单位>] [状态=<状态>] [逾期]',
+    syntaxEn: '[keyword] [unit=<unit>] [status=<status>] [overdue]',
+    examples: ['/台账', '/台账 积水', '/台账 单位=市交通运输局 逾期', '/list status=signed'],
+    notes: [
+      '关键词按事项标题查找（不分全角半角、大小写）；写几个词，标题须都包含。',
+      `状态可选：${STATUS_CHOICES}（也可写英文状态名，如 signed）。`,
+    ],
   },
   show: {
     name: 'show',
@@ -317,6 +320,16 @@ export function usageOf(command: CommandName): string {
     ...(responsibleNamed(command) ? [RESPONSIBLE_NOTE] : []),
   ];
   return lines.join('\n');
+}
+
+/**
+ * The one usage line a mistake is answered with: how the command is written, and where its whole usage is (the
+ * mistake itself is named on the line before).
+ */
+export function usageLine(command: CommandName): string {
+  const c = COMMANDS[command];
+  const more = command === 'help' ? '' : `（详见 /帮助 ${c.zh}）`;
+  return `用法：${commandLabel(command)} ${c.syntax}${more}`;
 }
 
 function responsibleNamed(command: CommandName): boolean {

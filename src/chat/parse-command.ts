@@ -6,6 +6,7 @@ import {
   findCommand,
   helpText,
   keyLabel,
+  usageLine,
   usageOf,
   type CommandName,
   type CommandSpec,
@@ -13,7 +14,7 @@ import {
   type KeySpec,
 } from './commands.ts';
 
-export { helpText, usageOf, type CommandName };
+export { helpText, usageLine, usageOf, type CommandName };
 
 export interface ParseOk {
   ok: true;
@@ -36,7 +37,7 @@ export interface ParseError {
   command?: CommandName;
   /** Chinese, names the mistake */
   message: string;
-  /** usage to show with the message: the command's usage, or the full help for an unknown command */
+  /** the one usage line to show under the message: the command's, or that of the command an unknown name comes close to */
   usage?: string;
 }
 
@@ -184,7 +185,7 @@ function keysList(spec: CommandSpec): string {
 }
 
 function syntaxError(command: CommandName, message: string): ParseError {
-  return { ok: false, kind: 'syntax', command, message, usage: usageOf(command) };
+  return { ok: false, kind: 'syntax', command, message, usage: usageLine(command) };
 }
 
 /** Does the word parse as an item number (any year)? */
@@ -229,7 +230,7 @@ export function parseCommand(text: string): ParseResult {
       return { ok: false, kind: 'not_command', message: '这不是命令。命令以 / 开头，发送 /帮助 查看全部命令。' };
     }
     if (word === '') {
-      return { ok: false, kind: 'unknown_command', message: '「/」后面缺少命令名。发送 /帮助 查看全部命令。', usage: helpText() };
+      return { ok: false, kind: 'unknown_command', message: '「/」后面缺少命令名。发送 /帮助 查看全部命令。' };
     }
     const guess = guessCommand(word);
     const hint = guess ? `是不是要用 ${commandLabel(guess)}？` : '';
@@ -237,7 +238,7 @@ export function parseCommand(text: string): ParseResult {
       ok: false,
       kind: 'unknown_command',
       message: `没有「/${excerpt(word)}」这个命令。${hint}发送 /帮助 查看全部命令。`,
-      usage: helpText(),
+      usage: guess ? usageLine(guess) : undefined,
     };
   }
 
@@ -392,8 +393,8 @@ function parseArgs(spec: CommandSpec, tokens: Token[]): ParseResult {
   const positional: string[] = [];
   if (slot?.kind === 'title') {
     const title = titleParts.join(' ').trim();
-    if (title === '') return syntaxError(cmd, `${label} 缺少${slot.zh}。`);
-    positional.push(title);
+    if (title === '' && slot.required) return syntaxError(cmd, `${label} 缺少${slot.zh}。`);
+    if (title !== '') positional.push(title);
   } else if (slot !== undefined) {
     if (single.length === 0 && slot.required) return syntaxError(cmd, `${label} 缺少${slot.zh}，例如：${label} 12`);
     positional.push(...single);
@@ -428,7 +429,8 @@ function unknownKeyMessage(spec: CommandSpec, key: string): string {
   if (spec.keys.length === 0 && spec.flags.length === 0) {
     return `${label} 没有「${key}」这个参数，它不带参数。`;
   }
-  const titleHint = spec.positional[0]?.kind === 'title' ? '如果这是标题的一部分，请把标题放在引号里。' : '';
+  const slot = spec.positional[0];
+  const titleHint = slot?.kind === 'title' ? `如果这是${slot.zh}的一部分，请把${slot.zh}放在引号里。` : '';
   return `${label} 没有「${key}」这个参数。可用的参数：${keysList(spec)}。${titleHint}`;
 }
 

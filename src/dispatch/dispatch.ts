@@ -5,7 +5,7 @@ import { parseCardKey } from '../chat/card-key.ts';
 import { renderCard } from '../chat/cards.ts';
 import type { ActionEvent, CommandEvent } from '../chat/event.ts';
 import type { Card, Message } from '../chat/message.ts';
-import { parseCommand, usageOf } from '../chat/parse-command.ts';
+import { parseCommand, usageLine } from '../chat/parse-command.ts';
 import { BUSY, INTERNAL_ERROR, NOT_IN_DIRECTORY } from '../chat/texts.ts';
 import type { Person } from '../directory/directory.ts';
 import { enqueueDeliveries, type Delivery } from '../delivery/delivery.ts';
@@ -69,7 +69,7 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
       const hint =
         parsed.kind === 'not_command'
           ? '您好，我是督查助手。发送 /帮助 可查看全部命令。'
-          : [clipRefusal(parsed.message), parsed.usage].filter(Boolean).join('\n\n');
+          : [clipRefusal(parsed.message), parsed.usage].filter(Boolean).join('\n');
       deliveries = [reply(hint)];
     } else {
       const handler = COMMAND_HANDLERS.get(parsed.command);
@@ -89,7 +89,8 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
         deliveries = await handler.run(ctx);
       } catch (e) {
         if (!isRefusal(e)) throw e;
-        const usage = e.code === 'bad_syntax' ? `\n\n${usageOf(parsed.command)}` : '';
+        // The mistake on one line, how to write the command on the next; /帮助 <命令> gives the whole usage.
+        const usage = e.code === 'bad_syntax' ? `\n${usageLine(parsed.command)}` : '';
         deliveries = [reply(`${clipRefusal(e.message)}${usage}`)];
       }
     }

@@ -1,7 +1,8 @@
 // Small pieces handlers share: finding an item and its assignment, the cards to redraw after a change.
 import { cardKey } from '../chat/card-key.ts';
-import { parseItemRef } from '../chat/parse-command.ts';
-import type { Directory, Role } from '../directory/directory.ts';
+import { excerpt, parseItemRef } from '../chat/parse-command.ts';
+import type { Directory, Person, Role } from '../directory/directory.ts';
+import { didYouMean, personLabel, suggestPeople, suggestUnits, unitLabel, unitWrittenAs } from '../directory/suggest.ts';
 import { dateInTz, formatDate } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import { isOverdue, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
@@ -27,11 +28,27 @@ export function oneUnit(dir: Directory, units: string[] | undefined, what: strin
   return unitIdFrom(dir, units[0]!);
 }
 
-/** Resolves `unit=` (an id or a full name) to a unit id, or refuses naming what was not found. */
+/**
+ * Resolves `unit=` (an id or a full name, in any width or case) to a unit id, or refuses naming what was not found
+ * and the units it comes close to.
+ */
 export function unitIdFrom(dir: Directory, s: string): string {
-  const u = dir.unit(s.trim());
-  if (!u) throw new Refusal('bad_syntax', `通讯录中没有单位「${s}」（可写单位简称编号或全称）`);
-  return u.id;
+  const u = dir.unit(s.trim()) ?? unitWrittenAs(dir, s);
+  if (u) return u.id;
+  const close = suggestUnits(dir, s).map(unitLabel);
+  throw new Refusal('bad_syntax', `「${excerpt(s.trim())}」不是通讯录中的单位${didYouMean(close) || '，请写单位编号或全称'}`);
+}
+
+/**
+ * Resolves a person named by id or name (`负责人=`), or refuses naming what was not found and who of `among` (the
+ * people the command could mean) comes close to it. `what`: the argument, as the user knows it (负责人).
+ */
+export function personFrom(dir: Directory, s: string, what: string, among: readonly Person[] = dir.allPeople()): Person {
+  const t = s.trim();
+  const p = dir.person(t) ?? dir.allPeople().find((x) => x.name === t);
+  if (p) return p;
+  const close = suggestPeople(among, t).map(personLabel);
+  throw new Refusal('bad_syntax', `${what}「${excerpt(t)}」不是通讯录中的人员${didYouMean(close) || '，请写姓名或编号'}`);
 }
 
 /**
