@@ -11,6 +11,7 @@ const files = (names: string[]) => names.map((n) => `test/${n}.test.ts`);
 const UNIT = files([
   'calendar',
   'config',
+  'console-examples',
   'directory',
   'docs',
   'fake-feishu',

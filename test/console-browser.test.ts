@@ -25,7 +25,7 @@ const run = processesPerTest('cbrowser');
 
 /** Acting in the first pane as a person. */
 function consoleOf(page: Page) {
-  const box = () => page.getByPlaceholder('输入命令');
+  const box = () => page.getByTestId('pane').first().getByPlaceholder('输入命令');
   return {
     /** Chooses who one is by the name the option shows. */
     async as(name: string) {
@@ -153,7 +153,7 @@ describe('the console in a browser', () => {
       await consoleOf(page).type('/台账');
       await redis.stop();
       await until('the service knows', () => s.out().includes('Redis 连接中断'), 10_000);
-      const box = page.getByPlaceholder('输入命令');
+      const box = page.getByTestId('pane').first().getByPlaceholder('输入命令');
       await box.fill('/帮助');
       const t = Date.now();
       await box.press('Enter');
@@ -166,4 +166,101 @@ describe('the console in a browser', () => {
       await redis.stop();
     }
   }, 60_000);
+
+  it('shows 连接已断开，正在重连 while the service is down, says why a send failed, and recovers when it is back', async () => {
+    const env = { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' };
+    const s = await startService('console', env, run.track);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${s.base}/console`);
+    const c = consoleOf(page);
+    await c.type('/台账');
+    await page.getByTestId('message').filter({ hasText: '台账中没有' }).waitFor();
+    const banner = page.getByRole('alert').filter({ hasText: '连接已断开，正在重连' });
+    expect(await banner.count()).toBe(0);
+
+    // The service stops: the page says so, and keeps saying so.
+    expect((await s.stop()).code).toBe(0);
+    await banner.waitFor({ timeout: 10_000 });
+    const box = page.getByTestId('pane').first().getByPlaceholder('输入命令');
+    await box.fill('/帮助');
+    await box.press('Enter');
+    await page.getByRole('status').filter({ hasText: '无法连接服务，请检查服务是否在运行' }).waitFor({ timeout: 5_000 });
+    expect(await box.inputValue()).toBe('/帮助');
+    expect(await englishOn(page)).toEqual([]);
+    expect(await banner.isVisible()).toBe(true);
+    await shot(page, 'console-disconnected');
+
+    // Back on the same address: the banner goes by itself, the history is there, and the send that failed works.
+    await startService('console', { ...env, PORT: String(s.port) }, run.track);
+    await page.locator('#offline').waitFor({ state: 'hidden', timeout: 20_000 });
+    expect(await page.getByTestId('message').filter({ hasText: '台账中没有' }).count()).toBe(1);
+    await box.press('Enter');
+    await page.getByTestId('message').filter({ hasText: '督查机器人命令' }).waitFor({ timeout: 15_000 });
+    await shot(page, 'console-reconnected');
+    await page.close();
+  }, 90_000);
+
+  it('is a product’s face: / leads to it, it has an icon, 身份 grouped by unit with the office first, two panes alike, no English', async () => {
+    const s = await startService('console', { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' }, run.track);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const landed = await page.goto(`${s.base}/`);
+    expect(new URL(page.url()).pathname).toBe('/console');
+    expect(landed!.request().redirectedFrom()?.url()).toBe(`${s.base}/`);
+    expect((await landed!.request().redirectedFrom()!.response())!.status()).toBe(302);
+    await page.getByText('以督查室张伟的身份输入').filter({ visible: true }).first().waitFor();
+
+    // The icon the page links to loads as an image under the page's own rules (CSP).
+    const icon = await page.evaluate(async () => {
+      const link = document.querySelector<HTMLLinkElement>('link[rel="icon"]')!;
+      const img = new Image();
+      img.src = link.href;
+      await img.decode();
+      return { href: link.getAttribute('href'), type: link.type, width: img.naturalWidth };
+    });
+    expect(icon).toEqual({ href: '/console/favicon.svg', type: 'image/svg+xml', width: 64 });
+
+    // 身份: the office first, then each unit, its head first.
+    const groups = await page.locator('#person optgroup').evaluateAll((gs) =>
+      gs.map((g) => ({ label: (g as HTMLOptGroupElement).label, people: [...g.querySelectorAll('option')].map((o) => o.textContent) })),
+    );
+    expect(groups.map((g) => g.label)).toEqual(['督查室', '市交通运输局', '市公安局', '市教育局', '市卫生健康委员会', '市住房和城乡建设局', '市生态环境局', '市自然资源和规划局', '市人力资源和社会保障局', '东城区人民政府', '西湖区人民政府', '示例县人民政府']);
+    expect(groups[0]!.people).toEqual(['张伟', '陈静', '刘洋']);
+    expect(groups[1]!.people).toEqual(['李明', '王建国', '孙丽', '赵磊']);
+    expect(await englishOn(page)).toEqual([]);
+
+    // Example items, and the two panes side by side: the same buttons in each, and words to open and close alike.
+    await page.getByRole('button', { name: '生成示例事项' }).click();
+    await page.getByRole('status').filter({ hasText: '已生成 4 件示例事项' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: '并排查看' }).click();
+    await page.getByLabel('对照人员').selectOption({ label: '李明' });
+    await page.getByTestId('pane').nth(1).getByTestId('card').filter({ hasText: '城区主干道路面破损修复' }).first().waitFor();
+    const panes = page.getByTestId('pane');
+    for (const i of [0, 1]) {
+      expect(await panes.nth(i).locator('form').getByRole('button').allTextContents()).toEqual(['发送']);
+      expect(await panes.nth(i).getByPlaceholder('输入命令').count()).toBe(1);
+    }
+    expect(await page.getByRole('button', { name: '提交' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: '关闭并排' }).count()).toBe(1);
+    expect(await englishOn(page)).toEqual([]);
+    await shot(page, 'console-face');
+    await page.getByRole('button', { name: '关闭并排' }).click();
+    expect(await page.getByRole('button', { name: '并排查看' }).isVisible()).toBe(true);
+    await page.close();
+  }, 90_000);
 });
+
+/** Words of Latin letters a person can see on the page (text, placeholders, list labels), but the keys Enter and Shift. */
+async function englishOn(page: Page): Promise<string[]> {
+  const seen = await page.evaluate(() => [
+    document.body.innerText,
+    document.title,
+    ...[...document.querySelectorAll('textarea')].filter((t) => t.offsetParent !== null).map((t) => t.placeholder),
+    ...[...document.querySelectorAll('optgroup')].map((g) => g.label),
+  ]);
+  return seen.join('\n').match(/[A-Za-z]{2,}/g)?.filter((w) => w !== 'Enter' && w !== 'Shift') ?? [];
+}
+
+/** Saves a screenshot to look at, when SCREENSHOTS names a folder. */
+async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}.png` });
+}

@@ -81,6 +81,8 @@ describe('the console routes', () => {
   it('answer 404 when a platform is configured (auto), and a start with DUCHA_CONSOLE=on and Feishu fails', async () => {
     const s = await start({ ...FEISHU, FEISHU_BASE_URL: 'http://127.0.0.1:9' });
     expect((await fetch(`${s.base}/console`)).status).toBe(404);
+    expect((await fetch(`${s.base}/`, { redirect: 'manual' })).status).toBe(404);
+    expect((await fetch(`${s.base}/console/favicon.svg`)).status).toBe(404);
     expect((await fetch(`${s.base}/console/api/people`)).status).toBe(404);
     await s.stop();
     await expect(start({ ...FEISHU, DUCHA_CONSOLE: 'on' }), 'start-up must fail').rejects.toThrow();
@@ -96,11 +98,21 @@ describe('the console routes', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     for (const asset of ['app.js', 'app.css']) expect((await fetch(`${s.base}/console/${asset}`)).status).toBe(200);
+    // `/` leads to the console; the icon is an SVG.
+    const root = await fetch(`${s.base}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console');
+    const icon = await fetch(`${s.base}/console/favicon.svg`);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await icon.text()).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
 
     const api = await consoleClient(s.base);
-    const people = (await (await api.get('people')).json()) as { people: { id: string; name: string; role: string }[]; guide: string[] };
-    expect(people.people[0]).toEqual({ id: 'zhangwei', name: '张伟', role: '督查室' });
-    expect(people.people).toContainEqual({ id: 'liming', name: '李明', role: '市交通运输局 一把手' });
+    const people = (await (await api.get('people')).json()) as { people: { id: string; name: string; role: string; group: string }[]; guide: string[] };
+    expect(people.people[0]).toEqual({ id: 'zhangwei', name: '张伟', role: '督查室', group: '督查室' });
+    expect(people.people).toContainEqual({ id: 'liming', name: '李明', role: '市交通运输局 一把手', group: '市交通运输局' });
+    // Grouped: the office, then each unit in the directory's order, each group together.
+    const groups = people.people.map((p) => p.group).filter((g, i, all) => g !== all[i - 1]);
+    expect(groups).toEqual(['督查室', '市交通运输局', '市公安局', '市教育局', '市卫生健康委员会', '市住房和城乡建设局', '市生态环境局', '市自然资源和规划局', '市人力资源和社会保障局', '东城区人民政府', '西湖区人民政府', '示例县人民政府']);
     expect(people.guide).toHaveLength(3);
     expect(people.guide[0]).toContain('张伟');
 
@@ -165,8 +177,9 @@ describe('the console routes', () => {
     abort.abort();
   });
 
-  it('seeds example items in four stages, each waiting in the right console', async () => {
-    const s = await start();
+  it('seeds example items in four stages, each waiting in the right console, each fitting its unit and the month', async () => {
+    // December: nothing about the flood season (汛期).
+    const s = await start({ DUCHA_CLOCK: '2026-12-15T10:00:00+08:00' });
     const api = await consoleClient(s.base);
     const seeded = (await (await api.post('seed', {})).json()) as { text: string };
     expect(seeded.text).toMatch(/已生成 4 件示例事项：\n督字〔2026〕1号 待李明签署\n督字〔2026〕2号 已签署，待督查室受理\n督字〔2026〕3号 已发出，待签收\n督字〔2026〕4号 草稿，待发出/);
@@ -179,5 +192,9 @@ describe('the console routes', () => {
     );
     // The ordinary item went to the first deputy of the third unit, who has not received it yet.
     await until('the deputy has the notice', async () => (await buttons('linzhiqiang')).includes('签收'));
+    const everything = async (person: string) => JSON.stringify(await (await api.get(`messages?person=${person}`)).json());
+    // The transport bureau's item is about roads.
+    expect(await everything('liming')).toContain('城区主干道路面破损修复');
+    for (const person of ['zhangwei', 'liming', 'zhaolei', 'zhouhongwei', 'linzhiqiang']) expect(await everything(person)).not.toMatch(/汛/);
   });
 });

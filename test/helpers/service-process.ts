@@ -38,8 +38,8 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Spawns the service on a free port with exactly `env` (plus PATH and PORT) and returns once `/readyz` answers
- * 200. Every process started is passed to `track` first, so that a test's clean-up can kill it even when
+ * Spawns the service on a free port (or on `env.PORT`, to start it again where a page expects it) with exactly `env`
+ * (plus PATH and PORT) and returns once `/readyz` answers 200. Every process started is passed to `track` first, so that a test's clean-up can kill it even when
  * start-up itself fails.
  */
 export async function startService(
@@ -48,7 +48,7 @@ export async function startService(
   track: (p: ServiceProcess) => void,
   readyTimeoutMs = 20_000,
 ): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const reach = !env.HOST || env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: process.cwd(),

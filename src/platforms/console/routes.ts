@@ -1,4 +1,5 @@
-// The local console's web side: the page and its two assets, the people one can act as (with a three-line guide),
+// The local console's web side: the page and its assets (`/` leads to it), the people one can act as, grouped by unit
+// (with a three-line guide),
 // a person's history, their live stream (Server-Sent Events), and the three things a person does: type a command
 // (taken in exactly as a chat message is), press a card button (applied at once, like a chat platform's press), and
 // seed a few example items. Every answer a person reads is in Chinese. All of it behind guard.ts.
@@ -8,12 +9,14 @@ import { readFile } from 'node:fs/promises';
 import type { Context } from 'koa';
 import type { CommandEvent } from '../../chat/event.ts';
 import type { Directory, Person } from '../../directory/directory.ts';
+import { INTERNAL_ERROR } from '../../chat/texts.ts';
 import { intakeCommand, runAction } from '../../dispatch/dispatch.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { BodyError, readRawBody } from '../../http/raw-body.ts';
 import { apiGuard, consoleGuard } from './guard.ts';
 import type { ConsoleHistory } from './history.ts';
 import { PageTokens } from './page-token.ts';
+import { exampleTopics } from './examples.ts';
 import { seedExamples } from './seed.ts';
 import type { ConsoleStreams } from './streams.ts';
 
@@ -28,6 +31,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/console': { file: 'page.html', type: 'text/html; charset=utf-8' },
   '/console/app.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
   '/console/app.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
+  '/console/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
 export function consoleRouter(rt: Runtime, history: ConsoleHistory, streams: ConsoleStreams): Router {
@@ -43,6 +47,9 @@ export function consoleRouter(rt: Runtime, history: ConsoleHistory, streams: Con
         throw err;
       },
     ));
+
+  // Whoever opens the address the start-up line gives lands on the console (only while it is on: else `/` is 404).
+  router.get('/', (ctx) => ctx.redirect('/console'));
 
   for (const [path, asset] of Object.entries(ASSETS)) {
     router.get(path, async (ctx) => {
@@ -137,7 +144,10 @@ export function consoleRouter(rt: Runtime, history: ConsoleHistory, streams: Con
         ctx.body = { error: e.message };
         return;
       }
-      throw err;
+      // Anything else is logged with its cause; the page says so in Chinese.
+      rt.log.error({ req: ctx.state.reqId as unknown, err }, '本地控制台请求处理出错');
+      ctx.status = 500;
+      ctx.body = { error: INTERNAL_ERROR };
     }
   });
   api.use('/console/api', apiGuard(pageTokens));
@@ -145,23 +155,26 @@ export function consoleRouter(rt: Runtime, history: ConsoleHistory, streams: Con
   return api;
 }
 
-/** Everyone in the directory, the office first, then each unit's head, deputies and contacts. */
-function peopleOf(dir: Directory): { id: string; name: string; role: string }[] {
-  const out: { id: string; name: string; role: string }[] = [];
+/**
+ * Everyone in the directory, in the groups 身份 shows: the office first, then each unit (head, deputies, contacts),
+ * then anyone else the file lists. A person with roles in several units is listed once, under the first.
+ */
+function peopleOf(dir: Directory): { id: string; name: string; role: string; group: string }[] {
+  const out: { id: string; name: string; role: string; group: string }[] = [];
   const seen = new Set<string>();
-  const add = (id: string, role: string) => {
+  const add = (id: string, group: string, role: string) => {
     const p = dir.person(id);
     if (!p || seen.has(id)) return;
     seen.add(id);
-    out.push({ id, name: p.name, role });
+    out.push({ id, name: p.name, role, group });
   };
-  for (const id of dir.office) add(id, '督查室');
+  for (const id of dir.office) add(id, '督查室', '督查室');
   for (const u of dir.allUnits()) {
-    add(u.head, `${u.name} 一把手`);
-    for (const d of u.deputies) add(d, `${u.name} 班子成员`);
-    for (const c of u.contacts) add(c, `${u.name} 联络员`);
+    add(u.head, u.name, `${u.name} 一把手`);
+    for (const d of u.deputies) add(d, u.name, `${u.name} 班子成员`);
+    for (const c of u.contacts) add(c, u.name, `${u.name} 联络员`);
   }
-  for (const p of dir.allPeople()) add(p.id, '名录人员');
+  for (const p of dir.allPeople()) add(p.id, '其他人员', '名录人员');
   return out;
 }
 
@@ -172,8 +185,9 @@ export function guideLines(dir: Directory): string[] {
   const head = unit && dir.person(unit.head);
   const contact = unit && dir.person(unit.contacts[0] ?? '');
   if (!clerk || !unit || !head) return ['选择身份，输入 /帮助 查看全部命令。'];
+  const [topic] = exampleTopics([unit.name]);
   return [
-    `1. 以督查室${clerk.name}的身份输入：/新建 城区主干道积水整治 单位=${unit.name} 期限=5工作日 类别=民生，再按预览卡片上的「发出」。`,
+    `1. 以督查室${clerk.name}的身份输入：/新建 ${topic!.title} 单位=${unit.name} 期限=5工作日 类别=民生，再按预览卡片上的「发出」。`,
     `2. 把身份换成${head.name}（${unit.name}一把手），按督查通知上的「签收」；${contact ? `再换成联络员${contact.name}，输入 /报送 <编号> 办结 已完成整治（编号见通知）。` : ''}`,
     `3. 回到${head.name}按「签署」，再回到${clerk.name}按「受理」，事项即办结。「并排查看」可同时看两个人，「生成示例事项」先造几件不同阶段的事项，/帮助 查看全部命令。`,
   ];

@@ -1,12 +1,14 @@
 // 生成示例事项: a few example items in different stages, made the way people make them (the office's commands and
 // the leaders' and contacts' button presses and reports, through the same handlers), so the ledger is not empty and
-// each person of the first units has something waiting in their console.
+// each person of the first units has something waiting in their console. What they are about fits each unit and
+// any month (examples.ts).
 import { randomUUID } from 'node:crypto';
 import { cardKey, type CardKey } from '../../chat/card-key.ts';
 import type { ActionName } from '../../chat/action-token.ts';
 import { runAction, runCommand } from '../../dispatch/dispatch.ts';
 import { noticeNumber } from '../../domain/types.ts';
 import type { Runtime } from '../../infra/runtime.ts';
+import { exampleTopics } from './examples.ts';
 
 export async function seedExamples(rt: Runtime): Promise<string> {
   const dir = rt.directory();
@@ -33,29 +35,28 @@ export async function seedExamples(rt: Runtime): Promise<string> {
   };
   const issue = (item: string) => press(clerk, 'issue', { kind: 'preview', item });
   const receive = (item: string, u: string) => press(dir.unit(u)!.head, 'receive', { kind: 'notice', item, unit: u });
+  const [a, b, c, d] = [unit(0), unit(1), unit(2), unit(3)];
+  const [ta, tb, tc, td] = exampleTopics([a.name, b.name, c.name, d.name]);
 
   // Waiting for the head's signature.
-  const a = unit(0);
-  const first = await create(`/新建 （示例）城区主干道积水整治 单位=${a.id} 期限=10工作日 类别=民生 要求="汛期前完成排查整改"`);
+  const first = await create(`/新建 （示例）${ta!.title} 单位=${a.id} 期限=10工作日 类别=民生 要求="${ta!.req}"`);
   await issue(first);
   await receive(first, a.id);
-  await command(a.contacts[0]!, `/报送 ${first} 已完成主干道 12 处积水点排查，整改方案：分三批推进，6 月底前全部完成。`);
+  await command(a.contacts[0]!, `/报送 ${first} ${ta!.progress}`);
 
   // Signed by the head, waiting for the office to accept.
-  const b = unit(1);
-  const second = await create(`/新建 （示例）校园周边交通安全整治 单位=${b.id} 期限=5工作日 类别=紧急`);
+  const second = await create(`/新建 （示例）${tb!.title} 单位=${b.id} 期限=5工作日 类别=紧急`);
   await issue(second);
   await receive(second, b.id);
-  await command(b.contacts[0]!, `/报送 ${second} 办结 已在 8 所学校门口增设护学岗和减速带，上下学时段警力全部到位。`);
+  await command(b.contacts[0]!, `/报送 ${second} 办结 ${tb!.done}`);
   await press(b.head, 'sign', { kind: 'sign', item: second, unit: b.id, n: 1 });
 
   // Issued, not yet received.
-  const c = unit(2);
-  const third = await create(`/新建 （示例）背街小巷路灯修复 单位=${c.id} 期限=15工作日`);
+  const third = await create(`/新建 （示例）${tc!.title} 单位=${c.id} 期限=15工作日`);
   await issue(third);
 
   // A draft, not issued.
-  const fourth = await create(`/新建 （示例）农贸市场环境卫生整治 单位=${unit(3).id} 期限=20工作日 类别=民生`);
+  const fourth = await create(`/新建 （示例）${td!.title} 单位=${d.id} 期限=20工作日 类别=民生`);
 
   const numbers = await rt.store.getHeaders([first, second, third, fourth]);
   const no = (i: number) => (numbers[i] ? noticeNumber(numbers[i]) : '');

@@ -1,21 +1,52 @@
 // The local console's behaviour: choose a person, read their history, follow it live (Server-Sent Events), type
 // commands, press card buttons (asking first where the card says so), and optionally watch a second person beside.
+// While the service cannot be reached a banner says so, until it can again. Every word shown is Chinese.
 'use strict';
 
 // The page's own token (served inside it): every API call carries it, so another site's page cannot act here.
 const token = document.querySelector('meta[name="console-token"]').content;
 
+const UNREACHABLE = '无法连接服务，请检查服务是否在运行';
+const RECONNECTING = '连接已断开，正在重连…';
+
+/** The page's link to the service: lost while a stream is down or a request found no service; one banner for all. */
+const link = {
+  lost: new Map(),
+  down(what, text = RECONNECTING) {
+    this.lost.set(what, text);
+    this.show();
+  },
+  up(what) {
+    if (this.lost.delete(what)) this.show();
+  },
+  show() {
+    const banner = document.getElementById('offline');
+    const texts = [...new Set(this.lost.values())];
+    banner.textContent = texts.join(' ');
+    banner.hidden = texts.length === 0;
+  },
+};
+
+/** An API call; its error's message is Chinese, and `status` is absent when the service could not be reached. */
 const api = (path, body) =>
   fetch(
     `/console/api/${path}`,
     body === undefined
       ? { headers: { 'x-console-token': token } }
       : { method: 'POST', headers: { 'content-type': 'application/json', 'x-console-token': token }, body: JSON.stringify(body) },
-  ).then(async (res) => {
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(data.error || `请求失败（${res.status}）`);
-    return data;
-  });
+  ).then(
+    async (res) => {
+      link.up('api');
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) throw Object.assign(new Error(data.error || `请求失败（${res.status}）`), { status: res.status });
+      return data;
+    },
+    () => {
+      // The browser's own words (Failed to fetch) are not for the person at the page.
+      link.down('api');
+      throw new Error(UNREACHABLE);
+    },
+  );
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
@@ -81,6 +112,7 @@ class Pane {
     this.person = '';
     this.seen = new Map();
     this.source = null;
+    this.retry = undefined;
     select.addEventListener('change', () => this.show(select.value));
     root.querySelector('.compose').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -95,10 +127,13 @@ class Pane {
   }
 
   fill() {
-    // An option reads as the person's name; the role is shown beside it (and in the option only for a shared name).
+    // Grouped as the service lists them (the office, then each unit); an option reads as the person's name, the role
+    // is shown beside the list (and in the option only for a shared name).
     const shared = (p) => people.filter((q) => q.name === p.name).length > 1;
-    this.select.innerHTML = people
-      .map((p) => `<option value="${escapeHtml(p.id)}" title="${escapeHtml(p.role)}">${escapeHtml(p.name)}${shared(p) ? `（${escapeHtml(p.role)}）` : ''}</option>`)
+    const option = (p) => `<option value="${escapeHtml(p.id)}" title="${escapeHtml(p.role)}">${escapeHtml(p.name)}${shared(p) ? `（${escapeHtml(p.role)}）` : ''}</option>`;
+    const groups = [...new Set(people.map((p) => p.group))];
+    this.select.innerHTML = groups
+      .map((g) => `<optgroup label="${escapeHtml(g)}">${people.filter((p) => p.group === g).map(option).join('')}</optgroup>`)
       .join('');
   }
 
@@ -109,22 +144,51 @@ class Pane {
     const url = new URL(location.href);
     url.searchParams.set(this.param, person);
     history.replaceState(null, '', url);
-    this.source?.close();
     this.seen.clear();
     this.log.innerHTML = '';
+    this.connect();
+  }
+
+  /** Follows the person's messages live; while the stream is down the banner says so, and it comes back by itself. */
+  connect() {
+    const person = this.person;
+    this.close();
     // EventSource cannot send a header: the token goes in the address.
-    this.source = new EventSource(`/console/api/stream?person=${encodeURIComponent(person)}&token=${encodeURIComponent(token)}`);
-    const source = this.source;
-    // A refused stream is closed for good (a dropped one reconnects by itself): say so instead of going quiet.
-    source.addEventListener('error', () => source.readyState === EventSource.CLOSED && source === this.source && this.toast('error', '实时更新已中断，请刷新页面'));
-    let opened = false;
-    this.source.addEventListener('open', () => {
+    const source = new EventSource(`/console/api/stream?person=${encodeURIComponent(person)}&token=${encodeURIComponent(token)}`);
+    this.source = source;
+    source.addEventListener('open', () => {
+      link.up(this.param);
       // First open, or back after a drop: read the history (what the stream missed is in it).
-      if (this.person === person) this.reload(opened);
-      opened = true;
+      if (this.person === person) this.reload();
     });
-    this.source.addEventListener('message', (e) => this.put(JSON.parse(e.data)));
-    this.source.addEventListener('update', (e) => this.put(JSON.parse(e.data)));
+    source.addEventListener('error', () => {
+      if (source !== this.source) return;
+      link.down(this.param);
+      // A dropped stream is retried by the browser; one it gave up on (the service away, or refusing), by us.
+      if (source.readyState === EventSource.CLOSED) this.retry = setTimeout(() => this.reconnect(person), 3000);
+    });
+    source.addEventListener('message', (e) => this.put(JSON.parse(e.data)));
+    source.addEventListener('update', (e) => this.put(JSON.parse(e.data)));
+  }
+
+  /** Asks the service first: unreachable or busy, try again later; refusing (a stale page), say why and stop. */
+  async reconnect(person) {
+    if (this.person !== person || this.root.hidden) return;
+    try {
+      await api(`messages?person=${encodeURIComponent(person)}`);
+      this.connect();
+    } catch (err) {
+      if (err.status >= 400 && err.status < 500) link.down(this.param, err.message);
+      else this.retry = setTimeout(() => this.reconnect(person), 3000);
+    }
+  }
+
+  /** Stops following (another person chosen, or the pane closed). */
+  close() {
+    clearTimeout(this.retry);
+    this.source?.close();
+    this.source = null;
+    link.up(this.param);
   }
 
   async reload() {
@@ -288,7 +352,7 @@ async function main() {
   };
   split.addEventListener('click', () => open(people.find((p) => p.id !== main.person && /一把手/.test(p.role))?.id ?? people[1]?.id ?? main.person));
   document.getElementById('unsplit').addEventListener('click', () => {
-    other.source?.close();
+    other.close();
     other.root.hidden = true;
     split.hidden = false;
     const url = new URL(location.href);
