@@ -167,7 +167,7 @@ describe('the console in a browser', () => {
     }
   }, 60_000);
 
-  it('shows 连接已断开，正在重连 while the service is down, says why a send failed, and recovers when it is back', async () => {
+  it('shows 连接已断开，正在重连 while the service is down (or a proxy answers for it), says why a send failed, and recovers when it is back', async () => {
     const env = { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' };
     const s = await startService('console', env, run.track);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -190,8 +190,18 @@ describe('the console in a browser', () => {
     expect(await banner.isVisible()).toBe(true);
     await shot(page, 'console-disconnected');
 
+    // A proxy in front would answer 502 for the stream meanwhile: the browser then gives up on it, and the page
+    // itself must try again.
+    let proxied = 0;
+    await page.route('**/console/api/stream?**', (route) => {
+      proxied++;
+      return route.fulfill({ status: 502, contentType: 'text/html', body: 'Bad Gateway' });
+    });
+    await until('the stream answered 502', () => proxied > 0, 15_000);
+
     // Back on the same address: the banner goes by itself, the history is there, and the send that failed works.
     await startService('console', { ...env, PORT: String(s.port) }, run.track);
+    await page.unroute('**/console/api/stream?**');
     await page.locator('#offline').waitFor({ state: 'hidden', timeout: 20_000 });
     expect(await page.getByTestId('message').filter({ hasText: '台账中没有' }).count()).toBe(1);
     await box.press('Enter');
