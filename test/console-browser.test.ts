@@ -247,9 +247,11 @@ describe('the console in a browser', () => {
     const panes = page.getByTestId('pane');
     for (const i of [0, 1]) {
       expect(await panes.nth(i).locator('form').getByRole('button').allTextContents()).toEqual(['发送']);
-      expect(await panes.nth(i).getByPlaceholder('输入命令').count()).toBe(1);
+      expect(await panes.nth(i).getByRole('textbox').getAttribute('placeholder')).toContain('Enter 发送');
     }
     expect(await page.getByRole('button', { name: '提交' }).count()).toBe(0);
+    // One box on the page is the 输入命令 one (the first pane's), as before.
+    expect(await page.getByPlaceholder('输入命令').count()).toBe(1);
     expect(await page.getByRole('button', { name: '关闭并排' }).count()).toBe(1);
     expect(await englishOn(page)).toEqual([]);
     await shot(page, 'console-face');
