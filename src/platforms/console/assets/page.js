@@ -75,8 +75,11 @@ function ask({ title, text, input }) {
   return new Promise((resolve) => {
     const done = (ok) => {
       box.hidden = true;
-      yes.onclick = no.onclick = box.onkeydown = null;
+      yes.onclick = no.onclick = box.onkeydown = area.oninput = null;
       resolve({ ok, value: area.value });
+    };
+    area.oninput = () => {
+      hint.hidden = true;
     };
     yes.onclick = () => {
       if (input && input.required && !area.value.trim()) {
