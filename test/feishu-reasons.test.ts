@@ -6,6 +6,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { FakeFeishu } from './helpers/fake-feishu.ts';
 import { cardAction } from './helpers/feishu-webhook.ts';
 import { buttonsOf, FeishuSession, OPEN_ID, TOKEN, useFakeFeishu } from './helpers/feishu-session.ts';
+import { nodes, shownText } from './helpers/feishu-card-text.ts';
+
+type Json = Record<string, any>;
 
 let fake: FakeFeishu;
 let s: FeishuSession;
@@ -13,28 +16,6 @@ useFakeFeishu((f) => (fake = f), () => s);
 beforeEach(async () => {
   s = await FeishuSession.start(fake);
 });
-
-type Json = Record<string, any>;
-
-/** Every object of a card, depth first. */
-function nodes(value: unknown, out: Json[] = []): Json[] {
-  if (Array.isArray(value)) for (const v of value) nodes(v, out);
-  else if (value !== null && typeof value === 'object') {
-    out.push(value as Json);
-    for (const v of Object.values(value)) nodes(v, out);
-  }
-  return out;
-}
-
-/** The card's text as Feishu shows it: markdown and plain text, entities decoded, tags and ** dropped. */
-function shown(card: unknown): string {
-  return nodes(card)
-    .flatMap((n) => (n.tag === 'markdown' || n.tag === 'plain_text' ? [String(n.content)] : []))
-    .join('\n')
-    .replace(/&#(\d+);/g, (_, c: string) => String.fromCodePoint(Number(c)))
-    .replace(/<\/?font[^>]*>/g, '')
-    .replace(/\*\*/g, '');
-}
 
 const textsTo = (person: string) => fake.messages.filter((m) => m.msgType === 'text' && m.receiveId === OPEN_ID[person]).map((m) => (m.content as { text: string }).text);
 
@@ -50,7 +31,7 @@ describe('issue 18 in Feishu', () => {
 
     // The contact's card, as the contact reads it.
     const brief = fake.messages.filter((m) => m.msgType === 'interactive' && m.receiveId === OPEN_ID.zhao).at(-1)!;
-    const read = shown(brief.content);
+    const read = shownText(brief.content);
     expect(read).toContain('请报送办理情况：督字〔2026〕1号');
     expect(read).toContain('事项：城区主干道积水整治');
     expect(read).toMatch(/办结时限：\d{4}年\d+月\d+日/);
@@ -78,7 +59,7 @@ describe('issue 18 in Feishu', () => {
     const back = await s.press('li', '退回修改', 'li', undefined, { reason: '数据不全，请补充各区县明细' });
     expect(back.json.toast).toEqual({ type: 'success', content: '已退回联络员修改' });
     expect(buttonsOf(back.json.card.data)).toHaveLength(0);
-    expect(shown(back.json.card.data)).toMatch(/已由李明于 .* 退回联络员修改。退回理由：数据不全，请补充各区县明细/);
+    expect(shownText(back.json.card.data)).toMatch(/已由李明于 .* 退回联络员修改。退回理由：数据不全，请补充各区县明细/);
     expect((await state()).reports[0]).toMatchObject({ status: 'sent_back', returnReason: '数据不全，请补充各区县明细' });
     expect(textsTo('zhao').at(-1)).toBe(
       '督字〔2026〕1号「城区主干道积水整治」第 1 稿报告被李明退回修改。\n退回理由：数据不全，请补充各区县明细\n请修改后重新报送：/报送 1 <办理情况>',

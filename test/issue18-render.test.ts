@@ -12,27 +12,9 @@ import { loadDirectoryFile } from '../src/directory/load-directory.ts';
 import type { Assignment, ItemHeader } from '../src/domain/types.ts';
 import { inputFromAction, toFeishuCard } from '../src/platforms/feishu/render.ts';
 import { cardMarkdown, toWecomMessages } from '../src/platforms/wecom/render.ts';
+import { nodes, shownText } from './helpers/feishu-card-text.ts';
 
 type Json = Record<string, any>;
-
-function nodes(value: unknown, out: Json[] = []): Json[] {
-  if (Array.isArray(value)) for (const v of value) nodes(v, out);
-  else if (value !== null && typeof value === 'object') {
-    out.push(value as Json);
-    for (const v of Object.values(value)) nodes(v, out);
-  }
-  return out;
-}
-
-/** A Feishu card's words as the reader sees them: entities decoded, font tags and ** gone. */
-function feishuText(card: object): string {
-  return nodes(card)
-    .flatMap((n) => (n.tag === 'markdown' || n.tag === 'plain_text' ? [String(n.content)] : []))
-    .join('\n')
-    .replace(/&#(\d+);/g, (_, c: string) => String.fromCodePoint(Number(c)))
-    .replace(/<\/?font[^>]*>/g, '')
-    .replace(/\*\*/g, '');
-}
 
 const T = Date.parse('2026-09-28T10:30:00+08:00');
 let dir: Directory;
@@ -140,7 +122,7 @@ describe('the outcome, with its reason', () => {
     const sign = draw({ kind: 'sign', item: item.id, unit: 'jtj', n: 1 }, back);
     expect(sign.buttons).toHaveLength(0);
     // User text stays inert in Feishu: the asterisks are shown, not made italic.
-    expect(feishuText(toFeishuCard(sign))).toContain('已由李明于 2026年9月28日 10:30 退回联络员修改。退回理由：数据不全，请补充*各区县*明细');
+    expect(shownText(toFeishuCard(sign))).toContain('已由李明于 2026年9月28日 10:30 退回联络员修改。退回理由：数据不全，请补充*各区县*明细');
     expect(cardMarkdown(sign)).toContain('退回理由：数据不全，请补充*各区县*明细');
 
     const returned = assignment({
@@ -159,7 +141,7 @@ describe('the contact’s card after 签收', () => {
   const card = () => contactBriefCard(item, assignment({ state: 'received' }), dir, 'Asia/Shanghai');
 
   it('Feishu: the lines read exactly as they are to be sent', () => {
-    const text = feishuText(toFeishuCard(card()));
+    const text = shownText(toFeishuCard(card()));
     expect(text).toContain('请报送办理情况：督字〔2026〕7号');
     expect(text).toContain('负责领导：李明已于 2026年9月28日 10:30 签收');
     expect(text).toContain('报送进展：/报送 7 <办理情况>');
@@ -206,7 +188,7 @@ describe('a second summons', () => {
 
   it('the question reads the same in Feishu and WeCom, with its two buttons', () => {
     const q = draw({ kind: 'proposal', item: item.id, unit: 'jtj', n: 1 }, pending, 'zhang');
-    const text = feishuText(toFeishuCard(q));
+    const text = shownText(toFeishuCard(q));
     expect(text).toContain('已有尚未举行的约谈：督字〔2026〕7号');
     expect(text).toContain('原约谈：2026年10月10日 15:00，302会议室（未确认出席）');
     expect(text).toContain('新约谈：2026年10月12日 09:00，督查室');
@@ -229,7 +211,7 @@ describe('a second summons', () => {
     const card = draw({ kind: 'summons', item: item.id, unit: 'jtj', n: 1 }, replaced);
     expect(card.buttons).toHaveLength(0);
     expect(card.color).toBe('grey');
-    const text = feishuText(toFeishuCard(card));
+    const text = shownText(toFeishuCard(card));
     expect(text).toContain('本次约谈已取消，请以新的通知为准：2026年10月12日 09:00，督查室。');
     expect(text).toContain('已被新的约谈替换（2026年9月28日 10:30）');
   });
