@@ -19,6 +19,7 @@ const UNIT = files([
   'feishu-render',
   'feishu-verify',
   'import-graph',
+  'issue18-render',
   'parse-command',
   'raw-body',
   'redis-calls',

@@ -15,6 +15,7 @@ export const confirmSummons: ActionHandler = {
       const s = a.summons.find((x) => x.id === ctx.key.n);
       if (!s) throw new Refusal('not_found', '找不到这次约谈');
       check('confirm_summons', ctx.person.id, item, a, ctx.dir);
+      if (s.replacedBy !== undefined) throw new Refusal('wrong_state', '这次约谈已被新的约谈替换，请以新的通知为准');
       if (s.confirmedAt !== undefined) throw new Refusal('wrong_state', '已经确认过出席');
       s.confirmedAt = now;
       s.confirmedBy = ctx.person.id;

@@ -1,4 +1,4 @@
-// 同意 / 不同意: the office decides an extension request; an approved one moves the unit's deadline.
+// 同意 / 不同意: the office decides an extension request; an approved one moves the unit's deadline, a refused one says why.
 import { cardKey } from '../src/chat/card-key.ts';
 import { dateInTz, endOfDay, formatDate } from '../src/domain/dates.ts';
 import { check } from '../src/domain/rules.ts';
@@ -6,6 +6,7 @@ import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
 import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
+import { reasonOf } from '../src/dispatch/reason-ask.ts';
 import { mutateAssignment, type AuditDraft } from '../src/store/apply-op.ts';
 
 export const decideExtension: ActionHandler = {
@@ -17,10 +18,14 @@ export const decideExtension: ActionHandler = {
       if (!e) throw new Refusal('not_found', '找不到这份延期申请');
       check('decide_extension', ctx.person.id, item, a, ctx.dir);
       if (e.status !== 'pending') throw new Refusal('wrong_state', `这份延期申请已${e.status === 'approved' ? '同意' : '不同意'}`);
+      const reason = approve ? undefined : reasonOf(ctx, 'refuse_extension', item, a.unit, ctx.dir);
       e.status = approve ? 'approved' : 'refused';
+      if (reason) e.refuseReason = reason;
       e.decidedBy = ctx.person.id;
       e.decidedAt = now;
-      const audits: AuditDraft[] = [{ action: approve ? 'approve_extension' : 'refuse_extension', unit: a.unit, detail: { extension: e.id, to: e.to } }];
+      const audits: AuditDraft[] = [
+        { action: approve ? 'approve_extension' : 'refuse_extension', unit: a.unit, detail: { extension: e.id, to: e.to, ...(reason ? { reason } : {}) } },
+      ];
       const oldDue = a.due;
       if (approve && e.to < dateInTz(now, ctx.rt.config.tz)) {
         throw new Refusal('wrong_state', `申请延至的 ${formatDate(e.to)} 已经过去，不能同意；请申请人重新申请`);
@@ -33,7 +38,7 @@ export const decideExtension: ActionHandler = {
       }
       const msg = approve
         ? `${noticeNumber(item)}「${item.title}」延期申请已同意：办结时限由 ${formatDate(oldDue)} 延至 ${formatDate(e.to)}。`
-        : `${noticeNumber(item)}「${item.title}」延期申请未获同意，仍须在 ${formatDate(a.due)} 前办结。`;
+        : `${noticeNumber(item)}「${item.title}」延期申请未获同意，仍须在 ${formatDate(a.due)} 前办结。\n理由：${reason ?? ''}`;
       return {
         audits,
         deliveries: [

@@ -9,12 +9,15 @@ import { decideExtension } from './decide-extension.ts';
 import { extend } from './extend.ts';
 import { help } from './help.ts';
 import { issueNotice } from './issue-notice.ts';
+import { keepProposal } from './keep-proposal.ts';
 import { list } from './list.ts';
 import { newItem } from './new.ts';
 import { onsite } from './onsite.ts';
 import { outcome } from './outcome.ts';
 import { receive } from './receive.ts';
+import { replaceProposal } from './replace-proposal.ts';
 import { report } from './report.ts';
+import { returnCommand } from './return.ts';
 import { returnReport } from './return-report.ts';
 import { sendBackReport } from './send-back-report.ts';
 import { show } from './show.ts';
@@ -23,7 +26,7 @@ import { summon } from './summon.ts';
 import { urge } from './urge.ts';
 import { verify } from './verify.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, list, show, report, urge, summon, outcome, onsite, extend, verify, help];
+const commandHandlers: CommandHandler[] = [newItem, list, show, report, urge, summon, outcome, onsite, extend, returnCommand, verify, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,
@@ -34,6 +37,8 @@ const actionHandlers: ActionHandler[] = [
   returnReport,
   confirmSummons,
   decideExtension,
+  replaceProposal,
+  keepProposal,
 ];
 
 export const COMMAND_HANDLERS = new Map<CommandName, CommandHandler>(commandHandlers.map((h) => [h.command, h]));

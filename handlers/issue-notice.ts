@@ -1,9 +1,9 @@
 // 发出: the office issues a previewed item; each unit's responsible leader gets the notice card directly.
 import { cardKey } from '../src/chat/card-key.ts';
-import { isIssued, isKey } from '../src/domain/types.ts';
+import { isIssued, isKey, noticeNumber } from '../src/domain/types.ts';
 import { addWorkHours } from '../src/domain/work-hours.ts';
 import { Refusal } from '../src/domain/refusal.ts';
-import { requireOffice } from '../src/dispatch/handler-kit.ts';
+import { requireOffice, sendText } from '../src/dispatch/handler-kit.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
@@ -22,6 +22,8 @@ export const issueNotice: ActionHandler = {
       if (isKey(item)) item.escalate = [...config.escalate];
       const chaseAt = addWorkHours(now, config.chaseAfter, { calendar, tz: config.tz, workHours: config.workHours });
       for (const a of assignments) a.chaseAt = chaseAt;
+      // Whoever must report is told at 签收; a unit without a contact would have nobody to tell, so the office hears now.
+      const noContact = assignments.filter((a) => (ctx.dir.unit(a.unit)?.contacts.length ?? 0) === 0).map((a) => ctx.dir.unitName(a.unit));
       return {
         audits: [
           { action: 'issue', from: 'draft', to: 'open' },
@@ -40,6 +42,15 @@ export const issueNotice: ActionHandler = {
             cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }),
           })),
           { kind: 'refresh', cardKey: cardKey({ kind: 'preview', item: item.id }) },
+          ...(noContact.length
+            ? [
+                sendText(
+                  ctx.person.id,
+                  `【提示】${noticeNumber(item)}「${item.title}」的承办单位${noContact.join('、')}在通讯录中没有联络员：` +
+                    '负责领导签收后无人用 /报送 报送办理情况。请系统管理员在通讯录中补充联络员（contacts）。',
+                ),
+              ]
+            : []),
         ],
         toast: `已发出，督查单已直送 ${assignments.length} 位负责领导`,
       };

@@ -1,12 +1,13 @@
-// /坐地督查: the office records an on-site visit to a unit and tells its head.
+// /坐地督查: the office records an on-site visit to a unit and tells its head. A second record for the same day is
+// first put to the clerk (替换原记录 / 保留原记录), never recorded twice.
 import { requireAccess } from '../src/domain/access.ts';
 import { formatDate, dateInTz } from '../src/domain/dates.ts';
 import { parseDate } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
-import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { itemIdFrom, oneUnit, sendText } from '../src/dispatch/handler-kit.ts';
+import { itemIdFrom, oneUnit } from '../src/dispatch/handler-kit.ts';
+import { addVisit, propose, visitOn } from '../src/dispatch/summons-and-visits.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const onsite: CommandHandler = {
@@ -28,20 +29,13 @@ export const onsite: CommandHandler = {
       if (item.issuedAt !== undefined && on < dateInTz(item.issuedAt, rt.config.tz)) {
         throw new Refusal('bad_syntax', `坐地督查日期 ${formatDate(on)} 早于督查单发出的日期`);
       }
-      const vid = a.visits.length + 1;
-      a.visits.push({ id: vid, on, by: ctx.person.id, note, createdAt: t });
+      const first = visitOn(a, on);
+      if (first) return propose(item, a, { kind: 'visit', replaces: first.id, on, note, by: ctx.person.id, createdAt: t }, ctx.event.replyTo);
       const head = dir.unit(unit)?.head ?? a.responsible;
+      const made = addVisit(item, a, { on, note, by: ctx.person.id }, t, head, dir);
       return {
-        audits: [{ action: 'onsite', unit, detail: { visit: vid, on, note: note ?? null } }],
-        deliveries: [
-          sendText(
-            head,
-            `【坐地督查】${dir.issuer}于 ${formatDate(on)} 就${noticeNumber(item)}「${item.title}」到${dir.unitName(unit)}开展坐地督查（${ctx.person.name}）。` +
-              (note ? `\n记录：${note}` : ''),
-            true,
-          ),
-          ctx.reply(`已记录 ${formatDate(on)} 对${dir.unitName(unit)}的坐地督查，并告知其一把手。`),
-        ],
+        audits: made.audits,
+        deliveries: [...made.deliveries, ctx.reply(`已记录 ${formatDate(on)} 对${dir.unitName(unit)}的坐地督查，并告知其一把手。`)],
       };
     });
     return [];

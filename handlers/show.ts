@@ -3,7 +3,7 @@ import { reaches } from '../src/domain/access.ts';
 import { categoryLabel } from '../src/domain/categories.ts';
 import { formatDate, formatDateTime } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
-import { isIssued, isOverdue, latestReport, noticeNumber } from '../src/domain/types.ts';
+import { isIssued, isOverdue, latestReport, noticeNumber, type Report } from '../src/domain/types.ts';
 import { ACTION_LABELS, ITEM_STATUS_LABELS } from '../src/chat/texts.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
@@ -35,8 +35,10 @@ export const show: CommandHandler = {
       '各单位办理情况：',
       ...item.assignments.map((a) => {
         const r = latestReport(a);
-        const rep = r ? `；最新报告第 ${r.version} 稿${r.final ? '（办结）' : ''}${r.signature ? `，${name(r.signature.by)}已签署` : '，未签署'}` : '';
-        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}`;
+        const rep = r ? `；最新报告第 ${r.version} 稿${r.final ? '（办结）' : ''}${r.signature ? `，${name(r.signature.by)}已签署` : '，未签署'}${sentBack(r)}` : '';
+        const ext = a.extensions[a.extensions.length - 1];
+        const refused = ext?.status === 'refused' ? `；延期申请（至 ${formatDate(ext.to)}）未获同意${ext.refuseReason ? `，理由：${ext.refuseReason}` : ''}` : '';
+        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}`;
       }),
     ];
     // The full text of each unit's latest report: a card may have to shorten a very long one.
@@ -50,8 +52,28 @@ export const show: CommandHandler = {
     for (const e of await rt.store.audit(id)) {
       const unit = e.unit ? `（${dir.unitName(e.unit)}）` : '';
       const who = e.actor === 'system' ? '系统' : name(e.actor);
-      lines.push(`${formatDateTime(e.at, tz)} ${who} ${ACTION_LABELS[e.action] ?? e.action}${unit}`);
+      lines.push(`${formatDateTime(e.at, tz)} ${who} ${ACTION_LABELS[e.action] ?? e.action}${unit}${timelineDetail(e.action, e.detail)}`);
     }
     return [ctx.reply(lines.join('\n'))];
   },
 };
+
+/** Who sent the latest report back, and why: the contact reads it here too. */
+function sentBack(r: Report): string {
+  if (r.status !== 'sent_back' && r.status !== 'returned') return '';
+  const who = r.status === 'sent_back' ? '已退回联络员修改' : '已被督查室退回';
+  return `，${who}${r.returnReason ? `（理由：${r.returnReason}）` : ''}`;
+}
+
+/** What a timeline line adds from its audit detail: the reason of a "no", the summons or visit a new one replaced. */
+function timelineDetail(action: string, detail: string | undefined): string {
+  let d: { reason?: unknown; replaces?: unknown };
+  try {
+    d = detail ? (JSON.parse(detail) as typeof d) : {};
+  } catch {
+    return '';
+  }
+  if (typeof d.reason === 'string') return `：${d.reason}`;
+  if (d.replaces !== undefined) return action === 'summon' ? '（替换尚未举行的原约谈）' : '（替换当日原记录）';
+  return '';
+}

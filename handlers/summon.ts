@@ -1,5 +1,5 @@
-// /约谈: the office summons a unit's head to report in person (听取汇报); the head confirms with a button.
-import { cardKey } from '../src/chat/card-key.ts';
+// /约谈: the office summons a unit's head to report in person (听取汇报); the head confirms with a button. A second
+// summons while one is still to be held is first put to the clerk (替换原约谈 / 保留原约谈), never sent twice.
 import { requireAccess } from '../src/domain/access.ts';
 import { dateInTz, formatDateTime } from '../src/domain/dates.ts';
 import { parseDateTime } from '../src/domain/deadline.ts';
@@ -7,6 +7,7 @@ import { check } from '../src/domain/rules.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom, oneUnit } from '../src/dispatch/handler-kit.ts';
+import { addSummons, pendingSummons, propose } from '../src/dispatch/summons-and-visits.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const summon: CommandHandler = {
@@ -25,12 +26,13 @@ export const summon: CommandHandler = {
       check('summon', ctx.person.id, item, a, dir);
       const head = dir.unit(unit)?.head;
       if (!head) throw new Refusal('not_found', '该单位在通讯录中没有一把手');
-      const sid = a.summons.length + 1;
-      a.summons.push({ id: sid, at, place, by: ctx.person.id, createdAt: t });
+      const first = pendingSummons(a, t);
+      if (first) return propose(item, a, { kind: 'summons', replaces: first.id, at, place, by: ctx.person.id, createdAt: t }, ctx.event.replyTo);
+      const made = addSummons(item, a, { at, place, by: ctx.person.id }, t, head);
       return {
-        audits: [{ action: 'summon', unit, detail: { summons: sid, at, place } }],
+        audits: made.audits,
         deliveries: [
-          { kind: 'send', person: head, cardKey: cardKey({ kind: 'summons', item: item.id, unit, n: sid }), urgent: true },
+          ...made.deliveries,
           ctx.reply(`已通知${dir.personName(head)}（${dir.unitName(unit)}）于 ${formatDateTime(at, rt.config.tz)} 在${place}当面汇报，待其确认出席。`),
         ],
       };

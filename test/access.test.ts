@@ -31,6 +31,7 @@ const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   outcome: ['office'],
   onsite: ['office'],
   extend: ['head', 'responsible', 'contact'],
+  return: ['office', 'responsible'],
   verify: ['office'],
   help: 'everyone',
 };
@@ -233,6 +234,7 @@ const TYPED: { name: CommandName; text: (id: string) => string; reach: 'item' | 
   { name: 'outcome', text: (id) => `/约谈结果 ${id} 单位=jtj 结果=已听取汇报`, reach: 'item' },
   { name: 'onsite', text: (id) => `/坐地督查 ${id} 单位=jtj 日期=2026-09-28`, reach: 'item' },
   { name: 'extend', text: (id) => `/延期 ${id} 至=2026-11-30 理由=汛期施工受限`, reach: 'item' },
+  { name: 'return', text: (id) => `/退回 ${id} 理由=数据不全`, reach: 'item' },
   { name: 'verify', text: (id) => `/核验 ${id}`, reach: 'item' },
   { name: 'help', text: () => '/帮助', reach: 'any' },
 ];

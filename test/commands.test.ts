@@ -622,7 +622,8 @@ describe('/催办 /urge', () => {
     expect(chenCard.message.kind === 'card' && chenCard.message.card.title).toBe('督查通知 督字〔2026〕1号');
     // Nobody else is urged.
     expect(pushedTo('wang')).toHaveLength(0);
-    expect(pushedTo('zhao')).toHaveLength(0);
+    // The contact has only what 签收 sent them.
+    expect(pushedTo('zhao').map((s) => (s.message.kind === 'card' ? s.message.card.title : s.message.text))).toEqual(['请报送办理情况：督字〔2026〕1号']);
 
     const it1 = await item('2026-1');
     expect(it1.assignments.map((a) => a.urges)).toEqual([[NOW], [NOW]]);
@@ -852,15 +853,21 @@ describe('/延期 /extend', () => {
     expect(fieldsOf(card)['申请人']).toContain('赵磊');
     const before = (await item('2026-1')).assignments[0]!;
 
-    const no = await h.press('qian', { card, label: '不同意' });
+    // A "no" says why: without a reason it is refused, and nothing changes.
+    const bare = await h.press('qian', { card, label: '不同意', reason: ' ' });
+    expect(bare.toast).toEqual({ type: 'warning', text: '不同意延期须写明理由：请填写不同意的理由' });
+    expect((await item('2026-1')).assignments[0]!.extensions[0]!.status).toBe('pending');
+
+    const no = await h.press('qian', { card, label: '不同意', reason: '理由不充分，须按原期限办结' });
     expect(no.toast).toEqual({ type: 'success', text: '已不同意延期' });
     const a = (await item('2026-1')).assignments[0]!;
     expect(a.due).toBe('2026-10-09');
     expect(a.dueAt).toBe(before.dueAt);
-    expect(a.extensions[0]).toMatchObject({ status: 'refused', decidedBy: 'qian' });
+    expect(a.extensions[0]).toMatchObject({ status: 'refused', decidedBy: 'qian', refuseReason: '理由不充分，须按原期限办结' });
     expect(await actions('2026-1')).not.toContain('change_deadline');
     expect(await lastAudit('2026-1')).toMatchObject({ actor: 'qian', action: 'refuse_extension', unit: 'jtj' });
-    const msg = '督字〔2026〕1号「积水整治」延期申请未获同意，仍须在 2026年10月9日 前办结。';
+    expect((await lastAudit('2026-1')).detail).toEqual({ extension: 1, to: '2026-11-15', reason: '理由不充分，须按原期限办结' });
+    const msg = '督字〔2026〕1号「积水整治」延期申请未获同意，仍须在 2026年10月9日 前办结。\n理由：理由不充分，须按原期限办结';
     expect(h.lastText('zhao')).toBe(msg);
     expect(h.lastText('li')).toBe(msg);
 

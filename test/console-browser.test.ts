@@ -144,6 +144,54 @@ describe('the console in a browser', () => {
     await page.close();
   }, 120_000);
 
+  it('tells the contact what to send at 签收, and asks the leader for a reason in the dialog before 退回修改', async () => {
+    const s = await startService('console', { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' }, run.track);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${s.base}/console`);
+    const c = consoleOf(page);
+    const shot = async (name: string) => {
+      if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/${name}.png` });
+    };
+    await c.type('/新建 城区主干道积水整治 单位=jtj 期限=5工作日 类别=民生 要求="汛期前完成排查整改"');
+    await c.press('发出');
+    await c.as('李明');
+    await c.press('签收');
+
+    // The contact: what the unit must do, and the exact line to send.
+    await c.as('赵磊');
+    const brief = page.getByTestId('card').filter({ hasText: '请报送办理情况' });
+    await brief.waitFor();
+    const read = (await brief.textContent())!;
+    expect(read).toContain('李明已于');
+    expect(read).toContain('/报送 1 <办理情况>');
+    expect(read).toContain('/报送 1 办结 <办结报告>');
+    await shot('contact-card');
+    await c.type('/报送 1 已完成排查，整改方案：分三批推进。');
+
+    await c.as('李明');
+    const toSign = await c.cardWith('退回修改');
+    await toSign.getByRole('button', { name: '退回修改', exact: true }).click();
+    const box = page.getByLabel('退回理由');
+    await box.waitFor();
+    // 确定 with nothing typed: the dialog stays, says what is missing, and nothing is sent.
+    await page.getByRole('button', { name: '确定', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '请填写退回理由' }).waitFor();
+    await shot('reason-missing');
+    expect(await box.isVisible()).toBe(true);
+    expect(await toSign.getByRole('button', { name: '退回修改', exact: true }).count()).toBe(1);
+    await box.fill('数据不全，请补充各区县明细');
+    expect(await page.getByRole('alert').filter({ hasText: '请填写退回理由' }).isVisible()).toBe(false);
+    await shot('reason-dialog');
+    await page.getByRole('button', { name: '确定', exact: true }).click();
+    await toSign.getByRole('button').first().waitFor({ state: 'detached', timeout: 15_000 });
+    expect(await toSign.textContent()).toContain('退回联络员修改。退回理由：数据不全，请补充各区县明细');
+
+    await c.as('赵磊');
+    await page.getByTestId('message').filter({ hasText: '退回理由：数据不全，请补充各区县明细' }).first().waitFor();
+    await shot('contact-told');
+    await page.close();
+  }, 120_000);
+
   it('says 系统繁忙，请稍后再试 at once when Redis is gone, and keeps what was typed', async () => {
     const redis = await startPrivateRedis(await freePort());
     try {

@@ -62,17 +62,21 @@ describe('Feishu delivery', () => {
     await s.say('zhang', '/新建 按用户ID 单位=gaj 期限=5d 类别=重大');
     await s.press('zhang', '发出');
     await s.press('chen', '签收');
+    // zhou (the contact, user_id only) is told at 签收 what to send, directly, by user_id.
+    const brief = fake.messages.filter((m) => m.receiveIdType === 'user_id' && m.receiveId === 'zhouyan');
+    expect(brief).toHaveLength(1);
+    expect(JSON.stringify(brief[0]!.content)).toContain('请报送办理情况');
     await s.say('zhang', '/约谈 1 单位=gaj 时间="2099-01-05 09:00" 地点=302会议室');
-    // zhou (the contact, user_id only) is told nothing here; the urge goes to chen. Send zhou a reply instead:
+    // A reply goes to the chat zhou wrote in.
     const ev = messageEvent({ token: TOKEN, openId: 'ou_unknown_zhou', userId: 'zhouyan', chatId: 'oc_zhou', text: '/报送 1 已完成' });
     expect((await s.post('/webhooks/feishu/events', ev)).status).toBe(200);
     await s.h.settle();
     expect(fake.messages.some((m) => m.receiveId === 'oc_zhou' && JSON.stringify(m.content).includes('陈刚'))).toBe(true);
     // After chen sends it back, zhou is told directly, by user_id.
-    await s.press('chen', '退回修改');
+    await s.press('chen', '退回修改', 'chen', undefined, { reason: '数据不全' });
     const toZhou = fake.messages.filter((m) => m.receiveIdType === 'user_id' && m.receiveId === 'zhouyan');
-    expect(toZhou).toHaveLength(1);
-    expect(JSON.stringify(toZhou[0]!.content)).toContain('退回修改');
+    expect(toZhou).toHaveLength(2);
+    expect(JSON.stringify(toZhou[1]!.content)).toContain('退回修改');
   });
 
   it('marks urges 加急 (urgent_app) for the recipient', async () => {

@@ -11,26 +11,12 @@ import {
   toFeishuText,
   tokenFromAction,
 } from '../src/platforms/feishu/render.ts';
+import { decode, nodes } from './helpers/feishu-card-text.ts';
 
 type Json = Record<string, unknown>;
 
-/** Every object in the tree (elements, columns, buttons, …), depth first. */
-function nodes(value: unknown, out: Json[] = []): Json[] {
-  if (Array.isArray(value)) for (const v of value) nodes(v, out);
-  else if (value !== null && typeof value === 'object') {
-    out.push(value as Json);
-    for (const v of Object.values(value)) nodes(v, out);
-  }
-  return out;
-}
-
 const withTag = (card: object, tag: string): Json[] => nodes(card).filter((n) => n.tag === tag);
 const markdownTexts = (card: object): string[] => withTag(card, 'markdown').map((n) => String(n.content));
-
-/** What a reader sees: numeric entities decoded, no-break spaces as spaces. */
-function decode(md: string): string {
-  return md.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n))).replace(/\u00a0/g, ' ');
-}
 
 function noticeCard(over: Partial<Card> = {}): Card {
   return {

@@ -17,8 +17,8 @@ function fail(text: string): ParseError {
 
 describe('command table', () => {
   it('has one entry per command with Chinese and English names', () => {
-    expect(COMMAND_NAMES).toEqual(['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'verify', 'help']);
-    const zh = ['新建', '台账', '查看', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '核验', '帮助'];
+    expect(COMMAND_NAMES).toEqual(['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'help']);
+    const zh = ['新建', '台账', '查看', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '帮助'];
     COMMAND_NAMES.forEach((name, i) => {
       expect(COMMANDS[name].name).toBe(name);
       expect(COMMANDS[name].zh).toBe(zh[i]);
@@ -425,5 +425,16 @@ describe('parseItemRef', () => {
 
   it.each(['', '0', '十二', 'abc', '12-3', '2026-', '督字〔26〕12号', '2026-0', '12.5'])('refuses %j', (s) => {
     expect(parseItemRef(s, y)).toBeUndefined();
+  });
+});
+
+describe('/退回: the reason for a "no"', () => {
+  it('takes a reason with spaces and Chinese punctuation, and the unit by name', () => {
+    expect(ok('/退回 15 理由=数据 不全，请补充')).toMatchObject({ command: 'return', positional: ['15'], options: { reason: '数据 不全，请补充' } });
+    expect(ok('/return 15 unit=市交通运输局 reason="no photos"')).toMatchObject({ lists: { unit: ['市交通运输局'] }, options: { reason: 'no photos' } });
+  });
+
+  it('refuses a 退回 without a reason, naming the key', () => {
+    expect(fail('/退回 15').message).toBe('/退回 缺少「理由/reason」，写成 理由=<文字>。');
   });
 });

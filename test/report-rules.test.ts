@@ -177,7 +177,7 @@ describe('the four report buttons, through the service', () => {
     const m = /〔(\d{4})〕(\d+)号/.exec(no)!;
     const id = `${m[1]}-${m[2]}`;
     const press = async (person: string, label: string, card = lastCard(person, label, no)) => {
-      const answer = await h.press(person, { card, label });
+      const answer = await h.press(person, { card, label, reason: '数据不全，请补充' });
       expect(answer.toast, `${person} ${label}`).toMatchObject({ type: 'success' });
     };
     await press('zhang', '发出', preview);
@@ -221,7 +221,7 @@ describe('the four report buttons, through the service', () => {
         const records = async () => ({ item: await h.rt.store.getItem(id), audit: await h.rt.store.audit(id) });
         const before = await records();
         const token = h.rt.signer.sign({ a: action, k: `${card}:${id}:jtj:1`, f: by });
-        const answer = await h.press(by, token);
+        const answer = await h.press(by, token, undefined, { reason: '数据不全，请补充' });
         const a = (await h.rt.store.getAssignment(id, 'jtj'))!.doc;
         if (acts) {
           expect(answer.toast.type).toBe('success');

@@ -160,6 +160,9 @@ const EXPECT: Record<AssignmentAction, Expectation> = {
 // Pure layer: records built in memory, each consistent with its state.
 // ---------------------------------------------------------------------------------------------
 
+/** What every press types in a card's text box: the buttons that say no must say why. */
+const REASON = '数据不全，请补充各区县明细';
+
 const T0 = Date.parse('2026-09-28T09:00:00+08:00');
 const DUE_AT = Date.parse('2026-10-30T23:59:59+08:00');
 
@@ -410,8 +413,9 @@ describe('through the service', () => {
     return card;
   }
 
+  // Every press types a reason: the buttons that ask for one (退回修改, 退回, 不同意) take it, the others ignore it.
   async function press(person: string, label: string, c: Ctx, version?: number): Promise<void> {
-    const answer = await h.press(person, { card: cardOf(person, label, c, version), label });
+    const answer = await h.press(person, { card: cardOf(person, label, c, version), label, reason: REASON });
     expect(answer.toast.type, answer.toast.text).toBe('success');
   }
 
@@ -495,7 +499,7 @@ describe('through the service', () => {
   const forged =
     (person: string, a: ActionName, cardKey: (c: Ctx) => string) =>
     async (c: Ctx): Promise<Answer> => {
-      const answer = await h.press(person, h.rt.signer.sign({ a, k: cardKey(c), f: person }));
+      const answer = await h.press(person, h.rt.signer.sign({ a, k: cardKey(c), f: person }), undefined, { reason: REASON });
       return { text: answer.toast.text, type: answer.toast.type };
     };
 
@@ -503,7 +507,7 @@ describe('through the service', () => {
   const pressed =
     (person: string, label: string, version?: number, owner?: string) =>
     async (c: Ctx): Promise<Answer> => {
-      const answer = await h.press(person, { card: cardOf(owner ?? person, label, c, version), label });
+      const answer = await h.press(person, { card: cardOf(owner ?? person, label, c, version), label, reason: REASON });
       return { text: answer.toast.text, type: answer.toast.type };
     };
 

@@ -356,7 +356,7 @@ describe('escalation waits while the office holds a signed report', () => {
     expect(steps()).toHaveLength(0);
     expect(urges()).toHaveLength(0);
     // The office returns the report: the unit must act again, and the step due is taken at the next slot.
-    await h!.press('zhang', { card: h!.lastCard('zhang', '退回'), label: '退回' });
+    await h!.press('zhang', { card: h!.lastCard('zhang', '退回'), label: '退回', reason: '未附整改照片' });
     await at('2026-10-08T09:00:00+08:00');
     expect(steps().map((c) => c.title)).toEqual(['【逾期升级】第 1 步：已自动向负责领导催办']);
     expect(urges()).toHaveLength(1);

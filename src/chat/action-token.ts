@@ -11,7 +11,9 @@ export type ActionName =
   | 'return'
   | 'confirm_summons'
   | 'approve_extension'
-  | 'refuse_extension';
+  | 'refuse_extension'
+  | 'replace_proposal'
+  | 'keep_proposal';
 
 export interface ActionPayload {
   /** What the button does. */

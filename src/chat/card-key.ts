@@ -1,16 +1,16 @@
 // Names a card by what it shows (kind, item, unit, number): a card is re-drawn from the store by its key.
 
-export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension';
+export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'proposal';
 
 export interface CardKey {
   kind: CardKind;
   item: string;
   unit?: string;
-  /** Report version, summons id or extension id. */
+  /** Report version, summons id, extension id or proposal id. */
   n?: number;
 }
 
-const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension'];
+const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'proposal'];
 
 export function cardKey(k: CardKey): string {
   return [k.kind, k.item, k.unit ?? '', k.n ?? ''].join(':').replace(/:+$/, '');
@@ -27,6 +27,6 @@ export function parseCardKey(s: string): CardKey | undefined {
     key.n = Number(n);
   }
   if (kind !== 'preview' && !key.unit) return undefined;
-  if ((kind === 'sign' || kind === 'review' || kind === 'summons' || kind === 'extension') && key.n === undefined) return undefined;
+  if (kind !== 'preview' && kind !== 'notice' && key.n === undefined) return undefined;
   return key;
 }

@@ -2,11 +2,12 @@
 import type { Directory } from '../directory/directory.ts';
 import { categoryLabel } from '../domain/categories.ts';
 import { formatDate, formatDateTime } from '../domain/dates.ts';
+import { REASON_MAX, REASONS, type ReasonedAction } from '../domain/reasons.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
-import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
+import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader, type Summons, type Visit } from '../domain/types.ts';
 import type { ActionName, ActionSigner } from './action-token.ts';
 import { cardKey, type CardKey } from './card-key.ts';
-import type { Button, Card } from './message.ts';
+import type { Button, ButtonInput, Card } from './message.ts';
 
 export interface CardContext {
   item: ItemHeader;
@@ -33,6 +34,8 @@ export function renderCard(key: CardKey, viewer: string, ctx: CardContext): Card
       return summonsCard(key, viewer, ctx);
     case 'extension':
       return extensionCard(key, viewer, ctx);
+    case 'proposal':
+      return proposalCard(key, viewer, ctx);
   }
 }
 
@@ -49,8 +52,20 @@ function button(
   label: string,
   style: Button['style'],
   confirm?: Button['confirm'],
+  input?: ButtonInput,
 ): Button {
-  return { text: label, style, token: ctx.signer.sign({ a, k: cardKey(key), f: viewer }), ...(confirm ? { confirm } : {}) };
+  return { text: label, style, token: ctx.signer.sign({ a, k: cardKey(key), f: viewer }), ...(confirm ? { confirm } : {}), ...(input ? { input } : {}) };
+}
+
+/** The text box of a "no": a reason is required (REASONS). */
+export function reasonInput(action: ReasonedAction): ButtonInput {
+  const r = REASONS[action];
+  return { name: 'reason', label: r.label, placeholder: r.placeholder, required: true, maxLength: REASON_MAX };
+}
+
+/** `。退回理由：…` after an outcome, when one was given (records made before reasons were asked for have none). */
+function because(label: string, reason: string | undefined): string {
+  return reason ? `。${label}：${reason}` : '';
 }
 
 /** The first lines of a report, for a confirm dialog: enough to know which text is meant. */
@@ -181,12 +196,16 @@ function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     buttons: [],
   };
   if (r.status === 'pending') {
-    card.buttons.push(button(ctx, key, viewer, 'sign', '签署', 'primary', signConfirm(r)), button(ctx, key, viewer, 'send_back', '退回修改', 'danger'));
+    card.buttons.push(
+      button(ctx, key, viewer, 'sign', '签署', 'primary', signConfirm(r)),
+      button(ctx, key, viewer, 'send_back', '退回修改', 'danger', undefined, reasonInput('send_back')),
+    );
     card.note = '签字就表明认可，签字就必须负责。签署即确认以上全文。';
   } else if (r.signature) {
-    card.note = `已由${personName(dir, r.signature.by)}于 ${when(ctx, r.signature.at)} 签署${reviewSuffix(r.status)}`;
+    card.note = `已由${personName(dir, r.signature.by)}于 ${when(ctx, r.signature.at)} 签署${reviewSuffix(r.status)}${because('退回理由', r.status === 'returned' ? r.returnReason : undefined)}`;
   } else if (r.status === 'sent_back') {
-    card.note = `已退回联络员修改（${when(ctx, r.reviewedAt)}）`;
+    const by = r.reviewedBy ? `由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} ` : `（${when(ctx, r.reviewedAt)}）`;
+    card.note = `已${by}退回联络员修改${because('退回理由', r.returnReason)}`;
   } else {
     card.note = '本稿已被新版本取代，无需签署';
   }
@@ -223,12 +242,21 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
         title: `确认受理${which}？`,
         text: `「${reportExcerpt(r.text)}」\n${r.final ? '受理办结报告后，该单位即告办结。' : '受理后该单位继续办理。'}`,
       }),
-      button(ctx, key, viewer, 'return', '退回', 'danger', { title: `确认退回${which}？`, text: `「${reportExcerpt(r.text)}」\n退回后由该单位修改重报。` }),
+      button(
+        ctx,
+        key,
+        viewer,
+        'return',
+        '退回',
+        'danger',
+        { title: `确认退回${which}？`, text: `「${reportExcerpt(r.text)}」\n退回后由该单位修改重报，退回理由将告知该单位。` },
+        reasonInput('return'),
+      ),
     );
   } else if (r.status === 'accepted') {
     card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 受理${r.final ? '，该单位已办结' : ''}`;
   } else if (r.status === 'returned') {
-    card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 退回`;
+    card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 退回${because('退回理由', r.returnReason)}`;
   } else {
     card.note = '本稿已被新版本取代';
   }
@@ -253,8 +281,73 @@ function summonsCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     body: `请${personName(dir, dir.unit(a.unit)?.head)}同志按时到场，当面汇报该事项的办理情况。`,
     buttons: [],
   };
-  if (s.confirmedAt === undefined) card.buttons.push(button(ctx, key, viewer, 'confirm_summons', '确认出席', 'primary'));
-  else card.note = `已由${personName(dir, s.confirmedBy)}于 ${when(ctx, s.confirmedAt)} 确认出席`;
+  const next = s.replacedBy === undefined ? undefined : a.summons.find((x) => x.id === s.replacedBy);
+  if (next) {
+    card.color = 'grey';
+    card.body = `本次约谈已取消，请以新的通知为准：${when(ctx, next.at)}，${next.place}。`;
+    card.note = `已被新的约谈替换（${when(ctx, s.replacedAt)}）`;
+  } else if (s.confirmedAt === undefined) {
+    card.buttons.push(button(ctx, key, viewer, 'confirm_summons', '确认出席', 'primary'));
+  } else {
+    card.note = `已由${personName(dir, s.confirmedBy)}于 ${when(ctx, s.confirmedAt)} 确认出席`;
+  }
+  return card;
+}
+
+/** A summons as a line: its time and place, and whether the head has confirmed. */
+function summonsLine(ctx: CardContext, s: Summons): string {
+  return `${when(ctx, s.at)}，${s.place}${s.confirmedAt === undefined ? '（未确认出席）' : `（${personName(ctx.dir, s.confirmedBy)}已确认出席）`}`;
+}
+
+function visitLine(ctx: CardContext, v: Pick<Visit, 'on' | 'note' | 'by'>): string {
+  return `${formatDate(v.on)}，${personName(ctx.dir, v.by)}${v.note ? `：${v.note}` : '（无记录）'}`;
+}
+
+/**
+ * The question put to the clerk who asked for a second summons while one is still to be held, or a second visit on
+ * a day that has one: replace the first with it, or keep the first.
+ */
+function proposalCard(key: CardKey, viewer: string, ctx: CardContext): Card {
+  const { item, dir } = ctx;
+  const a = mustAssignment(ctx, key.unit);
+  const p = (a.proposals ?? []).find((x) => x.id === key.n);
+  if (!p) throw new Error(`no proposal ${String(key.n)}`);
+  const summons = p.kind === 'summons';
+  const first = summons ? a.summons.find((x) => x.id === p.replaces) : a.visits.find((x) => x.id === p.replaces);
+  if (!first) throw new Error(`proposal ${p.id} replaces nothing`);
+  const what = summons ? '约谈' : '坐地督查记录';
+  const head = personName(dir, dir.unit(a.unit)?.head);
+  const card: Card = {
+    title: summons ? `已有尚未举行的约谈：${noticeNumber(item)}` : `该日已有坐地督查记录：${noticeNumber(item)}`,
+    subtitle: item.title,
+    color: 'orange',
+    fields: [
+      { label: '单位', value: dir.unitName(a.unit) },
+      summons
+        ? { label: '原约谈', value: summonsLine(ctx, first as Summons) }
+        : { label: '原记录', value: visitLine(ctx, first as Visit) },
+      summons
+        ? { label: '新约谈', value: `${when(ctx, p.at)}，${p.place ?? ''}` }
+        : { label: '新记录', value: visitLine(ctx, { on: p.on ?? '', note: p.note, by: p.by }) },
+    ],
+    body: summons
+      ? `替换：原约谈取消，${head}收到新的约谈通知，原通知显示已被替换。\n保留：不发新的约谈，原约谈照常。`
+      : `替换：原记录作废，以新记录为准，并告知${head}。\n保留：不记新的记录。`,
+    buttons: [],
+  };
+  if (p.status === 'pending') {
+    card.buttons.push(
+      button(ctx, key, viewer, 'replace_proposal', `替换原${summons ? '约谈' : '记录'}`, 'primary'),
+      button(ctx, key, viewer, 'keep_proposal', `保留原${summons ? '约谈' : '记录'}`, 'default'),
+    );
+    card.note = `同一单位同一事项不重复${summons ? '约谈' : '记录'}：请选择。`;
+  } else if (p.status === 'replaced') {
+    card.color = 'grey';
+    card.note = `已由${personName(dir, p.by)}于 ${when(ctx, p.decidedAt)} 替换原${what}${summons ? `，新通知已发${head}` : ''}`;
+  } else {
+    card.color = 'grey';
+    card.note = `已由${personName(dir, p.by)}于 ${when(ctx, p.decidedAt)} 保留原${what}，未${summons ? '发出新的约谈' : '记录新的坐地督查'}`;
+  }
   return card;
 }
 
@@ -279,10 +372,11 @@ function extensionCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   if (e.status === 'pending') {
     card.buttons.push(
       button(ctx, key, viewer, 'approve_extension', '同意', 'primary'),
-      button(ctx, key, viewer, 'refuse_extension', '不同意', 'danger'),
+      button(ctx, key, viewer, 'refuse_extension', '不同意', 'danger', undefined, reasonInput('refuse_extension')),
     );
   } else {
-    card.note = `已由${personName(dir, e.decidedBy)}于 ${when(ctx, e.decidedAt)} ${e.status === 'approved' ? '同意' : '不同意'}`;
+    const refused = e.status === 'refused';
+    card.note = `已由${personName(dir, e.decidedBy)}于 ${when(ctx, e.decidedAt)} ${refused ? '不同意' : '同意'}${because('理由', refused ? e.refuseReason : undefined)}`;
   }
   return card;
 }

@@ -2,9 +2,10 @@
 // the access table (src/domain/access.ts), so the help says what the handlers do.
 import { ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/access.ts';
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
+import { REASON_MAX } from '../domain/reasons.ts';
 import { STATUS_CHOICES } from './texts.ts';
 
-export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'verify', 'help'] as const satisfies readonly Command[];
+export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'help'] as const satisfies readonly Command[];
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** The six kinds of key item (重点事项), as the command language names them: 重大|典型|紧急|民生|交办|疑难. */
@@ -244,6 +245,23 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     syntax: '<事项编号> 至=<YYYY-MM-DD> 理由=<文字>',
     syntaxEn: '<no> to=<date> reason=<text>',
     examples: ['/延期 12 至=2026-07-15 理由=“汛期施工受限，需顺延”'],
+  },
+  return: {
+    name: 'return',
+    zh: '退回',
+    aliases: ['退回', 'return'],
+    summary: '写明理由退回报告（企业微信中按了退回、不同意后，用它补写理由）',
+    positional: [itemNo],
+    keys: [unit(false), { name: 'reason', zh: '理由', aliases: ['理由', 'reason'], required: true, placeholder: '<文字>' }],
+    flags: [],
+    syntax: '<事项编号> [单位=<单位>] 理由=<文字>',
+    syntaxEn: '<no> [unit=<unit>] reason=<text>',
+    examples: ['/退回 12 理由=“数据不全，请补充各区县明细”', '/退回 12 单位=市交通运输局 理由=未附整改前后照片'],
+    notes: [
+      '按过卡片上的“退回修改”“退回”或“不同意”而未能填写理由时（企业微信），72 小时内发送本命令即完成那一次退回。',
+      '否则：负责领导退回等待其签署的报告（退回修改），督查室退回已签署、待受理的报告；事项有多个单位可退回时，用 单位= 指明。',
+      `理由最多 ${REASON_MAX} 字，会告知报告人，并记入办理过程。`,
+    ],
   },
   verify: {
     name: 'verify',

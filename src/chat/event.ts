@@ -33,6 +33,15 @@ export interface ActionEvent {
   sender: Sender;
   /** The signed action token carried by the button. */
   token: string;
+  /**
+   * What the person typed with the press (a reason), where the platform can carry it (Feishu's form, the console's
+   * dialog); absent where it cannot (WeCom's template cards) or when the card had no text box.
+   */
+  input?: ActionInput;
+}
+
+export interface ActionInput {
+  reason?: string;
 }
 
 export type InboundEvent = CommandEvent | ActionEvent;

@@ -7,6 +7,21 @@ export interface Button {
   token: string;
   /** Asked before the press is sent, where the platform can (Feishu's confirm dialog): a signature is deliberate. */
   confirm?: { title: string; text: string };
+  /**
+   * The press must carry typed text (a "no" says why): Feishu shows a text box with this button as its submit, the
+   * console a text box in its dialog; WeCom, whose cards take no text, answers the press with the command to send.
+   * At most one button of a card asks for input.
+   */
+  input?: ButtonInput;
+}
+
+export interface ButtonInput {
+  /** What the text is handed back as (ActionEvent.input). */
+  name: 'reason';
+  label: string;
+  placeholder: string;
+  required: boolean;
+  maxLength: number;
 }
 
 export type CardColor = 'red' | 'orange' | 'blue' | 'green' | 'grey';

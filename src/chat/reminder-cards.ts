@@ -9,6 +9,7 @@ import { latestReport, noticeNumber, type Assignment, type ItemHeader } from '..
 import { AWAITED_LABELS, awaitedOf, type Awaited } from '../schedule/slots.ts';
 import type { ActionSigner } from './action-token.ts';
 import { cardKey } from './card-key.ts';
+import { reportLines } from './command-lines.ts';
 import { signConfirm } from './cards.ts';
 import type { Button, Card } from './message.ts';
 
@@ -58,10 +59,6 @@ export function dueRemark(due: string, now: number, tz: string, cal: WorkCalenda
   return n === 0 ? '已逾期' : `已逾期 ${n} 个工作日`;
 }
 
-function reportCommand(item: ItemHeader): string {
-  return `/报送 ${item.seq} <办理情况>（办结时：/报送 ${item.seq} 办结 <办结报告>）`;
-}
-
 /** The button that does what a line awaits of the viewer, if it is still awaited and theirs to do. */
 function actionButton(l: Listed, viewer: string, view: string, ctx: ScheduledContext, labelled: boolean): Button | undefined {
   const now = awaitedOf(l.a);
@@ -95,7 +92,7 @@ function line(l: Listed, i: number, ctx: ScheduledContext): string {
     const first = (r?.text ?? '').split('\n')[0]!.slice(0, 40);
     what += `（第 ${r?.version ?? '?'} 稿：${first}${(r?.text.length ?? 0) > first.length ? '…' : ''}）`;
   }
-  if (l.awaited === 'report') what += `：发送 ${reportCommand(item)}`;
+  if (l.awaited === 'report') what += `：发送 ${reportLines(item)}`;
   return `${head}\n${unit} · ${what}\n${due}`;
 }
 

@@ -9,7 +9,8 @@ import { parseCommand, usageLine } from '../chat/parse-command.ts';
 import { BUSY, INTERNAL_ERROR, NOT_IN_DIRECTORY } from '../chat/texts.ts';
 import type { Person } from '../directory/directory.ts';
 import { enqueueDeliveries, type Delivery } from '../delivery/delivery.ts';
-import { isRefusal, Refusal } from '../domain/refusal.ts';
+import { isRefusal, Refusal, type RefusalCode } from '../domain/refusal.ts';
+import { ASK_TTL_MS, NeedsReason } from './reason-ask.ts';
 import type { ActionContext, CommandContext } from './handler.ts';
 import { RedisHealth } from '../redis/health.ts';
 import type { Runtime } from '../infra/runtime.ts';
@@ -160,13 +161,15 @@ async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswe
       const name = dir.personName(payload.f);
       throw new Refusal('not_for_you', `这张卡片是发给${name === payload.f ? '他人' : name}的，您不能代为操作`);
     }
-    const ctx: ActionContext = { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor }, event, payload, key };
+    const ctx: ActionContext = { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor }, event, payload, key, input: event.input };
     const outcome = await handler.run(ctx);
     view = outcome.view;
     answer = { toast: { type: 'success', text: outcome.toast ?? '已完成' } };
   } catch (e) {
     if (!isRefusal(e)) throw e;
-    answer = { toast: { type: e.code === 'wrong_state' || e.code === 'stale' ? 'info' : 'error', text: e.message } };
+    // The card could not take the reason: the press waits for the person's /退回, which completes it.
+    if (e instanceof NeedsReason) await rt.store.saveReasonAsk(who.person.id, key.item, e.ask.unit, { ...e.ask, at: rt.clock.now() }, ASK_TTL_MS);
+    answer = { toast: { type: toastType(e.code), text: e.message } };
     if (e.code === 'not_for_you') return answer;
   }
   try {
@@ -178,6 +181,11 @@ async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswe
     rt.log.warn({ err: (e as Error).message, key: payload.k }, '卡片无法绘制');
   }
   return answer;
+}
+
+function toastType(code: RefusalCode): ActionAnswer['toast']['type'] {
+  if (code === 'wrong_state' || code === 'stale') return 'info';
+  return code === 'needs_reason' ? 'warning' : 'error';
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Directory, Person, Role } from '../directory/directory.ts';
 import { didYouMean, personLabel, suggestPeople, suggestUnits, unitLabel, unitWrittenAs } from '../directory/suggest.ts';
 import { dateInTz, formatDate } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
-import { isOverdue, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
+import { isOverdue, noticeNumber, type Assignment, type ItemHeader, type Proposal } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import { Refusal } from '../domain/refusal.ts';
 
@@ -91,4 +91,12 @@ export function urgeDeliveries(item: Pick<ItemHeader, 'id' | 'year' | 'seq' | 't
   ];
   if (a.state === 'issued') out.push({ kind: 'send', person: a.responsible, cardKey: cardKey({ kind: 'notice', item: item.id, unit: a.unit }) });
   return out;
+}
+
+/** The proposal a card names (a second summons or visit waiting for the clerk), while it still waits. */
+export function proposalIn(a: Assignment, id: number | undefined): Proposal {
+  const p = (a.proposals ?? []).find((x) => x.id === id);
+  if (!p) throw new Refusal('not_found', '找不到这次待确认的约谈或坐地督查');
+  if (p.status !== 'pending') throw new Refusal('wrong_state', p.status === 'replaced' ? '已经替换过了' : '已经选择保留原来的');
+  return p;
 }

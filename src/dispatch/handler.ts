@@ -2,7 +2,7 @@
 // Handlers see people and items, never a platform.
 import type { ActionName, ActionPayload } from '../chat/action-token.ts';
 import type { CardKey } from '../chat/card-key.ts';
-import type { CommandEvent, ActionEvent } from '../chat/event.ts';
+import type { ActionEvent, ActionInput, CommandEvent } from '../chat/event.ts';
 import type { Message } from '../chat/message.ts';
 import type { CommandName, ParseOk as ParsedCommand } from '../chat/parse-command.ts';
 import type { Directory, Person } from '../directory/directory.ts';
@@ -30,6 +30,8 @@ export interface ActionContext extends BaseContext {
   event: ActionEvent;
   payload: ActionPayload;
   key: CardKey;
+  /** What was typed with the press (a reason); absent where the platform could not carry it. */
+  input?: ActionInput;
 }
 
 export interface CommandHandler {

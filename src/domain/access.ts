@@ -4,7 +4,7 @@ import { isParty, PARTY_LABELS, rolesOfParty, RULES, type Party } from './rules.
 import { Refusal } from './refusal.ts';
 import type { Assignment } from './types.ts';
 
-export type Command = 'new' | 'list' | 'show' | 'report' | 'urge' | 'summon' | 'outcome' | 'onsite' | 'extend' | 'verify' | 'help';
+export type Command = 'new' | 'list' | 'show' | 'report' | 'urge' | 'summon' | 'outcome' | 'onsite' | 'extend' | 'return' | 'verify' | 'help';
 
 export type Access = readonly Party[] | 'everyone';
 
@@ -23,6 +23,8 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   outcome: RULES.record_summons.who,
   onsite: RULES.onsite.who,
   extend: RULES.request_extension.who,
+  // The reason for a "no": the office's 退回 (and 不同意 an extension), the responsible leader's 退回修改.
+  return: [...new Set([...RULES.return.who, ...RULES.decide_extension.who, ...RULES.send_back.who])],
   verify: ['office'],
   help: 'everyone',
 };

@@ -10,7 +10,9 @@ export type RefusalCode =
   | 'bad_syntax'
   | 'not_for_you'
   | 'stale'
-  | 'bad_payload';
+  | 'bad_payload'
+  /** A "no" without the reason it must give (退回修改, 退回, 不同意). */
+  | 'needs_reason';
 
 export class Refusal extends Error {
   override name = 'Refusal';

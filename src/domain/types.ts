@@ -37,6 +37,8 @@ export interface Report {
   signature?: Signature;
   reviewedBy?: string;
   reviewedAt?: number;
+  /** Why the leader sent it back (退回修改) or the office returned it (退回): a "no" always says why. */
+  returnReason?: string;
 }
 
 export interface Summons {
@@ -51,6 +53,9 @@ export interface Summons {
   outcome?: string;
   outcomeBy?: string;
   outcomeAt?: number;
+  /** The summons that replaced this one before it was held (the office chose 替换原约谈), and when. */
+  replacedBy?: number;
+  replacedAt?: number;
 }
 
 export interface Visit {
@@ -59,6 +64,31 @@ export interface Visit {
   by: string;
   note?: string;
   createdAt: number;
+  /** The record of the same day that replaced this one (the office chose 替换原记录), and when. */
+  replacedBy?: number;
+  replacedAt?: number;
+}
+
+/**
+ * A second /约谈 while one is still to be held, or a second /坐地督查 of the same day: kept until the clerk who asked
+ * chooses to replace the first with it or to keep the first, so that nothing is sent twice by mistake.
+ */
+export interface Proposal {
+  id: number;
+  kind: 'summons' | 'visit';
+  /** The summons or visit it would replace. */
+  replaces: number;
+  /** What was asked for: a summons' time and place, or a visit's date and note. */
+  at?: number;
+  place?: string;
+  on?: string;
+  note?: string;
+  by: string;
+  createdAt: number;
+  status: 'pending' | 'replaced' | 'kept';
+  decidedAt?: number;
+  /** The summons or visit made from it, once it replaced the first. */
+  made?: number;
 }
 
 export interface Extension {
@@ -72,6 +102,8 @@ export interface Extension {
   decidedAt?: number;
   /** The deadline it replaced, when approved. */
   oldDue?: string;
+  /** Why the office said no (不同意): told to whoever asked. */
+  refuseReason?: string;
 }
 
 export interface Assignment {
@@ -95,6 +127,8 @@ export interface Assignment {
   visits: Visit[];
   extensions: Extension[];
   urges: number[];
+  /** Second summons or visits waiting for the clerk's choice (absent in records made before there were any). */
+  proposals?: Proposal[];
   /** When the unreceived notice is next chased (domain ms); absent once received or chased for the last time. */
   chaseAt?: number;
   /** Receipt chases sent so far (1: 【签收提醒】, 2: again with 加急 and the office told). */

@@ -39,6 +39,11 @@ export function keys(prefix: string) {
     slotDone: `${p}:sched:slot`,
     /** One person's reminder list of one slot (JSON), kept while its card may still be pressed. */
     remindList: (slot: string, person: string) => `${p}:rem:${slot}:${person}`,
+    /**
+     * The "no"s a person pressed on a card that could not take the reason (WeCom), waiting for their /退回 (hash: field
+     * unit, value JSON ReasonAsk); expires with the card's life.
+     */
+    reasonAsks: (person: string, itemId: string) => `${p}:ask:${person}:${itemId}`,
     /** The last notice number given in a year. */
     seq: (year: number) => `${p}:seq:${year}`,
     /** The number an operation was given, so a retried operation gets the same one. */

@@ -327,6 +327,24 @@ export class Store {
     return raw === null ? undefined : (JSON.parse(raw) as T);
   }
 
+  // --- reasons asked for -----------------------------------------------------------------------------
+
+  /** Remembers a person's press that waits for its reason, one per unit of the item; the newest replaces an older. */
+  async saveReasonAsk(person: string, itemId: string, unit: string, ask: unknown, ttlMs: number): Promise<void> {
+    const key = this.k.reasonAsks(person, itemId);
+    results(await this.redis.multi().hset(key, unit, JSON.stringify(ask)).pexpire(key, ttlMs).exec());
+  }
+
+  /** A person's presses waiting for a reason on an item, by unit. */
+  async reasonAsks<T>(person: string, itemId: string): Promise<Map<string, T>> {
+    const all = await this.redis.hgetall(this.k.reasonAsks(person, itemId));
+    return new Map(Object.entries(all).map(([unit, s]) => [unit, JSON.parse(s) as T]));
+  }
+
+  async dropReasonAsk(person: string, itemId: string, unit: string): Promise<void> {
+    await this.redis.hdel(this.k.reasonAsks(person, itemId), unit);
+  }
+
   // --- the signing secret ----------------------------------------------------------------------------
 
   /** The key that signs card buttons: DUCHA_SECRET when set, else one generated once and kept here for every process. */

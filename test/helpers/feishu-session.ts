@@ -38,13 +38,14 @@ export function useFakeFeishu(use: (fake: FakeFeishu) => void, session: () => Fe
   });
 }
 
-export function buttonsOf(card: unknown): { label: string; value: unknown }[] {
-  const out: { label: string; value: unknown }[] = [];
+/** Every button of a card, wherever it sits (a row, a form); a form's submit button with its name. */
+export function buttonsOf(card: unknown): { label: string; value: unknown; name?: string }[] {
+  const out: { label: string; value: unknown; name?: string }[] = [];
   const walk = (n: unknown) => {
     if (Array.isArray(n)) n.forEach(walk);
     else if (n && typeof n === 'object') {
       const o = n as Record<string, any>;
-      if (o.tag === 'button') out.push({ label: o.text?.content, value: o.behaviors?.[0]?.value });
+      if (o.tag === 'button') out.push({ label: o.text?.content, value: o.behaviors?.[0]?.value, ...(o.name ? { name: o.name } : {}) });
       Object.values(o).forEach(walk);
     }
   };
@@ -107,11 +108,22 @@ export class FeishuSession {
     return m;
   }
 
-  /** `person` presses `label` on the last card `of` received. */
-  async press(person: string, label: string, of = person, eventId?: string): Promise<{ status: number; json: any }> {
+  /**
+   * `person` presses `label` on the last card `of` received; `form`: the button submits a form whose inputs hold
+   * these values (as Feishu sends them in action.form_value).
+   */
+  async press(person: string, label: string, of = person, eventId?: string, form?: Record<string, unknown>): Promise<{ status: number; json: any }> {
     const m = this.lastCard(of, label);
-    const value = buttonsOf(m.content).find((b) => b.label === label)!.value as object;
-    const ev = cardAction({ token: TOKEN, openId: OPEN_ID[person]!, value, messageId: m.messageId, eventId });
+    const button = buttonsOf(m.content).find((b) => b.label === label)!;
+    const value = button.value as object;
+    const ev = cardAction({
+      token: TOKEN,
+      openId: OPEN_ID[person]!,
+      value,
+      messageId: m.messageId,
+      eventId,
+      ...(form ? { form: { name: button.name ?? '', value: form } } : {}),
+    });
     const res = await this.post('/webhooks/feishu/cards', ev);
     await this.h.settle();
     return res;

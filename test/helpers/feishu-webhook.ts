@@ -188,12 +188,14 @@ export interface CardActionOptions extends HeaderOptions {
   chatId?: string;
   /** The card-update token in event.token; random ("c-…") by default. */
   cardToken?: string;
+  /** A form's submit button: its name, and what the form's inputs held (action.name, action.form_value). */
+  form?: { name: string; value: Record<string, unknown> };
 }
 
 export interface CardActionEvent {
   operator: { tenant_key: string; open_id: string; union_id: string; user_id?: string };
   token: string;
-  action: { value: object; tag: 'button' };
+  action: { value: object; tag: 'button'; name?: string; form_value?: Record<string, unknown> };
   host: 'im_message';
   context: { open_message_id: string; open_chat_id: string };
 }
@@ -209,7 +211,7 @@ export function cardAction(o: CardActionOptions): Envelope<CardActionEvent> {
     event: {
       operator,
       token: o.cardToken ?? `c-${rand(20)}`,
-      action: { value: o.value, tag: 'button' },
+      action: { value: o.value, tag: 'button', ...(o.form ? { name: o.form.name, form_value: o.form.value } : {}) },
       host: 'im_message',
       context: { open_message_id: o.messageId ?? randomMessageId(), open_chat_id: o.chatId ?? randomChatId() },
     },

@@ -5,7 +5,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { ManualClock } from '../../src/infra/clock.ts';
 import { loadConfig } from '../../src/infra/config.ts';
 import type { Card, Message } from '../../src/chat/message.ts';
-import type { CommandEvent } from '../../src/chat/event.ts';
+import type { ActionInput, CommandEvent } from '../../src/chat/event.ts';
 import { runAction, runCommand, type ActionAnswer } from '../../src/dispatch/dispatch.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
@@ -28,8 +28,11 @@ export interface Harness {
   commandEvent(person: string, text: string, eventId?: string): CommandEvent;
   /** A command typed by a person in a direct chat with the bot, run through the neutral entry point. */
   command(person: string, text: string, eventId?: string): Promise<void>;
-  /** A press of a button (by its label, on the last card the person got with that button), or of a raw token. */
-  press(person: string, target: { card: Card; label: string } | string, eventId?: string): Promise<ActionAnswer>;
+  /**
+   * A press of a button (by its label, on the given card; `reason`: what was typed in its text box), or of a raw
+   * token (`input`: what was typed with it). Without a reason the press is as from a platform that carries no text.
+   */
+  press(person: string, target: { card: Card; label: string; reason?: string } | string, eventId?: string, input?: ActionInput): Promise<ActionAnswer>;
   /** Everything that reached a person (directly or as replies in their direct chat), in order. */
   received(person: string): Sent[];
   lastCard(person: string, withButton?: string): Card;
@@ -128,15 +131,16 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       await runCommand(rt, h.commandEvent(person, text, eventId));
       await h.settle();
     },
-    async press(person, target, eventId) {
+    async press(person, target, eventId, input) {
       let token: string;
       if (typeof target === 'string') token = target;
       else {
         const b = target.card.buttons.find((x) => x.text === target.label);
         if (!b) throw new Error(`no button ${target.label} on card ${target.card.title}`);
         token = b.token;
+        if (target.reason !== undefined) input = { reason: target.reason };
       }
-      const answer = await runAction(rt, { kind: 'action', id: eventId ?? `press-${++eventSeq}`, sender: senderOf(person), token });
+      const answer = await runAction(rt, { kind: 'action', id: eventId ?? `press-${++eventSeq}`, sender: senderOf(person), token, ...(input ? { input } : {}) });
       await h.settle();
       return answer;
     },

@@ -120,7 +120,10 @@ export function consoleRouter(rt: Runtime, history: ConsoleHistory, streams: Con
     const person = personOf(ctx, rt, String(body.person ?? ''));
     const token = typeof body.token === 'string' ? body.token : '';
     if (!token) ctx.throw(400, '按钮数据缺失');
-    const answer = await runAction(rt, { kind: 'action', id: randomUUID(), sender: { platform: 'console', ids: [person.id] }, token });
+    // The dialog's text box (a reason): handed on as typed; the handler says what is missing or too long.
+    const given = body.input && typeof body.input === 'object' ? (body.input as Record<string, unknown>) : undefined;
+    const input = given ? { reason: typeof given.reason === 'string' ? given.reason.slice(0, MAX_COMMAND_CHARS) : '' } : undefined;
+    const answer = await runAction(rt, { kind: 'action', id: randomUUID(), sender: { platform: 'console', ids: [person.id] }, token, ...(input ? { input } : {}) });
     // The card pressed shows the result in place at once (its other copies are redrawn by the delivery worker).
     if (answer.card && typeof body.messageId === 'string') await history.redraw(person.id, body.messageId, answer.card);
     ctx.body = { toast: { kind: answer.toast.type, text: answer.toast.text } };

@@ -2,7 +2,7 @@
 // Commands are recorded and queued, and answered at once; a press is applied now and answered with the new card.
 import { intakeCommand, runAction, type ActionAnswer } from '../../dispatch/dispatch.ts';
 import type { Runtime } from '../../infra/runtime.ts';
-import { toFeishuCard, tokenFromAction } from './render.ts';
+import { inputFromAction, toFeishuCard, tokenFromAction } from './render.ts';
 import { toActionEvent, toCommandEvent, type MessageEventBody } from './to-event.ts';
 import { isFresh } from './verify.ts';
 import { createHash } from 'node:crypto';
@@ -69,7 +69,7 @@ export async function handleFeishuBody(rt: Runtime, body: Json, raw?: Buffer | s
 
 async function press(rt: Runtime, eventId: string, operator: Json, action: Json): Promise<Json> {
   const token = tokenFromAction(action.value);
-  const ev = toActionEvent(eventId, { open_id: str(operator.open_id), user_id: str(operator.user_id) }, token ?? '');
+  const ev = toActionEvent(eventId, { open_id: str(operator.open_id), user_id: str(operator.user_id) }, token ?? '', inputFromAction(action.form_value));
   if (!ev || !token) return { toast: { type: 'error', content: '按钮数据无效，操作未执行' } };
   const answer = await runAction(rt, ev);
   rt.log.info({ event: eventId, toast: answer.toast.type }, '飞书卡片按钮');

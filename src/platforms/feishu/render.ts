@@ -1,5 +1,6 @@
 // Draws neutral messages as Feishu payloads (card JSON 2.0 with user text made inert, text content) and reads press tokens back.
-import type { Button, Card, Message } from '../../chat/message.ts';
+import type { ActionInput } from '../../chat/event.ts';
+import type { Button, ButtonInput, Card, Message } from '../../chat/message.ts';
 
 /**
  * Feishu refuses card (and post) message request bodies over 30 KB (error 230025, documented for create, reply and
@@ -164,6 +165,37 @@ function buttonElement(b: Button): object {
   };
 }
 
+/** Feishu's input takes at most 1000 characters, and shows at most 100 of a placeholder. */
+const INPUT_MAX = 1000;
+const PLACEHOLDER_MAX = 100;
+
+/**
+ * A button that asks for text, as a form: a text box (its label above it) and the button as the form's submit. The
+ * press then carries `action.form_value` (the box's text by its name) beside the button's own value.
+ */
+function formElement(b: Button & { input: ButtonInput }, i: number): object {
+  return {
+    tag: 'form',
+    name: `form_${i}`,
+    elements: [
+      {
+        tag: 'input',
+        name: b.input.name,
+        required: b.input.required,
+        input_type: 'multiline_text',
+        rows: 2,
+        auto_resize: true,
+        max_rows: 6,
+        max_length: Math.min(b.input.maxLength, INPUT_MAX),
+        label: { tag: 'plain_text', content: b.input.label },
+        label_position: 'top',
+        placeholder: { tag: 'plain_text', content: clip(b.input.placeholder, PLACEHOLDER_MAX) },
+      },
+      { ...buttonElement(b), name: `submit_${i}`, form_action_type: 'submit' },
+    ],
+  };
+}
+
 interface RenderLimits {
   /** Code points of the body's user text to keep; everything when undefined. */
   keep?: number;
@@ -182,15 +214,20 @@ function assemble(card: Card, body: BodyParts | undefined, limits: RenderLimits)
     if (elements.length > 0) elements.push({ tag: 'hr' });
     elements.push({ tag: 'markdown', content: noteMarkdown(clip(card.note, limits.clip)), text_size: 'notation' });
   }
-  if (card.buttons.length > 0) {
+  const plain = card.buttons.filter((b) => !b.input);
+  if (plain.length > 0) {
     // 2.0 has no `action` container: one column per button, as wide as the button, side by side.
     elements.push({
       tag: 'column_set',
       flex_mode: 'none',
       horizontal_spacing: '8px',
-      columns: card.buttons.map((b) => ({ tag: 'column', width: 'auto', elements: [buttonElement(b)] })),
+      columns: plain.map((b) => ({ tag: 'column', width: 'auto', elements: [buttonElement(b)] })),
     });
   }
+  // A form sits at the card's root (Feishu allows it nowhere else), under the other buttons.
+  card.buttons.forEach((b, i) => {
+    if (b.input) elements.push(formElement({ ...b, input: b.input }, i));
+  });
 
   const header: Record<string, unknown> = {
     // plain_text is shown literally: user text in titles needs no escaping.
@@ -274,6 +311,17 @@ export function toFeishuText(text: string): string {
 export function toFeishuContent(message: Message): { msg_type: 'text' | 'interactive'; content: string } {
   if (message.kind === 'text') return { msg_type: 'text', content: toFeishuText(message.text) };
   return { msg_type: 'interactive', content: JSON.stringify(toFeishuCard(message.card)) };
+}
+
+/**
+ * What was typed with a press: a form's `action.form_value` (the text box's text by its name). Undefined when the press
+ * came from no form (a plain button, or a card sent before it had one), so the core can tell "typed nothing" from
+ * "could not type".
+ */
+export function inputFromAction(formValue: unknown): ActionInput | undefined {
+  if (formValue === null || typeof formValue !== 'object' || Array.isArray(formValue)) return undefined;
+  const reason = (formValue as Record<string, unknown>).reason;
+  return { reason: typeof reason === 'string' ? reason : '' };
 }
 
 /**

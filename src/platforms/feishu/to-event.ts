@@ -1,5 +1,5 @@
 // Turns Feishu's message and card-press events into the core's neutral events; anything not for us becomes null.
-import type { ActionEvent, CommandEvent } from '../../chat/event.ts';
+import type { ActionEvent, ActionInput, CommandEvent } from '../../chat/event.ts';
 
 export interface MessageEventBody {
   sender?: { sender_id?: { open_id?: string; user_id?: string; union_id?: string }; sender_type?: string };
@@ -77,8 +77,13 @@ export function toCommandEvent(eventId: string, body: MessageEventBody): Command
   };
 }
 
-export function toActionEvent(eventId: string, operator: { open_id?: string; user_id?: string } | undefined, token: string): ActionEvent | null {
+export function toActionEvent(
+  eventId: string,
+  operator: { open_id?: string; user_id?: string } | undefined,
+  token: string,
+  input?: ActionInput,
+): ActionEvent | null {
   const ids = [operator?.open_id, operator?.user_id].filter((x): x is string => !!x);
   if (ids.length === 0) return null;
-  return { kind: 'action', id: eventId, sender: { platform: 'feishu', ids }, token };
+  return { kind: 'action', id: eventId, sender: { platform: 'feishu', ids }, token, ...(input ? { input } : {}) };
 }

@@ -1,6 +1,7 @@
 // The local console's behaviour: choose a person, read their history, follow it live (Server-Sent Events), type
-// commands, press card buttons (asking first where the card says so), and optionally watch a second person beside.
-// While the service cannot be reached a banner says so, until it can again. Every word shown is Chinese.
+// commands, press card buttons (asking first where the card says so, with a text box where it asks for a reason), and
+// optionally watch a second person beside. While the service cannot be reached a banner says so, until it can again.
+// Every word shown is Chinese.
 'use strict';
 
 // The page's own token (served inside it): every API call carries it, so another site's page cannot act here.
@@ -79,22 +80,47 @@ let issuer = '督查助手';
 let guide = [];
 const nameOf = (id) => people.find((p) => p.id === id)?.name ?? id;
 
-/** Asks before a deliberate press; resolves true for 确定. */
-function ask(confirm) {
+/**
+ * Asks before a deliberate press, with a text box when the button asks for text (a reason); resolves
+ * { ok, value }: ok for 确定, value what was typed. A required box left empty keeps the dialog open, saying so.
+ */
+function ask({ title, text, input }) {
   const box = document.getElementById('confirm');
-  document.getElementById('confirm-title').textContent = confirm.title;
-  document.getElementById('confirm-text').textContent = confirm.text;
+  document.getElementById('confirm-title').textContent = title;
+  document.getElementById('confirm-text').textContent = text;
+  const field = document.getElementById('confirm-field');
+  const area = document.getElementById('confirm-input');
+  const hint = document.getElementById('confirm-hint');
+  field.hidden = !input;
+  hint.hidden = true;
+  area.value = '';
+  if (input) {
+    document.getElementById('confirm-label').textContent = input.label;
+    area.placeholder = input.placeholder;
+    area.maxLength = input.maxLength;
+  }
   box.hidden = false;
   const yes = document.getElementById('confirm-yes');
   const no = document.getElementById('confirm-no');
-  yes.focus();
+  (input ? area : yes).focus();
   return new Promise((resolve) => {
-    const done = (v) => {
+    const done = (ok) => {
       box.hidden = true;
-      yes.onclick = no.onclick = box.onkeydown = null;
-      resolve(v);
+      yes.onclick = no.onclick = box.onkeydown = area.oninput = null;
+      resolve({ ok, value: area.value });
     };
-    yes.onclick = () => done(true);
+    area.oninput = () => {
+      hint.hidden = true;
+    };
+    yes.onclick = () => {
+      if (input && input.required && !area.value.trim()) {
+        hint.textContent = `请填写${input.label}`;
+        hint.hidden = false;
+        area.focus();
+        return;
+      }
+      done(true);
+    };
     no.onclick = () => done(false);
     box.onkeydown = (e) => e.key === 'Escape' && done(false);
   });
@@ -293,10 +319,15 @@ class Pane {
   }
 
   async press(btn, b, messageId) {
-    if (b.confirm && !(await ask(b.confirm))) return;
+    let input;
+    if (b.confirm || b.input) {
+      const answer = await ask({ title: b.confirm ? b.confirm.title : b.text, text: b.confirm ? b.confirm.text : '', input: b.input });
+      if (!answer.ok) return;
+      if (b.input) input = { [b.input.name]: answer.value };
+    }
     btn.disabled = true;
     try {
-      const { toast } = await api('press', { person: this.person, token: b.token, messageId });
+      const { toast } = await api('press', { person: this.person, token: b.token, messageId, ...(input ? { input } : {}) });
       if (toast) this.toast(toast.kind, toast.text);
     } catch (err) {
       this.toast('error', err.message);
