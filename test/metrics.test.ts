@@ -81,8 +81,17 @@ describe('/metrics', () => {
     );
     expect(fake.requests.filter((r) => r.injected).map((r) => r.injected)).toEqual(['5xx', 'rate', 'error200']);
 
+    // A path no route has, and the dashboard's pages and API: each counted under one route, never its own path.
+    for (const path of ['/wp-login.php', '/webhooks/feishu/nothing']) expect((await fetch(`${s.base}${path}`, { method: 'POST' })).status).toBe(404);
+    for (const path of ['/admin/queues', '/admin/queues/api/queues']) expect((await fetch(`${s.base}${path}`, { headers: ADMIN })).status).toBe(200);
+
     const counts = await s.h.rt.queues.deliver.getJobCounts();
     const m = await scrape(s.base);
+    expect(valueOf(m, 'ducha_http_requests_total', { platform: 'none', route: 'unmatched', method: 'POST', status: '404' })).toBe(2);
+    expect(valueOf(m, 'ducha_http_requests_total', { platform: 'none', route: '/admin/queues', method: 'GET', status: '200' })).toBe(2);
+    expect(new Set(m.filter((x) => x.name === 'ducha_http_requests_total').map((x) => x.labels.route))).toEqual(
+      new Set(['/webhooks/feishu/events', '/webhooks/feishu/cards', 'unmatched', '/admin/queues']),
+    );
     const events = { platform: 'feishu', route: '/webhooks/feishu/events', method: 'POST' };
     const cards = { platform: 'feishu', route: '/webhooks/feishu/cards', method: 'POST' };
     expect(valueOf(m, 'ducha_http_requests_total', { ...events, status: '200' })).toBe(2);
