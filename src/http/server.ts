@@ -18,8 +18,11 @@ const READY_CHECK_MS = 800;
 /** `metrics`: what counts every request; `admin`: the operators' routes (src/http/admin.ts), mounted before the others. */
 export function createServer(log: Logger, checks: ReadinessCheck[], routers: Router[] = [], ops: { metrics?: Metrics; admin?: Middleware[] } = {}): Koa {
   const app = new Koa();
-  // What Koa itself reports (a mounted app's errors, a broken response stream): logged, not printed as a stack.
-  app.on('error', (err: unknown) => log.error({ err }, '请求处理出错'));
+  // What Koa itself reports (a mounted app's errors, a broken response stream): logged, not printed as a stack; what
+  // Koa would not print (a 404, an error meant for the client) is not logged either.
+  app.on('error', (err: { status?: number; expose?: boolean }) => {
+    if (err.status !== 404 && !err.expose) log.error({ err }, '请求处理出错');
+  });
   if (ops.metrics) app.use(requestMetrics(ops.metrics));
   // One log line per request, and errors caught once, here: clients see a status, the log sees the cause.
   let seq = 0;
