@@ -10,13 +10,21 @@ import type { Message } from '../src/chat/message.ts';
 import { renderByKey } from '../src/dispatch/dispatch.ts';
 import { isScheduledKey, renderScheduled } from '../src/schedule/views.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
+import type { DeliveryOutcome } from '../src/infra/metrics.ts';
 import { crashTolerance, DELIVER } from '../src/redis/queues.ts';
 
-export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<Delivery & { opId?: string }>): Promise<unknown> {
+/** `handedTo` hears each platform the delivery goes to (what /metrics counts it under). */
+export async function processDelivery(
+  rt: Runtime,
+  adapters: Adapters,
+  job: Job<Delivery & { opId?: string }>,
+  handedTo: (p: Platform) => void = () => {},
+): Promise<unknown> {
   const d = job.data;
   const dir = rt.directory();
   const dedupKey = job.id ?? `${job.name}-${job.timestamp}`;
   const adapterFor = (p: Platform): PlatformAdapter => {
+    handedTo(p);
     const a = adapters.get(p);
     if (!a) throw new PermanentFailure(`平台 ${p} 未启用，消息无法送达`);
     return a;
@@ -83,6 +91,10 @@ export async function processDelivery(rt: Runtime, adapters: Adapters, job: Job<
   }
 }
 
+function isSkipped(res: unknown): boolean {
+  return typeof res === 'object' && res !== null && 'skipped' in res;
+}
+
 /** Whether a person has opened a card sent earlier (any copy of it), where their platform can tell; never a guess. */
 async function readStatus(rt: Runtime, adapters: Adapters, cardKey: string, person: string): Promise<'read' | 'unread' | undefined> {
   const copies = (await rt.store.cardRefs<SentRef>(cardKey)).get(person) ?? [];
@@ -103,11 +115,16 @@ export function startDeliveryWorker(rt: Runtime, adapters: Adapters, concurrency
     DELIVER,
     async (job: Job, token?: string) => {
       const log = rt.log.child({ job: job.id, kind: job.name, op: job.data?.opId });
+      // A redraw of copies on several platforms is counted under the first.
+      let platform: string | undefined;
+      const count = (outcome: DeliveryOutcome) => rt.metrics.delivery(platform ?? 'none', outcome);
       try {
-        const res = await processDelivery(rt, adapters, job);
+        const res = await processDelivery(rt, adapters, job, (p) => (platform ??= p));
+        count(isSkipped(res) ? 'skipped' : 'sent');
         log.info({ attempt: job.attemptsMade + 1 }, '已送达');
         return res;
       } catch (e) {
+        count(e instanceof RateLimited ? 'rate_limited' : e instanceof PermanentFailure || job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? 'failed' : 'retried');
         if (e instanceof RateLimited) {
           if (e.scope === 'recipient') {
             // Only this recipient is over their limit: this message waits, the others go on.

@@ -14,6 +14,8 @@ import { createQueues } from './redis/queues.ts';
 import { checkRedisPersistence } from './redis/checks.ts';
 import type { Runtime } from './infra/runtime.ts';
 import { createServer } from './http/server.ts';
+import { adminRoutes } from './http/admin.ts';
+import { Metrics } from './infra/metrics.ts';
 import { RedisHealth } from './redis/health.ts';
 import { closeRedis, endsWhenDisconnected } from './redis/client.ts';
 import { Store } from './store/store.ts';
@@ -135,6 +137,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // The queues report their connection's errors too: the same outage, said once.
     for (const q of [queues.inbound, queues.deliver, queues.schedule]) q.on('error', (err) => health.lost(err, 'queues'));
     cleanup.unshift(() => queues.close());
+    const metrics = new Metrics();
+    metrics.watch({
+      queues: { inbound: queues.inbound, deliver: queues.deliver, schedule: queues.schedule },
+      outboxEntries: () => store.outboxEntries(),
+      redisAvailable: () => !health.unavailable,
+    });
     const rt: Runtime = {
       config,
       log,
@@ -145,6 +153,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       signer: new ActionSigner(secret),
       queues,
       health,
+      metrics,
       workerConnection() {
         const c = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
         health.watch(c, 'worker');
@@ -197,7 +206,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       rt,
       workers,
       async listen() {
-        // A worker serves only /healthz and /readyz (for its orchestrator); the web routes are for web and all.
+        // A worker serves /healthz and /readyz (for its orchestrator), /metrics and the queue dashboard; the platforms'
+        // routes are for web and all.
+        const admin = await adminRoutes(config.adminPassword, metrics, [queues.inbound, queues.deliver, queues.schedule]);
         const app = createServer(
           log,
           [
@@ -206,6 +217,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
             ...(workers.length ? [{ name: 'workers', check: async () => workers.every((w) => w.isRunning()) }] : []),
           ],
           config.role === 'worker' ? [] : platforms.routes(rt),
+          { metrics, admin },
         );
         server = await new Promise<Server>((resolve, reject) => {
           // Loopback by default while the console is on (see config.ts): other machines cannot even connect.

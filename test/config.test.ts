@@ -1,4 +1,4 @@
-// Variables that are for tests only stay out of production.
+// Variables that are for tests only stay out of production; the admin password is taken as written.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/infra/config.ts';
 
@@ -108,5 +108,13 @@ describe('half a platform, and messages in Chinese', () => {
     expect(text).toMatch(message);
     // No English left from the validation library.
     expect(text).not.toMatch(/Invalid|expected|received|must be/i);
+  });
+});
+
+describe('DUCHA_ADMIN_PASSWORD (/metrics and /admin/queues)', () => {
+  it('is taken exactly as written, and empty means unset', () => {
+    expect(loadConfig({ DUCHA_ADMIN_PASSWORD: ' pass word ' }).adminPassword).toBe(' pass word ');
+    expect(loadConfig({ DUCHA_ADMIN_PASSWORD: '' }).adminPassword).toBeUndefined();
+    expect(loadConfig({}).adminPassword).toBeUndefined();
   });
 });

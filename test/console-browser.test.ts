@@ -3,24 +3,15 @@
 // the head's 签署 → the office's 受理 → 办结 — plus a press by the wrong person refused, two people side by side, a
 // reload keeping the history, and a reminder arriving at the slot (the service started with DUCHA_CLOCK); and what a
 // person sees when Redis goes away (on a redis-server of the test's own).
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from './helpers/chromium.ts';
 import { REDIS_URL } from './helpers/harness.ts';
 import { freePort, processesPerTest, startService } from './helpers/service-process.ts';
 import { until } from './helpers/until.ts';
 import { startPrivateRedis } from '../bench/private-redis.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let browser: Browser;
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 const run = processesPerTest('cbrowser');
 
 /** Acting in the first pane as a person. */
@@ -63,7 +54,7 @@ describe('the console in a browser', () => {
       { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info', DUCHA_CLOCK: '2026-09-29T08:59:30+08:00' },
       run.track,
     );
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${s.base}/console`);
     const c = consoleOf(page);
 
@@ -196,7 +187,7 @@ describe('the console in a browser', () => {
     const redis = await startPrivateRedis(await freePort());
     try {
       const s = await startService('console', { REDIS_URL: redis.url, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' }, run.track);
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const page = await browser().newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(`${s.base}/console`);
       await consoleOf(page).type('/台账');
       await redis.stop();

@@ -115,13 +115,23 @@ function clipRefusal(message: string): string {
 /** A press is answered within this, whatever happens (Feishu shows an error after 3 s). */
 export const PRESS_ANSWER_MS = 1800;
 const BUSY_ANSWER: ActionAnswer = { toast: { type: 'warning', text: BUSY } };
+const FAILED_ANSWER: ActionAnswer = { toast: { type: 'error', text: INTERNAL_ERROR } };
+
+/** Answers a press (below), counted for /metrics by how it was answered and how long that took. */
+export async function runAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswer> {
+  const started = performance.now();
+  const answer = await answerAction(rt, event);
+  const outcome = answer === BUSY_ANSWER ? 'busy' : answer === FAILED_ANSWER ? 'failed' : answer.toast.type === 'success' ? 'done' : 'refused';
+  rt.metrics.press(event.sender.platform, outcome, (performance.now() - started) / 1000);
+  return answer;
+}
 
 /**
  * Applies a button press now and answers with a toast and the card as it now stands; while Redis is away (known at
  * once, or seen by the press failing or taking too long) an honest "busy" answer, as a transient outage is. A press
  * that took too long may still complete: pressing again is answered from its outcome.
  */
-export async function runAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswer> {
+async function answerAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswer> {
   if (rt.health.unavailable) return BUSY_ANSWER;
   let timer: NodeJS.Timeout | undefined;
   const busy = new Promise<ActionAnswer>((resolve) => {
@@ -131,7 +141,7 @@ export async function runAction(rt: Runtime, event: ActionEvent): Promise<Action
     // Said once by RedisHealth, not once per press.
     if (RedisHealth.isConnectionError(err) || rt.health.unavailable) return BUSY_ANSWER;
     rt.log.error({ err, event: event.id }, '卡片按钮处理失败');
-    return { toast: { type: 'error' as const, text: INTERNAL_ERROR } };
+    return FAILED_ANSWER;
   });
   try {
     return await Promise.race([work, busy]);

@@ -1,9 +1,12 @@
-// The Koa web server: health routes, request logging, and the platform webhook routes the adapters add.
-import Koa from 'koa';
+// The Koa web server: health routes, request logging and counting, the operators' routes, and the platform webhook
+// routes the adapters add.
+import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../infra/logger.ts';
+import type { Metrics } from '../infra/metrics.ts';
 import { RedisUnavailable } from '../redis/health.ts';
+import { requestMetrics } from './request-metrics.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -12,8 +15,15 @@ export interface ReadinessCheck {
 
 const READY_CHECK_MS = 800;
 
-export function createServer(log: Logger, checks: ReadinessCheck[], routers: Router[] = []): Koa {
+/** `metrics`: what counts every request; `admin`: the operators' routes (src/http/admin.ts), mounted before the others. */
+export function createServer(log: Logger, checks: ReadinessCheck[], routers: Router[] = [], ops: { metrics?: Metrics; admin?: Middleware[] } = {}): Koa {
   const app = new Koa();
+  // What Koa itself reports (a mounted app's errors, a broken response stream): logged, not printed as a stack; what
+  // Koa would not print (a 404, an error meant for the client) is not logged either.
+  app.on('error', (err: { status?: number; expose?: boolean }) => {
+    if (err.status !== 404 && !err.expose) log.error({ err }, '请求处理出错');
+  });
+  if (ops.metrics) app.use(requestMetrics(ops.metrics));
   // One log line per request, and errors caught once, here: clients see a status, the log sees the cause.
   let seq = 0;
   const boot = randomUUID().slice(0, 8);
@@ -58,6 +68,7 @@ export function createServer(log: Logger, checks: ReadinessCheck[], routers: Rou
     ctx.status = ok ? 200 : 503;
     ctx.body = { ok, checks: results };
   });
+  for (const m of ops.admin ?? []) app.use(m);
   for (const r of routers) app.use(r.routes());
   app.use(router.routes()).use(router.allowedMethods());
   return app;

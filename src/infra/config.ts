@@ -44,6 +44,10 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v)),
+  DUCHA_ADMIN_PASSWORD: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   REDIS_URL: url('redis://127.0.0.1:6379').refine((v) => /^rediss?:\/\//.test(v), '应以 redis:// 或 rediss:// 开头，如 redis://127.0.0.1:6379'),
   DUCHA_PREFIX: z
     .string()
@@ -171,6 +175,8 @@ export interface Config {
   console: boolean;
   /** Basic auth on every console route; required when the console listens beyond loopback. */
   consolePassword?: string;
+  /** Turns on /metrics and /admin/queues, behind Basic auth as `admin`; unset, both answer 404. */
+  adminPassword?: string;
   wecom?: {
     corpId: string;
     agentId: string;
@@ -209,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chaseAfter: e.DUCHA_CHASE_AFTER,
     escalate: e.DUCHA_ESCALATE,
     console: false,
+    adminPassword: e.DUCHA_ADMIN_PASSWORD,
   };
   if (e.DUCHA_CLOCK !== undefined) {
     if (e.NODE_ENV === 'production') {

@@ -1,4 +1,4 @@
-// What every handler and worker is given: config, clock, store, directory, queues, Redis's health, signer, logger.
+// What every handler and worker is given: config, clock, store, directory, queues, Redis's health, metrics, signer, logger.
 import type { Redis } from 'ioredis';
 import type { ActionSigner } from '../chat/action-token.ts';
 import type { Clock } from './clock.ts';
@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 import type { Queues } from '../redis/queues.ts';
 import type { RedisHealth } from '../redis/health.ts';
 import type { Store } from '../store/store.ts';
@@ -26,6 +27,8 @@ export interface Runtime {
   queues: Queues;
   /** Whether Redis can take a request now; bounds what a webhook waits for it. */
   health: RedisHealth;
+  /** What /metrics counts (requests, presses, deliveries, scheduled messages). */
+  metrics: Metrics;
   /** A connection of its own for a queue worker (BullMQ blocks on it), followed by the outage log. */
   workerConnection(): Redis;
 }

@@ -28,6 +28,7 @@ export async function chaseOne(rt: Runtime, itemId: string, unit: string): Promi
   const { config, calendar } = rt;
   const hours = { calendar, tz: config.tz, workHours: config.workHours };
   let sent = 0;
+  let lateMs = 0;
   const done = rec.doc.chases ?? 0;
   try {
     await mutateAssignment(rt, { id: `chase:${itemId}/${unit}:${done + 1}`, actor: SYSTEM }, itemId, unit, (item, a, now) => {
@@ -41,7 +42,8 @@ export async function chaseOne(rt: Runtime, itemId: string, unit: string): Promi
         due = addWorkHours(due, config.chaseAfter, hours);
         stage++;
       }
-      const late = now - due > LATE_AFTER_MS;
+      lateMs = now - due;
+      const late = lateMs > LATE_AFTER_MS;
       a.chases = stage;
       if (stage < LAST_CHASE) a.chaseAt = addWorkHours(due, config.chaseAfter, hours);
       else delete a.chaseAt;
@@ -63,6 +65,7 @@ export async function chaseOne(rt: Runtime, itemId: string, unit: string): Promi
     if (!isRefusal(e)) throw e;
     return 0;
   }
+  rt.metrics.scheduledQueued('签收提醒', 1, lateMs);
   return sent;
 }
 

@@ -69,7 +69,10 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
   faultPoint(rt, 'mid-slot');
   let escalations = 0;
   for (const s of steps) if (await escalate(rt, s.item, s.unit, s.step, s.days, late)) escalations++;
+  // Each step is a card to every office member.
+  rt.metrics.scheduledQueued('逾期升级', escalations * rt.directory().office.length, rt.clock.now() - slot.at);
   const digest = await sendDigest(rt, slot, late);
+  if (digest) rt.metrics.scheduledQueued('督查日报', rt.directory().office.length, rt.clock.now() - slot.at);
   rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, digest, queuedMs, ms: Date.now() - started }, '本轮提醒已完成');
   return { reminders, people: lists.size, escalations, digest };
 }
@@ -100,5 +103,8 @@ async function sendLists(rt: Runtime, slot: Slot, late: boolean, lists: Map<stri
         return { name: 'send', data, opts: { jobId: deliveryJobId(opId, 0) } };
       }),
     );
+    const overdue = batch.filter((person) => lists.get(person)!.overdue).length;
+    rt.metrics.scheduledQueued('逾期提醒', overdue, rt.clock.now() - slot.at);
+    rt.metrics.scheduledQueued('到期提醒', batch.length - overdue, rt.clock.now() - slot.at);
   }
 }

@@ -440,6 +440,11 @@ export class Store {
     await this.redis.hdel(this.k.outbox, opId);
   }
 
+  /** How many operations' deliveries wait in the outbox now (for /metrics): normally 0. */
+  async outboxEntries(): Promise<number> {
+    return this.redis.hlen(this.k.outbox);
+  }
+
   /**
    * Operations whose deliveries have waited in the outbox since before `wallMs`. The outbox is empty but for the
    * milliseconds between a commit and its relay, so reading it whole is cheap.

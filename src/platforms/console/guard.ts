@@ -1,8 +1,8 @@
 // What keeps the console to the machine and the page it serves: only a Host naming the address the request came
 // in on, the password when one is set, no framing, and an API that takes no cross-site request (own origin, JSON,
 // the page's token). The console lets anyone act as anyone, so whatever fails here is refused before any route.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
+import { BasicAuth } from '../../http/basic-auth.ts';
 import { isLoopback, plainAddress } from '../../infra/loopback-address.ts';
 import type { PageTokens } from './page-token.ts';
 
@@ -19,7 +19,7 @@ const HEADERS: Record<string, string> = {
 
 /** Host, password and the headers every console answer carries (page, assets and API alike). */
 export function consoleGuard(password: string | undefined): Middleware {
-  const want = password === undefined ? undefined : digest(password);
+  const auth = password === undefined ? undefined : new BasicAuth(password);
   return async (ctx, next) => {
     ctx.set(HEADERS);
     // DNS rebinding: a name the attacker controls resolving to this machine. Only addresses, never a name, pass.
@@ -29,7 +29,7 @@ export function consoleGuard(password: string | undefined): Middleware {
       ctx.body = '请用本机地址打开控制台（如 http://127.0.0.1:端口/console），不能通过其他域名访问';
       return;
     }
-    if (want && !passwordGiven(ctx.get('authorization'), want)) {
+    if (auth && !auth.allows(ctx.get('authorization'))) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'Basic realm="ducha console", charset="UTF-8"');
       ctx.type = 'text/plain; charset=utf-8';
@@ -66,17 +66,4 @@ function hostServed(ctx: Context): boolean {
   const named = plainAddress(m[1]!);
   const local = plainAddress(socket.localAddress);
   return named === local || (named === 'localhost' && isLoopback(local));
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
-}
-
-/** Basic auth with any user name; compared as digests, in constant time whatever the lengths. */
-function passwordGiven(header: string, want: Buffer): boolean {
-  const m = /^Basic\s+([A-Za-z0-9+/]+=*)\s*$/i.exec(header);
-  if (!m) return false;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon >= 0 && timingSafeEqual(digest(decoded.slice(colon + 1)), want);
 }
