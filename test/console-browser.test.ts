@@ -137,7 +137,7 @@ describe('the console in a browser', () => {
 
   it('tells the contact what to send at 签收, and asks the leader for a reason in the dialog before 退回修改', async () => {
     const s = await startService('console', { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' }, run.track);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${s.base}/console`);
     const c = consoleOf(page);
     const shot = async (name: string) => {
@@ -209,7 +209,7 @@ describe('the console in a browser', () => {
   it('shows 连接已断开，正在重连 while the service is down (or a proxy answers for it), says why a send failed, and recovers when it is back', async () => {
     const env = { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' };
     const s = await startService('console', env, run.track);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${s.base}/console`);
     const c = consoleOf(page);
     await c.type('/台账');
@@ -251,7 +251,7 @@ describe('the console in a browser', () => {
 
   it('is a product’s face: / leads to it, it has an icon, 身份 grouped by unit with the office first, two panes alike, no English', async () => {
     const s = await startService('console', { REDIS_URL, DUCHA_PREFIX: run.prefix(), LOG_LEVEL: 'info' }, run.track);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser().newPage({ viewport: { width: 1280, height: 800 } });
     const landed = await page.goto(`${s.base}/`);
     expect(new URL(page.url()).pathname).toBe('/console');
     expect(landed!.request().redirectedFrom()?.url()).toBe(`${s.base}/`);
