@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL } from './helpers/harness.ts';
+import { until } from './helpers/until.ts';
 import { freePort, processesPerTest, startService } from './helpers/service-process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -74,8 +75,10 @@ describe('the console against another site, in Chromium', () => {
     const results = (await page.evaluate(() => (window as unknown as { done: Promise<Record<string, unknown>> }).done)) as Record<string, unknown>;
 
     // The no-cors post and the form did reach the service (so they were refused there, not by the browser)…
-    const posts = s.out().split('\n').filter((l) => l.includes('"method":"POST","path":"/console/api/send"'));
-    expect(posts.length).toBeGreaterThanOrEqual(2);
+    // (A request's log line is written after its answer: wait for both lines, bounded.)
+    const sendLines = () => s.out().split('\n').filter((l) => l.includes('"method":"POST","path":"/console/api/send"'));
+    await until('both posts are in the log', () => sendLines().length >= 2);
+    const posts = sendLines();
     for (const l of posts) expect(l).toContain('"status":403');
     // …and ran nothing: no message in the clerk's console, no draft.
     expect(await redis.exists(`${run.prefix()}:console:msgs:zhangwei`)).toBe(0);

@@ -143,7 +143,7 @@ describe('退回: the office returns a signed report with a reason', () => {
   it('by button or by /退回 (单位= when two units have one), each unit told, and /查看 shows why', async () => {
     await reported(['jtj', 'gaj'], true);
     await h.command('zhang', '/退回 1 理由=未附整改照片');
-    expect(h.lastText('zhang')).toMatch(/^有 2 个单位的报告可退回（市交通运输局、市公安局），请用 单位= 指明是哪一个\n\n\/退回（\/return）/);
+    expect(h.lastText('zhang')).toMatch(/^有 2 个单位的报告可退回（市交通运输局、市公安局），请用 单位= 指明是哪一个\n用法：\/退回 /);
     expect((await unit('gaj')).reports[0]!.status).toBe('signed');
 
     await h.command('zhang', '/退回 1 单位=市公安局 理由=未附整改照片');
