@@ -216,10 +216,12 @@ async function main(): Promise<void> {
     if (ids.length !== ITEMS) throw new Error(`${ids.length} items made, not ${ITEMS}`);
     const report1 = '已按要求完成全部整改，现场已逐项复核。'.repeat(Math.ceil(REPORT_CHARS / 19)).slice(0, REPORT_CHARS);
     await pool(ITEMS, (i) => press('zhang', 'issue', { kind: 'preview', item: ids[i]! }));
+    // The 督字 number each was given at 发出, as a contact types it.
+    const numbers = new Map((await rt.store.getHeaders(ids)).map((h) => [h.id, String(h.seq)]));
     const perUnit = async (each: (item: string, seq: string, u: number) => Promise<void>) =>
       pool(ITEMS * UNITS, (n) => {
         const i = Math.floor(n / UNITS);
-        return each(ids[i]!, ids[i]!.split('-')[1]!, unitsOf(i)[n % UNITS]!);
+        return each(ids[i]!, numbers.get(ids[i]!)!, unitsOf(i)[n % UNITS]!);
       });
     await perUnit((item, _seq, u) => press(`h${u}`, 'receive', { kind: 'notice', item, unit: `u${u}` }));
     await perUnit((_item, seq, u) => command(`c${u}`, `/报送 ${seq} 办结 ${report1}`));

@@ -1,28 +1,31 @@
-// 发出: the office issues a previewed item; each unit's responsible leader gets the notice card directly.
+// 发出: the office issues a previewed draft; the commit step gives it the year's next 督字 number, and each unit's
+// responsible leader gets the notice card directly.
 import { cardKey } from '../src/chat/card-key.ts';
-import { isIssued, isKey } from '../src/domain/types.ts';
+import { checkItem } from '../src/domain/rules.ts';
+import { isKey, noticeNumber } from '../src/domain/types.ts';
 import { addWorkHours } from '../src/domain/work-hours.ts';
-import { Refusal } from '../src/domain/refusal.ts';
-import { requireOffice } from '../src/dispatch/handler-kit.ts';
+import { currentYear } from '../src/dispatch/handler-kit.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
 import { mutateItem } from '../src/store/apply-op.ts';
 
 export const issueNotice: ActionHandler = {
   actions: ['issue'],
-  run: (ctx) =>
-    mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, assignments, now) => {
-      requireOffice(ctx.dir, ctx.person.id, '发出督查单');
-      if (isIssued(item)) throw new Refusal('wrong_state', '该督查单已经发出');
-      if (item.status === 'cancelled') throw new Refusal('wrong_state', '该督查单已取消，编号作废，请重新新建');
+  run: async (ctx) => {
+    const out = await mutateItem(ctx.rt, ctx.op, ctx.key.item, (item, assignments, now) => {
+      checkItem('issue', ctx.person.id, item, ctx.dir);
       item.status = 'open';
       item.issuedBy = ctx.person.id;
       item.issuedAt = now;
+      delete item.expiresAt;
       const { config, calendar } = ctx.rt;
       // The escalation ladder is the one in force today: changing DUCHA_ESCALATE later changes no issued item.
       if (isKey(item)) item.escalate = [...config.escalate];
       const chaseAt = addWorkHours(now, config.chaseAfter, { calendar, tz: config.tz, workHours: config.workHours });
       for (const a of assignments) a.chaseAt = chaseAt;
       return {
+        // The number is given by the commit step (and recorded on this first entry); a draft of an earlier version
+        // took its number when it was drafted, and keeps it.
+        ...(item.seq === undefined ? { numberYear: currentYear(ctx.rt) } : {}),
         audits: [
           { action: 'issue', from: 'draft', to: 'open' },
           ...assignments.map((a) => ({
@@ -43,5 +46,9 @@ export const issueNotice: ActionHandler = {
         ],
         toast: `已发出，督查单已直送 ${assignments.length} 位负责领导`,
       };
-    }),
+    });
+    // The number is known once committed: the clerk is told it (a replay answers the stored line, without it).
+    if (out.view && out.toast) out.toast = out.toast.replace('已发出', `已发出${noticeNumber(out.view.item)}`);
+    return out;
+  },
 };

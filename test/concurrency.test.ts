@@ -23,21 +23,21 @@ describe('one press delivered five times at once', () => {
   it('has one effect and one audit entry, and every copy gets the same answer', async () => {
     await issuedKeyItem();
     const token = h.lastCard('li', '签收').buttons[0]!.token;
-    const before = (await h.rt.store.audit('2026-1')).length;
+    const before = (await h.rt.store.audit('d1')).length;
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => runAction(h.rt, { kind: 'action', id: 'same-press', sender: liSender, token })),
     );
     await h.settle();
     expect(answers.map((a) => a.toast.type)).toEqual(Array(5).fill('success'));
-    const audit = await h.rt.store.audit('2026-1');
+    const audit = await h.rt.store.audit('d1');
     expect(audit.length - before).toBe(1);
     expect(audit.filter((e) => e.action === 'receive')).toHaveLength(1);
-    const { item } = (await h.rt.store.getItem('2026-1'))!;
+    const { item } = (await h.rt.store.getItem('d1'))!;
     expect(item.assignments[0]!.state).toBe('received');
     // The item's record was written twice (create, issue), the unit's three times (create, issue scheduling its
     // receipt chase, receive).
-    expect((await h.rt.store.getHeader('2026-1'))!.version).toBe(2);
-    expect((await h.rt.store.getAssignment('2026-1', 'jtj'))!.version).toBe(3);
+    expect((await h.rt.store.getHeader('d1'))!.version).toBe(2);
+    expect((await h.rt.store.getAssignment('d1', 'jtj'))!.version).toBe(3);
   });
 
   it('a double click (two presses) has one effect; the second is told it was already done', async () => {
@@ -47,7 +47,7 @@ describe('one press delivered five times at once', () => {
     const types = [a.toast.type, b.toast.type].sort();
     expect(types).toEqual(['info', 'success']);
     expect([a, b].find((x) => x.toast.type === 'info')!.toast.text).toContain('已签收');
-    expect((await h.rt.store.audit('2026-1')).filter((e) => e.action === 'receive')).toHaveLength(1);
+    expect((await h.rt.store.audit('d1')).filter((e) => e.action === 'receive')).toHaveLength(1);
   });
 });
 
@@ -62,9 +62,9 @@ describe('two people pressing at once', () => {
       h.press('qian', { card: h.lastCard('qian', '受理'), label: '受理' }),
     ]);
     expect([z.toast.type, q.toast.type].sort()).toEqual(['info', 'success']);
-    const audit = await h.rt.store.audit('2026-1');
+    const audit = await h.rt.store.audit('d1');
     expect(audit.filter((e) => e.action === 'accept')).toHaveLength(1);
-    expect((await h.rt.store.getItem('2026-1'))!.item.assignments[0]!.state).toBe('received');
+    expect((await h.rt.store.getItem('d1'))!.item.assignments[0]!.state).toBe('received');
   });
 
   it('heads of two units receiving the same item at once both succeed (retry on conflict)', async () => {
@@ -75,7 +75,7 @@ describe('two people pressing at once', () => {
       h.press('chen', { card: h.lastCard('chen', '签收'), label: '签收' }),
     ]);
     expect([a.toast.type, b.toast.type]).toEqual(['success', 'success']);
-    const item = (await h.rt.store.getItem('2026-1'))!.item;
+    const item = (await h.rt.store.getItem('d1'))!.item;
     expect(item.assignments.map((x) => x.state)).toEqual(['received', 'received']);
   });
 });
@@ -89,7 +89,7 @@ describe('commands run again', () => {
     await runCommand(h.rt, e);
     await Promise.all([runCommand(h.rt, e), runCommand(h.rt, e)]);
     await h.settle();
-    expect(await h.rt.store.itemIds()).toEqual(['2026-1']);
+    expect(await h.rt.store.itemIds()).toEqual(['d1']);
     expect(h.received('zhang').filter((s) => s.message.kind === 'card')).toHaveLength(1);
     expect((await h.rt.store.audit()).filter((x) => x.action === 'create')).toHaveLength(1);
   });
@@ -103,15 +103,15 @@ describe('commands run again', () => {
     await intakeCommand(h.rt, e);
     await h.settle();
     expect(await h.rt.queues.inbound.getJobCounts('completed')).toEqual({ completed: 1 });
-    expect(await h.rt.store.itemIds()).toEqual(['2026-1']);
+    expect(await h.rt.store.itemIds()).toEqual(['d1']);
     expect(h.lastCard('zhang', '发出').title).toContain('预览');
   });
 
-  it('notice numbers are unique under concurrent /new', async () => {
+  it('draft references are unique under concurrent /new', async () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => runCommand(h.rt, event(`ev-n${i}`, `/新建 并发${i} 单位=jtj 期限=5d`))));
     await h.settle();
     const ids = await h.rt.store.itemIds();
-    expect(ids.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `2026-${i + 1}`).sort());
+    expect(ids.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `d${i + 1}`).sort());
   });
 });
 
@@ -120,12 +120,12 @@ describe('signed button payloads', () => {
     await issuedKeyItem();
     const token = h.lastCard('li', '签收').buttons[0]!.token;
     const [body, mac] = token.split('.');
-    const edited = Buffer.from(JSON.stringify(['receive', 'notice:2026-1:gaj', 'li'])).toString('base64url');
+    const edited = Buffer.from(JSON.stringify(['receive', 'notice:d1:gaj', 'li'])).toString('base64url');
     for (const bad of [`${edited}.${mac}`, `${body}.${mac!.slice(0, -2)}AA`, 'garbage', `${body}`]) {
       const a = await h.press('li', bad);
       expect(a.toast.type).toBe('error');
       expect(a.toast.text).toContain('无效');
     }
-    expect((await h.rt.store.getItem('2026-1'))!.item.assignments[0]!.state).toBe('issued');
+    expect((await h.rt.store.getItem('d1'))!.item.assignments[0]!.state).toBe('issued');
   });
 });

@@ -120,7 +120,7 @@ describe('reminder slots', () => {
     expect(answer.card?.title).toBe(card.title);
     expect(answer.card?.buttons.map((b) => b.text)).toEqual(['签收']);
     expect(answer.card?.body).toContain('已处理，当前状态：已签收办理中');
-    expect((await h!.rt.store.getAssignment('2026-2', 'jtj'))?.doc.state).toBe('received');
+    expect((await h!.rt.store.getAssignment('d2', 'jtj'))?.doc.state).toBe('received');
     // Somebody else pressing it is refused.
     expect((await h!.press('wang', { card, label: '签收 1号' })).toast.type).toBe('error');
 
@@ -163,7 +163,7 @@ describe('reminder slots', () => {
     await h!.command('zhao', '/报送 1 办结 已全部完成。');
     await h!.press('li', { card: h!.lastCard('li', '签署'), label: '签署' });
     await h!.press('zhang', { card: h!.lastCard('zhang', '受理'), label: '受理' });
-    expect((await h!.rt.store.getHeader('2026-1'))?.doc.status).toBe('completed');
+    expect((await h!.rt.store.getHeader('d1'))?.doc.status).toBe('completed');
     const before = h!.received('zhao').length + h!.received('li').length + h!.received('zhang').length;
     await at('2026-10-15T09:00:00+08:00');
     await at('2026-10-19T09:00:00+08:00');
@@ -184,7 +184,7 @@ describe('reminder slots', () => {
     // The new head can act on it; the office was told of the change, and it is in the audit trail.
     expect((await h!.press('sun', { card: got[0]!, label: '签收' })).toast.type).toBe('success');
     expect(texts('zhang').some((t) => t.startsWith('【人员变动】') && t.includes('由李明改为孙丽'))).toBe(true);
-    const audit = await h!.rt.store.audit('2026-1');
+    const audit = await h!.rt.store.audit('d1');
     expect(audit.find((e) => e.action === 'reassign')).toMatchObject({ actor: 'system', from: 'li', to: 'sun' });
   });
 });
@@ -209,8 +209,8 @@ describe('【人员变动】 when the old leader has left the directory', () => 
     expect(await followDirectory(h!.rt)).toEqual({ checked: 1, moved: 1 });
     await h!.settle();
     expect(texts('zhang').filter((t) => t.startsWith('【人员变动】'))).toEqual([expect.stringContaining('负责领导已按通讯录由李明改为孙丽')]);
-    expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))?.doc.responsibleName).toBe('孙丽');
-    const reassign = (await h!.rt.store.audit('2026-1')).find((e) => e.action === 'reassign')!;
+    expect((await h!.rt.store.getAssignment('d1', 'jtj'))?.doc.responsibleName).toBe('孙丽');
+    const reassign = (await h!.rt.store.audit('d1')).find((e) => e.action === 'reassign')!;
     expect(JSON.parse(reassign.detail!)).toMatchObject({ fromName: '李明', toName: '孙丽' });
   });
 
@@ -218,14 +218,14 @@ describe('【人员变动】 when the old leader has left the directory', () => 
     await start();
     await h!.command('zhang', '/新建 事项 单位=jtj 期限=2026-10-09 类别=重大');
     // The draft as an earlier version wrote it: no name beside the leader.
-    const key = `${h!.prefix}:asg:2026-1:jtj`;
+    const key = `${h!.prefix}:asg:d1:jtj`;
     const doc = JSON.parse((await h!.redis.hget(key, 'doc'))!) as Record<string, unknown>;
     expect(doc.responsibleName).toBe('李明');
     delete doc.responsibleName;
     await h!.redis.hset(key, 'doc', JSON.stringify(doc));
     const answer = await h!.press('zhang', { card: h!.lastCard('zhang', '发出'), label: '发出' });
     expect(answer.toast.type).toBe('success');
-    expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))?.doc.responsibleName).toBeUndefined();
+    expect((await h!.rt.store.getAssignment('d1', 'jtj'))?.doc.responsibleName).toBeUndefined();
     const changed = withoutLi();
     h!.rt.directory = () => changed;
     const { followDirectory } = await import('../src/schedule/follow-directory.ts');
@@ -254,7 +254,7 @@ describe('people who have left the directory', () => {
     try {
       expect(later.rt.directory().person('li')).toBeUndefined();
       expect(later.rt.directory().personName('li')).toBe('李明');
-      const card = await renderByKey(later.rt, 'notice:2026-1:jtj', 'sun');
+      const card = await renderByKey(later.rt, 'notice:d1:jtj', 'sun');
       expect(card?.note).toContain('已由李明于');
     } finally {
       await later.app.stop();
@@ -288,7 +288,7 @@ describe('the receipt chase', () => {
     expect(texts('zhang').filter((t) => t.startsWith('【签收提醒】'))).toEqual([expect.stringContaining('市交通运输局 李明')]);
     await at('2026-09-30T18:00:00+08:00');
     expect(cards('li').filter((c) => c.title.startsWith('【签收提醒】'))).toHaveLength(2);
-    const audit = (await h!.rt.store.audit('2026-1')).filter((e) => e.action === 'chase');
+    const audit = (await h!.rt.store.audit('d1')).filter((e) => e.action === 'chase');
     expect(audit.map((e) => [e.actor, e.unit, JSON.parse(e.detail!).stage])).toEqual([
       ['system', 'jtj', 1],
       ['system', 'jtj', 2],
@@ -333,12 +333,12 @@ describe('escalation of overdue key items', () => {
     expect(proposed).toBe('/坐地督查 1 单位=jtj 日期=2026-10-12 记录="发现的问题"');
     await h!.command('zhang', proposed);
     expect(h!.lastText('zhang')).not.toMatch(/晚于今天|看不懂/);
-    expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))!.doc.visits).toHaveLength(1);
+    expect((await h!.rt.store.getAssignment('d1', 'jtj'))!.doc.visits).toHaveLength(1);
     await at('2026-10-13T09:00:00+08:00');
     expect(steps()).toHaveLength(3);
-    const audit = (await h!.rt.store.audit('2026-1')).filter((e) => e.action === 'escalate');
+    const audit = (await h!.rt.store.audit('d1')).filter((e) => e.action === 'escalate');
     expect(audit.map((e) => JSON.parse(e.detail!).step)).toEqual([1, 2, 3]);
-    expect((await h!.rt.store.audit('2026-2')).filter((e) => e.action === 'escalate')).toHaveLength(0);
+    expect((await h!.rt.store.audit('d2')).filter((e) => e.action === 'escalate')).toHaveLength(0);
   });
 });
 
@@ -455,7 +455,7 @@ describe('未办结的交办已按组织名录更换负责领导', () => {
     await start();
     await issue('重点事项 单位=jtj 期限=2026-10-09 类别=重大');
     await issue('一般事项 单位=jtj 期限=2026-10-09');
-    expect((await h!.rt.store.getAssignment('2026-2', 'jtj'))?.doc.responsible).toBe('wang');
+    expect((await h!.rt.store.getAssignment('d2', 'jtj'))?.doc.responsible).toBe('wang');
     const text = readFileSync(FIXTURE_DIRECTORY, 'utf8').replace('head: li', 'head: sun').replace('deputies: [wang, sun]', 'deputies: [zhou2]');
     const changed = new Directory(
       parseDirectory(text.replace('  - { id: zhou, name: 周燕', '  - { id: zhou2, name: 郑军, feishu: { open_id: ou_00000000000000000000000000000099 } }\n  - { id: zhou, name: 周燕'), FIXTURE_DIRECTORY),
@@ -464,8 +464,8 @@ describe('未办结的交办已按组织名录更换负责领导', () => {
     const { followDirectory } = await import('../src/schedule/follow-directory.ts');
     expect(await followDirectory(h!.rt)).toEqual({ checked: 2, moved: 2 });
     await h!.settle();
-    expect((await h!.rt.store.getAssignment('2026-1', 'jtj'))?.doc.responsible).toBe('sun');
-    expect((await h!.rt.store.getAssignment('2026-2', 'jtj'))?.doc.responsible).toBe('zhou2');
+    expect((await h!.rt.store.getAssignment('d1', 'jtj'))?.doc.responsible).toBe('sun');
+    expect((await h!.rt.store.getAssignment('d2', 'jtj'))?.doc.responsible).toBe('zhou2');
     // The new leaders have the notices, and the office was told.
     expect(h!.lastCard('sun', '签收').title).toBe('督查通知 督字〔2026〕1号');
     expect(h!.lastCard('zhou2', '签收').title).toBe('督查通知 督字〔2026〕2号');

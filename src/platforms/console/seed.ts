@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { cardKey, type CardKey } from '../../chat/card-key.ts';
 import type { ActionName } from '../../chat/action-token.ts';
 import { runAction, runCommand } from '../../dispatch/dispatch.ts';
+import { currentYear } from '../../dispatch/handler-kit.ts';
+import { numberArg } from '../../domain/item-number.ts';
 import { noticeNumber } from '../../domain/types.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 
@@ -32,6 +34,12 @@ export async function seedExamples(rt: Runtime): Promise<string> {
     return id;
   };
   const issue = (item: string) => press(clerk, 'issue', { kind: 'preview', item });
+  /** How the item is typed after a command: its 督字 number, given at 发出. */
+  const typed = async (item: string) => {
+    const h = await rt.store.getHeader(item);
+    if (!h) throw new Error('示例事项生成中断：事项不存在');
+    return numberArg(h.doc, currentYear(rt));
+  };
   const receive = (item: string, u: string) => press(dir.unit(u)!.head, 'receive', { kind: 'notice', item, unit: u });
 
   // Waiting for the head's signature.
@@ -39,14 +47,14 @@ export async function seedExamples(rt: Runtime): Promise<string> {
   const first = await create(`/新建 （示例）城区主干道积水整治 单位=${a.id} 期限=10工作日 类别=民生 要求="汛期前完成排查整改"`);
   await issue(first);
   await receive(first, a.id);
-  await command(a.contacts[0]!, `/报送 ${first} 已完成主干道 12 处积水点排查，整改方案：分三批推进，6 月底前全部完成。`);
+  await command(a.contacts[0]!, `/报送 ${await typed(first)} 已完成主干道 12 处积水点排查，整改方案：分三批推进，6 月底前全部完成。`);
 
   // Signed by the head, waiting for the office to accept.
   const b = unit(1);
   const second = await create(`/新建 （示例）校园周边交通安全整治 单位=${b.id} 期限=5工作日 类别=紧急`);
   await issue(second);
   await receive(second, b.id);
-  await command(b.contacts[0]!, `/报送 ${second} 办结 已在 8 所学校门口增设护学岗和减速带，上下学时段警力全部到位。`);
+  await command(b.contacts[0]!, `/报送 ${await typed(second)} 办结 已在 8 所学校门口增设护学岗和减速带，上下学时段警力全部到位。`);
   await press(b.head, 'sign', { kind: 'sign', item: second, unit: b.id, n: 1 });
 
   // Issued, not yet received.
