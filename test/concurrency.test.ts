@@ -115,6 +115,82 @@ describe('commands run again', () => {
   });
 });
 
+describe('督字 numbers', () => {
+  it('two clerks issuing at once, with typos and drafts cancelled between, number the year 1..N with no gap', async () => {
+    const clerks = ['zhang', 'qian'] as const;
+    const sender = (p: string) => {
+      const person = h.rt.directory().person(p)!;
+      return person.prefer === 'feishu' ? { platform: 'feishu' as const, ids: [person.feishu!.open_id!] } : { platform: 'wecom' as const, ids: [person.wecom!.userid!] };
+    };
+    let seq = 0;
+    const command = (p: string, text: string) => runCommand(h.rt, h.commandEvent(p, text, `num-${++seq}`));
+    /** A press of a draft's button, as its clerk's preview card carries it. */
+    const press = (p: string, a: 'issue' | 'cancel', id: string) =>
+      runAction(h.rt, { kind: 'action', id: `num-press-${++seq}`, sender: sender(p), token: h.rt.signer.sign({ a, k: `preview:${id}`, f: p }) });
+    const draftsOf = async (p: string) => {
+      const { ids } = await h.rt.store.itemIdsInStatus('draft');
+      return (await h.rt.store.getHeaders(ids)).filter((x) => x.createdBy === p).map((x) => x);
+    };
+
+    let issued = 0;
+    for (let round = 0; round < 4; round++) {
+      // Both clerks draft at once, with typos among them (refused: nothing is made, no reference, no number).
+      await Promise.all(
+        clerks.flatMap((p) => [
+          command(p, `/新建 ${p}第${round}轮甲 单位=jtj 期限=10工作日 类别=重大`),
+          command(p, `/新建 ${p}第${round}轮错 单位=jtj 期限=2026-02-30`),
+          command(p, `/新建 ${p}第${round}轮乙 单位=gaj 期限=10工作日`),
+          command(p, `/新建 ${p}第${round}轮丙 单位=jtj,gaj 期限=10工作日 类别=紧急`),
+          command(p, `/新建 ${p}第${round}轮错二 单位=市教育局 期限=5d`),
+        ]),
+      );
+      // Each drops one draft (zhang by the button, qian by /取消), and both press 发出 on the rest at once, every
+      // press twice (a double click): one of each pair issues, the other is told it already went.
+      const work: Promise<unknown>[] = [];
+      for (const p of clerks) {
+        const [drop, ...keep] = await draftsOf(p);
+        work.push(p === 'zhang' ? press(p, 'cancel', drop!.id) : command(p, `/取消 草稿${drop!.draft}`));
+        for (const d of keep) work.push(press(p, 'issue', d.id), press(p, 'issue', d.id));
+        issued += keep.length;
+      }
+      await Promise.all(work);
+      await h.settle();
+    }
+
+    expect(issued).toBe(16);
+    const { store } = h.rt;
+    // The year's numbers: exactly 1..16, each given to one item, in the map, the ledger and the counter alike.
+    const numbers = (await store.getHeaders(await store.itemIds())).flatMap((x) => (x.status === 'open' ? [x.seq] : []));
+    expect(numbers.sort((a, b) => a! - b!)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(await h.redis.get(store.k.seq(2026))).toBe('16');
+    const ledger = await h.redis.zrange(store.k.ledger, '0', '-1', 'WITHSCORES');
+    expect(ledger.filter((_, i) => i % 2 === 1)).toEqual(Array.from({ length: 16 }, (_, i) => String(2026000001 + i)));
+    const map = await h.redis.hgetall(store.k.numbers(2026));
+    expect(Object.keys(map).map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(new Set(Object.values(map)).size).toBe(16);
+    for (const [n, id] of Object.entries(map)) {
+      const header = (await store.getHeader(id))!.doc;
+      expect(header).toMatchObject({ status: 'open', year: 2026, seq: Number(n) });
+      // The issue's own audit entry records the number it was given.
+      const entry = (await store.audit(id)).find((e) => e.action === 'issue')!;
+      expect(JSON.parse(entry.detail!)).toEqual({ year: 2026, seq: Number(n) });
+    }
+    // The cancelled drafts and the typos took no number; nothing is left a draft.
+    const { ids: cancelled } = await store.itemIdsInStatus('cancelled');
+    expect(cancelled).toHaveLength(8);
+    for (const x of await store.getHeaders(cancelled)) expect(x.seq).toBeUndefined();
+    expect((await store.itemIdsInStatus('draft')).total).toBe(0);
+    expect((await store.itemIds()).length).toBe(24);
+    // Every leader's notice carries its item's number; the numbers 1..16 all went out.
+    const sentNumbers = new Set(
+      [...h.feishu.sent, ...h.wecom.sent].flatMap((x) =>
+        x.message.kind === 'card' && x.message.card.title.startsWith('督查通知') ? [/〔2026〕(\d+)号/.exec(x.message.card.title)![1]] : [],
+      ),
+    );
+    expect([...sentNumbers].map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+  });
+});
+
 describe('signed button payloads', () => {
   it('an edited or forged token is refused and changes nothing', async () => {
     await issuedKeyItem();
