@@ -938,6 +938,131 @@ describe('senders', () => {
   });
 });
 
+// ---- /取消 /修改 /撤回 ----
+
+describe('/取消 /cancel', () => {
+  it('drops a draft by its reference, as the preview\'s button does', async () => {
+    await draft('/新建 打错的事项 单位=jtj 期限=5d');
+    await h.command('zhang', '/取消 草稿1');
+    expect(h.lastText('zhang')).toBe('已取消草稿1「打错的事项」。');
+    expect((await item('草稿1')).status).toBe('cancelled');
+    expect(await lastAudit('草稿1')).toMatchObject({ actor: 'zhang', action: 'cancel', from: 'draft', to: 'cancelled' });
+    // The preview the clerk has is redrawn, its buttons gone.
+    const redrawn = h.feishu.updates.filter((u) => u.viewer === 'zhang').at(-1)!.card;
+    expect(redrawn.buttons).toEqual([]);
+    expect(redrawn.title).toBe('督查单草稿（已取消）');
+    await h.command('qian', '/cancel draft2');
+    expect(h.lastText('qian')).toBe('没有草稿2这个督查事项');
+  });
+
+  it('refuses an issued item (saying how to withdraw it), a cancelled draft, an unknown one, a bad reference and non-office people', async () => {
+    const no = await issue('/新建 已发出的事项 单位=jtj 期限=5d');
+    await draft('/新建 草稿 单位=jtj 期限=5d');
+    await draft('/新建 另一草稿 单位=jtj 期限=5d');
+    await h.command('zhang', '/取消 草稿3');
+    await refused('li', '/取消 草稿2', '只有督查室工作人员才能取消草稿', false);
+    await refused('zhang', `/取消 ${no}`, '督字〔2026〕1号已经发出，不能取消。如需撤回，请用 /撤回 2026-1 理由=…', false);
+    await refused('zhang', '/取消 1', '督字〔2026〕1号已经发出，不能取消。如需撤回，请用 /撤回 1 理由=…', false);
+    await refused('zhang', '/取消 草稿1', '督字〔2026〕1号已经发出，不能取消', false);
+    await refused('zhang', '/取消 草稿3', '草稿3已取消', false);
+    await refused('zhang', '/取消 草稿9', '没有草稿9这个督查事项', false);
+    await refused('zhang', '/取消 abc', ['「abc」不是有效的事项编号', '草稿7'], 'cancel');
+    await refused('zhang', '/取消', '/取消 缺少草稿编号', 'cancel');
+  });
+});
+
+describe('/修改 /amend', () => {
+  it('corrects the title and requirements with a reason: audited from → to, each unit not done gets the notice again, marked （更正）', async () => {
+    await issue('/新建 积水整治 单位=jtj、gaj 期限=2026-10-30 类别=重大 要求=排查');
+    await receive('li');
+    await h.command('zhao', '/报送 1 办结 已全部整改');
+    await h.press('li', { card: h.lastCard('li', '签署'), label: '签署' });
+    await h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' });
+    const before = { li: pushedTo('li').length, chen: pushedTo('chen').length };
+    await h.command('zhang', '/修改 1 标题=城区积水点整治 要求="汛期前完成全部点位整改" 理由="标题和要求写得不全"');
+    expect(h.lastText('zhang')).toBe(
+      '已更正督字〔2026〕1号「城区积水点整治」：标题由「积水整治」改为「城区积水点整治」；督查要求改为「汛期前完成全部点位整改」；理由：标题和要求写得不全。已向 1 位负责领导重发督查单（更正）。',
+    );
+    const it1 = await item('2026-1');
+    expect(it1).toMatchObject({ title: '城区积水点整治', req: '汛期前完成全部点位整改', due: '2026-10-30' });
+    expect(it1.amendments).toEqual([
+      {
+        n: 1,
+        at: NOW,
+        by: 'zhang',
+        reason: '标题和要求写得不全',
+        title: { from: '积水整治', to: '城区积水点整治' },
+        req: { from: '排查', to: '汛期前完成全部点位整改' },
+      },
+    ]);
+    expect(await lastAudit('2026-1')).toMatchObject({
+      actor: 'zhang',
+      action: 'amend',
+      detail: { n: 1, reason: '标题和要求写得不全', title: { from: '积水整治', to: '城区积水点整治' }, req: { from: '排查', to: '汛期前完成全部点位整改' } },
+    });
+    // 市交通运输局 is done: nothing new to it; 市公安局's head gets the notice again.
+    expect(pushedTo('li')).toHaveLength(before.li);
+    expect(pushedTo('chen')).toHaveLength(before.chen + 1);
+    const fresh = h.lastCard('chen', '签收');
+    expect(fresh.title).toBe('督查通知（更正） 督字〔2026〕1号');
+    expect(fresh.fields.find((f) => f.label === '事项')?.value).toBe('城区积水点整治');
+    expect(fresh.body).toBe(
+      '**督查要求**\n汛期前完成全部点位整改\n\n【更正】\n2026年9月28日 09:00：标题由「积水整治」改为「城区积水点整治」；督查要求改为「汛期前完成全部点位整改」；理由：标题和要求写得不全',
+    );
+    // Every copy of the notice is redrawn, the done unit's too (its title changed).
+    expect(h.feishu.updates.some((u) => u.viewer === 'li' && u.card.title === '督查通知（更正） 督字〔2026〕1号')).toBe(true);
+    await h.command('zhang', '/查看 1');
+    expect(h.lastText('zhang')).toContain('更正：标题由「积水整治」改为「城区积水点整治」');
+    expect(h.lastText('zhang')).toContain('更正督查事项');
+    // /核验 follows the correction: the record is intact, the title and deadline as last corrected.
+    await h.command('zhang', '/核验 1');
+    expect(h.lastText('zhang')).toContain('结论：记录完整');
+  });
+
+  it('refuses without a reason or a change, a past date, a draft, a completed or withdrawn item, and non-office people', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
+    await draft('/新建 草稿 单位=jtj 期限=2026-10-30');
+    await refused('li', '/修改 1 期限=2026-11-30 理由=顺延', '只有督查室工作人员才能修改督查事项', false);
+    await refused('zhang', '/修改 1 期限=2026-11-30', '/修改 缺少「理由/reason」', 'amend');
+    await refused('zhang', '/修改 1 理由=顺延', '请写明要更正的内容：期限=、要求= 或 标题=', 'amend');
+    await refused('zhang', '/修改 1 期限=2026-09-01 理由=顺延', '期限不能早于今天', 'amend');
+    await refused('zhang', '/修改 1 期限=2026-10-30 标题=积水整治 理由=顺延', '督字〔2026〕1号的内容与所写相同，无需更正', false);
+    await refused('zhang', '/修改 草稿2 期限=2026-11-30 理由=顺延', '草稿2尚未发出，不能修改。草稿可 /取消 草稿2 后重新新建', false);
+    await refused('zhang', '/修改 9 期限=2026-11-30 理由=顺延', '没有督字〔2026〕9号这个督查事项', false);
+    await h.command('zhang', '/撤回 1 理由=重复');
+    await refused('zhang', '/修改 1 期限=2026-11-30 理由=顺延', '督字〔2026〕1号已撤回，不能修改', false);
+  });
+});
+
+describe('/撤回 /withdraw', () => {
+  it('refuses without a reason, a draft (pointing to /取消), a completed item and non-office people', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
+    await receive('li');
+    await h.command('zhao', '/报送 1 办结 已全部整改');
+    await h.press('li', { card: h.lastCard('li', '签署'), label: '签署' });
+    await h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' });
+    await draft('/新建 草稿 单位=jtj 期限=2026-10-30');
+    await refused('zhao', '/撤回 1 理由=重复', '只有督查室工作人员才能撤回督查事项', false);
+    await refused('zhang', '/撤回 1', '/撤回 缺少「理由/reason」', 'withdraw');
+    await refused('zhang', '/撤回 1 理由=重复', '督字〔2026〕1号已办结，不能撤回', false);
+    await refused('zhang', '/撤回 草稿2 理由=重复', '草稿2尚未发出，不能撤回。草稿不必撤回，可用 /取消 草稿2', false);
+  });
+
+  it('shows the item 已撤回 in /查看, and the ledger keeps its line', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
+    await h.command('zhang', '/撤回 1 理由=与其他事项重复');
+    await h.command('li', '/查看 1');
+    expect(h.lastText('li')).toContain('状态：已撤回（2026年9月28日，理由：与其他事项重复）');
+    expect(h.lastText('li')).toContain('撤回督查事项');
+    await h.command('li', '/台账');
+    expect(h.lastText('li')).toBe('督查台账（共 1 项）\n督字〔2026〕1号【重点】 积水整治｜已撤回（2026年9月28日，理由：与其他事项重复）');
+    await h.command('zhang', '/台账 状态=待签收');
+    expect(h.lastText('zhang')).toBe('台账中没有符合条件的督查事项。');
+    await h.command('zhang', '/核验 1');
+    expect(h.lastText('zhang')).toContain('结论：记录完整');
+  });
+});
+
 describe('fixed bugs', () => {
   // handlers/urge.ts does not de-duplicate `unit=` (handlers/new.ts does): the same unit named twice,
   // by id and by name, is urged twice: two urgent texts, two urges stored, two audit entries, and the

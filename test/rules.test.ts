@@ -9,7 +9,7 @@ import type { ActionName } from '../src/chat/action-token.ts';
 import type { Card, Message } from '../src/chat/message.ts';
 import type { Directory } from '../src/directory/directory.ts';
 import { loadDirectoryFile } from '../src/directory/load-directory.ts';
-import { check, RULES, type AssignmentAction } from '../src/domain/rules.ts';
+import { check, checkItem, ITEM_RULES, RULES, type AssignmentAction, type ItemAction } from '../src/domain/rules.ts';
 import type { Assignment, AssignmentState, Item, ItemStatus, Report, ReportStatus } from '../src/domain/types.ts';
 import { isRefusal, type RefusalCode } from '../src/domain/refusal.ts';
 import { createHarness, recordsOf, type Harness } from './helpers/harness.ts';
@@ -348,6 +348,72 @@ describe('check(): the full cross product against docs/domain.md', () => {
     // e.g. sun (deputy of 市交通运输局) pressing 签署 on a report of his own unit that li must sign.
     expect(wrong).toEqual([]);
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The item itself: 发出, 取消, 修改, 撤回, by hand from docs/domain.md ("The life of an item").
+// ---------------------------------------------------------------------------------------------
+
+describe('checkItem(): every action on the item × its status × who, against docs/domain.md', () => {
+  let dir: Directory;
+  beforeAll(async () => {
+    dir = await loadDirectoryFile('test/fixtures/directory.yaml');
+  });
+  const ITEM_STATUSES: ItemStatus[] = ['draft', 'open', 'completed', 'cancelled', 'withdrawn'];
+  /** From which status each action may be taken (the office's alone); what anyone else is told. */
+  const FROM: Record<ItemAction, ItemStatus> = { issue: 'draft', cancel: 'draft', amend: 'open', withdraw: 'open' };
+  /** The refusal of each action from each other status, word for word (the item: 草稿1 until 发出, then 督字〔2026〕1号). */
+  const REFUSED: Record<ItemAction, Partial<Record<ItemStatus, string>>> = {
+    issue: {
+      open: '督字〔2026〕1号已经发出',
+      completed: '督字〔2026〕1号已办结',
+      withdrawn: '督字〔2026〕1号已撤回',
+      cancelled: '草稿1已取消，不能发出。请重新新建',
+    },
+    cancel: {
+      open: '督字〔2026〕1号已经发出，不能取消。如需撤回，请用 /撤回 1 理由=…',
+      completed: '督字〔2026〕1号已办结，不能取消',
+      withdrawn: '督字〔2026〕1号已撤回，不能取消',
+      cancelled: '草稿1已取消',
+    },
+    amend: {
+      draft: '草稿1尚未发出，不能修改。草稿可 /取消 1 后重新新建',
+      completed: '督字〔2026〕1号已办结，不能修改',
+      withdrawn: '督字〔2026〕1号已撤回，不能修改',
+      cancelled: '草稿1已取消，不能修改',
+    },
+    withdraw: {
+      draft: '草稿1尚未发出，不能撤回。草稿不必撤回，可用 /取消 1',
+      completed: '督字〔2026〕1号已办结，不能撤回',
+      withdrawn: '督字〔2026〕1号已撤回',
+      cancelled: '草稿1已取消，不能撤回',
+    },
+  };
+  const DOING: Record<ItemAction, string> = { issue: '发出督查单', cancel: '取消草稿', amend: '修改督查事项', withdraw: '撤回督查事项' };
+
+  it('covers exactly the actions on the item', () => {
+    expect(Object.keys(ITEM_RULES).sort()).toEqual(Object.keys(FROM).sort());
+  });
+
+  for (const action of Object.keys(FROM) as ItemAction[]) {
+    for (const status of ITEM_STATUSES) {
+      for (const actor of ACTOR_KINDS) {
+        const want = actor !== 'office' ? `只有督查室工作人员才能${DOING[action]}` : status === FROM[action] ? 'ok' : REFUSED[action][status]!;
+        it(`${action} · ${status} · ${actor} → ${want}`, () => {
+          const numbered = status !== 'draft' && status !== 'cancelled';
+          const item = { status, draft: 1, ...(numbered ? { year: 2026, seq: 1 } : {}) };
+          try {
+            checkItem(action, ACTORS[actor], item, dir, '1');
+            expect('ok').toBe(want);
+          } catch (e) {
+            if (!isRefusal(e)) throw e;
+            expect(e.code).toBe(actor === 'office' ? 'wrong_state' : 'not_allowed');
+            expect(e.message).toBe(want);
+          }
+        });
+      }
+    }
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
