@@ -17,7 +17,10 @@ beforeEach(async () => {
   h = await createHarness();
 });
 afterEach(async () => {
+  // Nobody was shown an item's internal id.
+  const shown = h.shownInternalIds();
   await h.close();
+  expect(shown).toEqual([]);
 });
 
 const NOW = Date.parse('2026-09-28T09:00:00+08:00');

@@ -7,7 +7,10 @@ beforeEach(async () => {
   h = await createHarness();
 });
 afterEach(async () => {
+  // Nobody was shown an item's internal id.
+  const shown = h.shownInternalIds();
   await h.close();
+  expect(shown).toEqual([]);
 });
 
 async function item(id: string) {

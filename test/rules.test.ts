@@ -426,7 +426,10 @@ describe('through the service', () => {
     h = await createHarness();
   });
   afterEach(async () => {
+    // Nobody was shown an item's internal id.
+    const shown = h.shownInternalIds();
     await h.close();
+    expect(shown).toEqual([]);
   });
 
   /** One item under test. */

@@ -16,8 +16,11 @@ import { createHarness, FIXTURE_DIRECTORY, type Harness, type HarnessOptions } f
 
 let h: Harness | undefined;
 afterEach(async () => {
+  // Nobody was shown an item's internal id.
+  const shown = h?.shownInternalIds() ?? [];
   await h?.close();
   h = undefined;
+  expect(shown).toEqual([]);
 });
 
 async function start(opts: HarnessOptions = {}): Promise<Harness> {
