@@ -169,7 +169,7 @@ describe('/新建 /new', () => {
     expect(preview.subtitle).toBe('中共测试市委督查室 草稿1');
     expect(preview.color).toBe('red');
     expect(fieldsOf(preview)).toMatchObject({
-      编号: '草稿1（发出时编督字号）',
+      编号: '草稿1（保留 7 天）',
       事项: '城区主干道积水整治',
       类别: '重点事项·重大（影响全局的重大问题）',
       承办单位: '市交通运输局（配合）、市公安局（牵头）',
@@ -178,7 +178,7 @@ describe('/新建 /new', () => {
     });
     expect(preview.body).toContain('汛期前完成 排查整改');
     expect(preview.buttons.map((b) => b.text)).toEqual(['发出', '取消']);
-    expect(preview.note).toBe('草稿保留 7 天：2026年10月5日 09:00 前未发出即作废。');
+    expect(preview.note).toBe('督字编号在发出时给出。草稿保留 7 天：2026年10月5日 09:00 前未发出即作废。');
     // Nothing reaches the units before 发出.
     expect(allSent()).toHaveLength(1);
 
@@ -221,7 +221,7 @@ describe('/新建 /new', () => {
     const preview = h.lastCard('qian', '发出');
     expect(preview.color).toBe('blue');
     expect(fieldsOf(preview)).toMatchObject({
-      编号: '草稿1（发出时编督字号）',
+      编号: '草稿1（保留 7 天）',
       类别: '一般事项',
       承办单位: '市交通运输局',
       接收人: '孙丽（市交通运输局班子成员）',
@@ -272,7 +272,7 @@ describe('/新建 /new', () => {
     expect(h.received('li')).toHaveLength(0);
 
     await h.command('zhang', '/新建 另一事项 单位=jtj 期限=5d');
-    expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('草稿2（发出时编督字号）');
+    expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('草稿2（保留 7 天）');
     expect((await item('草稿2')).status).toBe('draft');
     const issued = await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
     expect(fieldsOf(issued.card!)['编号']).toBe('督字〔2026〕1号');
@@ -303,7 +303,7 @@ describe('/新建 /new', () => {
     expect(await h.rt.store.audit()).toEqual([]);
     // No reference was used up by the refusals.
     await h.command('zhang', '/新建 测试 单位=jtj 期限=5d');
-    expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('草稿1（发出时编督字号）');
+    expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('草稿1（保留 7 天）');
   });
 
   it('an unknown command gets the list of commands', async () => {

@@ -25,7 +25,7 @@ describe('a key item, end to end', () => {
     const preview = h.lastCard('zhang', '发出');
     expect(preview.title).toContain('预览');
     const fields = Object.fromEntries(preview.fields.map((f) => [f.label, f.value]));
-    expect(fields['编号']).toBe('草稿1（发出时编督字号）');
+    expect(fields['编号']).toBe('草稿1（保留 7 天）');
     expect(fields['接收人']).toBe('李明（市交通运输局一把手）');
     // 2026-09-28 + 3 working days crosses National Day: 29, 30, then Oct 8.
     expect(fields['办结时限']).toBe('2026年10月8日');

@@ -575,6 +575,7 @@ describe('/撤回: a withdrawn item is followed up no more', () => {
     // The notice 李明 had is redrawn as withdrawn, and pressing it changes nothing.
     const redrawn = [...h!.feishu.updates, ...h!.wecom.updates].filter((u) => u.viewer === 'li').at(-1)!.card;
     expect(redrawn.buttons).toEqual([]);
+    expect(redrawn.fields.find((f) => f.label === '当前状态')?.value).toBe('已撤回');
     expect(redrawn.note).toBe('已由张伟于 2026年9月28日 11:00 撤回，不再办理。理由：与督字〔2026〕3号重复');
     const pressed = await h!.press('li', { card: notice, label: '签收' });
     expect(pressed.toast).toEqual({ type: 'info', text: '督字〔2026〕1号已撤回，不能签收' });
@@ -612,7 +613,7 @@ describe('drafts nobody issued', () => {
     await start();
     await h!.command('zhang', '/新建 忘了发出的事项 单位=jtj 期限=2026-10-30');
     const preview = h!.lastCard('zhang', '发出');
-    expect(preview.note).toBe('草稿保留 7 天：2026年10月5日 08:00 前未发出即作废。');
+    expect(preview.note).toBe('督字编号在发出时给出。草稿保留 7 天：2026年10月5日 08:00 前未发出即作废。');
     await at('2026-10-05T07:59:00+08:00');
     expect((await h!.rt.store.getHeader('d1'))!.doc.status).toBe('draft');
     await at('2026-10-05T08:00:00+08:00');

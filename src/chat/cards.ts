@@ -28,6 +28,7 @@ export function renderCard(key: CardKey, viewer: string, ctx: CardContext): Card
     card.buttons = [];
     card.color = 'grey';
     card.note = withdrawnNote(ctx);
+    for (const f of card.fields) if (f.label === '当前状态') f.value = '已撤回';
   }
   return card;
 }
@@ -132,8 +133,9 @@ function previewCard(viewer: string, ctx: CardContext): Card {
     subtitle: `${dir.issuer} ${noticeNumber(item)}`,
     color: item.status === 'cancelled' || item.status === 'withdrawn' ? 'grey' : isKey(item) ? 'red' : 'blue',
     fields: [
-      // A draft has no 督字 number yet: it is given at 发出, the next of the year.
-      { label: '编号', value: item.seq === undefined ? `${noticeNumber(item)}（发出时编督字号）` : noticeNumber(item) },
+      // A draft has no 督字 number yet: it is given at 发出, the next of the year. How long it is kept is said here
+      // too, where every platform shows it (a WeCom card shows the body or the note, not both).
+      { label: '编号', value: item.status === 'draft' ? `${noticeNumber(item)}（保留 ${DRAFT_KEPT_DAYS} 天）` : noticeNumber(item) },
       { label: '事项', value: item.title },
       { label: '类别', value: categoryLabel(item.category) },
       { label: '承办单位', value: unitsLine(item, dir) },
@@ -146,10 +148,11 @@ function previewCard(viewer: string, ctx: CardContext): Card {
   if (item.dueNote) card.fields.push({ label: '说明', value: item.dueNote });
   if (item.status === 'draft') {
     card.buttons.push(button(ctx, key, viewer, 'issue', '发出', 'primary'), button(ctx, key, viewer, 'cancel', '取消', 'default'));
+    const number = item.seq === undefined ? '督字编号在发出时给出。' : '';
     card.note =
       item.expiresAt === undefined
-        ? `草稿保留 ${DRAFT_KEPT_DAYS} 天，到期未发出即作废。`
-        : `草稿保留 ${DRAFT_KEPT_DAYS} 天：${when(ctx, item.expiresAt)} 前未发出即作废。`;
+        ? `${number}草稿保留 ${DRAFT_KEPT_DAYS} 天，到期未发出即作废。`
+        : `${number}草稿保留 ${DRAFT_KEPT_DAYS} 天：${when(ctx, item.expiresAt)} 前未发出即作废。`;
   } else if (item.status === 'cancelled') {
     card.note = item.expired ? `已于 ${when(ctx, item.cancelledAt)} 过期作废（草稿保留 ${DRAFT_KEPT_DAYS} 天）` : `已于 ${when(ctx, item.cancelledAt)} 取消`;
   } else if (item.status === 'withdrawn') {
