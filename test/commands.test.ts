@@ -1022,6 +1022,18 @@ describe('/修改 /amend', () => {
     expect(h.lastText('zhang')).toContain('结论：记录完整');
   });
 
+  it('an extension asked before a correction that already gave a later date is not approved: the deadline never comes forward', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-09 类别=重大');
+    await receive('li');
+    await h.command('li', '/延期 1 至=2026-10-20 理由=施工受限');
+    await h.command('zhang', '/修改 1 期限=2026-10-30 理由=市政府会议决定顺延');
+    const answer = await h.press('qian', { card: h.lastCard('qian', '同意'), label: '同意' });
+    expect(answer.toast).toEqual({ type: 'info', text: '办结时限已是 2026年10月30日，不早于申请延至的 2026年10月20日，无需同意延期' });
+    expect((await item('2026-1')).assignments[0]).toMatchObject({ due: '2026-10-30', extensions: [expect.objectContaining({ status: 'pending' })] });
+    // 不同意 still closes the request.
+    expect((await h.press('qian', { card: h.lastCard('qian', '不同意'), label: '不同意' })).toast.type).toBe('success');
+  });
+
   it('refuses without a reason or a change, a past date, a draft, a completed or withdrawn item, and non-office people', async () => {
     await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
     await draft('/新建 草稿 单位=jtj 期限=2026-10-30');
