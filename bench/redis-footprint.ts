@@ -59,6 +59,8 @@ const KEPT: Record<string, { kept: string; record?: true }> = {
   item: { kept: 'for ever (the record)', record: true },
   asg: { kept: 'for ever (the record)', record: true },
   items: { kept: 'for ever (the record)', record: true },
+  ledger: { kept: 'for ever (the record)', record: true },
+  num: { kept: 'for ever (the record)', record: true },
   seq: { kept: 'for ever (the record)', record: true },
   'audit stream': { kept: 'for ever (the record)', record: true },
   'audit lists': { kept: 'for ever (the record)', record: true },
@@ -216,10 +218,13 @@ async function main(): Promise<void> {
     if (ids.length !== ITEMS) throw new Error(`${ids.length} items made, not ${ITEMS}`);
     const report1 = '已按要求完成全部整改，现场已逐项复核。'.repeat(Math.ceil(REPORT_CHARS / 19)).slice(0, REPORT_CHARS);
     await pool(ITEMS, (i) => press('zhang', 'issue', { kind: 'preview', item: ids[i]! }));
+    // Each item's units, and the 督字 number it was given at 发出 (as a contact types it), from its own record: the
+    // items were made at once, in no particular order.
+    const headers = await rt.store.getHeaders(ids);
     const perUnit = async (each: (item: string, seq: string, u: number) => Promise<void>) =>
       pool(ITEMS * UNITS, (n) => {
-        const i = Math.floor(n / UNITS);
-        return each(ids[i]!, ids[i]!.split('-')[1]!, unitsOf(i)[n % UNITS]!);
+        const h = headers[Math.floor(n / UNITS)]!;
+        return each(h.id, String(h.seq), Number(h.units[n % UNITS]!.slice(1)));
       });
     await perUnit((item, _seq, u) => press(`h${u}`, 'receive', { kind: 'notice', item, unit: `u${u}` }));
     await perUnit((_item, seq, u) => command(`c${u}`, `/报送 ${seq} 办结 ${report1}`));

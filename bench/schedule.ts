@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   // The queues hold the notices and previews nobody sent (no worker ran): not part of the record.
   await Promise.all([rt.queues.deliver.obliterate({ force: true }), rt.queues.inbound.obliterate({ force: true })]);
   const classes = await memoryByClass(redis);
-  const record = ['item', 'asg', 'items', 'idx:unit', 'idx:person', 'idx:state', 'idx:due', 'sched', 'audit', 'seq'];
+  const record = ['item', 'asg', 'items', 'ledger', 'num', 'idx:unit', 'idx:person', 'idx:state', 'idx:due', 'idx:items', 'sched', 'audit', 'seq'];
   let recordBytes = 0;
   console.log('\nmemory by key class (MEMORY USAGE):');
   for (const [cls, c] of [...classes].sort((a, b) => b[1].bytes - a[1].bytes)) {

@@ -30,6 +30,10 @@ export const decideExtension: ActionHandler = {
       if (approve && e.to < dateInTz(now, ctx.rt.config.tz)) {
         throw new Refusal('wrong_state', `申请延至的 ${formatDate(e.to)} 已经过去，不能同意；请申请人重新申请`);
       }
+      // The deadline may have moved since the request (/修改): an extension never brings it forward.
+      if (approve && e.to <= a.due) {
+        throw new Refusal('wrong_state', `办结时限已是 ${formatDate(a.due)}，不早于申请延至的 ${formatDate(e.to)}，无需同意延期`);
+      }
       if (approve) {
         e.oldDue = oldDue;
         a.due = e.to;

@@ -15,7 +15,6 @@ export const extend: CommandHandler = {
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
     const now = rt.clock.now();
-    const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
     const to = parseDate(cmd.options.to ?? '', dateInTz(now, rt.config.tz));
     if (!to) throw new Refusal('bad_syntax', `日期「${cmd.options.to ?? ''}」看不懂，请写成 2026-07-15`);
     const today = dateInTz(now, rt.config.tz);
@@ -24,9 +23,10 @@ export const extend: CommandHandler = {
     if (!reason) throw new Refusal('bad_syntax', '缺少延期理由');
     const mine = (item: ItemHeader) => {
       const unit = unitOfPersonIn(item, ctx.person.id, dir);
-      if (!unit) throw new Refusal('not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位`);
+      if (!unit) throw new Refusal('not_allowed', `${noticeNumber(item)}没有交办给您所在的单位`);
       return unit;
     };
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     await mutateAssignment(rt, ctx.op, id, mine, (item, a, t) => {
       check('request_extension', ctx.person.id, item, a, dir);
       if (to <= a.due) throw new Refusal('bad_syntax', `申请的日期须晚于现在的办结时限 ${formatDate(a.due)}`);

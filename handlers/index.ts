@@ -3,6 +3,8 @@ import type { ActionName } from '../src/chat/action-token.ts';
 import type { CommandName } from '../src/chat/parse-command.ts';
 import type { ActionHandler, CommandHandler } from '../src/dispatch/handler.ts';
 import { acceptReport } from './accept-report.ts';
+import { amend } from './amend.ts';
+import { cancel } from './cancel.ts';
 import { cancelDraft } from './cancel-draft.ts';
 import { confirmSummons } from './confirm-summons.ts';
 import { decideExtension } from './decide-extension.ts';
@@ -25,8 +27,9 @@ import { signReport } from './sign-report.ts';
 import { summon } from './summon.ts';
 import { urge } from './urge.ts';
 import { verify } from './verify.ts';
+import { withdraw } from './withdraw.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, list, show, report, urge, summon, outcome, onsite, extend, returnCommand, verify, help];
+const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, list, show, report, urge, summon, outcome, onsite, extend, returnCommand, verify, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,

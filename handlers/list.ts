@@ -4,12 +4,13 @@ import { formatDate } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
 import { assignmentRef, isIssued, isKey, isOverdue, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { excerpt } from '../src/chat/parse-command.ts';
-import { parseStatusFilter, STATUS_CHOICES } from '../src/chat/texts.ts';
+import { itemStatusText, parseStatusFilter, STATUS_CHOICES } from '../src/chat/texts.ts';
+import { numberOrder } from '../src/domain/item-number.ts';
 import { unitsReached } from '../src/domain/access.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
-import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
+import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
 
 const MAX_LINES = 50;
 
@@ -34,9 +35,12 @@ export const list: CommandHandler = {
     const keyword = cmd.positional[0];
     const matches = keyword ? titleMatcher(keyword) : undefined;
     const now = rt.clock.now();
-    const unitStatus = status === 'draft' || status === 'cancelled' ? undefined : status;
+    const itemStatus = status === 'draft' || status === 'cancelled' || status === 'withdrawn' ? status : undefined;
+    const unitStatus = itemStatus ? undefined : status;
+    // A unit's ledger lists its withdrawn items too (已撤回); the office's drafts and cancelled drafts are its own.
+    if (!office && (itemStatus === 'draft' || itemStatus === 'cancelled')) return [ctx.reply('台账中没有符合条件的督查事项。')];
     // The assignments that can be listed, read from the indexes: in a state, past their deadline, of some units.
-    // Undefined: no filter at all (the office's whole ledger, drafts included).
+    // Undefined: no filter at all (the office's whole ledger, or the items in one status).
     let refs: Set<string> | undefined;
     const narrow = (found: string[]) => {
       const before = refs;
@@ -57,20 +61,28 @@ export const list: CommandHandler = {
     let total: number;
     if (refs) {
       listed = (await rt.store.getHeaders([...refsOf.keys()])).filter(
-        (item) => isIssued(item) && status !== 'draft' && status !== 'cancelled' && (!matches || matches(item)),
+        (item) => isIssued(item) && (!itemStatus || item.status === itemStatus) && (!matches || matches(item)),
       );
-      listed.sort(newestFirst);
+      listed.sort(byNumber);
       total = listed.length;
+    } else if (itemStatus) {
+      // Newest first. Drafts are a week's at most: all read, to order those drafted at the same moment by reference;
+      // of the others, only as many as shown.
+      const { ids, total: all } = await rt.store.itemIdsInStatus(itemStatus, itemStatus === 'draft' || matches ? undefined : MAX_LINES);
+      listed = (await rt.store.getHeaders(ids))
+        .filter((item) => !matches || matches(item))
+        .sort((a, b) => statusTime(b) - statusTime(a) || (b.draft ?? 0) - (a.draft ?? 0) || byNumber(a, b));
+      total = matches ? listed.length : all;
     } else {
-      // The office's whole ledger (drafts too, not cancelled ones), or only its drafts or cancelled drafts: read from
-      // the newest down, only as far as the lines shown.
-      ({ listed, total } = await wholeLedger(rt, status === 'draft' || status === 'cancelled' ? status : undefined, matches));
+      // The office's whole ledger: every item issued, the highest number first, only as many as shown (with a
+      // keyword, every header is read, to count the items whose title has it).
+      ({ listed, total } = matches ? await matching(rt, matches) : { listed: await rt.store.getHeaders(await rt.store.ledgerPage(0, MAX_LINES)), total: await rt.store.ledgerCount() });
     }
     const shown = listed.slice(0, MAX_LINES);
     const refsShown = (item: ItemHeader) => refsOf.get(item.id) ?? item.units.map((u) => assignmentRef(item.id, u));
     const found = await rt.store.getAssignmentsByRef(shown.filter(isIssued).flatMap(refsShown));
     const lines = shown.map((item) => {
-      if (!isIssued(item)) return `${noticeNumber(item)} ${item.title}｜${item.status === 'draft' ? '草稿（未发出）' : '已取消'}`;
+      if (!isIssued(item)) return `${noticeNumber(item)} ${item.title}｜${itemStatusText(item, rt.config.tz)}`;
       // In the order the office gave the units.
       const mine = new Set(refsShown(item));
       const as = item.units.flatMap((u) => {
@@ -78,7 +90,7 @@ export const list: CommandHandler = {
         const a = mine.has(ref) ? found.get(ref) : undefined;
         return a ? [a] : [];
       });
-      return line(item, as, now, (id) => dir.unitName(id));
+      return line(item, as, now, rt.config.tz, (id) => dir.unitName(id));
     });
     const titled = keyword ? `标题含「${excerpt(keyword)}」` : '';
     if (lines.length === 0) {
@@ -90,8 +102,9 @@ export const list: CommandHandler = {
   },
 };
 
-function newestFirst(a: ItemHeader, b: ItemHeader): number {
-  return b.year - a.year || b.seq - a.seq;
+/** When an item came into the status it is listed by: drafted, cancelled, withdrawn. */
+function statusTime(item: ItemHeader): number {
+  return (item.status === 'cancelled' ? item.cancelledAt : item.status === 'withdrawn' ? item.withdrawnAt : item.createdAt) ?? 0;
 }
 
 /** Does an item's title have every word of the keyword (full-width folded, any case)? */
@@ -104,46 +117,34 @@ function titleMatcher(keyword: string): (item: ItemHeader) => boolean {
   };
 }
 
-/**
- * The office's ledger without filters (issued items and drafts) or its drafts or cancelled drafts alone, newest first;
- * with a keyword, only the items whose title has it (every header is read then, to count them).
- */
-async function wholeLedger(
-  rt: Runtime,
-  only: 'draft' | 'cancelled' | undefined,
-  matches: ((item: ItemHeader) => boolean) | undefined,
-): Promise<{ listed: ItemHeader[]; total: number }> {
-  const { store } = rt;
-  if (only) {
-    const ids = (await store.itemIdsInStatus(only)).sort((a, b) => itemOrder(b) - itemOrder(a));
-    if (!matches) return { listed: (await store.getHeaders(ids.slice(0, MAX_LINES))).sort(newestFirst), total: ids.length };
-    const found = (await store.getHeaders(ids)).filter(matches).sort(newestFirst);
-    return { listed: found.slice(0, MAX_LINES), total: found.length };
-  }
-  const { items, cancelled } = await store.ledgerCounts();
+/** The issued items whose title matches, the highest number first: as many as shown, and how many in all. */
+async function matching(rt: Runtime, matches: (item: ItemHeader) => boolean): Promise<{ listed: ItemHeader[]; total: number }> {
+  const all = await rt.store.ledgerCount();
   const listed: ItemHeader[] = [];
-  let found = 0;
+  let total = 0;
   const PAGE = MAX_LINES * 2;
-  for (let from = 0; (matches || listed.length < MAX_LINES) && from < items; from += PAGE) {
-    const ids = await store.ledgerPage(from, PAGE);
+  for (let from = 0; from < all; from += PAGE) {
+    const ids = await rt.store.ledgerPage(from, PAGE);
     if (ids.length === 0) break;
-    for (const h of await store.getHeaders(ids)) {
-      if (h.status === 'cancelled' || (matches && !matches(h))) continue;
-      found++;
+    for (const h of await rt.store.getHeaders(ids)) {
+      if (!matches(h)) continue;
+      total++;
       if (listed.length < MAX_LINES) listed.push(h);
     }
   }
-  return { listed, total: matches ? found : items - cancelled };
+  return { listed, total };
 }
 
-function itemOrder(id: string): number {
-  const [y, n] = id.split('-');
-  return Number(y) * 1e6 + Number(n);
+/** Highest 督字 number first. */
+function byNumber(a: ItemHeader, b: ItemHeader): number {
+  return numberOrder(b) - numberOrder(a);
 }
 
-function line(item: ItemHeader, shown: Assignment[], now: number, unitName: (id: string) => string): string {
+function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, unitName: (id: string) => string): string {
+  const head = `${noticeNumber(item)}${isKey(item) ? '【重点】' : ''} ${item.title}`;
+  if (item.status === 'withdrawn') return `${head}｜${itemStatusText(item, tz)}`;
   const parts = shown.map(
     (a) => `${unitName(a.unit)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}（期限 ${formatDate(a.due)}）`,
   );
-  return `${noticeNumber(item)}${isKey(item) ? '【重点】' : ''} ${item.title}｜${parts.join('；')}`;
+  return `${head}｜${parts.join('；')}`;
 }

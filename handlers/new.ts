@@ -1,11 +1,11 @@
-// /新建: the office drafts an item; the reply is a preview card (number, units, who receives, deadline) with 发出 / 取消.
+// /新建: the office drafts an item; the reply is a preview card (草稿N, units, who receives, deadline) with 发出 / 取消.
 import { cardKey } from '../src/chat/card-key.ts';
 import { requireAccess } from '../src/domain/access.ts';
 import { CATEGORY_CHOICES, parseCategory } from '../src/domain/categories.ts';
-import { dateInTz } from '../src/domain/dates.ts';
+import { DRAFT_KEPT_MS } from '../src/domain/drafts.ts';
 import { parseDue } from '../src/domain/deadline.ts';
 import { responsibleLeader } from '../src/domain/responsible-leader.ts';
-import { itemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
+import { draftItemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { personFrom, unitIdFrom } from '../src/dispatch/handler-kit.ts';
@@ -59,18 +59,18 @@ export const newItem: CommandHandler = {
         urges: [],
       };
     });
-    const year = Number(dateInTz(now, rt.config.tz).slice(0, 4));
-    await createItem(rt, ctx.op, year, (seq, at) => {
+    // A draft takes no 督字 number: that is given at 发出, so a draft dropped leaves no gap in the year's numbers.
+    await createItem(rt, ctx.op, (draft, at) => {
       const item: ItemHeader = {
-        id: itemId(year, seq),
-        year,
-        seq,
+        id: draftItemId(draft),
+        draft,
         title,
         req: cmd.options.req,
         category,
         status: 'draft',
         createdBy: ctx.person.id,
         createdAt: at,
+        expiresAt: at + DRAFT_KEPT_MS,
         due: due.date,
         dueAt: due.dueAt,
         dueNote: due.note,
@@ -80,7 +80,7 @@ export const newItem: CommandHandler = {
       return {
         item,
         assignments,
-        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date } }],
+        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft } }],
         deliveries: [
           { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
         ],

@@ -16,7 +16,6 @@ export const onsite: CommandHandler = {
     const { rt, dir, cmd } = ctx;
     requireAccess('onsite', ctx.person.id, dir, '记录坐地督查');
     const now = rt.clock.now();
-    const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
     const unit = oneUnit(dir, cmd.lists.unit, '坐地督查');
     const on = parseDate(cmd.options.on ?? '', dateInTz(now, rt.config.tz));
     if (!on) throw new Refusal('bad_syntax', `日期「${cmd.options.on ?? ''}」看不懂，请写成 2026-05-22`);
@@ -24,6 +23,7 @@ export const onsite: CommandHandler = {
     // A record of a visit made: not a date to come, nor one before the item was issued.
     if (on > today) throw new Refusal('bad_syntax', `坐地督查日期 ${formatDate(on)} 晚于今天；请在督查开展后再记录`);
     const note = cmd.options.note?.trim();
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     await mutateAssignment(rt, ctx.op, id, unit, (item, a, t) => {
       check('onsite', ctx.person.id, item, a, dir);
       if (item.issuedAt !== undefined && on < dateInTz(item.issuedAt, rt.config.tz)) {

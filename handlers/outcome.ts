@@ -13,10 +13,10 @@ export const outcome: CommandHandler = {
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
     requireAccess('outcome', ctx.person.id, dir, '记录约谈结果');
-    const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
     const unit = oneUnit(dir, cmd.lists.unit, '约谈结果');
     const result = (cmd.options.result ?? '').trim();
     if (!result) throw new Refusal('bad_syntax', '缺少约谈结果（结果=）');
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     await mutateAssignment(rt, ctx.op, id, unit, (item, a, now) => {
       check('record_summons', ctx.person.id, item, a, dir);
       const s = a.summons[a.summons.length - 1];

@@ -4,7 +4,7 @@ import { contactBriefCard } from '../src/chat/contact-brief.ts';
 import { check } from '../src/domain/rules.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
-import { refreshAssignmentCards } from '../src/dispatch/handler-kit.ts';
+import { currentYear, refreshAssignmentCards } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
 export const receive: ActionHandler = {
@@ -18,7 +18,7 @@ export const receive: ActionHandler = {
       a.state = check('receive', ctx.person.id, item, a, ctx.dir);
       a.receivedAt = now;
       const contacts = ctx.dir.unit(a.unit)?.contacts ?? [];
-      const brief = contactBriefCard(item, a, ctx.dir, ctx.rt.config.tz);
+      const brief = contactBriefCard(item, a, ctx.dir, ctx.rt.config.tz, currentYear(ctx.rt));
       return {
         audits: [{ action: 'receive', unit: a.unit, from, to: a.state }],
         deliveries: [...contacts.map((p) => ({ kind: 'send' as const, person: p, message: { kind: 'card' as const, card: brief } })), ...refreshAssignmentCards(item, a)],

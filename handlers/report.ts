@@ -14,7 +14,6 @@ export const report: CommandHandler = {
   command: 'report',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
-    const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
     const text = (cmd.rest ?? '').trim();
     if (!text) throw new Refusal('bad_syntax', '缺少报告内容');
     const final = cmd.flags.includes('final');
@@ -23,8 +22,9 @@ export const report: CommandHandler = {
       const unit = unitOfPersonIn(item, ctx.person.id, dir, 'contact');
       if (unit) return unit;
       const inOtherUnit = holdsRole('report', ctx.person.id, dir);
-      throw new Refusal(inOtherUnit ? 'wrong_unit' : 'not_allowed', `督查事项 ${item.id} 没有交办给您所在的单位，只有${whoLine(ACCESS.report)}才能报送`);
+      throw new Refusal(inOtherUnit ? 'wrong_unit' : 'not_allowed', `${noticeNumber(item)}没有交办给您所在的单位，只有${whoLine(ACCESS.report)}才能报送`);
     };
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     await mutateAssignment(rt, ctx.op, id, unitOf, (item, a, now) => {
       const from = a.state;
       const to = check('submit', ctx.person.id, item, a, dir);

@@ -4,7 +4,7 @@ import { checkReport } from '../src/domain/report-rules.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
-import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
+import { currentYear, refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { reasonOf } from '../src/dispatch/reason-ask.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
@@ -25,7 +25,7 @@ export const returnReport: ActionHandler = {
       return {
         audits: [{ action: 'return', unit: a.unit, from, to: a.state, detail: { version: r.version, reason } }],
         deliveries: [
-          sendText(r.by, `${said}请修改后重新报送：${reportLine(item, r.final)}，并经${ctx.dir.personName(a.responsible)}签署。`),
+          sendText(r.by, `${said}请修改后重新报送：${reportLine(item, r.final, currentYear(ctx.rt))}，并经${ctx.dir.personName(a.responsible)}签署。`),
           ...(a.responsible === r.by ? [] : [sendText(a.responsible, `${said}联络员修改重报后，请再签署。`)]),
           ...refreshAssignmentCards(item, a),
         ],

@@ -24,7 +24,7 @@ export const returnCommand: CommandHandler = {
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
     requireAccess('return', ctx.person.id, dir, '退回');
-    const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     const unit = cmd.lists.unit ? oneUnit(dir, cmd.lists.unit, '退回') : undefined;
     const reason = cmd.options.reason ?? '';
     const asked = await askedFor(ctx, id, unit);

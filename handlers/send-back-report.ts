@@ -4,7 +4,7 @@ import { checkReport } from '../src/domain/report-rules.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
-import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
+import { currentYear, refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { reasonOf } from '../src/dispatch/reason-ask.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 
@@ -26,7 +26,7 @@ export const sendBackReport: ActionHandler = {
           sendText(
             r.by,
             `${noticeNumber(item)}「${item.title}」第 ${r.version} 稿报告被${ctx.person.name}退回修改。\n退回理由：${reason}\n` +
-              `请修改后重新报送：${reportLine(item, r.final)}`,
+              `请修改后重新报送：${reportLine(item, r.final, currentYear(ctx.rt))}`,
           ),
           ...refreshAssignmentCards(item, a),
         ],

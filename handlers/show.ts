@@ -4,7 +4,7 @@ import { categoryLabel } from '../src/domain/categories.ts';
 import { formatDate, formatDateTime } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
 import { isIssued, isOverdue, latestReport, noticeNumber, type Report } from '../src/domain/types.ts';
-import { ACTION_LABELS, ITEM_STATUS_LABELS } from '../src/chat/texts.ts';
+import { ACTION_LABELS, amendmentText, itemStatusText } from '../src/chat/texts.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
@@ -15,22 +15,23 @@ export const show: CommandHandler = {
     const { rt, dir, cmd } = ctx;
     const now = rt.clock.now();
     const tz = rt.config.tz;
-    const id = itemIdFrom(cmd.positional[0], now, tz);
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     const found = await rt.store.getItem(id);
-    if (!found) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
+    if (!found) throw new Refusal('not_found', '没有这个督查事项');
     const item = found.item;
-    if (!reaches('show', ctx.person.id, item.assignments, dir)) {
-      throw new Refusal('not_allowed', `督查事项 ${id} 没有交办给您所在的单位，无权查看`);
-    }
     // A draft is the office's alone: to anyone else it does not exist yet.
-    if (!dir.isOffice(ctx.person.id) && !isIssued(item)) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
+    if (!dir.isOffice(ctx.person.id) && !isIssued(item)) throw new Refusal('not_found', `没有${noticeNumber(item)}这个督查事项`);
+    if (!reaches('show', ctx.person.id, item.assignments, dir)) {
+      throw new Refusal('not_allowed', `${noticeNumber(item)}没有交办给您所在的单位，无权查看`);
+    }
     const name = (p: string) => dir.personName(p);
     const lines = [
       `${dir.issuer} ${noticeNumber(item)}`,
       `事项：${item.title}`,
       `类别：${categoryLabel(item.category)}`,
-      `状态：${ITEM_STATUS_LABELS[item.status]}`,
+      `状态：${itemStatusText(item, tz)}`,
       ...(item.req ? [`要求：${item.req}`] : []),
+      ...(item.amendments ?? []).map((m) => `更正：${amendmentText(m)}`),
       '',
       '各单位办理情况：',
       ...item.assignments.map((a) => {

@@ -16,12 +16,12 @@ export const summon: CommandHandler = {
     const { rt, dir, cmd } = ctx;
     requireAccess('summon', ctx.person.id, dir, '约谈');
     const now = rt.clock.now();
-    const id = itemIdFrom(cmd.positional[0], now, rt.config.tz);
     const unit = oneUnit(dir, cmd.lists.unit, '约谈');
     const at = parseDateTime(cmd.options.at ?? '', dateInTz(now, rt.config.tz), rt.config.tz);
     if (at === undefined) throw new Refusal('bad_syntax', `时间「${cmd.options.at ?? ''}」看不懂，请写成 2026-05-20 15:00`);
     if (at < now) throw new Refusal('bad_syntax', '约谈时间不能早于现在');
     const place = (cmd.options.place ?? '').trim();
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     await mutateAssignment(rt, ctx.op, id, unit, (item, a, t) => {
       check('summon', ctx.person.id, item, a, dir);
       const head = dir.unit(unit)?.head;

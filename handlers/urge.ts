@@ -13,12 +13,12 @@ export const urge: CommandHandler = {
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
     requireAccess('urge', ctx.person.id, dir, '催办');
-    const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
     const named = [...new Set((cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u)))];
     // The units named, or every unit of the item (those already done are left out below).
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     await mutateAssignments(rt, ctx.op, id, (item) => (named.length ? named : item.units), (item, assignments, now) => {
       const targets = named.length ? assignments : assignments.filter((a) => a.state !== 'completed');
-      if (targets.length === 0) throw new Refusal('wrong_state', `督查事项 ${item.id} 各单位均已办结，无需催办`);
+      if (targets.length === 0) throw new Refusal('wrong_state', `${noticeNumber(item)}各单位均已办结，无需催办`);
       for (const a of targets) check('urge', ctx.person.id, item, a, dir);
       const deliveries: Delivery[] = [];
       for (const a of targets) {

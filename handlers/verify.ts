@@ -14,10 +14,10 @@ export const verify: CommandHandler = {
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
     requireAccess('verify', ctx.person.id, dir, '核验记录');
-    const id = itemIdFrom(cmd.positional[0], rt.clock.now(), rt.config.tz);
+    const id = await itemIdFrom(rt, cmd.positional[0]);
     const v = await verifyItem(rt.store, id, dir, rt.config.tz);
-    if (!v) throw new Refusal('not_found', `没有编号为 ${id} 的督查事项`);
-    const lines = [v.header ? `核验 ${noticeNumber(v.header)}「${v.header.title}」` : `核验 编号 ${id} 的督查事项`];
+    if (!v) throw new Refusal('not_found', '没有这个督查事项');
+    const lines = [v.header ? `核验 ${noticeNumber(v.header)}「${v.header.title}」` : `核验「${cmd.positional[0] ?? ''}」所指的督查事项`];
     if (v.problems.length === 0) {
       lines.push(
         '结论：记录完整，未发现事后改动。',

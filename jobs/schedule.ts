@@ -1,4 +1,4 @@
-// The schedule worker: runs a reminder slot or a batch of receipt chases queued by the ticker (src/schedule/ticker.ts),
+// The schedule worker: runs a reminder slot, a batch of receipt chases or a draft's expiry queued by the ticker (src/schedule/ticker.ts),
 // and, after the directory changes, moves open assignments to the leaders it names (src/schedule/follow-directory.ts).
 import { Worker, type Job } from 'bullmq';
 import type { Runtime } from '../src/infra/runtime.ts';
@@ -6,7 +6,8 @@ import { crashTolerance, SCHEDULE } from '../src/redis/queues.ts';
 import { chaseItem } from '../src/schedule/chase.ts';
 import { runSlot } from '../src/schedule/slot.ts';
 import { followDirectory } from '../src/schedule/follow-directory.ts';
-import type { ChaseJob, SlotJob } from '../src/schedule/ticker.ts';
+import { expireDraft } from '../src/schedule/expire-drafts.ts';
+import type { ChaseJob, ExpireJob, SlotJob } from '../src/schedule/ticker.ts';
 
 export async function processScheduled(rt: Runtime, job: Job): Promise<unknown> {
   if (job.name === 'slot') {
@@ -17,6 +18,10 @@ export async function processScheduled(rt: Runtime, job: Job): Promise<unknown> 
     const { item, units, at } = job.data as ChaseJob;
     await chaseItem(rt, item, units, at);
     return { chased: units.length };
+  }
+  if (job.name === 'expire-draft') {
+    const { item } = job.data as ExpireJob;
+    return { expired: await expireDraft(rt, item) };
   }
   if (job.name === 'follow-directory') return followDirectory(rt);
   throw new Error(`unknown scheduled job ${job.name}`);

@@ -23,6 +23,9 @@ import { createHarness, type Harness } from './helpers/harness.ts';
 
 const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   new: ['office'],
+  cancel: ['office'],
+  amend: ['office'],
+  withdraw: ['office'],
   list: ['office', 'head', 'deputy', 'contact'],
   show: ['office', 'head', 'deputy', 'contact', 'responsible'],
   report: ['contact'],
@@ -143,7 +146,7 @@ describe('/帮助 says what the access table says', () => {
 });
 
 describe('option lists: the help and the refusals name the one list', () => {
-  const ALL_FILTERS: StatusFilter[] = ['issued', 'received', 'awaiting_signature', 'signed', 'returned', 'completed', 'draft', 'cancelled'];
+  const ALL_FILTERS: StatusFilter[] = ['issued', 'received', 'awaiting_signature', 'signed', 'returned', 'completed', 'draft', 'cancelled', 'withdrawn'];
 
   it('状态=: each value the help names is a distinct filter, together every one, and English names work too', () => {
     const choices = STATUS_CHOICES.split('、');
@@ -236,6 +239,10 @@ const TYPED: { name: CommandName; text: (id: string) => string; reach: 'item' | 
   { name: 'extend', text: (id) => `/延期 ${id} 至=2026-11-30 理由=汛期施工受限`, reach: 'item' },
   { name: 'return', text: (id) => `/退回 ${id} 理由=数据不全`, reach: 'item' },
   { name: 'verify', text: (id) => `/核验 ${id}`, reach: 'item' },
+  // Last: the office's 修改 and 撤回 change the item (the office's 取消 of an issued item is refused for its state).
+  { name: 'cancel', text: (id) => `/取消 ${id}`, reach: 'item' },
+  { name: 'amend', text: (id) => `/修改 ${id} 要求=全部点位整改到位 理由=要求不完整`, reach: 'item' },
+  { name: 'withdraw', text: (id) => `/撤回 ${id} 理由=与其他事项重复`, reach: 'item' },
   { name: 'help', text: () => '/帮助', reach: 'any' },
 ];
 
@@ -250,10 +257,11 @@ describe('the handlers do what the access table says', () => {
     h = await createHarness();
     for (const kind of ['key', 'ordinary'] as const) {
       await h.command('zhang', `/新建 ${kind} 单位=jtj 期限=2026-10-30${kind === 'key' ? ' 类别=重大' : ''}`);
-      const preview = h.lastCard('zhang', '发出');
-      const m = /〔(\d{4})〕(\d+)号/.exec(preview.fields.find((f) => f.label === '编号')!.value)!;
+      const issued = await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+      expect(issued.toast.type).toBe('success');
+      // The number given at 发出, as the preview redrawn in place shows it.
+      const m = /〔(\d{4})〕(\d+)号/.exec(issued.card!.fields.find((f) => f.label === '编号')!.value)!;
       items[kind] = `${m[1]}-${m[2]}`;
-      expect((await h.press('zhang', { card: preview, label: '发出' })).toast.type).toBe('success');
       const leader = kind === 'key' ? 'li' : 'wang';
       expect((await h.press(leader, { card: h.lastCard(leader, '签收'), label: '签收' })).toast.type).toBe('success');
     }

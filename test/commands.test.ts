@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandEvent } from '../src/chat/event.ts';
 import type { Card } from '../src/chat/message.ts';
-import { helpText, usageLine, usageOf, type CommandName } from '../src/chat/parse-command.ts';
+import { helpText, parseItemRef, usageLine, usageOf, type CommandName } from '../src/chat/parse-command.ts';
 import { NOT_IN_DIRECTORY } from '../src/chat/texts.ts';
 import { runCommand } from '../src/dispatch/dispatch.ts';
 import type { Item } from '../src/domain/types.ts';
@@ -17,7 +17,10 @@ beforeEach(async () => {
   h = await createHarness();
 });
 afterEach(async () => {
+  // Nobody was shown an item's internal id.
+  const shown = h.shownInternalIds();
   await h.close();
+  expect(shown).toEqual([]);
 });
 
 const NOW = Date.parse('2026-09-28T09:00:00+08:00');
@@ -26,20 +29,27 @@ const endOf = (date: string) => Date.parse(`${date}T23:59:59.999+08:00`);
 
 // ---- helpers ----
 
-async function item(id: string): Promise<Item> {
-  const found = await h.rt.store.getItem(id);
-  if (!found) throw new Error(`no item ${id}`);
+/** The internal id of the item a person would name so (`2026-1`, `草稿1`). */
+async function idOf(ref: string): Promise<string> {
+  const id = await h.rt.store.findItem(parseItemRef(ref, 2026)!);
+  if (!id) throw new Error(`no item ${ref}`);
+  return id;
+}
+
+async function item(ref: string): Promise<Item> {
+  const found = await h.rt.store.getItem(await idOf(ref));
+  if (!found) throw new Error(`no item ${ref}`);
   return found.item;
 }
 
-async function actions(id?: string): Promise<string[]> {
-  return (await h.rt.store.audit(id)).map((e) => e.action);
+async function actions(ref?: string): Promise<string[]> {
+  return (await h.rt.store.audit(ref === undefined ? undefined : await idOf(ref))).map((e) => e.action);
 }
 
-async function lastAudit(id: string) {
-  const all = await h.rt.store.audit(id);
+async function lastAudit(ref: string) {
+  const all = await h.rt.store.audit(await idOf(ref));
   const e = all[all.length - 1];
-  if (!e) throw new Error(`no audit for ${id}`);
+  if (!e) throw new Error(`no audit for ${ref}`);
   return { ...e, detail: e.detail === undefined ? undefined : (JSON.parse(e.detail) as Record<string, unknown>) };
 }
 
@@ -47,25 +57,29 @@ function fieldsOf(card: Card): Record<string, string> {
   return Object.fromEntries(card.fields.map((f) => [f.label, f.value]));
 }
 
-function idOf(card: Card): string {
-  const m = /〔(\d{4})〕(\d+)号/.exec(fieldsOf(card)['编号'] ?? '');
-  if (!m) throw new Error(`no number on card ${card.title}`);
-  return `${m[1]}-${m[2]}`;
+/** How a card's 编号 is typed: `2026-1`, or `草稿1` for a draft. */
+function refOf(card: Card): string {
+  const no = fieldsOf(card)['编号'] ?? '';
+  const m = /〔(\d{4})〕(\d+)号/.exec(no);
+  if (m) return `${m[1]}-${m[2]}`;
+  const d = /草稿\d+/.exec(no);
+  if (!d) throw new Error(`no number on card ${card.title}`);
+  return d[0];
 }
 
-/** /新建 by an office clerk; returns the id of the draft. */
+/** /新建 by an office clerk; returns the draft's reference (草稿N). */
 async function draft(text: string, by = 'zhang'): Promise<string> {
   await h.command(by, text);
-  return idOf(h.lastCard(by, '发出'));
+  return refOf(h.lastCard(by, '发出'));
 }
 
-/** /新建 then 发出; returns the id of the issued item. */
+/** /新建 then 发出; returns the issued item's number as typed (2026-N). */
 async function issue(text: string, by = 'zhang'): Promise<string> {
   await h.command(by, text);
   const preview = h.lastCard(by, '发出');
   const answer = await h.press(by, { card: preview, label: '发出' });
   expect(answer.toast.type).toBe('success');
-  return idOf(preview);
+  return refOf(answer.card!);
 }
 
 /** The responsible leader presses 签收 on the last notice they got. */
@@ -151,10 +165,11 @@ describe('/新建 /new', () => {
     expect(replies[0]!.to).toMatchObject({ platform: 'feishu', chatId: 'p2p-zhang' });
     const preview = h.lastCard('zhang', '发出');
     expect(preview.title).toBe('督查单预览（尚未发出）');
-    expect(preview.subtitle).toBe('中共测试市委督查室 督字〔2026〕1号');
+    // A draft has its draft reference; the 督字 number is given at 发出.
+    expect(preview.subtitle).toBe('中共测试市委督查室 草稿1');
     expect(preview.color).toBe('red');
     expect(fieldsOf(preview)).toMatchObject({
-      编号: '督字〔2026〕1号',
+      编号: '草稿1（保留 7 天）',
       事项: '城区主干道积水整治',
       类别: '重点事项·重大（影响全局的重大问题）',
       承办单位: '市交通运输局（配合）、市公安局（牵头）',
@@ -163,14 +178,17 @@ describe('/新建 /new', () => {
     });
     expect(preview.body).toContain('汛期前完成 排查整改');
     expect(preview.buttons.map((b) => b.text)).toEqual(['发出', '取消']);
+    expect(preview.note).toBe('督字编号在发出时给出。草稿保留 7 天：2026年10月5日 09:00 前未发出即作废。');
     // Nothing reaches the units before 发出.
     expect(allSent()).toHaveLength(1);
 
-    const it1 = await item('2026-1');
+    const it1 = await item('草稿1');
+    expect(it1.year).toBeUndefined();
+    expect(it1.seq).toBeUndefined();
     expect(it1).toMatchObject({
-      id: '2026-1',
-      year: 2026,
-      seq: 1,
+      id: 'd1',
+      draft: 1,
+      expiresAt: NOW + 7 * 24 * 3600_000,
       title: '城区主干道积水整治',
       req: '汛期前完成 排查整改',
       category: 'major',
@@ -188,10 +206,12 @@ describe('/新建 /new', () => {
       expect(a).toMatchObject({ reports: [], summons: [], visits: [], extensions: [], urges: [] });
     }
 
-    expect(await actions('2026-1')).toEqual(['create']);
-    const audit = await lastAudit('2026-1');
-    expect(audit).toMatchObject({ actor: 'zhang', platform: 'feishu', action: 'create', item: '2026-1', to: 'draft', at: NOW });
-    expect(audit.detail).toEqual({ title: '城区主干道积水整治', units: ['jtj', 'gaj'], category: 'major', due: '2026-10-30' });
+    expect(await actions('草稿1')).toEqual(['create']);
+    const audit = await lastAudit('草稿1');
+    expect(audit).toMatchObject({ actor: 'zhang', platform: 'feishu', action: 'create', item: 'd1', to: 'draft', at: NOW });
+    expect(audit.detail).toEqual({ title: '城区主干道积水整治', units: ['jtj', 'gaj'], category: 'major', due: '2026-10-30', draft: 1 });
+    // No 督字 number is taken by a draft.
+    expect(await h.redis.get(h.rt.store.k.seq(2026))).toBeNull();
   });
 
   it('English names: an ordinary item for a named deputy, replied on WeCom to a WeCom clerk', async () => {
@@ -201,51 +221,61 @@ describe('/新建 /new', () => {
     const preview = h.lastCard('qian', '发出');
     expect(preview.color).toBe('blue');
     expect(fieldsOf(preview)).toMatchObject({
-      编号: '督字〔2026〕1号',
+      编号: '草稿1（保留 7 天）',
       类别: '一般事项',
       承办单位: '市交通运输局',
       接收人: '孙丽（市交通运输局班子成员）',
       办结时限: '2026年10月8日',
     });
-    const it1 = await item('2026-1');
+    const it1 = await item('草稿1');
     expect(it1.category).toBeUndefined();
     expect(it1.req).toBe('夜间施工');
     expect(it1.assignments).toHaveLength(1);
     expect(it1.assignments[0]).toMatchObject({ unit: 'jtj', lead: true, responsible: 'sun', due: '2026-10-08' });
-    expect((await lastAudit('2026-1')).detail).toEqual({ title: '路灯维修', units: ['jtj'], category: null, due: '2026-10-08' });
+    expect((await lastAudit('草稿1')).detail).toEqual({ title: '路灯维修', units: ['jtj'], category: null, due: '2026-10-08', draft: 1 });
 
-    // 发出 then pushes the notice to that deputy only.
-    await h.press('qian', { card: preview, label: '发出' });
+    // 发出 gives the year's first number and pushes the notice to that deputy only; the clerk is told the number.
+    const issued = await h.press('qian', { card: preview, label: '发出' });
+    expect(issued.toast).toEqual({ type: 'success', text: '已发出督字〔2026〕1号，督查单已直送 1 位负责领导' });
+    expect(issued.card?.subtitle).toBe('中共测试市委督查室 督字〔2026〕1号');
+    expect(fieldsOf(issued.card!)['编号']).toBe('督字〔2026〕1号');
     expect(h.lastCard('sun', '签收').title).toBe('督查通知 督字〔2026〕1号');
+    expect((await item('2026-1')).id).toBe('d1');
+    const issue = (await h.rt.store.audit('d1')).find((e) => e.action === 'issue')!;
+    expect(JSON.parse(issue.detail!)).toEqual({ year: 2026, seq: 1 });
     expect(h.received('wang')).toHaveLength(0);
     expect(h.received('li')).toHaveLength(0);
   });
 
-  it('取消 cancels the draft; the number stays used and the next item gets the next one', async () => {
+  it('取消 drops the draft; it never had a number, so the next item issued is the year\'s first', async () => {
     await h.command('zhang', '/新建 测试事项 单位=jtj 期限=5d 类别=紧急');
     const preview = h.lastCard('zhang', '取消');
     const answer = await h.press('zhang', { card: preview, label: '取消' });
-    expect(answer.toast).toEqual({ type: 'success', text: '已取消，编号作废' });
+    expect(answer.toast).toEqual({ type: 'success', text: '已取消草稿1「测试事项」' });
     expect(answer.card?.buttons).toHaveLength(0);
-    expect(answer.card?.note).toContain('已取消');
+    expect(answer.card?.title).toBe('督查单草稿（已取消）');
+    expect(answer.card?.note).toBe('已于 2026年9月28日 09:00 取消');
     expect(answer.card?.color).toBe('grey');
+    expect(JSON.stringify(answer.card)).not.toContain('作废');
 
-    const cancelled = await item('2026-1');
+    const cancelled = await item('草稿1');
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.cancelledAt).toBe(NOW);
-    expect(await actions('2026-1')).toEqual(['create', 'cancel']);
-    expect(await lastAudit('2026-1')).toMatchObject({ actor: 'zhang', action: 'cancel', from: 'draft', to: 'cancelled' });
+    expect(await actions('草稿1')).toEqual(['create', 'cancel']);
+    expect(await lastAudit('草稿1')).toMatchObject({ actor: 'zhang', action: 'cancel', from: 'draft', to: 'cancelled' });
     expect(h.received('li')).toHaveLength(0);
 
     // 发出 on the cancelled preview is refused.
     const late = await h.press('zhang', { card: preview, label: '发出' });
-    expect(late.toast.text).toContain('已取消');
-    expect((await item('2026-1')).status).toBe('cancelled');
+    expect(late.toast.text).toBe('草稿1已取消，不能发出。请重新新建');
+    expect((await item('草稿1')).status).toBe('cancelled');
     expect(h.received('li')).toHaveLength(0);
 
     await h.command('zhang', '/新建 另一事项 单位=jtj 期限=5d');
-    expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('督字〔2026〕2号');
-    expect((await item('2026-2')).status).toBe('draft');
+    expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('草稿2（保留 7 天）');
+    expect((await item('草稿2')).status).toBe('draft');
+    const issued = await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    expect(fieldsOf(issued.card!)['编号']).toBe('督字〔2026〕1号');
   });
 
   it('refuses bad input, naming the mistake, and creates nothing (not even a number)', async () => {
@@ -271,9 +301,9 @@ describe('/新建 /new', () => {
 
     expect(await h.rt.store.itemIds()).toEqual([]);
     expect(await h.rt.store.audit()).toEqual([]);
-    // No number was used up by the refusals.
+    // No reference was used up by the refusals.
     await h.command('zhang', '/新建 测试 单位=jtj 期限=5d');
-    expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('督字〔2026〕1号');
+    expect(fieldsOf(h.lastCard('zhang', '发出'))['编号']).toBe('草稿1（保留 7 天）');
   });
 
   it('an unknown command is named in one line that points to /帮助, with the usage line of the command it comes close to', async () => {
@@ -354,29 +384,29 @@ describe('/台账 /list', () => {
   const L1 = '督字〔2026〕1号【重点】 积水整治｜市交通运输局：已签收办理中（期限 2026年10月9日）';
   const L2 = '督字〔2026〕2号 治安巡逻｜市公安局：已下发待签收（期限 2026年10月30日）';
   const L3 = '督字〔2026〕3号 联合执法｜市交通运输局：已下发待签收（期限 2026年11月30日）；市公安局：已下发待签收（期限 2026年11月30日）';
-  const L4 = '督字〔2026〕4号 草稿事项｜草稿（未发出）';
+  const L4 = '草稿4 草稿事项｜草稿（2026年10月5日 09:00 前未发出即作废）';
 
-  it('leaves cancelled drafts out of the whole ledger, counts without reading every item, and lists drafts or cancelled ones alone', async () => {
+  it('lists issued items only in the whole ledger, drafts and cancelled drafts under their own status, by draft reference', async () => {
     await draft('/新建 作废事项 单位=jtj 期限=5d');
     expect((await h.press('zhang', { card: h.lastCard('zhang', '取消'), label: '取消' })).toast.type).toBe('success');
     for (let i = 0; i < 50; i++) await draft(`/新建 批量草稿${i + 1} 单位=gaj 期限=5d`);
     await h.command('zhang', '/台账');
-    const whole = h.lastText('zhang').split('\n');
-    // 4 + 50 drafts, the cancelled one left out; the newest 50 shown.
-    expect(whole[0]).toBe('督查台账（共 54 项，显示前 50 项）');
-    expect(whole[1]).toBe('督字〔2026〕55号 批量草稿50｜草稿（未发出）');
-    expect(whole).toHaveLength(51);
-    expect(whole.join('\n')).not.toContain('作废事项');
+    expect(h.lastText('zhang')).toBe(['督查台账（共 3 项）', L3, L2, L1].join('\n'));
     await h.command('zhang', '/台账 状态=已取消');
-    expect(h.lastText('zhang')).toBe(['督查台账（共 1 项）', '督字〔2026〕5号 作废事项｜已取消'].join('\n'));
+    expect(h.lastText('zhang')).toBe(['督查台账（共 1 项）', '草稿5 作废事项｜已取消（未发出）'].join('\n'));
     await h.command('zhang', '/台账 状态=草稿');
-    expect(h.lastText('zhang').split('\n')[0]).toBe('督查台账（共 51 项，显示前 50 项）');
+    const drafts = h.lastText('zhang').split('\n');
+    // 1 + 50 drafts, the newest 50 shown, newest first (all drafted at the same moment: by reference).
+    expect(drafts[0]).toBe('督查台账（共 51 项，显示前 50 项）');
+    expect(drafts[1]).toBe('草稿55 批量草稿50｜草稿（2026年10月5日 09:00 前未发出即作废）');
+    expect(drafts[50]).toBe('草稿6 批量草稿1｜草稿（2026年10月5日 09:00 前未发出即作废）');
+    expect(drafts).toHaveLength(51);
   });
 
-  it('the office sees every item, newest first, drafts included', async () => {
+  it('the office sees every item issued, highest number first, drafts left to 状态=草稿', async () => {
     const before = await world();
     await h.command('zhang', '/台账');
-    expect(h.lastText('zhang')).toBe(['督查台账（共 4 项）', L4, L3, L2, L1].join('\n'));
+    expect(h.lastText('zhang')).toBe(['督查台账（共 3 项）', L3, L2, L1].join('\n'));
     // Reading changes nothing.
     const after = await world();
     expect(after.docs).toEqual(before.docs);
@@ -517,10 +547,10 @@ describe('/查看 /show', () => {
   it('refuses a person of an unassigned unit, an unknown number, a draft to units, and bad syntax', async () => {
     await issue('/新建 公交站台改造 单位=jtj 期限=10d');
     await draft('/新建 草稿 单位=gaj 期限=10d');
-    await refused('zhou', '/查看 1', '督查事项 2026-1 没有交办给您所在的单位，无权查看', false);
+    await refused('zhou', '/查看 1', '督字〔2026〕1号没有交办给您所在的单位，无权查看', false);
     await refused('chen', '/show 1', '无权查看', false);
-    await refused('zhang', '/查看 99', '没有编号为 2026-99 的督查事项', false);
-    await refused('chen', '/查看 2', '没有编号为 2026-2 的督查事项', false);
+    await refused('zhang', '/查看 99', '没有督字〔2026〕99号这个督查事项', false);
+    await refused('chen', '/查看 2', '没有督字〔2026〕2号这个督查事项', false);
     await refused('zhang', '/查看 abc', '「abc」不是有效的事项编号', 'show');
     await refused('zhang', '/查看', '/查看 缺少事项编号', 'show');
     await refused('zhang', '/查看 1 单位=jtj', '/查看 没有「单位」这个参数', 'show');
@@ -581,14 +611,14 @@ describe('/报送 /report', () => {
   it('refuses a contact of another unit, a non-contact, missing text, bad and unknown numbers', async () => {
     await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=民生');
     await receive('li');
-    await refused('zhou', '/报送 1 我们也做了', ['督查事项 2026-1 没有交办给您所在的单位', '只有承办单位的联络员才能报送'], false);
+    await refused('zhou', '/报送 1 我们也做了', ['督字〔2026〕1号没有交办给您所在的单位', '只有承办单位的联络员才能报送'], false);
     await refused('li', '/报送 1 我来报', '只有市交通运输局的联络员才能报送报告', false);
     await refused('zhang', '/report 1 office text', '没有交办给您所在的单位', false);
     await refused('zhao', '/报送 1', '缺少报告内容', 'report');
     await refused('zhao', '/报送 1 办结', '缺少报告内容', 'report');
     await refused('zhao', '/报送', '缺少事项编号和报告内容', 'report');
     await refused('zhao', '/报送 abc 内容', '「abc」不是有效的事项编号', 'report');
-    await refused('zhao', '/报送 9 内容', '没有编号为 2026-9 的督查事项', false);
+    await refused('zhao', '/报送 9 内容', '没有督字〔2026〕9号这个督查事项', false);
   });
 });
 
@@ -628,7 +658,7 @@ describe('/催办 /urge', () => {
     const it1 = await item('2026-1');
     expect(it1.assignments.map((a) => a.urges)).toEqual([[NOW], [NOW]]);
     expect(it1.assignments.map((a) => a.state)).toEqual(['received', 'issued']);
-    const audit = (await h.rt.store.audit('2026-1')).filter((e) => e.action === 'urge');
+    const audit = (await h.rt.store.audit(await idOf('2026-1'))).filter((e) => e.action === 'urge');
     expect(audit.map((e) => [e.actor, e.unit, e.from, e.to, JSON.parse(e.detail!)])).toEqual([
       ['zhang', 'jtj', 'received', 'received', { count: 1 }],
       ['zhang', 'gaj', 'issued', 'issued', { count: 1 }],
@@ -660,9 +690,11 @@ describe('/催办 /urge', () => {
     await refused('li', '/催办 1', '只有督查室工作人员才能催办', false);
     await refused('zhao', '/urge 1', '只有督查室工作人员才能催办', false);
     await refused('zhang', '/催办 1 单位=市教育局', '「市教育局」不是通讯录中的单位，请写单位编号或全称', 'urge');
-    await refused('zhang', '/催办 1 单位=gaj', '督查事项 2026-1 没有交办给市公安局', false);
-    await refused('zhang', '/催办 99', '没有编号为 2026-99 的督查事项', false);
-    await refused('zhang', '/催办 2', '尚未发出或已取消，不能催办', false);
+    await refused('zhang', '/催办 1 单位=gaj', '督字〔2026〕1号没有交办给市公安局', false);
+    await refused('zhang', '/催办 99', '没有督字〔2026〕99号这个督查事项', false);
+    // A draft is named by its reference; it has no 督字 number yet.
+    await refused('zhang', '/催办 2', '没有督字〔2026〕2号这个督查事项', false);
+    await refused('zhang', '/催办 草稿2', '草稿2尚未发出，不能催办', false);
     await refused('zhang', '/催办', '/催办 缺少事项编号', 'urge');
     await refused('zhang', '/催办 1 颜色=红', '/催办 没有「颜色」这个参数', 'urge');
   });
@@ -731,8 +763,8 @@ describe('/约谈 /summon', () => {
     await refused('zhang', '/约谈 1 单位=jtj 时间=2026-10-10 地点=会议室', '时间「2026-10-10」看不懂', 'summon');
     await refused('zhang', '/约谈 1 单位=jtj 时间="2026-09-27 10:00" 地点=会议室', '约谈时间不能早于现在', 'summon');
     await refused('zhang', '/约谈 1 单位=市教育局 时间="2026-10-10 15:00" 地点=会议室', '「市教育局」不是通讯录中的单位，请写单位编号或全称', 'summon');
-    await refused('zhang', '/约谈 1 单位=gaj 时间="2026-10-10 15:00" 地点=会议室', '督查事项 2026-1 没有交办给市公安局', false);
-    await refused('zhang', '/约谈 9 单位=jtj 时间="2026-10-10 15:00" 地点=会议室', '没有编号为 2026-9 的督查事项', false);
+    await refused('zhang', '/约谈 1 单位=gaj 时间="2026-10-10 15:00" 地点=会议室', '督字〔2026〕1号没有交办给市公安局', false);
+    await refused('zhang', '/约谈 9 单位=jtj 时间="2026-10-10 15:00" 地点=会议室', '没有督字〔2026〕9号这个督查事项', false);
     await refused('li', '/约谈 1 单位=jtj 时间="2026-10-10 15:00" 地点=会议室', '只有督查室工作人员才能约谈', false);
     await refused('zhang', '/约谈 1 单位=jtj 时间="2026-10-10 15:00" 地点=会议室 主题=汇报', '/约谈 没有「主题」这个参数', 'summon');
   });
@@ -779,7 +811,7 @@ describe('/坐地督查 /onsite', () => {
     await refused('zhang', '/坐地督查 1 单位=jtj 日期=2026-13-01', '日期「2026-13-01」看不懂', 'onsite');
     await refused('zhang', '/坐地督查 1 单位=jtj、gaj 日期=2026-09-28', '坐地督查一次只能写一个单位', 'onsite');
     await refused('zhang', '/onsite 1 unit=市教育局 on=2026-09-28', '「市教育局」不是通讯录中的单位，请写单位编号或全称', 'onsite');
-    await refused('zhang', '/坐地督查 7 单位=jtj 日期=2026-09-28', '没有编号为 2026-7 的督查事项', false);
+    await refused('zhang', '/坐地督查 7 单位=jtj 日期=2026-09-28', '没有督字〔2026〕7号这个督查事项', false);
     await refused('zhao', '/坐地督查 1 单位=jtj 日期=2026-09-28', '只有督查室工作人员才能记录坐地督查', false);
     await refused('li', '/onsite 1 unit=jtj on=2026-09-28', '只有督查室工作人员才能记录坐地督查', false);
   });
@@ -827,7 +859,7 @@ describe('/延期 /extend', () => {
     expect(a.due).toBe('2026-10-30');
     expect(a.dueAt).toBe(endOf('2026-10-30'));
     expect(a.extensions[0]).toMatchObject({ status: 'approved', decidedBy: 'zhang', decidedAt: Date.parse('2026-09-29T09:00:00+08:00'), oldDue: '2026-10-09' });
-    const audit = await h.rt.store.audit('2026-1');
+    const audit = await h.rt.store.audit(await idOf('2026-1'));
     expect(audit.slice(-2).map((e) => [e.action, e.actor, e.unit, JSON.parse(e.detail!)])).toEqual([
       ['approve_extension', 'zhang', 'jtj', { extension: 1, to: '2026-10-30' }],
       ['change_deadline', 'zhang', 'jtj', { extension: 1, from: '2026-10-09', to: '2026-10-30' }],
@@ -889,11 +921,11 @@ describe('/延期 /extend', () => {
     await refused('li', '/extend 1 reason=late', '/延期 缺少「至/to」', 'extend');
     await refused('li', '/延期 至=2026-10-30 理由=顺延', '/延期 缺少事项编号', 'extend');
     await refused('li', '/延期 1 至=2026-10-30 理由=顺延 单位=jtj', '/延期 没有「单位」这个参数', 'extend');
-    await refused('zhou', '/延期 1 至=2026-10-30 理由=顺延', '督查事项 2026-1 没有交办给您所在的单位', false);
+    await refused('zhou', '/延期 1 至=2026-10-30 理由=顺延', '督字〔2026〕1号没有交办给您所在的单位', false);
     await refused('zhang', '/延期 1 至=2026-10-30 理由=顺延', '没有交办给您所在的单位', false);
     // A deputy who is not the responsible leader of a key item may not ask.
     await refused('wang', '/延期 1 至=2026-10-30 理由=顺延', '才能申请延期', false);
-    await refused('li', '/延期 9 至=2026-10-30 理由=顺延', '没有编号为 2026-9 的督查事项', false);
+    await refused('li', '/延期 9 至=2026-10-30 理由=顺延', '没有督字〔2026〕9号这个督查事项', false);
 
     await h.command('li', '/延期 1 至=2026-10-30 理由=顺延');
     await refused('zhao', '/延期 1 至=2026-11-30 理由=再顺延', '已有一份延期申请在等待督查室审批', false);
@@ -998,6 +1030,143 @@ describe('senders', () => {
   });
 });
 
+// ---- /取消 /修改 /撤回 ----
+
+describe('/取消 /cancel', () => {
+  it('drops a draft by its reference, as the preview\'s button does', async () => {
+    await draft('/新建 打错的事项 单位=jtj 期限=5d');
+    await h.command('zhang', '/取消 草稿1');
+    expect(h.lastText('zhang')).toBe('已取消草稿1「打错的事项」。');
+    expect((await item('草稿1')).status).toBe('cancelled');
+    expect(await lastAudit('草稿1')).toMatchObject({ actor: 'zhang', action: 'cancel', from: 'draft', to: 'cancelled' });
+    // The preview the clerk has is redrawn, its buttons gone.
+    const redrawn = h.feishu.updates.filter((u) => u.viewer === 'zhang').at(-1)!.card;
+    expect(redrawn.buttons).toEqual([]);
+    expect(redrawn.title).toBe('督查单草稿（已取消）');
+    await h.command('qian', '/cancel draft2');
+    expect(h.lastText('qian')).toBe('没有草稿2这个督查事项');
+  });
+
+  it('refuses an issued item (saying how to withdraw it), a cancelled draft, an unknown one, a bad reference and non-office people', async () => {
+    const no = await issue('/新建 已发出的事项 单位=jtj 期限=5d');
+    await draft('/新建 草稿 单位=jtj 期限=5d');
+    await draft('/新建 另一草稿 单位=jtj 期限=5d');
+    await h.command('zhang', '/取消 草稿3');
+    await refused('li', '/取消 草稿2', '只有督查室工作人员才能取消草稿', false);
+    await refused('zhang', `/取消 ${no}`, '督字〔2026〕1号已经发出，不能取消。如需撤回，请用 /撤回 2026-1 理由=…', false);
+    await refused('zhang', '/取消 1', '督字〔2026〕1号已经发出，不能取消。如需撤回，请用 /撤回 1 理由=…', false);
+    await refused('zhang', '/取消 草稿1', '督字〔2026〕1号已经发出，不能取消', false);
+    await refused('zhang', '/取消 草稿3', '草稿3已取消', false);
+    await refused('zhang', '/取消 草稿9', '没有草稿9这个督查事项', false);
+    await refused('zhang', '/取消 abc', ['「abc」不是有效的事项编号', '草稿7'], 'cancel');
+    await refused('zhang', '/取消', '/取消 缺少草稿编号', 'cancel');
+  });
+});
+
+describe('/修改 /amend', () => {
+  it('corrects the title and requirements with a reason: audited from → to, each unit not done gets the notice again, marked （更正）', async () => {
+    await issue('/新建 积水整治 单位=jtj、gaj 期限=2026-10-30 类别=重大 要求=排查');
+    await receive('li');
+    await h.command('zhao', '/报送 1 办结 已全部整改');
+    await h.press('li', { card: h.lastCard('li', '签署'), label: '签署' });
+    await h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' });
+    const before = { li: pushedTo('li').length, chen: pushedTo('chen').length };
+    await h.command('zhang', '/修改 1 标题=城区积水点整治 要求="汛期前完成全部点位整改" 理由="标题和要求写得不全"');
+    expect(h.lastText('zhang')).toBe(
+      '已更正督字〔2026〕1号「城区积水点整治」：标题由「积水整治」改为「城区积水点整治」；督查要求改为「汛期前完成全部点位整改」；理由：标题和要求写得不全。已向 1 位负责领导重发督查单（更正）。',
+    );
+    const it1 = await item('2026-1');
+    expect(it1).toMatchObject({ title: '城区积水点整治', req: '汛期前完成全部点位整改', due: '2026-10-30' });
+    expect(it1.amendments).toEqual([
+      {
+        n: 1,
+        at: NOW,
+        by: 'zhang',
+        reason: '标题和要求写得不全',
+        title: { from: '积水整治', to: '城区积水点整治' },
+        req: { from: '排查', to: '汛期前完成全部点位整改' },
+      },
+    ]);
+    expect(await lastAudit('2026-1')).toMatchObject({
+      actor: 'zhang',
+      action: 'amend',
+      detail: { n: 1, reason: '标题和要求写得不全', title: { from: '积水整治', to: '城区积水点整治' }, req: { from: '排查', to: '汛期前完成全部点位整改' } },
+    });
+    // 市交通运输局 is done: nothing new to it; 市公安局's head gets the notice again.
+    expect(pushedTo('li')).toHaveLength(before.li);
+    expect(pushedTo('chen')).toHaveLength(before.chen + 1);
+    const fresh = h.lastCard('chen', '签收');
+    expect(fresh.title).toBe('督查通知（更正） 督字〔2026〕1号');
+    expect(fresh.fields.find((f) => f.label === '事项')?.value).toBe('城区积水点整治');
+    expect(fresh.body).toBe(
+      '**督查要求**\n汛期前完成全部点位整改\n\n【更正】\n2026年9月28日 09:00：标题由「积水整治」改为「城区积水点整治」；督查要求改为「汛期前完成全部点位整改」；理由：标题和要求写得不全',
+    );
+    // Every copy of the notice is redrawn, the done unit's too (its title changed).
+    expect(h.feishu.updates.some((u) => u.viewer === 'li' && u.card.title === '督查通知（更正） 督字〔2026〕1号')).toBe(true);
+    await h.command('zhang', '/查看 1');
+    expect(h.lastText('zhang')).toContain('更正：标题由「积水整治」改为「城区积水点整治」');
+    expect(h.lastText('zhang')).toContain('更正督查事项');
+    // /核验 follows the correction: the record is intact, the title and deadline as last corrected.
+    await h.command('zhang', '/核验 1');
+    expect(h.lastText('zhang')).toContain('结论：记录完整');
+  });
+
+  it('an extension asked before a correction that already gave a later date is not approved: the deadline never comes forward', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-09 类别=重大');
+    await receive('li');
+    await h.command('li', '/延期 1 至=2026-10-20 理由=施工受限');
+    await h.command('zhang', '/修改 1 期限=2026-10-30 理由=市政府会议决定顺延');
+    const answer = await h.press('qian', { card: h.lastCard('qian', '同意'), label: '同意' });
+    expect(answer.toast).toEqual({ type: 'info', text: '办结时限已是 2026年10月30日，不早于申请延至的 2026年10月20日，无需同意延期' });
+    expect((await item('2026-1')).assignments[0]).toMatchObject({ due: '2026-10-30', extensions: [expect.objectContaining({ status: 'pending' })] });
+    // 不同意 still closes the request.
+    expect((await h.press('qian', { card: h.lastCard('qian', '不同意'), label: '不同意' })).toast.type).toBe('success');
+  });
+
+  it('refuses without a reason or a change, a past date, a draft, a completed or withdrawn item, and non-office people', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
+    await draft('/新建 草稿 单位=jtj 期限=2026-10-30');
+    await refused('li', '/修改 1 期限=2026-11-30 理由=顺延', '只有督查室工作人员才能修改督查事项', false);
+    await refused('zhang', '/修改 1 期限=2026-11-30', '/修改 缺少「理由/reason」', 'amend');
+    await refused('zhang', '/修改 1 理由=顺延', '请写明要更正的内容：期限=、要求= 或 标题=', 'amend');
+    await refused('zhang', '/修改 1 期限=2026-09-01 理由=顺延', '期限不能早于今天', 'amend');
+    await refused('zhang', '/修改 1 期限=2026-10-30 标题=积水整治 理由=顺延', '督字〔2026〕1号的内容与所写相同，无需更正', false);
+    await refused('zhang', '/修改 草稿2 期限=2026-11-30 理由=顺延', '草稿2尚未发出，不能修改。草稿可 /取消 草稿2 后重新新建', false);
+    await refused('zhang', '/修改 9 期限=2026-11-30 理由=顺延', '没有督字〔2026〕9号这个督查事项', false);
+    await h.command('zhang', '/撤回 1 理由=重复');
+    await refused('zhang', '/修改 1 期限=2026-11-30 理由=顺延', '督字〔2026〕1号已撤回，不能修改', false);
+  });
+});
+
+describe('/撤回 /withdraw', () => {
+  it('refuses without a reason, a draft (pointing to /取消), a completed item and non-office people', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
+    await receive('li');
+    await h.command('zhao', '/报送 1 办结 已全部整改');
+    await h.press('li', { card: h.lastCard('li', '签署'), label: '签署' });
+    await h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' });
+    await draft('/新建 草稿 单位=jtj 期限=2026-10-30');
+    await refused('zhao', '/撤回 1 理由=重复', '只有督查室工作人员才能撤回督查事项', false);
+    await refused('zhang', '/撤回 1', '/撤回 缺少「理由/reason」', 'withdraw');
+    await refused('zhang', '/撤回 1 理由=重复', '督字〔2026〕1号已办结，不能撤回', false);
+    await refused('zhang', '/撤回 草稿2 理由=重复', '草稿2尚未发出，不能撤回。草稿不必撤回，可用 /取消 草稿2', false);
+  });
+
+  it('shows the item 已撤回 in /查看, and the ledger keeps its line', async () => {
+    await issue('/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
+    await h.command('zhang', '/撤回 1 理由=与其他事项重复');
+    await h.command('li', '/查看 1');
+    expect(h.lastText('li')).toContain('状态：已撤回（2026年9月28日，理由：与其他事项重复）');
+    expect(h.lastText('li')).toContain('撤回督查事项');
+    await h.command('li', '/台账');
+    expect(h.lastText('li')).toBe('督查台账（共 1 项）\n督字〔2026〕1号【重点】 积水整治｜已撤回（2026年9月28日，理由：与其他事项重复）');
+    await h.command('zhang', '/台账 状态=待签收');
+    expect(h.lastText('zhang')).toBe('台账中没有符合条件的督查事项。');
+    await h.command('zhang', '/核验 1');
+    expect(h.lastText('zhang')).toContain('结论：记录完整');
+  });
+});
+
 describe('fixed bugs', () => {
   // handlers/urge.ts does not de-duplicate `unit=` (handlers/new.ts does): the same unit named twice,
   // by id and by name, is urged twice: two urgent texts, two urges stored, two audit entries, and the
@@ -1045,7 +1214,8 @@ describe('fixed bugs', () => {
     await h.press('zhang', { card: h.lastCard('zhang', '取消'), label: '取消' });
     await h.command('zhao', '/台账 状态=已取消');
     expect(h.lastText('zhao')).toContain('没有符合条件');
-    await refused('zhao', '/查看 1', '没有编号为 2026-1', false);
+    await refused('zhao', '/查看 1', '没有督字〔2026〕1号这个督查事项', false);
+    await refused('zhao', '/查看 草稿1', '没有草稿1这个督查事项', false);
   });
 });
 

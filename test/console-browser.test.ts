@@ -70,8 +70,10 @@ describe('the console in a browser', () => {
     await c.type('/新建 城区主干道积水整治 单位=jtj 期限=5工作日 类别=民生 要求="汛期前完成排查整改"');
     const preview = await c.cardWith('发出');
     expect(await preview.textContent()).toContain('预览');
-    expect(await preview.textContent()).toContain('督字〔2026〕2号');
-    await c.press('发出');
+    // A draft's reference; the 督字 number comes at 发出, and the card pressed shows it.
+    expect(await preview.textContent()).toContain('草稿2');
+    expect(await preview.textContent()).toContain('草稿保留 7 天');
+    expect(await (await c.press('发出')).textContent()).toContain('督字〔2026〕2号');
 
     // The head receives it in person.
     await c.as('李明');

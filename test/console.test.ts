@@ -182,7 +182,7 @@ describe('the console routes', () => {
     const s = await start({ DUCHA_CLOCK: '2026-12-15T10:00:00+08:00' });
     const api = await consoleClient(s.base);
     const seeded = (await (await api.post('seed', {})).json()) as { text: string };
-    expect(seeded.text).toMatch(/已生成 4 件示例事项：\n督字〔2026〕1号 待李明签署\n督字〔2026〕2号 已签署，待督查室受理\n督字〔2026〕3号 已发出，待签收\n督字〔2026〕4号 草稿，待发出/);
+    expect(seeded.text).toMatch(/已生成 4 件示例事项：\n督字〔2026〕1号 待李明签署\n督字〔2026〕2号 已签署，待督查室受理\n督字〔2026〕3号 已发出，待签收\n草稿4 草稿，待发出/);
     const buttons = async (person: string) =>
       ((await (await api.get(`messages?person=${person}`)).json()) as { messages: ConsoleMessage[] }).messages.flatMap((m) =>
         m.kind === 'card' ? m.card.buttons.map((b) => b.text) : [],

@@ -1,7 +1,8 @@
 // Crashes: the service runs as separate OS processes (`node --import tsx src/main.ts`, as `npm start` runs it),
 // driven by signed, encrypted Feishu webhooks and answered through a fake Open API; the test kills them with
 // SIGKILL between the commit of an operation and the relay of what it decided (DUCHA_FAULT=after-commit), between
-// queuing those deliveries and clearing the outbox (after-enqueue), or while a message is in flight, then starts another process and checks that every message arrives, once.
+// queuing those deliveries and clearing the outbox (after-enqueue), or while a message is in flight, then starts another process and checks that every message arrives, once;
+// and between deciding 发出 and its commit (before-commit), then checks that the year's 督字 numbers have no gap.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -234,7 +235,8 @@ describe('a process killed between the commit and the relay', () => {
       await say(p, 'zhang', '/新建 城区主干道积水整治 单位=jtj 期限=5d 类别=重大');
       await until('the preview card reaches the clerk', () => cardsTo('zhang', '发出').length === 1);
       const id = await onlyItemId();
-      const no = id.split('-')[1]!;
+      // The year's first 督字 number, given at 发出 below.
+      const no = '1';
       const issued = await post(p, '/webhooks/feishu/cards', pressOf('zhang', '发出').envelope);
       expect(issued.json.toast.type).toBe('success');
       await until('the head has the notice', () => cardsTo('li', '签收').length === 1);
@@ -286,6 +288,71 @@ describe('a process killed between the commit and the relay', () => {
       expect(await queue(DELIVER).getJobCounts('failed')).toEqual({ failed: 0 });
       expect(textsTo('zhang', '送达失败')).toHaveLength(0);
       expect(textsTo('qian', '送达失败')).toHaveLength(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('督字 numbers when a process dies at 发出', () => {
+  /** The press Feishu would post for a fresh press of 发出 on a draft's preview card (its title given). */
+  function issuePress(title: string): { eventId: string; envelope: Envelope<CardActionEvent> } {
+    const m = cardsTo('zhang', '发出').find((c) => JSON.stringify(c.content).includes(title));
+    if (!m) throw new Error(`no preview of ${title}`);
+    const value = buttonsOf(m.content).find((b) => b.label === '发出')!.value as object;
+    const eventId = randomEventId();
+    return { eventId, envelope: cardAction({ token: TOKEN, openId: OPEN_ID.zhang!, value, messageId: m.messageId, eventId }) };
+  }
+  const statusOf = async (id: string) => redis.hget(`${prefix}:item:${id}`, 'status');
+  const numberOf = async (id: string) => redis.hmget(`${prefix}:item:${id}`, 'year', 'seq');
+
+  it(
+    'killed after deciding 发出 and before its commit, or right after it: the year\'s numbers are 1, 2, 3 with no gap',
+    async () => {
+      const a = await start('A');
+      for (const t of ['甲事项', '乙事项', '丙事项']) await say(a, 'zhang', `/新建 ${t} 单位=jtj 期限=5d 类别=重大`);
+      await until('three previews reach the clerk', () => cardsTo('zhang', '发出').length === 3);
+      await until('nothing left to send', settled);
+      expect(await a.stop()).toEqual({ code: 0, signal: null });
+      const ids = await redis.zrange(`${prefix}:items`, '0', '-1');
+      const idOf = async (title: string) => {
+        for (const id of ids) if (JSON.parse((await redis.hget(`${prefix}:item:${id}`, 'doc'))!).title === title) return id;
+        throw new Error(`no item ${title}`);
+      };
+      const [jia, yi, bing] = [await idOf('甲事项'), await idOf('乙事项'), await idOf('丙事项')];
+
+      // 甲: the process dies once 发出 is decided, before the step that would number and issue it. Nothing is taken.
+      const first = issuePress('甲事项');
+      await pressAndDie(await start('B', { DUCHA_FAULT: 'before-commit' }), first.envelope);
+      expect(await statusOf(jia)).toBe('draft');
+      expect(await redis.get(`${prefix}:seq:2026`)).toBeNull();
+      expect(await redis.exists(`${prefix}:num:2026`)).toBe(0);
+
+      // 乙: the process dies right after the commit: the number and the issue were one step, both done.
+      await pressAndDie(await start('C', { DUCHA_FAULT: 'after-commit' }), issuePress('乙事项').envelope);
+      expect(await statusOf(yi)).toBe('open');
+      expect(await numberOf(yi)).toEqual(['2026', '1']);
+      expect(await redis.get(`${prefix}:seq:2026`)).toBe('1');
+
+      // The clerk presses 发出 on 甲 again (a press of its own), then on 丙.
+      const d = await start('D');
+      const again = await post(d, '/webhooks/feishu/cards', issuePress('甲事项').envelope);
+      expect(again.json.toast).toMatchObject({ type: 'success', content: '已发出督字〔2026〕2号，督查单已直送 1 位负责领导' });
+      const third = await post(d, '/webhooks/feishu/cards', issuePress('丙事项').envelope);
+      expect(third.json.toast.content).toContain('已发出督字〔2026〕3号');
+      // Feishu's late retry of the press that died is told it is done, and takes no number.
+      const late = await post(d, '/webhooks/feishu/cards', first.envelope);
+      expect(late.json.toast).toMatchObject({ type: 'info', content: '督字〔2026〕2号已经发出' });
+
+      expect(await numberOf(jia)).toEqual(['2026', '2']);
+      expect(await numberOf(bing)).toEqual(['2026', '3']);
+      expect(await redis.get(`${prefix}:seq:2026`)).toBe('3');
+      expect(await redis.hgetall(`${prefix}:num:2026`)).toEqual({ '1': yi, '2': jia, '3': bing });
+      expect(await redis.zrange(`${prefix}:ledger`, '0', '-1', 'WITHSCORES')).toEqual([yi, '2026000001', jia, '2026000002', bing, '2026000003']);
+      // Each head's notice, once each, under its number (乙's relayed by D's outbox sweep).
+      await until('the three notices arrive', () => cardsTo('li', '签收').length >= 3, PICKUP_MS);
+      await until('nothing left to send', settled, PICKUP_MS);
+      const notices = cardsTo('li', '签收').map((m) => /督字〔2026〕(\d+)号/.exec(JSON.stringify(m.content))?.[1]);
+      expect(notices.sort()).toEqual(['1', '2', '3']);
     },
     TEST_TIMEOUT_MS,
   );

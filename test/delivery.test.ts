@@ -52,7 +52,8 @@ describe('delivery', () => {
 describe('a command that keeps failing', () => {
   it('is retried, then the sender is told in Chinese that something went wrong', async () => {
     // A corrupt record makes every attempt at /查看 throw.
-    await h.redis.hset(h.rt.store.k.item('2026-1'), 'v', '1', 'doc', '{not json', 'status', 'open');
+    await h.redis.hset(h.rt.store.k.item('d1'), 'v', '1', 'doc', '{not json', 'status', 'open');
+    await h.redis.hset(h.rt.store.k.numbers(2026), '1', 'd1');
     const { intakeCommand } = await import('../src/dispatch/dispatch.ts');
     await intakeCommand(h.rt, h.commandEvent('zhang', '/查看 1', 'ev-broken'));
     // The apology is queued from the worker's "failed" event, just after the last attempt.

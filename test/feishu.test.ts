@@ -26,7 +26,7 @@ const lastCard = (person: string, label: string) => s.lastCard(person, label);
 const press = (person: string, label: string, of?: string) => s.press(person, label, of);
 const base = () => s.base;
 
-async function state(id = '2026-1') {
+async function state(id = 'd1') {
   return (await h.rt.store.getItem(id))?.item;
 }
 
@@ -178,7 +178,7 @@ describe('Feishu webhooks', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => post('/webhooks/feishu/events', ev)));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     await h.settle();
-    expect(await h.rt.store.itemIds()).toEqual(['2026-1']);
+    expect(await h.rt.store.itemIds()).toEqual(['d1']);
     expect(fake.messages.filter((m) => m.receiveId === 'oc_zhang')).toHaveLength(1);
   });
 
@@ -191,7 +191,7 @@ describe('Feishu webhooks', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => post('/webhooks/feishu/cards', ev)));
     expect(results.map((r) => r.json.toast.type)).toEqual(Array(5).fill('success'));
     await h.settle();
-    expect((await h.rt.store.audit('2026-1')).filter((e) => e.action === 'receive')).toHaveLength(1);
+    expect((await h.rt.store.audit('d1')).filter((e) => e.action === 'receive')).toHaveLength(1);
   });
 
   it('reads text and post messages, and in groups only when the bot is mentioned', async () => {

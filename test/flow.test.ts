@@ -7,7 +7,10 @@ beforeEach(async () => {
   h = await createHarness();
 });
 afterEach(async () => {
+  // Nobody was shown an item's internal id.
+  const shown = h.shownInternalIds();
   await h.close();
+  expect(shown).toEqual([]);
 });
 
 async function item(id: string) {
@@ -22,7 +25,7 @@ describe('a key item, end to end', () => {
     const preview = h.lastCard('zhang', '发出');
     expect(preview.title).toContain('预览');
     const fields = Object.fromEntries(preview.fields.map((f) => [f.label, f.value]));
-    expect(fields['编号']).toBe('督字〔2026〕1号');
+    expect(fields['编号']).toBe('草稿1（保留 7 天）');
     expect(fields['接收人']).toBe('李明（市交通运输局一把手）');
     // 2026-09-28 + 3 working days crosses National Day: 29, 30, then Oct 8.
     expect(fields['办结时限']).toBe('2026年10月8日');
@@ -45,13 +48,13 @@ describe('a key item, end to end', () => {
     expect(wrong.toast.type).toBe('error');
     expect(wrong.toast.text).toContain('李明');
     expect(wrong.card).toBeUndefined();
-    expect((await item('2026-1')).assignments[0]!.state).toBe('issued');
+    expect((await item('d1')).assignments[0]!.state).toBe('issued');
 
     const got = await h.press('li', { card: notice, label: '签收' });
     expect(got.toast.type).toBe('success');
     expect(got.card?.buttons).toHaveLength(0);
     expect(got.card?.note).toMatch(/已由李明于 2026年9月28日 09:00 签收/);
-    expect((await item('2026-1')).assignments[0]!.state).toBe('received');
+    expect((await item('d1')).assignments[0]!.state).toBe('received');
     // The copy in the head's chat is redrawn too.
     expect(h.feishu.updates.some((u) => u.viewer === 'li' && u.card.title === notice.title && u.card.buttons.length === 0)).toBe(true);
 
@@ -59,10 +62,10 @@ describe('a key item, end to end', () => {
     expect(h.lastText('zhao')).toContain('送李明签署');
     const toSign = h.lastCard('li', '签署');
     expect(toSign.body).toContain('排水管网疏通 3.2 公里');
-    expect((await item('2026-1')).assignments[0]!.state).toBe('awaiting_signature');
+    expect((await item('d1')).assignments[0]!.state).toBe('awaiting_signature');
 
     await h.press('li', { card: toSign, label: '签署' });
-    const a = (await item('2026-1')).assignments[0]!;
+    const a = (await item('d1')).assignments[0]!;
     expect(a.state).toBe('signed');
     expect(a.reports[0]!.signature).toMatchObject({ by: 'li', platform: 'feishu', version: 1, text: a.reports[0]!.text });
 
@@ -72,13 +75,13 @@ describe('a key item, end to end', () => {
     const accepted = await h.press('zhang', { card: review, label: '受理' });
     expect(accepted.toast.text).toContain('办结');
 
-    const done = await item('2026-1');
+    const done = await item('d1');
     expect(done.status).toBe('completed');
     expect(done.assignments[0]!.state).toBe('completed');
     // qian's copy of the review card loses its buttons.
     expect(h.wecom.updates.some((u) => u.viewer === 'qian' && u.card.buttons.length === 0 && u.card.note?.includes('受理'))).toBe(true);
 
-    const audit = await h.rt.store.audit('2026-1');
+    const audit = await h.rt.store.audit('d1');
     expect(audit.map((e) => e.action)).toEqual(['create', 'issue', 'assign', 'receive', 'submit', 'sign', 'accept', 'complete_item']);
     const sign = audit.find((e) => e.action === 'sign')!;
     expect(sign).toMatchObject({ actor: 'li', platform: 'feishu', unit: 'jtj', from: 'awaiting_signature', to: 'signed' });
@@ -105,7 +108,7 @@ describe('a key item, end to end', () => {
     await h.command('zhao', '/报送 2 办结 站台已改造完毕');
     await h.press('sun', { card: h.lastCard('sun', '签署'), label: '签署' });
     await h.press('qian', { card: h.lastCard('qian', '受理'), label: '受理' });
-    const it2 = await item('2026-2');
+    const it2 = await item('d2');
     expect(it2.status).toBe('completed');
     expect(it2.assignments[0]!.reports[0]!.signature?.by).toBe('sun');
   });
@@ -121,10 +124,10 @@ describe('a key item, end to end', () => {
       await h.command(contact, '/报送 1 办结 已完成');
       await h.press(head, { card: h.lastCard(head, '签署'), label: '签署' });
       await h.press('zhang', { card: h.lastCard('zhang', '受理'), label: '受理' });
-      const it1 = await item('2026-1');
+      const it1 = await item('d1');
       expect(it1.status).toBe(head === 'li' ? 'open' : 'completed');
     }
-    expect((await item('2026-1')).assignments.find((a) => a.unit === 'gaj')!.lead).toBe(true);
+    expect((await item('d1')).assignments.find((a) => a.unit === 'gaj')!.lead).toBe(true);
   });
 
   it('/查看 shows the full text of each unit\'s latest report, and who signed it', async () => {

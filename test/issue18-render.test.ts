@@ -138,7 +138,7 @@ describe('the outcome, with its reason', () => {
 });
 
 describe('the contact’s card after 签收', () => {
-  const card = () => contactBriefCard(item, assignment({ state: 'received' }), dir, 'Asia/Shanghai');
+  const card = () => contactBriefCard(item, assignment({ state: 'received' }), dir, 'Asia/Shanghai', 2026);
 
   it('Feishu: the lines read exactly as they are to be sent', () => {
     const text = shownText(toFeishuCard(card()));

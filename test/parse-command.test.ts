@@ -17,8 +17,8 @@ function fail(text: string): ParseError {
 
 describe('command table', () => {
   it('has one entry per command with Chinese and English names', () => {
-    expect(COMMAND_NAMES).toEqual(['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'help']);
-    const zh = ['新建', '台账', '查看', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '帮助'];
+    expect(COMMAND_NAMES).toEqual(['new', 'cancel', 'amend', 'withdraw', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'help']);
+    const zh = ['新建', '取消', '修改', '撤回', '台账', '查看', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '帮助'];
     COMMAND_NAMES.forEach((name, i) => {
       expect(COMMANDS[name].name).toBe(name);
       expect(COMMANDS[name].zh).toBe(zh[i]);
@@ -419,11 +419,17 @@ describe('parseItemRef', () => {
     ['督字［２０２６］１２号', { year: 2026, seq: 12 }],
     ['市委督字(2026)第3号', { year: 2026, seq: 3 }],
     [' 督字〔2026〕 12号 ', { year: 2026, seq: 12 }],
+    // A draft, by its reference (it has no 督字 number until 发出).
+    ['草稿7', { draft: 7 }],
+    ['草稿７号', { draft: 7 }],
+    ['草稿第12号', { draft: 12 }],
+    ['draft7', { draft: 7 }],
+    ['Draft-7', { draft: 7 }],
   ])('%s', (s, want) => {
     expect(parseItemRef(s, y)).toEqual(want);
   });
 
-  it.each(['', '0', '十二', 'abc', '12-3', '2026-', '督字〔26〕12号', '2026-0', '12.5'])('refuses %j', (s) => {
+  it.each(['', '0', '十二', 'abc', '12-3', '2026-', '督字〔26〕12号', '2026-0', '12.5', '草稿', '草稿0', '草稿七', 'd7'])('refuses %j', (s) => {
     expect(parseItemRef(s, y)).toBeUndefined();
   });
 });

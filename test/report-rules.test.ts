@@ -172,22 +172,24 @@ describe('the four report buttons, through the service', () => {
   async function itemWith(status: ReportStatus, earlier: boolean): Promise<string> {
     n++;
     await h.command('zhang', `/新建 报告第${n}项 单位=jtj 期限=2026-10-30 类别=重大`);
-    const preview = h.lastCard('zhang', '发出');
-    const no = preview.fields.find((f) => f.label === '编号')!.value;
+    const issued = await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    expect(issued.toast).toMatchObject({ type: 'success' });
+    // The number given at 发出; the item's own id is the store's.
+    const no = issued.card!.fields.find((f) => f.label === '编号')!.value;
     const m = /〔(\d{4})〕(\d+)号/.exec(no)!;
-    const id = `${m[1]}-${m[2]}`;
+    const typed = `${m[1]}-${m[2]}`;
+    const id = (await h.rt.store.findItem({ year: Number(m[1]), seq: Number(m[2]) }))!;
     const press = async (person: string, label: string, card = lastCard(person, label, no)) => {
       const answer = await h.press(person, { card, label, reason: '数据不全，请补充' });
       expect(answer.toast, `${person} ${label}`).toMatchObject({ type: 'success' });
     };
-    await press('zhang', '发出', preview);
     await press('li', '签收');
-    await h.command('zhao', `/报送 ${id} 第一稿：已完成排查。`);
+    await h.command('zhao', `/报送 ${typed} 第一稿：已完成排查。`);
     if (status === 'signed' || status === 'accepted' || status === 'returned') await press('li', '签署');
     if (status === 'sent_back') await press('li', '退回修改');
     if (status === 'accepted') await press('zhang', '受理');
     if (status === 'returned') await press('zhang', '退回');
-    if (status === 'superseded' || earlier) await h.command('zhao', `/报送 ${id} 第二稿：补充了资金安排。`);
+    if (status === 'superseded' || earlier) await h.command('zhao', `/报送 ${typed} 第二稿：补充了资金安排。`);
     const a = (await h.rt.store.getAssignment(id, 'jtj'))!.doc;
     expect(a.reports[0]!.status).toBe(status);
     expect(a.reports.length).toBe(status === 'superseded' || earlier ? 2 : 1);

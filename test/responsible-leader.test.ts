@@ -80,19 +80,19 @@ describe('the same rule at /新建 and when the directory changes', () => {
     expect(await h.rt.store.itemIds()).toEqual([]);
     // A key item goes to the head as ever.
     await h.command('zhang', '/新建 重点事项 单位=jtj 期限=2026-10-09 类别=重大');
-    expect((await h.rt.store.getAssignment('2026-1', 'jtj'))?.doc.responsible).toBe('li');
+    expect((await h.rt.store.getAssignment('d1', 'jtj'))?.doc.responsible).toBe('li');
   });
 
   it('an ordinary item whose deputy left goes to the unit\'s first deputy, as /新建 would send it', async () => {
     h = await createHarness({ now: '2026-09-28T08:00:00+08:00' });
     await issueOrdinary();
-    expect(await leaderOf('2026-1')).toBe('wang');
+    expect(await leaderOf('d1')).toBe('wang');
     const changed = withDeputies('sun');
     h.rt.directory = () => changed;
     expect(await followDirectory(h.rt)).toEqual({ checked: 1, moved: 1 });
-    expect(await leaderOf('2026-1')).toBe('sun');
+    expect(await leaderOf('d1')).toBe('sun');
     await h.command('zhang', '/新建 一般事项二 单位=jtj 期限=2026-10-09');
-    expect((await h.rt.store.getAssignment('2026-2', 'jtj'))?.doc.responsible).toBe('sun');
+    expect((await h.rt.store.getAssignment('d2', 'jtj'))?.doc.responsible).toBe('sun');
   });
 
   it('with no deputy left, the leader on record stays (not the head), the office is told once, and a deputy added later takes it', async () => {
@@ -103,7 +103,7 @@ describe('the same rule at /新建 and when the directory changes', () => {
     h.rt.directory = () => none;
     expect(await followDirectory(h.rt)).toEqual({ checked: 1, moved: 0 });
     await h.settle();
-    expect(await leaderOf('2026-1')).toBe('wang');
+    expect(await leaderOf('d1')).toBe('wang');
     const told = () => texts('zhang').filter((t) => t.startsWith('【人员变动】'));
     expect(told()).toEqual([
       '【人员变动】督字〔2026〕1号「一般事项」市交通运输局的负责领导王建国已不是该单位的班子成员，通讯录中也没有可以接替的班子成员，' +
@@ -120,13 +120,13 @@ describe('the same rule at /新建 and when the directory changes', () => {
     expect(titles('wang')).toEqual(expect.arrayContaining([expect.stringMatching(/^【到期提醒】/), expect.stringMatching(/^【签收提醒】/)]));
     expect(titles('li')).toEqual([]);
     expect(told()).toHaveLength(1);
-    expect(await leaderOf('2026-1')).toBe('wang');
-    const audit = await h.rt.store.audit('2026-1');
+    expect(await leaderOf('d1')).toBe('wang');
+    const audit = await h.rt.store.audit('d1');
     expect(audit.filter((e) => e.action === 'reassign')).toEqual([]);
     // The directory is completed: the new deputy takes it over.
     const completed = withDeputies('sun');
     h.rt.directory = () => completed;
     expect(await followDirectory(h.rt)).toEqual({ checked: 1, moved: 1 });
-    expect(await leaderOf('2026-1')).toBe('sun');
+    expect(await leaderOf('d1')).toBe('sun');
   });
 });

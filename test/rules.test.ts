@@ -9,7 +9,7 @@ import type { ActionName } from '../src/chat/action-token.ts';
 import type { Card, Message } from '../src/chat/message.ts';
 import type { Directory } from '../src/directory/directory.ts';
 import { loadDirectoryFile } from '../src/directory/load-directory.ts';
-import { check, RULES, type AssignmentAction } from '../src/domain/rules.ts';
+import { check, checkItem, ITEM_RULES, RULES, type AssignmentAction, type ItemAction } from '../src/domain/rules.ts';
 import type { Assignment, AssignmentState, Item, ItemStatus, Report, ReportStatus } from '../src/domain/types.ts';
 import { isRefusal, type RefusalCode } from '../src/domain/refusal.ts';
 import { createHarness, recordsOf, type Harness } from './helpers/harness.ts';
@@ -210,10 +210,12 @@ function build(kind: Kind, f: Fixture, status: ItemStatus = 'open'): { item: Ite
   };
   if (f.state !== 'issued') a.receivedAt = T0;
   if (f.state === 'completed') a.completedAt = T0;
+  // A draft (or a draft cancelled) has its draft reference only; the 督字 number comes at 发出.
+  const numbered = status !== 'draft' && status !== 'cancelled';
   const item: Item = {
-    id: '2026-1',
-    year: 2026,
-    seq: 1,
+    id: 'd1',
+    draft: 1,
+    ...(numbered ? { year: 2026, seq: 1 } : {}),
     title: '城区主干道积水整治',
     status: f.state === 'completed' && status === 'open' ? 'completed' : status,
     createdBy: ACTORS.office,
@@ -230,13 +232,14 @@ function build(kind: Kind, f: Fixture, status: ItemStatus = 'open'): { item: Ite
     item.issuedAt = T0;
   }
   if (status === 'cancelled') item.cancelledAt = T0;
+  if (status === 'withdrawn') Object.assign(item, { withdrawnAt: T0, withdrawnBy: ACTORS.office, withdrawReason: '重复交办' });
   return { item, a };
 }
 
 type Verdict = { ok: true; to: AssignmentState } | { ok: false; code: RefusalCode };
 
 function expected(action: AssignmentAction, actor: ActorKind, kind: Kind, f: Fixture, status: ItemStatus): Verdict {
-  if (status === 'draft' || status === 'cancelled') return { ok: false, code: 'wrong_state' };
+  if (status === 'draft' || status === 'cancelled' || status === 'withdrawn') return { ok: false, code: 'wrong_state' };
   const e = EXPECT[action];
   if (!e.who(actor, kind)) return { ok: false, code: e.elsewhere.includes(actor) ? 'wrong_unit' : 'not_allowed' };
   const from = e.from[f.state];
@@ -312,8 +315,9 @@ describe('check(): the full cross product against docs/domain.md', () => {
     });
   }
 
-  describe('a draft or cancelled item refuses everything, to everyone', () => {
-    for (const status of ['draft', 'cancelled'] as const) {
+  describe('a draft, a cancelled draft or a withdrawn item refuses everything, to everyone, saying which', () => {
+    const says = { draft: '草稿1尚未发出，不能', cancelled: '草稿1已取消，不能', withdrawn: '督字〔2026〕1号已撤回，不能' };
+    for (const status of ['draft', 'cancelled', 'withdrawn'] as const) {
       for (const action of ACTIONS) {
         for (const kind of KINDS) {
           for (const actor of ACTOR_KINDS) {
@@ -321,7 +325,7 @@ describe('check(): the full cross product against docs/domain.md', () => {
               const { item, a } = build(kind, FIXTURES[0]!, status);
               const got = run(action, ACTORS[actor], item, a, dir);
               expect(got).toMatchObject(expected(action, actor, kind, FIXTURES[0]!, status));
-              expect(got.message).toMatch(/尚未发出或已取消/);
+              expect(got.message).toContain(says[status] + RULES[action].label);
             });
           }
         }
@@ -350,6 +354,72 @@ describe('check(): the full cross product against docs/domain.md', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// The item itself: 发出, 取消, 修改, 撤回, by hand from docs/domain.md ("The life of an item").
+// ---------------------------------------------------------------------------------------------
+
+describe('checkItem(): every action on the item × its status × who, against docs/domain.md', () => {
+  let dir: Directory;
+  beforeAll(async () => {
+    dir = await loadDirectoryFile('test/fixtures/directory.yaml');
+  });
+  const ITEM_STATUSES: ItemStatus[] = ['draft', 'open', 'completed', 'cancelled', 'withdrawn'];
+  /** From which status each action may be taken (the office's alone); what anyone else is told. */
+  const FROM: Record<ItemAction, ItemStatus> = { issue: 'draft', cancel: 'draft', amend: 'open', withdraw: 'open' };
+  /** The refusal of each action from each other status, word for word (the item: 草稿1 until 发出, then 督字〔2026〕1号). */
+  const REFUSED: Record<ItemAction, Partial<Record<ItemStatus, string>>> = {
+    issue: {
+      open: '督字〔2026〕1号已经发出',
+      completed: '督字〔2026〕1号已办结',
+      withdrawn: '督字〔2026〕1号已撤回',
+      cancelled: '草稿1已取消，不能发出。请重新新建',
+    },
+    cancel: {
+      open: '督字〔2026〕1号已经发出，不能取消。如需撤回，请用 /撤回 1 理由=…',
+      completed: '督字〔2026〕1号已办结，不能取消',
+      withdrawn: '督字〔2026〕1号已撤回，不能取消',
+      cancelled: '草稿1已取消',
+    },
+    amend: {
+      draft: '草稿1尚未发出，不能修改。草稿可 /取消 1 后重新新建',
+      completed: '督字〔2026〕1号已办结，不能修改',
+      withdrawn: '督字〔2026〕1号已撤回，不能修改',
+      cancelled: '草稿1已取消，不能修改',
+    },
+    withdraw: {
+      draft: '草稿1尚未发出，不能撤回。草稿不必撤回，可用 /取消 1',
+      completed: '督字〔2026〕1号已办结，不能撤回',
+      withdrawn: '督字〔2026〕1号已撤回',
+      cancelled: '草稿1已取消，不能撤回',
+    },
+  };
+  const DOING: Record<ItemAction, string> = { issue: '发出督查单', cancel: '取消草稿', amend: '修改督查事项', withdraw: '撤回督查事项' };
+
+  it('covers exactly the actions on the item', () => {
+    expect(Object.keys(ITEM_RULES).sort()).toEqual(Object.keys(FROM).sort());
+  });
+
+  for (const action of Object.keys(FROM) as ItemAction[]) {
+    for (const status of ITEM_STATUSES) {
+      for (const actor of ACTOR_KINDS) {
+        const want = actor !== 'office' ? `只有督查室工作人员才能${DOING[action]}` : status === FROM[action] ? 'ok' : REFUSED[action][status]!;
+        it(`${action} · ${status} · ${actor} → ${want}`, () => {
+          const numbered = status !== 'draft' && status !== 'cancelled';
+          const item = { status, draft: 1, ...(numbered ? { year: 2026, seq: 1 } : {}) };
+          try {
+            checkItem(action, ACTORS[actor], item, dir, '1');
+            expect('ok').toBe(want);
+          } catch (e) {
+            if (!isRefusal(e)) throw e;
+            expect(e.code).toBe(actor === 'office' ? 'wrong_state' : 'not_allowed');
+            expect(e.message).toBe(want);
+          }
+        });
+      }
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
 // Through the service, on real Redis.
 // ---------------------------------------------------------------------------------------------
 
@@ -359,14 +429,20 @@ describe('through the service', () => {
     h = await createHarness();
   });
   afterEach(async () => {
+    // Nobody was shown an item's internal id.
+    const shown = h.shownInternalIds();
     await h.close();
+    expect(shown).toEqual([]);
   });
 
   /** One item under test. */
   interface Ctx {
+    /** The internal id (keys, card keys). */
     id: string;
-    /** 督字〔2026〕1号 */
+    /** 督字〔2026〕1号 (草稿1 while a draft) */
     no: string;
+    /** How a command names it: 2026-1 (草稿1 while a draft). */
+    ref: string;
     key: boolean;
     /** The responsible leader of jtj. */
     resp: string;
@@ -440,23 +516,28 @@ describe('through the service', () => {
   }
 
   const submit = (c: Ctx, final = false, text = '已完成排查，整改方案分三批推进。') =>
-    command(ACTORS.contact, `/报送 ${c.id} ${final ? '办结 ' : ''}${text}`, c);
+    command(ACTORS.contact, `/报送 ${c.ref} ${final ? '办结 ' : ''}${text}`, c);
 
   /** Creates one item (jtj alone unless told) and drives jtj's assignment to a state with real commands and presses. */
   async function drive(state: Drive, opts: { key?: boolean; units?: string } = {}): Promise<Ctx> {
     const key = opts.key ?? true;
     await h.command('zhang', `/新建 城区主干道积水整治 单位=${opts.units ?? 'jtj'} 期限=2026-10-30${key ? ' 类别=重大' : ''}`);
     const preview = cards('zhang').filter((card) => card.buttons.some((b) => b.text === '发出')).at(-1)!;
-    const no = preview.fields.find((f) => f.label === '编号')!.value;
-    const m = /〔(\d{4})〕(\d+)号/.exec(no)!;
-    const c: Ctx = { id: `${m[1]}-${m[2]}`, no, key, resp: key ? ACTORS.head : ACTORS.respDeputy };
+    const draft = /草稿(\d+)/.exec(preview.fields.find((f) => f.label === '编号')!.value)!;
+    const id = (await h.rt.store.findItem({ draft: Number(draft[1]) }))!;
+    const c: Ctx = { id, no: draft[0], ref: draft[0], key, resp: key ? ACTORS.head : ACTORS.respDeputy };
     if (state === 'draft') return c;
     if (state === 'cancelled') {
       expect((await h.press('zhang', { card: preview, label: '取消' })).toast.type).toBe('success');
       expect((await itemOf(c)).status).toBe('cancelled');
       return c;
     }
-    expect((await h.press('zhang', { card: preview, label: '发出' })).toast.type).toBe('success');
+    const issued = await h.press('zhang', { card: preview, label: '发出' });
+    expect(issued.toast.type).toBe('success');
+    // The 督字 number, given at 发出.
+    c.no = issued.card!.fields.find((f) => f.label === '编号')!.value;
+    const m = /〔(\d{4})〕(\d+)号/.exec(c.no)!;
+    c.ref = `${m[1]}-${m[2]}`;
     if (state !== 'issued') await press(c.resp, '签收', c);
     if (state === 'completed') {
       await submit(c, true, '全部整改到位，群众满意。');
@@ -472,8 +553,8 @@ describe('through the service', () => {
     return c;
   }
 
-  const requestExtension = (c: Ctx, who: string = ACTORS.contact) => command(who, `/延期 ${c.id} 至=2026-11-30 理由=汛期施工受限`, c);
-  const summon = (c: Ctx) => command(ACTORS.office, `/约谈 ${c.id} 单位=jtj 时间="2026-10-10 15:00" 地点=市委3号楼302会议室`, c);
+  const requestExtension = (c: Ctx, who: string = ACTORS.contact) => command(who, `/延期 ${c.ref} 至=2026-11-30 理由=汛期施工受限`, c);
+  const summon = (c: Ctx) => command(ACTORS.office, `/约谈 ${c.ref} 单位=jtj 时间="2026-10-10 15:00" 地点=市委3号楼302会议室`, c);
 
   /** Everything that must not move when a transition is refused, as stored (raw strings), plus the parsed views. */
   async function snapshot(c: Ctx) {
@@ -552,8 +633,8 @@ describe('through the service', () => {
     { name: '签收 · wrong person: the head\'s own card pressed by a deputy', from: 'issued', attempt: pressed('wang', '签收', undefined, 'li'), type: 'error', text: /发给李明的/ },
     { name: '签收 · wrong state: already received', from: 'received', attempt: pressed('li', '签收'), type: 'info', text: /已签收过/ },
     { name: '签收 · wrong state: already received (ordinary item)', from: 'signed', ...ORDINARY, attempt: pressed('wang', '签收'), type: 'info', text: /已签收过/ },
-    { name: '签收 · wrong state: a draft item', from: 'draft', attempt: forged('li', 'receive', notice), type: 'info', text: /尚未发出或已取消/ },
-    { name: '签收 · wrong state: a cancelled item', from: 'cancelled', attempt: forged('li', 'receive', notice), type: 'info', text: /尚未发出或已取消/ },
+    { name: '签收 · wrong state: a draft item', from: 'draft', attempt: forged('li', 'receive', notice), type: 'info', text: /草稿\d+尚未发出，不能签收/ },
+    { name: '签收 · wrong state: a cancelled item', from: 'cancelled', attempt: forged('li', 'receive', notice), type: 'info', text: /草稿\d+已取消，不能签收/ },
     // 签署
     { name: '签署 · wrong role: the contact who drafted it', from: 'awaiting_signature', attempt: forged('zhao', 'sign', signKey(1)), type: 'error', text: /负责领导才能签署/ },
     { name: '签署 · wrong role: the head, on an ordinary item', from: 'awaiting_signature', ...ORDINARY, attempt: forged('li', 'sign', signKey(1)), type: 'error', text: /负责领导才能签署/ },
@@ -604,32 +685,32 @@ describe('through the service', () => {
     { name: '退回 · wrong state: already returned', from: 'returned', attempt: pressed('qian', '退回'), type: 'info', text: /已经退回/ },
     { name: '退回 · wrong state: accepted and completed', from: 'completed', attempt: pressed('qian', '退回'), type: 'info', text: /已经受理.*不能退回/ },
     // /报送
-    { name: '/报送 · wrong role: the head', from: 'received', attempt: typed('li', (c) => `/报送 ${c.id} 已完成`), text: /联络员才能报送/ },
-    { name: '/报送 · wrong role: the responsible deputy (ordinary item)', from: 'received', ...ORDINARY, attempt: typed('wang', (c) => `/报送 ${c.id} 已完成`), text: /联络员才能报送/ },
-    { name: '/报送 · wrong role: an office clerk', from: 'received', attempt: typed('zhang', (c) => `/报送 ${c.id} 已完成`), text: /联络员才能报送/ },
-    { name: '/报送 · wrong unit: the contact of another unit', from: 'received', attempt: typed('zhou', (c) => `/报送 ${c.id} 已完成`), text: /没有交办给您所在的单位/ },
-    { name: '/报送 · wrong state: the notice is not received yet', from: 'issued', attempt: typed('zhao', (c) => `/报送 ${c.id} 已完成`), text: /尚未签收/ },
-    { name: '/报送 · wrong state: completed', from: 'completed', attempt: typed('zhao', (c) => `/报送 ${c.id} 办结 再报一次`), text: /已办结.*不能报送/ },
-    { name: '/报送 · wrong state: a draft item', from: 'draft', attempt: typed('zhao', (c) => `/报送 ${c.id} 已完成`), text: /尚未发出或已取消/ },
+    { name: '/报送 · wrong role: the head', from: 'received', attempt: typed('li', (c) => `/报送 ${c.ref} 已完成`), text: /联络员才能报送/ },
+    { name: '/报送 · wrong role: the responsible deputy (ordinary item)', from: 'received', ...ORDINARY, attempt: typed('wang', (c) => `/报送 ${c.ref} 已完成`), text: /联络员才能报送/ },
+    { name: '/报送 · wrong role: an office clerk', from: 'received', attempt: typed('zhang', (c) => `/报送 ${c.ref} 已完成`), text: /联络员才能报送/ },
+    { name: '/报送 · wrong unit: the contact of another unit', from: 'received', attempt: typed('zhou', (c) => `/报送 ${c.ref} 已完成`), text: /没有交办给您所在的单位/ },
+    { name: '/报送 · wrong state: the notice is not received yet', from: 'issued', attempt: typed('zhao', (c) => `/报送 ${c.ref} 已完成`), text: /尚未签收/ },
+    { name: '/报送 · wrong state: completed', from: 'completed', attempt: typed('zhao', (c) => `/报送 ${c.ref} 办结 再报一次`), text: /已办结.*不能报送/ },
+    { name: '/报送 · wrong state: a draft item', from: 'draft', attempt: typed('zhao', (c) => `/报送 ${c.ref} 已完成`), text: /草稿\d+尚未发出，不能报送/ },
     // /催办
-    { name: '/催办 · wrong role: the head', from: 'received', attempt: typed('li', (c) => `/催办 ${c.id}`), text: /督查室工作人员才能催办/ },
-    { name: '/催办 · wrong role: the contact', from: 'received', attempt: typed('zhao', (c) => `/催办 ${c.id}`), text: /督查室工作人员才能催办/ },
-    { name: '/催办 · wrong unit: a unit the item is not assigned to', from: 'received', attempt: typed('zhang', (c) => `/催办 ${c.id} 单位=gaj`), text: /没有交办给市公安局/ },
-    { name: '/催办 · wrong state: every unit completed', from: 'completed', attempt: typed('zhang', (c) => `/催办 ${c.id}`), text: /均已办结/ },
-    { name: '/催办 · wrong state: the named unit completed', from: 'completed', attempt: typed('zhang', (c) => `/催办 ${c.id} 单位=jtj`), text: /已办结.*不能催办/ },
-    { name: '/催办 · wrong state: a draft item', from: 'draft', attempt: typed('zhang', (c) => `/催办 ${c.id}`), text: /尚未发出或已取消/ },
+    { name: '/催办 · wrong role: the head', from: 'received', attempt: typed('li', (c) => `/催办 ${c.ref}`), text: /督查室工作人员才能催办/ },
+    { name: '/催办 · wrong role: the contact', from: 'received', attempt: typed('zhao', (c) => `/催办 ${c.ref}`), text: /督查室工作人员才能催办/ },
+    { name: '/催办 · wrong unit: a unit the item is not assigned to', from: 'received', attempt: typed('zhang', (c) => `/催办 ${c.ref} 单位=gaj`), text: /没有交办给市公安局/ },
+    { name: '/催办 · wrong state: every unit completed', from: 'completed', attempt: typed('zhang', (c) => `/催办 ${c.ref}`), text: /均已办结/ },
+    { name: '/催办 · wrong state: the named unit completed', from: 'completed', attempt: typed('zhang', (c) => `/催办 ${c.ref} 单位=jtj`), text: /已办结.*不能催办/ },
+    { name: '/催办 · wrong state: a draft item', from: 'draft', attempt: typed('zhang', (c) => `/催办 ${c.ref}`), text: /草稿\d+尚未发出，不能催办/ },
     // /延期
-    { name: '/延期 · wrong role: an office clerk', from: 'received', attempt: typed('zhang', (c) => `/延期 ${c.id} 至=2026-11-30 理由=施工受限`), text: /没有交办给您所在的单位/ },
-    { name: '/延期 · wrong role: a deputy not responsible (key item)', from: 'received', attempt: typed('sun', (c) => `/延期 ${c.id} 至=2026-11-30 理由=施工受限`), text: /才能申请延期/ },
-    { name: '/延期 · wrong role: another deputy (ordinary item)', from: 'received', ...ORDINARY, attempt: typed('sun', (c) => `/延期 ${c.id} 至=2026-11-30 理由=施工受限`), text: /才能申请延期/ },
-    { name: '/延期 · wrong unit: the head of another unit', from: 'received', attempt: typed('chen', (c) => `/延期 ${c.id} 至=2026-11-30 理由=施工受限`), text: /没有交办给您所在的单位/ },
-    { name: '/延期 · wrong unit: the contact of another unit', from: 'received', attempt: typed('zhou', (c) => `/延期 ${c.id} 至=2026-11-30 理由=施工受限`), text: /没有交办给您所在的单位/ },
-    { name: '/延期 · wrong state: completed', from: 'completed', attempt: typed('zhao', (c) => `/延期 ${c.id} 至=2026-11-30 理由=施工受限`), text: /已办结.*不能申请延期/ },
+    { name: '/延期 · wrong role: an office clerk', from: 'received', attempt: typed('zhang', (c) => `/延期 ${c.ref} 至=2026-11-30 理由=施工受限`), text: /没有交办给您所在的单位/ },
+    { name: '/延期 · wrong role: a deputy not responsible (key item)', from: 'received', attempt: typed('sun', (c) => `/延期 ${c.ref} 至=2026-11-30 理由=施工受限`), text: /才能申请延期/ },
+    { name: '/延期 · wrong role: another deputy (ordinary item)', from: 'received', ...ORDINARY, attempt: typed('sun', (c) => `/延期 ${c.ref} 至=2026-11-30 理由=施工受限`), text: /才能申请延期/ },
+    { name: '/延期 · wrong unit: the head of another unit', from: 'received', attempt: typed('chen', (c) => `/延期 ${c.ref} 至=2026-11-30 理由=施工受限`), text: /没有交办给您所在的单位/ },
+    { name: '/延期 · wrong unit: the contact of another unit', from: 'received', attempt: typed('zhou', (c) => `/延期 ${c.ref} 至=2026-11-30 理由=施工受限`), text: /没有交办给您所在的单位/ },
+    { name: '/延期 · wrong state: completed', from: 'completed', attempt: typed('zhao', (c) => `/延期 ${c.ref} 至=2026-11-30 理由=施工受限`), text: /已办结.*不能申请延期/ },
     {
       name: '/延期 · wrong state: a request already waits for the office',
       from: 'received',
       prepare: (c) => requestExtension(c),
-      attempt: typed('li', (c) => `/延期 ${c.id} 至=2026-12-15 理由=再延`),
+      attempt: typed('li', (c) => `/延期 ${c.ref} 至=2026-12-15 理由=再延`),
       text: /已有一份延期申请/,
     },
     // 同意 / 不同意
@@ -676,10 +757,10 @@ describe('through the service', () => {
       type: 'info',
       text: /已经确认过出席/,
     },
-    { name: '/约谈 · wrong role: the head', from: 'received', attempt: typed('li', (c) => `/约谈 ${c.id} 单位=jtj 时间="2026-10-10 15:00" 地点=会议室`), text: /督查室工作人员才能约谈/ },
-    { name: '/约谈 · wrong state: completed', from: 'completed', attempt: typed('zhang', (c) => `/约谈 ${c.id} 单位=jtj 时间="2026-10-10 15:00" 地点=会议室`), text: /已办结/ },
-    { name: '/坐地督查 · wrong role: the contact', from: 'received', attempt: typed('zhao', (c) => `/坐地督查 ${c.id} 单位=jtj 日期=2026-09-28`), text: /督查室工作人员才能记录坐地督查/ },
-    { name: '/坐地督查 · wrong state: completed', from: 'completed', attempt: typed('zhang', (c) => `/坐地督查 ${c.id} 单位=jtj 日期=2026-09-28`), text: /已办结/ },
+    { name: '/约谈 · wrong role: the head', from: 'received', attempt: typed('li', (c) => `/约谈 ${c.ref} 单位=jtj 时间="2026-10-10 15:00" 地点=会议室`), text: /督查室工作人员才能约谈/ },
+    { name: '/约谈 · wrong state: completed', from: 'completed', attempt: typed('zhang', (c) => `/约谈 ${c.ref} 单位=jtj 时间="2026-10-10 15:00" 地点=会议室`), text: /已办结/ },
+    { name: '/坐地督查 · wrong role: the contact', from: 'received', attempt: typed('zhao', (c) => `/坐地督查 ${c.ref} 单位=jtj 日期=2026-09-28`), text: /督查室工作人员才能记录坐地督查/ },
+    { name: '/坐地督查 · wrong state: completed', from: 'completed', attempt: typed('zhang', (c) => `/坐地督查 ${c.ref} 单位=jtj 日期=2026-09-28`), text: /已办结/ },
   ];
 
   describe('a refused transition answers in Chinese and changes nothing', () => {
@@ -862,7 +943,7 @@ describe('through the service', () => {
       (s): AllowedCase => ({
         name: `/催办 · ${s}: no state change`,
         from: s,
-        act: (c) => command('zhang', `/催办 ${c.id}`, c),
+        act: (c) => command('zhang', `/催办 ${c.ref}`, c),
         to: s,
         audits: [{ action: 'urge', actor: 'zhang', unit: 'jtj', from: s, to: s }],
         after: (item) => expect(jtj(item).urges).toEqual([T0]),
@@ -910,7 +991,7 @@ describe('through the service', () => {
     {
       name: '/坐地督查 · no state change',
       from: 'returned',
-      act: (c) => command('zhang', `/坐地督查 ${c.id} 单位=jtj 日期=2026-09-28 记录=现场查看`, c),
+      act: (c) => command('zhang', `/坐地督查 ${c.ref} 单位=jtj 日期=2026-09-28 记录=现场查看`, c),
       to: 'returned',
       audits: [{ action: 'onsite', actor: 'zhang', unit: 'jtj' }],
       after: (item) => expect(jtj(item).visits).toHaveLength(1),

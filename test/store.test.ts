@@ -96,7 +96,7 @@ describe('presses on one item', () => {
     const id = await issueTo(hh, town.units);
     for (let i = 1; i <= 5; i++) {
       await hh.press(`h${i}`, { card: hh.lastCard(`h${i}`, '签收'), label: '签收' });
-      await hh.command(`c${i}`, `/报送 ${id} 办结 第${i}局已全部整改到位`);
+      await hh.command(`c${i}`, `/报送 1 办结 第${i}局已全部整改到位`);
       await hh.press(`h${i}`, { card: hh.lastCard(`h${i}`, '签署'), label: '签署' });
     }
     const reviews = town.units.map((_, i) => {
@@ -125,14 +125,19 @@ describe('indexes follow every change', () => {
     h = await createHarness();
     const { store } = h.rt;
     const k = store.k;
-    const ref = assignmentRef('2026-1', 'jtj');
+    const ref = assignmentRef('d1', 'jtj');
     await h.command('zhang', '/新建 积水整治 单位=jtj 期限=2026-10-30 类别=重大');
     expect(await store.itemIds('jtj')).toEqual([]);
     expect(await store.refsInState('issued')).toEqual([]);
     expect(await store.refsDueBy(Number.MAX_SAFE_INTEGER)).toEqual([]);
     await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
-    const dueAt = (await store.getAssignment('2026-1', 'jtj'))!.doc.dueAt;
-    expect(await store.itemIds('jtj')).toEqual(['2026-1']);
+    const dueAt = (await store.getAssignment('d1', 'jtj'))!.doc.dueAt;
+    expect(await store.itemIds('jtj')).toEqual(['d1']);
+    // The ledger and the year's map of numbers hold it from 发出, by its number.
+    expect(await h.redis.zrange(k.ledger, '0', '-1', 'WITHSCORES')).toEqual(['d1', '2026000001']);
+    expect(await h.redis.zscore(k.byUnit('jtj'), 'd1')).toBe('2026000001');
+    expect(await h.redis.hgetall(k.numbers(2026))).toEqual({ '1': 'd1' });
+    expect(await h.redis.zcard(k.itemsInStatus('draft'))).toBe(0);
     expect(await store.refsOfPerson('li')).toEqual([ref]);
     expect(await store.refsInState('issued')).toEqual([ref]);
     expect(await h.redis.zscore(k.byDue, ref)).toBe(String(dueAt));
@@ -147,7 +152,7 @@ describe('indexes follow every change', () => {
     await h.command('zhao', '/延期 1 至=2026-11-30 理由=汛期施工受限');
     expect(await h.redis.zscore(k.byDue, ref)).toBe(String(dueAt));
     await h.press('zhang', { card: h.lastCard('zhang', '同意'), label: '同意' });
-    const newDue = (await store.getAssignment('2026-1', 'jtj'))!.doc.dueAt;
+    const newDue = (await store.getAssignment('d1', 'jtj'))!.doc.dueAt;
     expect(newDue).toBeGreaterThan(dueAt);
     expect(await h.redis.zscore(k.byDue, ref)).toBe(String(newDue));
     expect(await h.redis.zscore(k.byPerson('li'), ref)).toBe(String(newDue));
@@ -159,7 +164,7 @@ describe('indexes follow every change', () => {
     expect(await store.refsInState('completed')).toEqual([ref]);
     for (const s of ['issued', 'received', 'awaiting_signature', 'signed', 'returned']) expect(await store.refsInState(s)).toEqual([]);
     expect(await store.refsDueBy(Number.MAX_SAFE_INTEGER)).toEqual([]);
-    expect(await store.itemIds('jtj')).toEqual(['2026-1']);
+    expect(await store.itemIds('jtj')).toEqual(['d1']);
     expect(await store.refsOfPerson('li')).toEqual([ref]);
   });
 
@@ -167,8 +172,10 @@ describe('indexes follow every change', () => {
     h = await createHarness();
     await h.command('zhang', '/新建 积水整治 单位=jtj,gaj 期限=5d');
     await h.press('zhang', { card: h.lastCard('zhang', '取消'), label: '取消' });
-    expect(await h.rt.store.itemIds()).toEqual(['2026-1']);
+    expect(await h.rt.store.itemIds()).toEqual(['d1']);
     expect(await h.rt.store.itemIds('jtj')).toEqual([]);
+    expect(await h.rt.store.ledgerCount()).toBe(0);
+    expect(await h.redis.exists(h.rt.store.k.seq(2026), h.rt.store.k.numbers(2026))).toBe(0);
     expect(await h.rt.store.refsOfPerson('wang')).toEqual([]);
     expect(await h.redis.zcard(h.rt.store.k.byDue)).toBe(0);
   });

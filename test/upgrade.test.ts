@@ -56,7 +56,7 @@ describe('upgrade from format 1', () => {
     h = await createHarness({ before: writeFormat1 });
     const { store, signer } = h.rt;
     const { redis } = h;
-    expect(await redis.get(store.k.schema)).toBe('5');
+    expect(await redis.get(store.k.schema)).toBe('6');
     // The audit stream became a list, entry for entry, its id kept; the records as they were are sealed after it.
     expect(await redis.type(store.k.auditItem('2026-1'))).toBe('list');
     expect(await store.audit('2026-1')).toEqual([
@@ -70,8 +70,15 @@ describe('upgrade from format 1', () => {
     expect(await store.itemIds('jtj')).toEqual(['2026-1']);
     expect(await store.refsInState('issued')).toEqual(['2026-1/gaj']);
     expect((await store.getItem('2026-2'))!.item.status).toBe('draft');
-    expect(await redis.smembers(store.k.itemsInStatus('draft'))).toEqual(['2026-2']);
+    // Format 6: the items keep their ids and numbers; the numbers are mapped, the issued one is in the ledger, the draft
+    // (which took its number when drafted) is kept a week from the upgrade.
+    expect(await redis.hgetall(store.k.numbers(2026))).toEqual({ '1': '2026-1', '2': '2026-2' });
+    expect(await redis.zrange(store.k.ledger, '0', '-1')).toEqual(['2026-1']);
+    expect(await redis.zrange(store.k.itemsInStatus('draft'), '0', '-1', 'WITHSCORES')).toEqual(['2026-2', String(h.clock.now() + 7 * 24 * 3600_000)]);
+    expect(await redis.exists(store.k.legacyItemsInStatus('draft'))).toBe(0);
     expect(await store.refsOfPerson('wang')).toEqual([]);
+    await h.command('zhang', '/查看 2');
+    expect(h.lastText('zhang')).toContain('中共测试市委督查室 督字〔2026〕2号\n事项：背街小巷照明');
 
     // The head signs the report that waited through the upgrade, from the card he already had.
     const sign = await h.press('li', signer.sign({ a: 'sign', k: 'sign:2026-1:jtj:1', f: 'li' }));
@@ -83,11 +90,21 @@ describe('upgrade from format 1', () => {
     await h.press('chen', { card: h.lastCard('chen', '签署'), label: '签署' });
     await h.press('qian', { card: h.lastCard('qian', '受理'), label: '受理' });
     expect((await store.getHeader('2026-1'))!.doc.status).toBe('completed');
-    // Numbering goes on after the items of before.
+    // Numbering goes on after the items of before: a new draft is numbered at 发出, after them; the draft of before
+    // goes out under the number it took.
     await h.command('zhang', '/新建 新的事项 单位=jtj 期限=5d');
-    expect(await store.itemIds()).toEqual(['2026-3', '2026-2', '2026-1']);
+    expect(await store.itemIds()).toEqual(['d1', '2026-2', '2026-1']);
+    const issued = await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
+    expect(issued.toast.text).toContain('已发出督字〔2026〕3号');
+    const old = await h.press('zhang', signer.sign({ a: 'issue', k: 'preview:2026-2', f: 'zhang' }));
+    expect(old.toast.text).toContain('已发出督字〔2026〕2号');
+    expect(await redis.get(store.k.seq(2026))).toBe('3');
+    expect(await redis.hgetall(store.k.numbers(2026))).toEqual({ '1': '2026-1', '2': '2026-2', '3': 'd1' });
     await h.command('zhang', '/台账');
-    expect(h.lastText('zhang')).toMatch(/督字〔2026〕1号.*市交通运输局：已办结/);
+    expect(h.lastText('zhang')).toMatch(/^督查台账（共 3 项）\n督字〔2026〕3号 新的事项.*\n督字〔2026〕2号 背街小巷照明.*\n督字〔2026〕1号.*市交通运输局：已办结/);
+    // /核验 still finds the records intact, the draft of before issued after the upgrade included.
+    await h.command('zhang', '/核验 2');
+    expect(h.lastText('zhang')).toContain('结论：记录完整');
   });
 
   it('runs once, resumes an interrupted upgrade, and says how many records it rewrote', async () => {
@@ -103,7 +120,7 @@ describe('upgrade from format 1', () => {
     const { assignments, ...rest } = first;
     await store.upgradeItem(4, { ...rest, units: ['jtj', 'gaj'], lead: 'jtj' }, 2, assignments, []);
     const after1 = await redis.hgetall(store.k.item('2026-1'));
-    expect(await upgradeStore(redis, store, log)).toEqual({ items: 1, assignments: 1, audits: 1, linked: 1, sealed: 2 });
+    expect(await upgradeStore(redis, store, log)).toEqual({ items: 1, assignments: 1, audits: 1, linked: 1, sealed: 2, numbered: 2, numberedDrafts: 1 });
     // The rewritten item is left as it was; the upgrade only links its audit trail and seals it (one more entry).
     expect(await redis.hgetall(store.k.item('2026-1'))).toEqual({ ...after1, ah: expect.stringMatching(/^[0-9a-f]{40}$/), an: '2' });
     expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toEqual([
@@ -111,9 +128,14 @@ describe('upgrade from format 1', () => {
       expect.objectContaining({ audits: 1, msg: expect.stringContaining('1 个事项的办理记录改存为列表') }),
       expect.objectContaining({ linked: 1, msg: expect.stringContaining('1 条办理记录已链接成哈希链') }),
       expect.objectContaining({ sealed: 2, msg: expect.stringContaining('2 个事项的现有记录已封存') }),
+      expect.objectContaining({
+        numbered: 2,
+        numberedDrafts: 1,
+        msg: expect.stringContaining('督字编号改为发出时给出，2 个已有编号的事项保留原编号，其中 1 份草稿新建时已占用编号，发出时沿用'),
+      }),
     ]);
     // Once done, start-up reads one key and changes nothing.
-    expect(await upgradeStore(redis, store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0 });
-    expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toHaveLength(4);
+    expect(await upgradeStore(redis, store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0, numbered: 0, numberedDrafts: 0 });
+    expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toHaveLength(5);
   });
 });

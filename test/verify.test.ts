@@ -4,7 +4,7 @@
 // header or a unit's record changed, added to or deleted) and says plainly that an untouched record is intact.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chainLink, parseSeals, recordHash, textHash } from '../src/store/audit-chain.ts';
-import { upgradeStore } from '../src/store/upgrade.ts';
+import { STORE_FORMAT, upgradeStore } from '../src/store/upgrade.ts';
 import { silentLogger } from '../src/infra/logger.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 
@@ -30,9 +30,9 @@ async function verify(): Promise<string> {
   return h.lastText('zhang');
 }
 
-const listKey = () => h.rt.store.k.auditItem('2026-1');
-const itemKey = () => h.rt.store.k.item('2026-1');
-const unitKey = (unit = 'jtj') => h.rt.store.k.assignment('2026-1', unit);
+const listKey = () => h.rt.store.k.auditItem('d1');
+const itemKey = () => h.rt.store.k.item('d1');
+const unitKey = (unit = 'jtj') => h.rt.store.k.assignment('d1', unit);
 const entry = async (i: number) => JSON.parse((await h.redis.lindex(listKey(), i))!) as Record<string, string>;
 
 /** The trail as its links cover it: each entry of the item's list with the seals its copy in the global stream keeps. */
@@ -127,7 +127,7 @@ describe('/核验', () => {
     await signedItem();
     await h.redis.rpop(listKey());
     expect(await verify()).toContain('有 1 条被删除');
-    await h.redis.rpush(listKey(), JSON.stringify({ at: '1', actor: 'li', action: 'sign', item: '2026-1' }));
+    await h.redis.rpush(listKey(), JSON.stringify({ at: '1', actor: 'li', action: 'sign', item: 'd1' }));
     const text = await verify();
     expect(text).toMatch(/第 6 条办理记录（.*签署报告）没有链接值/);
   });
@@ -151,7 +151,7 @@ describe('/核验', () => {
 
   it('finds a report text changed after submission, and a signature moved to other text', async () => {
     await signedItem();
-    const key = h.rt.store.k.assignment('2026-1', 'jtj');
+    const key = h.rt.store.k.assignment('d1', 'jtj');
     const doc = JSON.parse((await h.redis.hget(key, 'doc'))!);
     const original = structuredClone(doc);
     // The text changed with a fresh hash, so the report agrees with itself but not with its submission entry.
@@ -181,7 +181,7 @@ describe('/核验', () => {
     await h.command('li', '/核验 1');
     expect(h.lastText('li')).toContain('只有督查室工作人员才能核验记录');
     await h.command('zhang', '/核验 99');
-    expect(h.lastText('zhang')).toContain('没有编号为 2026-99 的督查事项');
+    expect(h.lastText('zhang')).toContain('没有督字〔2026〕99号这个督查事项');
     await h.command('zhang', '/verify');
     expect(h.lastText('zhang')).toContain('事项编号');
   });
@@ -197,7 +197,7 @@ describe('/核验 of every record of the item', () => {
     const text = await verify();
     expect(text).toContain('结论：发现 2 处问题');
     expect(text).toMatch(/· 事项本身的记录在第 3 条办理记录（.* 张伟 交办）之后被改动过：与当时记下的校验值不符/);
-    expect(text).toMatch(/· 事项的办结时限为2026年11月30日，第 1 条办理记录（.* 张伟 新建（预览））记载为2026年10月8日（事项的时限新建后不会改变）/);
+    expect(text).toMatch(/· 事项的办结时限为2026年11月30日，第 1 条办理记录（.* 张伟 新建（预览））记载为2026年10月8日（事项的时限只能经新建或更正设定）/);
     // The unit's record was not touched, and is not named.
     expect(text).not.toContain('市交通运输局的交办记录');
   });
@@ -332,7 +332,7 @@ describe('/核验 of every record of the item', () => {
     // Without the item's own record, its trail still answers for it.
     await h.redis.del(itemKey());
     text = await verify();
-    expect(text).toMatch(/^核验 编号 2026-1 的督查事项\n结论：发现/);
+    expect(text).toMatch(/^核验「1」所指的督查事项\n结论：发现/);
     expect(text).toMatch(/· 事项本身的记录在第 3 条办理记录（.* 张伟 交办）之后被删除/);
   });
 });
@@ -369,7 +369,7 @@ describe('the upgrades to chained trails and sealed records', () => {
     expect(text).toContain('事项本身的记录没有校验值');
 
     expect(await upgradeStore(redis, store, silentLogger, h.clock.now())).toMatchObject({ linked: 6, sealed: 1 });
-    expect(await redis.get(store.k.schema)).toBe('5');
+    expect(await redis.get(store.k.schema)).toBe(STORE_FORMAT);
     expect(await upgradeStore(redis, store, silentLogger)).toMatchObject({ linked: 0, sealed: 0 });
     // Run again on a mark set back (two processes, or a resumed upgrade): an item is sealed once.
     await redis.set(store.k.schema, '4');

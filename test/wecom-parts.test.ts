@@ -87,5 +87,8 @@ describe('messages cut to fit WeCom', () => {
     expect(outcomeLabel(card({ buttons: [], note: '已由李明于 2026年9月28日 09:00 签收' }))).toBe('已签收');
     expect(outcomeLabel(card({ buttons: [] }), '已签收')).toBe('已签收');
     expect(outcomeLabel(card({ buttons: [] }))).toBe('已处理');
+    // A withdrawn item's cards, and a draft that expired.
+    expect(outcomeLabel(card({ buttons: [], note: '已由张伟于 2026年9月28日 11:00 撤回，不再办理。理由：与3号重复，无需签收' }))).toBe('已撤回');
+    expect(outcomeLabel(card({ buttons: [], note: '已于 2026年10月5日 08:00 过期作废（草稿保留 7 天）' }))).toBe('已作废');
   });
 });

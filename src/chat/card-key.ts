@@ -19,7 +19,8 @@ export function cardKey(k: CardKey): string {
 export function parseCardKey(s: string): CardKey | undefined {
   const [kind, item, unit, n] = s.split(':');
   if (!kind || !item || !KINDS.includes(kind as CardKind)) return undefined;
-  if (!/^\d{4}-\d+$/.test(item)) return undefined;
+  // An item's internal id: `d7` (drafted as 草稿7), or `2026-12` (an item of an earlier version).
+  if (!/^(?:d\d+|\d{4}-\d+)$/.test(item)) return undefined;
   const key: CardKey = { kind: kind as CardKind, item };
   if (unit) key.unit = unit;
   if (n !== undefined && n !== '') {

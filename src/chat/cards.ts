@@ -4,7 +4,9 @@ import { categoryLabel } from '../domain/categories.ts';
 import { formatDate, formatDateTime } from '../domain/dates.ts';
 import { REASON_MAX, REASONS, type ReasonedAction } from '../domain/reasons.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
-import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader, type Summons, type Visit } from '../domain/types.ts';
+import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
+import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader, type ItemStatus, type Summons, type Visit } from '../domain/types.ts';
+import { amendmentText } from './texts.ts';
 import type { ActionName, ActionSigner } from './action-token.ts';
 import { cardKey, type CardKey } from './card-key.ts';
 import type { Button, ButtonInput, Card } from './message.ts';
@@ -21,6 +23,18 @@ export interface CardContext {
 
 /** Draws the card a key names, as the given person should see it (buttons are for them only). */
 export function renderCard(key: CardKey, viewer: string, ctx: CardContext): Card {
+  const card = drawCard(key, viewer, ctx);
+  // A withdrawn item's cards all say so, and nothing on them can be pressed any more.
+  if (ctx.item.status === 'withdrawn' && key.kind !== 'preview') {
+    card.buttons = [];
+    card.color = 'grey';
+    card.note = withdrawnNote(ctx);
+    for (const f of card.fields) if (f.label === '当前状态') f.value = '已撤回';
+  }
+  return card;
+}
+
+function drawCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   switch (key.kind) {
     case 'preview':
       return previewCard(viewer, ctx);
@@ -37,6 +51,12 @@ export function renderCard(key: CardKey, viewer: string, ctx: CardContext): Card
     case 'proposal':
       return proposalCard(key, viewer, ctx);
   }
+}
+
+/** 已由张伟于 2026年10月1日 10:00 撤回，不再办理。理由：… */
+function withdrawnNote(ctx: CardContext): string {
+  const { item, dir } = ctx;
+  return `已由${personName(dir, item.withdrawnBy)}于 ${when(ctx, item.withdrawnAt)} 撤回，不再办理。理由：${item.withdrawReason ?? ''}`;
 }
 
 function personName(dir: Directory, id: string | undefined): string {
@@ -112,15 +132,25 @@ function receiversLine(ctx: CardContext): string {
   return names.join('、') + more;
 }
 
+const PREVIEW_TITLES: Record<ItemStatus, string> = {
+  draft: '督查单预览（尚未发出）',
+  open: '督查单',
+  completed: '督查单',
+  cancelled: '督查单草稿（已取消）',
+  withdrawn: '督查单（已撤回）',
+};
+
 function previewCard(viewer: string, ctx: CardContext): Card {
   const { item, dir } = ctx;
   const key: CardKey = { kind: 'preview', item: item.id };
   const card: Card = {
-    title: item.status === 'draft' ? '督查单预览（尚未发出）' : '督查单',
+    title: item.expired ? '督查单草稿（已过期作废）' : PREVIEW_TITLES[item.status],
     subtitle: `${dir.issuer} ${noticeNumber(item)}`,
-    color: item.status === 'cancelled' ? 'grey' : isKey(item) ? 'red' : 'blue',
+    color: item.status === 'cancelled' || item.status === 'withdrawn' ? 'grey' : isKey(item) ? 'red' : 'blue',
     fields: [
-      { label: '编号', value: noticeNumber(item) },
+      // A draft has no 督字 number yet: it is given at 发出, the next of the year. How long it is kept is said here
+      // too, where every platform shows it (a WeCom card shows the body or the note, not both).
+      { label: '编号', value: item.status === 'draft' ? `${noticeNumber(item)}（保留 ${DRAFT_KEPT_DAYS} 天）` : noticeNumber(item) },
       { label: '事项', value: item.title },
       { label: '类别', value: categoryLabel(item.category) },
       { label: '承办单位', value: unitsLine(item, dir) },
@@ -133,8 +163,15 @@ function previewCard(viewer: string, ctx: CardContext): Card {
   if (item.dueNote) card.fields.push({ label: '说明', value: item.dueNote });
   if (item.status === 'draft') {
     card.buttons.push(button(ctx, key, viewer, 'issue', '发出', 'primary'), button(ctx, key, viewer, 'cancel', '取消', 'default'));
+    const number = item.seq === undefined ? '督字编号在发出时给出。' : '';
+    card.note =
+      item.expiresAt === undefined
+        ? `${number}草稿保留 ${DRAFT_KEPT_DAYS} 天，到期未发出即作废。`
+        : `${number}草稿保留 ${DRAFT_KEPT_DAYS} 天：${when(ctx, item.expiresAt)} 前未发出即作废。`;
   } else if (item.status === 'cancelled') {
-    card.note = `已取消（${when(ctx, item.cancelledAt)}），编号作废`;
+    card.note = item.expired ? `已于 ${when(ctx, item.cancelledAt)} 过期作废（草稿保留 ${DRAFT_KEPT_DAYS} 天）` : `已于 ${when(ctx, item.cancelledAt)} 取消`;
+  } else if (item.status === 'withdrawn') {
+    card.note = withdrawnNote(ctx);
   } else {
     card.note = `已由${personName(dir, item.issuedBy)}于 ${when(ctx, item.issuedAt)} 发出`;
   }
@@ -144,8 +181,15 @@ function previewCard(viewer: string, ctx: CardContext): Card {
 function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   const { item, dir } = ctx;
   const a = mustAssignment(ctx, key.unit);
+  const amended = item.amendments ?? [];
+  // Every correction, oldest first: the leader sees what changed since the notice first came, and why. (Plain text
+  // after the requirements: a body has one heading only, see the platforms' renderers.)
+  const corrections = amended.map((m) => `${when(ctx, m.at)}：${amendmentText(m)}`).join('\n');
+  const body = item.req
+    ? `**督查要求**\n${item.req}${corrections ? `\n\n【更正】\n${corrections}` : ''}`
+    : corrections && `**更正**\n${corrections}`;
   const card: Card = {
-    title: `督查通知 ${noticeNumber(item)}`,
+    title: `督查通知${amended.length ? '（更正）' : ''} ${noticeNumber(item)}`,
     subtitle: dir.issuer,
     color: isKey(item) ? 'red' : 'blue',
     fields: [
@@ -156,7 +200,7 @@ function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       { label: '办结时限', value: dueText(ctx, a.due, a.dueAt) },
       { label: '当前状态', value: stateText(a, ctx.now) },
     ],
-    body: item.req ? `**督查要求**\n${item.req}` : undefined,
+    body: body || undefined,
     buttons: [],
   };
   if (item.units.length > 1) card.fields.splice(3, 0, { label: '全部承办单位', value: unitsLine(item, dir) });

@@ -2,10 +2,27 @@
 // the access table (src/domain/access.ts), so the help says what the handlers do.
 import { ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/access.ts';
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
+import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
 import { REASON_MAX } from '../domain/reasons.ts';
 import { STATUS_CHOICES } from './texts.ts';
 
-export const COMMAND_NAMES = ['new', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'help'] as const satisfies readonly Command[];
+export const COMMAND_NAMES = [
+  'new',
+  'cancel',
+  'amend',
+  'withdraw',
+  'list',
+  'show',
+  'report',
+  'urge',
+  'summon',
+  'outcome',
+  'onsite',
+  'extend',
+  'return',
+  'verify',
+  'help',
+] as const satisfies readonly Command[];
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** The six kinds of key item (重点事项), as the command language names them: 重大|典型|紧急|民生|交办|疑难. */
@@ -93,6 +110,8 @@ const unit = (required: boolean): KeySpec => ({
 
 const itemNo: PositionalSpec = { name: 'no', zh: '事项编号', kind: 'itemRef', required: true };
 
+const reason: KeySpec = { name: 'reason', zh: '理由', aliases: ['理由', 'reason'], required: true, placeholder: '<文字>' };
+
 const categoryList = KEY_CATEGORIES.map((c) => c.value).join('|');
 
 const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>> = {
@@ -128,6 +147,51 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
       '写了类别的是重点事项，督查单直送一把手；不写类别的是一般事项，送班子成员（可用 负责人= 指定）。',
       ...KEY_CATEGORIES.map((c) => `类别 ${c.value}（${c.en}）：${c.meaning}`),
     ],
+  },
+  cancel: {
+    name: 'cancel',
+    zh: '取消',
+    aliases: ['取消', 'cancel'],
+    summary: '取消一份未发出的草稿（同预览卡片上的“取消”）',
+    positional: [{ name: 'no', zh: '草稿编号', kind: 'itemRef', required: true }],
+    keys: [],
+    flags: [],
+    syntax: '<草稿编号>',
+    syntaxEn: '<draft>',
+    examples: ['/取消 草稿7', '/cancel draft7'],
+    notes: [`草稿编号见预览卡片（草稿7）。督字编号在发出时才给，所以取消草稿不会让编号断号；草稿保留 ${DRAFT_KEPT_DAYS} 天，到期未发出自动作废。`],
+  },
+  amend: {
+    name: 'amend',
+    zh: '修改',
+    aliases: ['修改', 'amend'],
+    summary: '更正已发出的事项（期限、要求、标题），各负责领导收到标明（更正）的新督查单',
+    positional: [itemNo],
+    keys: [
+      { name: 'due', zh: '期限', aliases: ['期限', 'due'], placeholder: '<YYYY-MM-DD | N工作日 | Nd>' },
+      { name: 'req', zh: '要求', aliases: ['要求', 'req'], placeholder: '<文字>' },
+      { name: 'title', zh: '标题', aliases: ['标题', 'title'], placeholder: '<文字>' },
+      reason,
+    ],
+    flags: [],
+    syntax: '<事项编号> [期限=<日期>] [要求=<文字>] [标题=<文字>] 理由=<文字>',
+    syntaxEn: '<no> [due=<date>] [req=<text>] [title=<text>] reason=<text>',
+    examples: ['/修改 12 期限=2026-11-15 理由="市政府会议决定顺延"', '/amend 12 req="11月底前完成全部点位" reason=要求有误'],
+    notes: [
+      '期限改动后，各单位的办结时限随之改动，提醒和逾期升级按新期限进行；已获批延期且晚于新期限的单位保留其延期，已办结的单位不变。',
+    ],
+  },
+  withdraw: {
+    name: 'withdraw',
+    zh: '撤回',
+    aliases: ['撤回', 'withdraw'],
+    summary: '撤回已发出的事项：告知各负责领导，此后不再提醒，编号保留不再使用',
+    positional: [itemNo],
+    keys: [reason],
+    flags: [],
+    syntax: '<事项编号> 理由=<文字>',
+    syntaxEn: '<no> reason=<text>',
+    examples: ['/撤回 12 理由="与13号重复"'],
   },
   list: {
     name: 'list',
@@ -239,7 +303,7 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     positional: [itemNo],
     keys: [
       { name: 'to', zh: '至', aliases: ['至', 'to'], required: true, placeholder: '<YYYY-MM-DD>' },
-      { name: 'reason', zh: '理由', aliases: ['理由', 'reason'], required: true, placeholder: '<文字>' },
+      reason,
     ],
     flags: [],
     syntax: '<事项编号> 至=<YYYY-MM-DD> 理由=<文字>',

@@ -6,7 +6,8 @@ import { isKey, noticeNumber, type Assignment, type ItemHeader } from '../domain
 import { reportLine } from './command-lines.ts';
 import type { Card } from './message.ts';
 
-export function contactBriefCard(item: ItemHeader, a: Assignment, dir: Directory, tz: string): Card {
+/** `year`: this year, for the /报送 lines (see command-lines.ts). */
+export function contactBriefCard(item: ItemHeader, a: Assignment, dir: Directory, tz: string, year: number): Card {
   const leader = dir.personName(a.responsible);
   const role = item.units.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : '';
   const card: Card = {
@@ -18,8 +19,8 @@ export function contactBriefCard(item: ItemHeader, a: Assignment, dir: Directory
       { label: '承办单位', value: `${dir.unitName(a.unit)}${role}` },
       { label: '办结时限', value: formatDate(a.due) },
       { label: '负责领导', value: `${leader}已于 ${a.receivedAt === undefined ? '' : formatDateTime(a.receivedAt, tz)} 签收` },
-      { label: '报送进展', value: reportLine(item, false) },
-      { label: '报送办结', value: reportLine(item, true) },
+      { label: '报送进展', value: reportLine(item, false, year) },
+      { label: '报送办结', value: reportLine(item, true, year) },
     ],
     buttons: [],
     note: `请在办结时限前用上面的命令报送（编号后面的文字就是报告全文）。报告须经${leader}本人签署后，方报督查室受理。`,

@@ -1,4 +1,5 @@
 // Lenient parser of chat command text ("/新建 标题 单位=甲、乙 期限=10工作日") into a structured, platform-neutral result.
+import type { ItemRef } from '../domain/item-number.ts';
 import {
   COMMANDS,
   COMMAND_NAMES,
@@ -194,11 +195,11 @@ function isItemRef(word: string): boolean {
 }
 
 function badItemRef(command: CommandName, word: string): ParseError {
-  return syntaxError(
-    command,
-    `「${word}」不是有效的事项编号。编号写成 12、2026-12 或 督字〔2026〕12号。`,
-  );
+  return syntaxError(command, `「${word}」不是有效的事项编号。${ITEM_REF_FORMS}`);
 }
+
+/** How an item may be named, as refusals say it. */
+export const ITEM_REF_FORMS = '编号写成 12、2026-12 或 督字〔2026〕12号；未发出的草稿写成 草稿7。';
 
 /**
  * Parses one chat message. Text not starting with / or ／ is a command only when its first word is
@@ -486,10 +487,16 @@ function parseReport(spec: CommandSpec, argsText: string): ParseResult {
 
 /**
  * An item number as people write it: `12`, `12号`, `第12号`, `#12`, `2026-12`, `2026-012`, `2026年12号`,
- * `督字〔2026〕12号`, `督字[2026]12号`, full-width digits. A number without a year is in `currentYear`.
+ * `督字〔2026〕12号`, `督字[2026]12号`, full-width digits. A number without a year is in `currentYear`. A draft's
+ * reference: `草稿7`, `草稿第7号`, `draft7`, `draft-7`.
  */
-export function parseItemRef(s: string, currentYear: number): { year: number; seq: number } | undefined {
+export function parseItemRef(s: string, currentYear: number): ItemRef | undefined {
   let t = s.normalize('NFKC').replace(/\s+/gu, '');
+  const d = /^(?:草稿|draft[-_]?)第?(\d{1,9})号?$/iu.exec(t);
+  if (d) {
+    const n = Number(d[1]);
+    return n >= 1 ? { draft: n } : undefined;
+  }
   t = t.replace(/^(?:#|no\.?|第)/iu, '');
   let year: number | undefined;
   let seq: string | undefined;

@@ -5,6 +5,7 @@ import type { Directory } from '../directory/directory.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import { dateInTz, formatDate, formatDateTime } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
+import { shortNumber } from '../domain/item-number.ts';
 import { latestReport, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
 import { AWAITED_LABELS, awaitedOf, type Awaited } from '../schedule/slots.ts';
 import type { ActionSigner } from './action-token.ts';
@@ -43,10 +44,6 @@ export interface Listed {
   awaited: Awaited;
 }
 
-function shortNo(item: Pick<ItemHeader, 'seq'>): string {
-  return `${item.seq}号`;
-}
-
 /** 还有 N 个工作日 / 今天到期 / 已逾期 N 个工作日, from the domain's today. */
 export function dueRemark(due: string, now: number, tz: string, cal: WorkCalendar): string {
   const today = dateInTz(now, tz);
@@ -63,7 +60,7 @@ export function dueRemark(due: string, now: number, tz: string, cal: WorkCalenda
 function actionButton(l: Listed, viewer: string, view: string, ctx: ScheduledContext, labelled: boolean): Button | undefined {
   const now = awaitedOf(l.a);
   if (now !== l.awaited || l.a.responsible !== viewer || l.item.status !== 'open') return undefined;
-  const suffix = labelled ? ` ${shortNo(l.item)}` : '';
+  const suffix = labelled ? ` ${shortNumber(l.item)}` : '';
   if (now === 'receive') {
     const k = cardKey({ kind: 'notice', item: l.item.id, unit: l.a.unit });
     return { text: `签收${suffix}`, style: 'primary', token: ctx.signer.sign({ a: 'receive', k, f: viewer, v: view }) };
@@ -83,6 +80,7 @@ function line(l: Listed, i: number, ctx: ScheduledContext): string {
   const head = `${i + 1}. ${noticeNumber(item)}「${item.title}」`;
   const unit = ctx.dir.unitName(a.unit);
   const due = `办结时限 ${formatDate(a.due)}（${dueRemark(a.due, ctx.now, ctx.tz, ctx.calendar)}）`;
+  if (item.status === 'withdrawn') return `${head}\n${unit} · 已撤回，不再办理`;
   if (item.status !== 'open' || awaitedOf(a) !== l.awaited) {
     return `${head}\n${unit} · 已处理，当前状态：${STATE_LABELS[a.state]}`;
   }
@@ -92,7 +90,7 @@ function line(l: Listed, i: number, ctx: ScheduledContext): string {
     const first = (r?.text ?? '').split('\n')[0]!.slice(0, 40);
     what += `（第 ${r?.version ?? '?'} 稿：${first}${(r?.text.length ?? 0) > first.length ? '…' : ''}）`;
   }
-  if (l.awaited === 'report') what += `：发送 ${reportLines(item)}`;
+  if (l.awaited === 'report') what += `：发送 ${reportLines(item, Number(dateInTz(ctx.now, ctx.tz).slice(0, 4)))}`;
   return `${head}\n${unit} · ${what}\n${due}`;
 }
 
@@ -149,6 +147,8 @@ export function chaseCard(
   if (waiting && a.responsible === viewer) {
     const k = cardKey({ kind: 'notice', item: item.id, unit: a.unit });
     card.buttons.push({ text: '签收', style: 'primary', token: ctx.signer.sign({ a: 'receive', k, f: viewer, v: view }) });
+  } else if (item.status === 'withdrawn') {
+    card.note = '该事项已撤回，不再办理';
   } else if (a.receivedAt !== undefined) {
     card.note = `已由${ctx.dir.personName(a.responsible)}于 ${formatDateTime(a.receivedAt, ctx.tz)} 签收`;
   } else {

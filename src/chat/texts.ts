@@ -1,11 +1,15 @@
 // Chinese words for what users read outside cards: action names in timelines, state filters, common replies.
-import type { AssignmentState, ItemStatus } from '../domain/types.ts';
+import { dateInTz, formatDate, formatDateTime } from '../domain/dates.ts';
+import type { Amendment, AssignmentState, ItemHeader, ItemStatus } from '../domain/types.ts';
 
 export const ACTION_LABELS: Record<string, string> = {
   create: '新建（预览）',
   issue: '发出督查单',
   assign: '交办',
-  cancel: '取消（编号作废）',
+  cancel: '取消草稿',
+  expire: '草稿过期作废',
+  amend: '更正督查事项',
+  withdraw: '撤回督查事项',
   receive: '签收',
   submit: '报送报告',
   sign: '签署报告',
@@ -38,9 +42,36 @@ export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
   open: '办理中',
   completed: '已办结',
   cancelled: '已取消',
+  withdrawn: '已撤回',
 };
 
-export type StatusFilter = AssignmentState | 'draft' | 'cancelled';
+/** An item's status with what a person needs to know of it: when a draft lapses, why an item was withdrawn. */
+export function itemStatusText(
+  item: Pick<ItemHeader, 'status' | 'expiresAt' | 'expired' | 'withdrawnAt' | 'withdrawReason'>,
+  tz: string,
+): string {
+  switch (item.status) {
+    case 'draft':
+      return item.expiresAt === undefined ? '草稿（未发出）' : `草稿（${formatDateTime(item.expiresAt, tz)} 前未发出即作废）`;
+    case 'cancelled':
+      return item.expired ? '已过期作废（7 天内未发出）' : '已取消（未发出）';
+    case 'withdrawn':
+      return `已撤回（${item.withdrawnAt === undefined ? '' : `${formatDate(dateInTz(item.withdrawnAt, tz))}，`}理由：${item.withdrawReason ?? ''}）`;
+    default:
+      return ITEM_STATUS_LABELS[item.status];
+  }
+}
+
+/** A correction as people read it: 办结时限由 2026年10月30日 改为 2026年11月15日；理由：…. */
+export function amendmentText(m: Amendment): string {
+  const parts: string[] = [];
+  if (m.due) parts.push(`办结时限由 ${formatDate(m.due.from)} 改为 ${formatDate(m.due.to)}`);
+  if (m.title) parts.push(`标题由「${m.title.from}」改为「${m.title.to}」`);
+  if (m.req) parts.push(m.req.to ? `督查要求改为「${m.req.to}」` : '督查要求删去');
+  return `${parts.join('；')}；理由：${m.reason}`;
+}
+
+export type StatusFilter = AssignmentState | 'draft' | 'cancelled' | 'withdrawn';
 
 /** What `状态=` accepts besides the English state names: for each, its words, the first the one help and refusals name. */
 const STATUS_WORDS: Record<StatusFilter, readonly string[]> = {
@@ -51,7 +82,8 @@ const STATUS_WORDS: Record<StatusFilter, readonly string[]> = {
   returned: ['已退回', '退回'],
   completed: ['已办结', '办结'],
   draft: ['草稿'],
-  cancelled: ['已取消'],
+  cancelled: ['已取消', '已过期'],
+  withdrawn: ['已撤回', '撤回'],
 };
 
 /** The `状态=` values as help and refusals name them: 待签收、办理中、…、已取消. */

@@ -5,16 +5,28 @@ import type { Directory, Person, Role } from '../directory/directory.ts';
 import { didYouMean, personLabel, suggestPeople, suggestUnits, unitLabel, unitWrittenAs } from '../directory/suggest.ts';
 import { dateInTz, formatDate } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
+import { refText } from '../domain/item-number.ts';
 import { isOverdue, noticeNumber, type Assignment, type ItemHeader, type Proposal } from '../domain/types.ts';
+import type { Runtime } from '../infra/runtime.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import { Refusal } from '../domain/refusal.ts';
 
-/** `12`, `2026-12` or `督字〔2026〕12号` → the item id; the year defaults to this year in DUCHA_TZ. */
-export function itemIdFrom(ref: string | undefined, now: number, tz: string): string {
-  const year = Number(dateInTz(now, tz).slice(0, 4));
+/** This year in DUCHA_TZ, on the domain's clock: the year of a number typed without one, and of the next 督字 number. */
+export function currentYear(rt: Pick<Runtime, 'clock' | 'config'>): number {
+  return Number(dateInTz(rt.clock.now(), rt.config.tz).slice(0, 4));
+}
+
+/**
+ * What a person typed to name an item (`12`, `2026-12`, `督字〔2026〕12号`, `草稿7`) → the item's internal id; a number
+ * without a year is of this year. Refuses, naming the number as typed, when there is no such item.
+ */
+export async function itemIdFrom(rt: Pick<Runtime, 'clock' | 'config' | 'store'>, ref: string | undefined): Promise<string> {
+  const year = currentYear(rt);
   const parsed = ref ? parseItemRef(ref, year) : undefined;
   if (!parsed) throw new Refusal('bad_syntax', `请写明督查事项编号，例如 12 或 ${year}-12${ref ? `（「${ref}」不是编号）` : ''}`);
-  return `${parsed.year}-${parsed.seq}`;
+  const id = await rt.store.findItem(parsed);
+  if (!id) throw new Refusal('not_found', `没有${refText(parsed)}这个督查事项`);
+  return id;
 }
 
 /** Refuses anyone but a clerk of the supervision office, naming what they tried to do. */
@@ -79,7 +91,7 @@ export function sendText(person: string, text: string, urgent = false): Delivery
 }
 
 /** The urge notice (催办) to an assignment's responsible leader, with the notice card again while it is unreceived. */
-export function urgeDeliveries(item: Pick<ItemHeader, 'id' | 'year' | 'seq' | 'title'>, a: Assignment, dir: Directory, now: number): Delivery[] {
+export function urgeDeliveries(item: Pick<ItemHeader, 'id' | 'year' | 'seq' | 'draft' | 'title'>, a: Assignment, dir: Directory, now: number): Delivery[] {
   const late = isOverdue(a, now) ? '已逾期，' : '';
   const out: Delivery[] = [
     sendText(

@@ -1,6 +1,8 @@
 // The reason of a "no" (退回修改, 退回, 不同意): taken from what was typed with the press; where the platform could
 // not carry text (WeCom's template cards), the press is answered with the /退回 line to send, and remembered for the
 // person so that the command completes that very press.
+import type { Numbered } from '../domain/item-number.ts';
+import { currentYear } from './handler-kit.ts';
 import { returnLine } from '../chat/command-lines.ts';
 import type { Directory } from '../directory/directory.ts';
 import { REASON_MAX, REASONS, type ReasonedAction } from '../domain/reasons.ts';
@@ -33,10 +35,16 @@ export class NeedsReason extends Refusal {
 export const ASK_TTL_MS = 72 * 3600_000;
 
 /** The reason typed with the press, trimmed; a Refusal (or NeedsReason) when there is none or it is too long. */
-export function reasonOf(ctx: Pick<ActionContext, 'input' | 'payload'>, action: ReasonedAction, item: Pick<ItemHeader, 'seq' | 'units'>, unit: string, dir: Directory): string {
+export function reasonOf(
+  ctx: Pick<ActionContext, 'input' | 'payload' | 'rt'>,
+  action: ReasonedAction,
+  item: Numbered & Pick<ItemHeader, 'units'>,
+  unit: string,
+  dir: Directory,
+): string {
   const rule = REASONS[action];
   if (ctx.input === undefined) {
-    throw new NeedsReason(`${rule.doing}须写明理由。请发送：${returnLine(item, unit, rule.label, dir)}（72 小时内有效，发送前不会${rule.doing}）`, {
+    throw new NeedsReason(`${rule.doing}须写明理由。请发送：${returnLine(item, unit, rule.label, dir, currentYear(ctx.rt))}（72 小时内有效，发送前不会${rule.doing}）`, {
       a: action,
       k: ctx.payload.k,
       unit,

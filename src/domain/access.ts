@@ -1,10 +1,25 @@
 // Who may use which command, over which items: the handlers check this table, and /帮助 is written from it.
 import type { Directory } from '../directory/directory.ts';
-import { isParty, PARTY_LABELS, rolesOfParty, RULES, type Party } from './rules.ts';
+import { isParty, ITEM_RULES, PARTY_LABELS, rolesOfParty, RULES, type Party } from './rules.ts';
 import { Refusal } from './refusal.ts';
 import type { Assignment } from './types.ts';
 
-export type Command = 'new' | 'list' | 'show' | 'report' | 'urge' | 'summon' | 'outcome' | 'onsite' | 'extend' | 'return' | 'verify' | 'help';
+export type Command =
+  | 'new'
+  | 'cancel'
+  | 'amend'
+  | 'withdraw'
+  | 'list'
+  | 'show'
+  | 'report'
+  | 'urge'
+  | 'summon'
+  | 'outcome'
+  | 'onsite'
+  | 'extend'
+  | 'return'
+  | 'verify'
+  | 'help';
 
 export type Access = readonly Party[] | 'everyone';
 
@@ -15,6 +30,9 @@ export type Access = readonly Party[] | 'everyone';
  */
 export const ACCESS: Readonly<Record<Command, Access>> = {
   new: ['office'],
+  cancel: ITEM_RULES.cancel.who,
+  amend: ITEM_RULES.amend.who,
+  withdraw: ITEM_RULES.withdraw.who,
   list: ['office', 'head', 'deputy', 'contact'],
   show: ['office', 'head', 'deputy', 'contact', 'responsible'],
   report: RULES.submit.who,

@@ -2,7 +2,8 @@
 // Handlers and the table-driven test both read this file; check it against docs/domain.md line by line.
 import type { Directory, Role } from '../directory/directory.ts';
 import { Refusal } from './refusal.ts';
-import { isIssued, type Assignment, type AssignmentState, type ItemHeader } from './types.ts';
+import { noticeNumber } from './item-number.ts';
+import { type Assignment, type AssignmentState, type ItemHeader, type ItemStatus } from './types.ts';
 
 /** Whose action it is, relative to one assignment. */
 export type Party =
@@ -120,21 +121,34 @@ function isPartyElsewhere(party: Party, person: string, a: Assignment, dir: Dire
   return dir.rolesOf(person).some((r) => r.role !== 'office' && r.unit !== a.unit && roles.includes(r.role));
 }
 
+/** What an item's number and status say to someone refused an action on it: `草稿7尚未发出`, `督字〔2026〕3号已撤回`. */
+type ItemFacts = Pick<ItemHeader, 'status' | 'year' | 'seq' | 'draft' | 'expired'>;
+
+/** Why nothing more can be done on an item that is not open, as a sentence's start; undefined when it is open. */
+function notOpen(item: ItemFacts): string | undefined {
+  const no = noticeNumber(item);
+  switch (item.status) {
+    case 'open':
+      return undefined;
+    case 'draft':
+      return `${no}尚未发出`;
+    case 'cancelled':
+      return item.expired ? `${no}已过期作废（7 天内未发出）` : `${no}已取消`;
+    case 'withdrawn':
+      return `${no}已撤回`;
+    case 'completed':
+      return `${no}已办结`;
+  }
+}
+
 /**
  * Checks one action by one person on one assignment; throws a Refusal naming why not.
  * Returns the state the assignment moves to.
  */
-export function check(
-  action: AssignmentAction,
-  person: string,
-  item: Pick<ItemHeader, 'id' | 'status'>,
-  a: Assignment,
-  dir: Directory,
-): AssignmentState {
+export function check(action: AssignmentAction, person: string, item: ItemFacts, a: Assignment, dir: Directory): AssignmentState {
   const rule = RULES[action];
-  if (!isIssued(item)) {
-    throw new Refusal('wrong_state', `督查事项 ${item.id} 尚未发出或已取消，不能${rule.label}`);
-  }
+  // A completed item's assignments are all completed: their own states answer below.
+  if (item.status !== 'completed' && item.status !== 'open') throw new Refusal('wrong_state', `${notOpen(item)!}，不能${rule.label}`);
   if (!rule.who.some((p) => isParty(p, person, a, dir))) {
     const unitName = dir.unitName(a.unit);
     const allowed = rule.who.map((p) => PARTY_LABELS[p]).join('或');
@@ -154,3 +168,68 @@ export function check(
 
 // The item is completed when all its assignments are: the item's record counts its open assignments, and the
 // step that completes the last one completes the item too (commit-op in src/store/scripts.ts).
+
+// ---------------------------------------------------------------------------------------------
+// The item itself: 发出 a draft, 取消 it, and once issued, correct it (修改) or withdraw it (撤回). The office's alone.
+// ---------------------------------------------------------------------------------------------
+
+export type ItemAction = 'issue' | 'cancel' | 'amend' | 'withdraw';
+
+export interface ItemRule {
+  /** The Chinese verb users see (不能撤回). */
+  label: string;
+  /** What is done, as a refusal names it (只有督查室工作人员才能撤回督查事项). */
+  doing: string;
+  who: Party[];
+  from: ItemStatus[];
+  /** Where it leads: an item already there is told so, and nothing more. */
+  to: ItemStatus;
+  /** What to do instead, after the refusal, for the states where there is something better to do. */
+  hint?: Partial<Record<ItemStatus, (ref: string) => string>>;
+}
+
+export const ITEM_RULES: Record<ItemAction, ItemRule> = {
+  issue: { label: '发出', doing: '发出督查单', who: ['office'], from: ['draft'], to: 'open', hint: { cancelled: () => '请重新新建' } },
+  cancel: {
+    label: '取消',
+    doing: '取消草稿',
+    who: ['office'],
+    from: ['draft'],
+    to: 'cancelled',
+    hint: { open: (ref) => `如需撤回，请用 /撤回 ${ref} 理由=…` },
+  },
+  amend: {
+    label: '修改',
+    doing: '修改督查事项',
+    who: ['office'],
+    from: ['open'],
+    to: 'open',
+    hint: { draft: (ref) => `草稿可 /取消 ${ref} 后重新新建` },
+  },
+  withdraw: {
+    label: '撤回',
+    doing: '撤回督查事项',
+    who: ['office'],
+    from: ['open'],
+    to: 'withdrawn',
+    hint: { draft: (ref) => `草稿不必撤回，可用 /取消 ${ref}` },
+  },
+};
+
+/**
+ * Checks one action by one person on the item itself; throws a Refusal naming why not. `ref`: how the person typed
+ * the item's number, for the hint of what to do instead.
+ */
+export function checkItem(action: ItemAction, person: string, item: ItemFacts, dir: Directory, ref = noticeNumber(item)): void {
+  const rule = ITEM_RULES[action];
+  if (!rule.who.some((p) => p === 'office' && dir.isOffice(person))) {
+    throw new Refusal('not_allowed', `只有${rule.who.map((p) => PARTY_LABELS[p]).join('或')}才能${rule.doing}`);
+  }
+  if (rule.from.includes(item.status)) return;
+  // Already done (发出 again, 撤回 again): said as it is. An item issued is 已经发出 to whoever would issue or cancel it.
+  const issuedAlready = (action === 'issue' || action === 'cancel') && item.status !== 'draft' && item.status !== 'cancelled';
+  const state = issuedAlready && item.status !== 'completed' && item.status !== 'withdrawn' ? `${noticeNumber(item)}已经发出` : notOpen(item)!;
+  if (item.status === rule.to || (action === 'issue' && issuedAlready)) throw new Refusal('wrong_state', state);
+  const hint = rule.hint?.[item.status]?.(ref);
+  throw new Refusal('wrong_state', `${state}，不能${rule.label}${hint ? `。${hint}` : ''}`);
+}

@@ -1,8 +1,11 @@
 // The records of 督查: items, their assignments to units, reports, signatures, summons, visits, extensions.
 import type { Platform } from '../directory/directory.ts';
 
+export { noticeNumber } from './item-number.ts';
+
 export type AssignmentState = 'issued' | 'received' | 'awaiting_signature' | 'signed' | 'returned' | 'completed';
-export type ItemStatus = 'draft' | 'open' | 'completed' | 'cancelled';
+/** draft → open (发出) → completed; a draft may be cancelled (取消, or expired after a week); an open item withdrawn (撤回). */
+export type ItemStatus = 'draft' | 'open' | 'completed' | 'cancelled' | 'withdrawn';
 export type Category = 'major' | 'typical' | 'urgent' | 'public' | 'assigned' | 'hard';
 
 /** Who did something, and through which door. `system` is the service itself (reminders, settling). */
@@ -137,15 +140,36 @@ export interface Assignment {
   escalated?: number[];
 }
 
+/** A correction of an issued item by the office (/修改): what changed, from what to what, and why. */
+export interface Amendment {
+  n: number;
+  at: number;
+  by: string;
+  reason: string;
+  title?: { from: string; to: string };
+  req?: { from: string | null; to: string | null };
+  due?: { from: string; to: string };
+}
+
 /**
  * The item's own record (its header): what every unit shares. Each unit's part is its own Assignment record,
  * so a press on one unit reads and writes that unit's record, never the others'.
  */
 export interface ItemHeader {
-  /** `2026-12`: year and number in the year. */
+  /**
+   * The internal id, fixed for the item's whole life (keys, card keys, the audit trail): `d7` for an item drafted as
+   * 草稿7; `2026-12` for an item of an earlier version, numbered when it was drafted. Never shown to users: they read
+   * its number (item-number.ts).
+   */
   id: string;
-  year: number;
-  seq: number;
+  /** The draft reference (草稿7); absent on items of an earlier version. */
+  draft?: number;
+  /**
+   * The 督字 number (督字〔year〕seq号), given at 发出 by the commit step, in order and without gaps; absent on a draft
+   * (an item of an earlier version took it when drafted). Kept as fields of their own beside the document.
+   */
+  year?: number;
+  seq?: number;
   title: string;
   req?: string;
   /** Set for key items (要有重点); absent for ordinary ones. */
@@ -156,7 +180,16 @@ export interface ItemHeader {
   issuedBy?: string;
   issuedAt?: number;
   cancelledAt?: number;
+  /** A draft not issued within its week is dropped by the service: cancelled, marked expired. */
+  expired?: boolean;
+  /** When a draft expires (domain ms); absent on drafts of an earlier version, given a week at the upgrade. */
+  expiresAt?: number;
   completedAt?: number;
+  withdrawnAt?: number;
+  withdrawnBy?: string;
+  withdrawReason?: string;
+  /** Corrections made after issue, oldest first. */
+  amendments?: Amendment[];
   due: string;
   dueAt: number;
   dueNote?: string;
@@ -173,21 +206,18 @@ export interface Item extends ItemHeader {
   assignments: Assignment[];
 }
 
-/** Issued: the item is the units' work (open or completed), not a draft or a cancelled draft. */
+/** Issued: the item went to the units and holds a 督字 number (open, completed or withdrawn), not a draft or a cancelled draft. */
 export function isIssued(item: Pick<ItemHeader, 'status'>): boolean {
-  return item.status === 'open' || item.status === 'completed';
+  return item.status === 'open' || item.status === 'completed' || item.status === 'withdrawn';
 }
 
 export function isKey(item: Pick<ItemHeader, 'category'>): boolean {
   return item.category !== undefined;
 }
 
-export function itemId(year: number, seq: number): string {
-  return `${year}-${seq}`;
-}
-
-export function noticeNumber(item: Pick<Item, 'year' | 'seq'>): string {
-  return `督字〔${item.year}〕${item.seq}号`;
+/** The internal id of the item drafted as 草稿N. */
+export function draftItemId(n: number): string {
+  return `d${n}`;
 }
 
 /** How an assignment is named in indexes and logs: `2026-12/jtj`. */

@@ -5,7 +5,8 @@ import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
 import { calendarWarning } from '../domain/calendar.ts';
 import { dateInTz, endOfDay, formatDate } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
-import { parseAssignmentRef, type AssignmentState } from '../domain/types.ts';
+import { numberOrder, shortNumber } from '../domain/item-number.ts';
+import { parseAssignmentRef, type AssignmentState, type ItemHeader } from '../domain/types.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import type { Slot } from './slots.ts';
 
@@ -15,19 +16,23 @@ const SHOWN = 15;
 const DAY_MS = 86_400_000;
 const CHUNK = 2000;
 
-/** Refs (`2026-12/jtj`) by item number, then unit: a numeric key each, so that sorting a city's refs stays cheap. */
-function inItemOrder(refs: string[]): string[] {
+/** Refs (`item/unit`) by item number, then unit, their items' headers given: a numeric key each, so that sorting a city's refs stays cheap. */
+function inItemOrder(refs: string[], headers: ReadonlyMap<string, ItemHeader>): string[] {
   const keyed = refs.map((ref) => {
     const { item, unit } = parseAssignmentRef(ref);
-    const [y, n] = item.split('-');
-    return { ref, n: Number(y) * 1e6 + Number(n), unit };
+    const h = headers.get(item);
+    return { ref, n: h ? numberOrder(h) : 0, unit };
   });
   keyed.sort((a, b) => a.n - b.n || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
   return keyed.map((k) => k.ref);
 }
 
-function no(itemId: string): string {
-  return `${itemId.slice(itemId.indexOf('-') + 1)}号`;
+/** The headers of the refs' items, read a chunk at a time (a city may have thousands open). */
+async function headersOf(rt: Runtime, refs: readonly string[], into: Map<string, ItemHeader>): Promise<void> {
+  const ids = [...new Set(refs.map((r) => parseAssignmentRef(r).item))].filter((id) => !into.has(id));
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const h of await rt.store.getHeaders(ids.slice(i, i + CHUNK))) into.set(h.id, h);
+  }
 }
 
 function section(title: string, lines: string[], total: number): string {
@@ -63,35 +68,33 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
     .slice(0, SHOWN)
     .map(([u, n]) => `· ${dir.unitName(u)}：${n} 项`);
 
-  const soonLines: string[] = [];
-  for (const { ref, at } of soon.slice(0, SHOWN)) {
-    const { item, unit } = parseAssignmentRef(ref);
-    soonLines.push(`· ${no(item)} ${dir.unitName(unit)}，${formatDate(dateInTz(at, config.tz))}前`);
-  }
+  // The items' headers: their numbers, and when the unreceived ones were issued.
+  const headers = new Map<string, ItemHeader>();
+  await headersOf(rt, [...soon.slice(0, SHOWN).map((t) => t.ref), ...issued, ...signed], headers);
+  const no = (ref: string) => {
+    const h = headers.get(parseAssignmentRef(ref).item);
+    return h ? shortNumber(h) : '';
+  };
 
-  // Unreceived for over a day: the items' issue times, read a chunk at a time (a city may have thousands open).
-  const issuedAt = new Map<string, number | undefined>();
-  const itemIds = [...new Set(issued.map((r) => parseAssignmentRef(r).item))];
-  for (let i = 0; i < itemIds.length; i += CHUNK) {
-    for (const h of await store.getHeaders(itemIds.slice(i, i + CHUNK))) issuedAt.set(h.id, h.issuedAt);
-  }
+  const soonLines = soon.slice(0, SHOWN).map(({ ref, at }) => `· ${no(ref)} ${dir.unitName(parseAssignmentRef(ref).unit)}，${formatDate(dateInTz(at, config.tz))}前`);
+
+  // Unreceived for over a day.
   const stale = inItemOrder(
     issued.filter((ref) => {
-      const at = issuedAt.get(parseAssignmentRef(ref).item);
+      const at = headers.get(parseAssignmentRef(ref).item)?.issuedAt;
       return at !== undefined && slot.at - at > DAY_MS;
     }),
+    headers,
   );
   const as = await store.getAssignmentsByRef(stale.slice(0, SHOWN));
   const staleLines = stale.slice(0, SHOWN).map((ref) => {
-    const { item, unit } = parseAssignmentRef(ref);
     const a = as.get(ref);
-    return `· ${no(item)} ${dir.unitName(unit)}${a ? `（${dir.personName(a.responsible)}）` : ''}`;
+    return `· ${no(ref)} ${dir.unitName(parseAssignmentRef(ref).unit)}${a ? `（${dir.personName(a.responsible)}）` : ''}`;
   });
 
-  const signedLines = inItemOrder(signed)
+  const signedLines = inItemOrder(signed, headers)
     .slice(0, SHOWN)
-    .map(parseAssignmentRef)
-    .map((r) => `· ${no(r.item)} ${dir.unitName(r.unit)}`);
+    .map((ref) => `· ${no(ref)} ${dir.unitName(parseAssignmentRef(ref).unit)}`);
 
   const calendarNote = calendarWarning(calendar, slot.date);
   const countLine = OPEN_STATES.map((s, i) => `${STATE_LABELS[s]} ${counts[i]}`).join('，');

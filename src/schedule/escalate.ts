@@ -3,6 +3,7 @@
 import { escalationCard } from '../chat/reminder-cards.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import { dateInTz } from '../domain/dates.ts';
+import { numberArg } from '../domain/item-number.ts';
 import type { Assignment, ItemHeader } from '../domain/types.ts';
 import { isRefusal, Refusal } from '../domain/refusal.ts';
 import { urgeDeliveries } from '../dispatch/handler-kit.ts';
@@ -23,21 +24,34 @@ export function dueSteps(item: Pick<ItemHeader, 'escalate'>, a: Pick<Assignment,
  * `/坐地督查` takes only once it has been made) dated today, to be changed to the day of the visit.
  */
 function suggestion(rt: Runtime, item: ItemHeader, a: Assignment, step: number, today: string): string {
-  if (step === 3) return `/坐地督查 ${item.seq} 单位=${a.unit} 日期=${today} 记录="发现的问题"`;
+  const no = numberArg(item, Number(today.slice(0, 4)));
+  if (step === 3) return `/坐地督查 ${no} 单位=${a.unit} 日期=${today} 记录="发现的问题"`;
   const next = rt.calendar.addWorkdays(today, 1).date;
   const when = `${Number(next.slice(5, 7))}月${Number(next.slice(8, 10))}日`;
-  return `/约谈 ${item.seq} 单位=${a.unit} 时间="${when} 15:00" 地点=督查室`;
+  return `/约谈 ${no} 单位=${a.unit} 时间="${when} 15:00" 地点=督查室`;
 }
 
-/** Takes one step on one assignment; false when it is not due now (completed, its deadline moved, or the office holds a signed report). */
-export async function escalate(rt: Runtime, itemId: string, unit: string, step: number, overdueDays: number, late: boolean): Promise<boolean> {
+/**
+ * Takes one step on one assignment, overdue against the deadline `due`; false when it is not due now (completed,
+ * withdrawn, its deadline moved, or the office holds a signed report). A step is taken once per deadline: after the
+ * office corrects the deadline (/修改), the ladder starts again from the new one.
+ */
+export async function escalate(
+  rt: Runtime,
+  itemId: string,
+  unit: string,
+  due: string,
+  step: number,
+  overdueDays: number,
+  late: boolean,
+): Promise<boolean> {
   const dir = rt.directory();
   try {
-    await mutateAssignment(rt, { id: `escalate:${itemId}/${unit}:${step}`, actor: SYSTEM }, itemId, unit, (item, a, now) => {
-      if (item.status !== 'open' || a.state === 'completed') throw new Refusal('wrong_state', 'already completed');
+    await mutateAssignment(rt, { id: `escalate:${itemId}/${unit}:${due}:${step}`, actor: SYSTEM }, itemId, unit, (item, a, now) => {
+      if (item.status !== 'open' || a.state === 'completed') throw new Refusal('wrong_state', 'already completed or withdrawn');
       // The office holds the unit's signed report: the next move is the office's, not the unit's.
       if (a.state === 'signed') throw new Refusal('wrong_state', 'waiting for the office');
-      if (a.dueAt >= now) throw new Refusal('wrong_state', 'deadline moved');
+      if (a.dueAt >= now || a.due !== due) throw new Refusal('wrong_state', 'deadline moved');
       if ((a.escalated ?? []).includes(step)) throw new Refusal('wrong_state', 'already taken');
       a.escalated = [...(a.escalated ?? []), step].sort();
       const deliveries: Delivery[] = [];

@@ -35,7 +35,7 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
   const horizon = endOfDay(horizonDate(slot.date, settings, calendar), config.tz);
   const refs = await rt.store.refsDueBy(horizon);
   const lists = new Map<string, PersonList>();
-  const steps: { item: string; unit: string; step: number; days: number }[] = [];
+  const steps: { item: string; unit: string; due: string; step: number; days: number }[] = [];
   let reminders = 0;
   for (let i = 0; i < refs.length; i += CHUNK) {
     const chunk = refs.slice(i, i + CHUNK);
@@ -60,7 +60,7 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
       }
       // Not while the office holds a signed report (its turn, not the unit's); a step due meanwhile follows a 退回.
       if (when.kind === 'overdue' && isKey(item) && a.state !== 'signed') {
-        for (const step of dueSteps(item, a, config.escalate, when.days)) steps.push({ item: item.id, unit: a.unit, step, days: when.days });
+        for (const step of dueSteps(item, a, config.escalate, when.days)) steps.push({ item: item.id, unit: a.unit, due: a.due, step, days: when.days });
       }
     }
   }
@@ -68,7 +68,7 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
   const queuedMs = Date.now() - started;
   faultPoint(rt, 'mid-slot');
   let escalations = 0;
-  for (const s of steps) if (await escalate(rt, s.item, s.unit, s.step, s.days, late)) escalations++;
+  for (const s of steps) if (await escalate(rt, s.item, s.unit, s.due, s.step, s.days, late)) escalations++;
   // Each step is a card to every office member.
   rt.metrics.scheduledQueued('逾期升级', escalations * rt.directory().office.length, rt.clock.now() - slot.at);
   const digest = await sendDigest(rt, slot, late);

@@ -1,13 +1,15 @@
 // Looks at the domain clock a few times a second and queues the scheduled work that has fallen due: the day's
-// reminder slot, and receipt chases. The schedule itself is in Redis (the last slot taken, the chase set), so a
-// restart, a second worker or a moved clock changes nothing; each piece of work is queued under a fixed job id.
+// reminder slot, receipt chases, and drafts to expire. The schedule itself is in Redis (the last slot taken, the chase
+// set, the drafts by expiry), so a restart, a second worker or a moved clock changes nothing; each piece of work is
+// queued under a fixed job id.
 import type { Runtime } from '../infra/runtime.ts';
 import { LATE_AFTER_MS, latestSlot } from './slots.ts';
 import { startPeriodic } from '../infra/periodic.ts';
 
 export const TICK_MS = 250;
-/** Chases queued per look at most (the rest on the next look). */
+/** Chases, and drafts to expire, queued per look at most (the rest on the next look). */
 const CHASES_PER_TICK = 1000;
+const DRAFTS_PER_TICK = 1000;
 
 export interface SlotJob {
   date: string;
@@ -21,6 +23,10 @@ export interface ChaseJob {
   at: number;
 }
 
+export interface ExpireJob {
+  item: string;
+}
+
 /** One look at the clock. Every worker process ticks; what one queues, the others find queued. */
 export async function tick(rt: Runtime): Promise<void> {
   const { config, store } = rt;
@@ -31,6 +37,12 @@ export async function tick(rt: Runtime): Promise<void> {
     // Queued before the mark moves: a crash between the two queues it again, under the same job id.
     await rt.queues.schedule.add('slot', job, { jobId: `slot-${slot.date}` });
     await store.markSlotTaken(slot.date);
+  }
+  const drafts = await store.dueDrafts(now, DRAFTS_PER_TICK);
+  if (drafts.length) {
+    await rt.queues.schedule.addBulk(
+      drafts.map((item) => ({ name: 'expire-draft', data: { item } satisfies ExpireJob, opts: { jobId: `expire-${item}` } })),
+    );
   }
   const due = await store.dueChases(now, CHASES_PER_TICK);
   if (due.length === 0) return;

@@ -2,13 +2,14 @@
 // compare-and-set on just those records; a lost race decides again on fresh state, and a replayed operation
 // gets the stored outcome back. What the decision sends is committed with it (the outbox) and then queued.
 import { setTimeout as delay } from 'node:timers/promises';
-import { isIssued, type Actor, type Assignment, type ItemHeader } from '../domain/types.ts';
+import { isIssued, noticeNumber, type Actor, type Assignment, type ItemHeader } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import { relayOutbox, relayPending } from '../delivery/outbox.ts';
 import { Refusal } from '../domain/refusal.ts';
 import { faultPoint } from '../infra/fault-point.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { indexChanges, itemScore, type IndexOp } from './index-changes.ts';
+import type { Keys } from './keys.ts';
 import type { AuditEntry, CommitPlan } from './store.ts';
 
 /** An audit line as a decision writes it; who, when and which item are filled in here. */
@@ -25,6 +26,11 @@ export interface Decision {
   deliveries: Delivery[];
   /** A short line for the person who acted (a card toast, or a chat reply). */
   toast?: string;
+  /**
+   * 发出: the commit step gives the item the next 督字 number of this year (never the decision: a number taken and
+   * not committed would leave a gap). The first audit entry records it.
+   */
+  numberYear?: number;
 }
 
 export interface Outcome {
@@ -104,7 +110,7 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
     const read = await rt.store.readForOp<StoredOutcome>(op.id, itemId, known);
     if (read.outcome) return replayed(rt, op, read.outcome);
-    if (!read.header) throw new Refusal('not_found', `没有编号为 ${itemId} 的督查事项`);
+    if (!read.header) throw new Refusal('not_found', '没有这个督查事项');
     const seen = read.header;
     // The header's unit list is shared and frozen: a decision changes the header's own fields only.
     const item = { ...seen.doc };
@@ -118,7 +124,7 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
       const missing = units.find((u) => !item.units.includes(u));
       if (missing !== undefined || units.length === 0) {
         const unitName = missing === undefined ? '该单位' : rt.directory().unitName(missing);
-        throw new Refusal('not_found', `督查事项 ${item.id} 没有交办给${unitName}`);
+        throw new Refusal('not_found', `${noticeNumber(item)}没有交办给${unitName}`);
       }
       if (typeof plan.units === 'function') {
         records = new Map((await rt.store.getAssignments(itemId, units)).map((r) => [r.doc.unit, r]));
@@ -138,7 +144,9 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
     }
     const wasIndexed = isIssued(seen.doc);
     const isIndexed = isIssued(item);
-    const index: IndexOp[] = headerIndexChanges(rt, item.id, seen.doc.status, item.status);
+    // Where the item's status or number moves, every unit's entries move with it (issued, withdrawn).
+    const itemMoved = seen.doc.status !== item.status || decision.numberYear !== undefined;
+    const index: IndexOp[] = headerIndexChanges(rt.store.k, seen.doc, item, now);
     const assignments: { unit: string; expected: number; doc?: Assignment }[] = [];
     let completed = 0;
     units.forEach((u, i) => {
@@ -146,8 +154,10 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
       const after = as[i]!;
       const changed = JSON.stringify(after) !== JSON.stringify(before.doc);
       assignments.push(changed ? { unit: u, expected: before.version, doc: after } : { unit: u, expected: before.version });
-      if (changed || wasIndexed !== isIndexed) {
-        index.push(...indexChanges(rt.store.k, item, wasIndexed ? before.doc : undefined, isIndexed ? after : undefined));
+      if (changed || itemMoved) {
+        index.push(
+          ...indexChanges(rt.store.k, wasIndexed ? { item: seen.doc, a: before.doc } : undefined, isIndexed ? { item, a: after } : undefined),
+        );
       }
       if (before.doc.state !== 'completed' && after.state === 'completed') completed++;
     });
@@ -156,6 +166,7 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
       assignments,
       index,
       completed,
+      numberYear: decision.numberYear,
     });
     if (res) return res;
     await delay(Math.random() * 5 * (attempt + 1));
@@ -163,34 +174,38 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
   throw new Error(`operation ${op.id} on ${itemId}: too many concurrent changes`);
 }
 
-/** Drafts and cancelled drafts are listed in sets of their own (the office's ledger counts them without reading them). */
-function headerIndexChanges(rt: Runtime, id: string, before: ItemHeader['status'], after: ItemHeader['status']): IndexOp[] {
-  if (before === after) return [];
+/**
+ * The item's own entries: the ledger holds it from 发出 (by number), and the drafts, cancelled drafts and withdrawn
+ * items are listed by status (drafts by when they expire, which the draft sweep reads).
+ */
+function headerIndexChanges(k: Keys, before: ItemHeader, after: ItemHeader, now: number): IndexOp[] {
+  if (before.status === after.status) return [];
   const ops: IndexOp[] = [];
-  if (before === 'draft' || before === 'cancelled') ops.push(['s', rt.store.k.itemsInStatus(before), id]);
-  if (after === 'draft' || after === 'cancelled') ops.push(['S', rt.store.k.itemsInStatus(after), id]);
+  if (before.status === 'draft') ops.push(['z', k.itemsInStatus('draft'), after.id]);
+  if (before.status === 'draft' && isIssued(after)) ops.push(['Z', k.ledger, itemScore(after), after.id]);
+  if (after.status === 'cancelled' || after.status === 'withdrawn') ops.push(['Z', k.itemsInStatus(after.status), String(now), after.id]);
   return ops;
 }
 
-/** Creates a new item and its assignments under a fresh notice number of the year (the same number if the op is retried). */
+/** Creates a new draft and its assignments under a fresh draft reference (草稿N; the same if the op is retried). */
 export async function createItem(
   rt: Runtime,
   op: Op,
-  year: number,
-  build: (seq: number, now: number) => { item: ItemHeader; assignments: Assignment[] } & Decision,
+  build: (draft: number, now: number) => { item: ItemHeader; assignments: Assignment[] } & Decision,
 ): Promise<Outcome> {
   const done = await rt.store.getOutcome<StoredOutcome>(op.id);
   if (done) return replayed(rt, op, done);
-  const seq = await rt.store.nextSeq(year, op.id);
+  const draft = await rt.store.nextDraftNo(op.id);
   const now = rt.clock.now();
-  const { item, assignments, ...decision } = build(seq, now);
-  // Not indexed while a draft: a draft is nobody's work yet (issuing indexes it).
+  const { item, assignments, ...decision } = build(draft, now);
+  if (item.expiresAt === undefined) throw new Error(`draft ${item.id} has no expiry`);
+  // Not indexed while a draft: a draft is nobody's work yet (issuing indexes it). Listed among the drafts by when it expires.
   const res = await commitDecision(rt, op, { item, assignments }, now, decision, {
     header: { expected: 0, doc: item, open: assignments.length },
     assignments: assignments.map((a) => ({ unit: a.unit, expected: 0, doc: a })),
     index: [
-      ['Z', rt.store.k.items, itemScore(item), item.id],
-      ['S', rt.store.k.itemsInStatus('draft'), item.id],
+      ['Z', rt.store.k.items, String(now), item.id],
+      ['Z', rt.store.k.itemsInStatus('draft'), String(item.expiresAt), item.id],
     ],
     completed: 0,
   });
@@ -205,11 +220,12 @@ async function commitDecision(
   view: NonNullable<Outcome['view']>,
   now: number,
   decision: Decision,
-  records: Pick<CommitPlan<StoredOutcome>, 'header' | 'seenStatus' | 'assignments' | 'index' | 'completed'>,
+  records: Pick<CommitPlan<StoredOutcome>, 'header' | 'seenStatus' | 'assignments' | 'index' | 'completed' | 'numberYear'>,
 ): Promise<Outcome | undefined> {
   const itemId = view.item.id;
   const stored: StoredOutcome = { itemId, toast: decision.toast };
 
+  faultPoint(rt, 'before-commit');
   const res = await rt.store.commit({
     ...records,
     opId: op.id,
@@ -223,6 +239,7 @@ async function commitDecision(
   });
   if (res.kind === 'ok') {
     if (res.completedItem) view.item = { ...view.item, status: 'completed', completedAt: now };
+    if (res.seq !== undefined && records.numberYear !== undefined) view.item = { ...view.item, year: records.numberYear, seq: res.seq };
     return committed(rt, op, stored, decision.deliveries, view);
   }
   if (res.kind === 'dup') return replayed(rt, op, res.outcome);

@@ -18,19 +18,29 @@
 export function keys(prefix: string) {
   const p = prefix;
   return {
-    /** The item's own record (hash): v (version of doc), doc (header JSON), status, open (assignments not completed), completedAt. */
+    /**
+     * The item's own record (hash): v (version of doc), doc (header JSON), status, open (assignments not completed),
+     * completedAt, year and seq (its 督字 number, from 发出).
+     */
     item: (id: string) => `${p}:item:${id}`,
     /** One unit's part of an item (hash): v, doc (assignment JSON). */
     assignment: (id: string, unit: string) => `${p}:asg:${id}:${unit}`,
-    /** Sorted set of all item ids, scored year*1e6+seq. */
+    /** Every item, drafts and cancelled ones included (sorted set), scored by when it was created (domain ms). */
     items: `${p}:items`,
+    /** The ledger: items issued, withdrawn ones included (sorted set), scored year*1e6+seq by their 督字 number. */
+    ledger: `${p}:ledger`,
+    /** A year's 督字 numbers (hash): field the number in the year, value the item's id (`/查看 15` reads it). */
+    numbers: (year: number) => `${p}:num:${year}`,
     /** Indexes of issued assignments, changed in the same step as the records (see index-changes.ts). */
     byUnit: (unit: string) => `${p}:idx:unit:${unit}`,
     byPerson: (person: string) => `${p}:idx:person:${person}`,
     byState: (state: string) => `${p}:idx:state:${state}`,
     byDue: `${p}:idx:due`,
-    /** Items not issued (sets of ids): drafts and cancelled drafts, for the office's whole ledger. */
-    itemsInStatus: (status: 'draft' | 'cancelled') => `${p}:idx:item:${status}`,
+    /**
+     * Items by status (sorted sets), for `/台账 状态=…` and the draft sweep: drafts scored by when they expire,
+     * cancelled drafts by when they were cancelled or expired, withdrawn items by when they were withdrawn.
+     */
+    itemsInStatus: (status: 'draft' | 'cancelled' | 'withdrawn') => `${p}:idx:items:${status}`,
     /** Receipt chases to run (sorted set): member `item/unit`, score the domain ms it is due (see index-changes.ts). */
     chase: `${p}:sched:chase`,
     /** An index being rebuilt is filled aside under this key and then renamed into place (see rebuild-schedule.ts). */
@@ -44,9 +54,11 @@ export function keys(prefix: string) {
      * unit, value JSON ReasonAsk); expires with the card's life.
      */
     reasonAsks: (person: string, itemId: string) => `${p}:ask:${person}:${itemId}`,
-    /** The last notice number given in a year. */
+    /** The last 督字 number given in a year (by the commit step of 发出 only, so no number is ever lost). */
     seq: (year: number) => `${p}:seq:${year}`,
-    /** The number an operation was given, so a retried operation gets the same one. */
+    /** The last draft reference given (草稿N; one count for all years). */
+    draftSeq: `${p}:seq:draft`,
+    /** The draft reference an operation was given, so a retried /新建 gets the same one. */
     seqFor: (opId: string) => `${p}:seq-for:${opId}`,
     /** The stored outcome of an applied operation: its replay answers the same and changes nothing. */
     op: (opId: string) => `${p}:op:${opId}`,
@@ -68,6 +80,8 @@ export function keys(prefix: string) {
     schema: `${p}:schema`,
     /** Format 1 only: item ids assigned to a unit (a set); removed by the upgrade. */
     legacyUnitItems: (unit: string) => `${p}:unit-items:${unit}`,
+    /** Formats 3 to 5: drafts and cancelled drafts (sets of ids); replaced by itemsInStatus at the upgrade to 6. */
+    legacyItemsInStatus: (status: 'draft' | 'cancelled') => `${p}:idx:item:${status}`,
   };
 }
 

@@ -1,10 +1,11 @@
-// Rebuilds the schedule from the records: the deadlines of open assignments (what reminder slots read) and the
-// receipt chases still to run. Every change keeps both in the same step as the records, so this is for an operator
+// Rebuilds the schedule from the records: the deadlines of open assignments (what reminder slots read), the
+// receipt chases still to run, and the drafts by when they expire (what the draft sweep reads). Every change keeps both in the same step as the records, so this is for an operator
 // who restored Redis from a backup or repaired records by hand (`npm run schedule:rebuild`, with the service
 // stopped: a change made during the rebuild could be missed); it is also how the
 // benchmark times a full build. New keys are filled aside and swapped in at once: readers never see half of it.
 // It writes outside the store's own steps, so it is given the store's connection by its caller (the CLI, a test).
 import type { Redis } from 'ioredis';
+import { DRAFT_KEPT_MS } from '../domain/drafts.ts';
 import { assignmentRef, isIssued, type Assignment } from '../domain/types.ts';
 import type { Store } from './store.ts';
 
@@ -14,6 +15,7 @@ export interface RebuildReport {
   items: number;
   open: number;
   chases: number;
+  drafts: number;
   ms: number;
 }
 
@@ -22,12 +24,22 @@ export async function rebuildSchedule(redis: Redis, store: Store): Promise<Rebui
   const { k } = store;
   const tmpDue = k.rebuilding(k.byDue);
   const tmpChase = k.rebuilding(k.chase);
-  await redis.del(tmpDue, tmpChase);
+  const draftKey = k.itemsInStatus('draft');
+  const tmpDrafts = k.rebuilding(draftKey);
+  await redis.del(tmpDue, tmpChase, tmpDrafts);
   const ids = await redis.zrange(k.items, '0', '-1');
   let open = 0;
   let chases = 0;
+  let drafts = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const headers = (await store.getHeaders(ids.slice(i, i + CHUNK))).filter((h) => isIssued(h) && h.status === 'open');
+    const all = await store.getHeaders(ids.slice(i, i + CHUNK));
+    const draftWrite = redis.pipeline();
+    for (const h of all.filter((x) => x.status === 'draft')) {
+      draftWrite.zadd(tmpDrafts, h.expiresAt ?? h.createdAt + DRAFT_KEPT_MS, h.id);
+      drafts++;
+    }
+    await draftWrite.exec();
+    const headers = all.filter((h) => isIssued(h) && h.status === 'open');
     const pipe = redis.pipeline();
     for (const h of headers) for (const u of h.units) pipe.hget(k.assignment(h.id, u), 'doc');
     const docs = (await pipe.exec()) ?? [];
@@ -56,6 +68,8 @@ export async function rebuildSchedule(redis: Redis, store: Store): Promise<Rebui
   else swap.del(k.byDue);
   if (chases > 0) swap.rename(tmpChase, k.chase);
   else swap.del(k.chase);
+  if (drafts > 0) swap.rename(tmpDrafts, draftKey);
+  else swap.del(draftKey);
   await swap.exec();
-  return { items: ids.length, open, chases, ms: Date.now() - started };
+  return { items: ids.length, open, chases, drafts, ms: Date.now() - started };
 }

@@ -1,12 +1,21 @@
 // Named Lua scripts: each is one atomic step on Redis (records, indexes, audit entries, outbox together). The store's
 // are all here; a platform adapter's own (its tokens, rate windows, console history) are beside it, named alike.
 
-/** Applies a list of index writes (see index-changes.ts); `x[2]` is the position of the key in KEYS. */
+/**
+ * Applies a list of index writes (see index-changes.ts); `x[2]` is the position of the key in KEYS. A score `#` is the
+ * score of the 督字 number the same step gave (`num_score`: year*1e6+seq), which the caller could not know.
+ */
 const APPLY_INDEX = `
-local function apply_index(list)
+local function apply_index(list, num_score)
   for _, x in ipairs(list) do
     local op, key = x[1], KEYS[x[2]]
-    if op == 'Z' then redis.call('ZADD', key, x[3], x[4])
+    if op == 'Z' then
+      local score = x[3]
+      if score == '#' then
+        if not num_score then return redis.error_reply('a number score without a number given') end
+        score = num_score
+      end
+      redis.call('ZADD', key, score, x[4])
     elseif op == 'z' then redis.call('ZREM', key, x[3])
     elseif op == 'S' then redis.call('SADD', key, x[3])
     elseif op == 's' then redis.call('SREM', key, x[3]) end
@@ -80,14 +89,22 @@ end
  * left it (`@=<hash>` for the header, `<unit>=<hash>` for an assignment): the chain vouches for the records' last
  * written state, so a record changed afterwards outside this script no longer matches.
  *
- * KEYS: 1 op, 2 audit (all), 3 audit (item), 4 outbox, 5 item header, 6.. records and indexes
+ * 发出 gives the item the year's next 督字 number here (`num`), after every check: the number is taken in the same
+ * atomic step that issues the item, so two clerks issuing at once are numbered one after the other, and a step that
+ * does not complete (a conflict, a refusal, a process killed before or after it) takes no number. The number is
+ * written as the header's own fields `year` and `seq` (like `status`: the decision, made before, cannot know it), in
+ * the year's map of numbers, in the index scores written as `#`, and in the detail of the operation's first entry.
+ *
+ * KEYS: 1 op, 2 audit (all), 3 audit (item), 4 outbox, 5 item header, 6.. records, indexes, counters
  * ARGV: 1 spec JSON (below), 2.. documents the spec points at by position
  * spec: op (id), ttl (s), st? (status the decision saw), hv? (header version expected when hd is given),
  *       hd? (ARGV position of the new header doc), hs? (new status), open? (open count to set),
+ *       ys? ([year, seq]: the number the header already holds, written as its fields),
+ *       num? ({y: year, k: KEYS pos of the year's counter, m: KEYS pos of the year's map, id: the item's id}: give the next number),
  *       recs: [[key pos, expected version, ARGV pos of the new doc (absent: checked, not written)]], idx: index writes, done (assignments completed),
  *       at (domain time, ms), au (ARGV pos of audit entries), ce? (ARGV pos of the completion entry),
  *       ob? (ARGV pos of the outbox entry), out (ARGV pos of the outcome)
- * Returns: {'ok', '1' if it completed the item else '0'} | {'dup', outcome} | {'conflict', what}
+ * Returns: {'ok', '1' if it completed the item else '0', the number given or ''} | {'dup', outcome} | {'conflict', what}
  */
 export const COMMIT_OP = `${APPLY_INDEX}${CHAIN_HASH}${APPEND_ENTRY}${RECORD_HASH}
 local spec = cjson.decode(ARGV[1])
@@ -105,7 +122,7 @@ for _, r in ipairs(spec.recs) do
   if v ~= r[2] then return {'conflict', KEYS[r[1]]} end
 end
 local entries = cjson.decode(ARGV[spec.au])
-local header_written = spec.hd or spec.hs or spec.open or spec.done > 0
+local header_written = spec.hd or spec.hs or spec.open or spec.num or spec.done > 0
 local written = {}
 for _, r in ipairs(spec.recs) do
   if r[3] then written[#written + 1] = r[1] end
@@ -117,10 +134,25 @@ if spec.hd then
 end
 if spec.hs then redis.call('HSET', item, 'status', spec.hs) end
 if spec.open then redis.call('HSET', item, 'open', spec.open) end
+if spec.ys then redis.call('HSET', item, 'year', spec.ys[1], 'seq', spec.ys[2]) end
+local given = ''
+local num_score = nil
+if spec.num then
+  local n = redis.call('INCR', KEYS[spec.num.k])
+  redis.call('HSET', item, 'year', spec.num.y, 'seq', n)
+  redis.call('HSET', KEYS[spec.num.m], n, spec.num.id)
+  num_score = spec.num.y * 1000000 + n
+  given = tostring(n)
+  local first = entries[1]
+  local d = first.detail and cjson.decode(first.detail) or {}
+  d.year = spec.num.y
+  d.seq = n
+  first.detail = cjson.encode(d)
+end
 for _, r in ipairs(spec.recs) do
   if r[3] then redis.call('HSET', KEYS[r[1]], 'v', r[2] + 1, 'doc', ARGV[r[3]]) end
 end
-apply_index(spec.idx)
+apply_index(spec.idx, num_score)
 if spec.done > 0 then
   local left = redis.call('HINCRBY', item, 'open', -spec.done)
   if left <= 0 and redis.call('HGET', item, 'status') == 'open' then
@@ -145,7 +177,7 @@ end
 redis.call('HSET', item, 'ah', head, 'an', count)
 if spec.ob then redis.call('HSET', KEYS[4], spec.op, ARGV[spec.ob]) end
 redis.call('SET', KEYS[1], ARGV[spec.out], 'EX', spec.ttl)
-return {'ok', completed_item}
+return {'ok', completed_item, given}
 `;
 
 /**
@@ -164,13 +196,14 @@ if spec.completedAt then redis.call('HSET', KEYS[1], 'completedAt', spec.complet
 for i = 1, spec.n do
   redis.call('HSET', KEYS[1 + i], 'v', 1, 'doc', ARGV[2 + i])
 end
-apply_index(spec.idx)
+apply_index(spec.idx, nil)
 return 'ok'
 `;
 
 /**
- * next-seq: the next notice number of a year, given once per operation.
- * KEYS: 1 seq counter, 2 seq-for-op   ARGV: 1 ttl (s)
+ * next-seq: the next draft reference (草稿N), given once per operation. Drafts may skip a reference (a /新建 that
+ * fails after taking one); the 督字 numbers never do (they are given by COMMIT_OP).
+ * KEYS: 1 the counter, 2 seq-for-op   ARGV: 1 ttl (s)
  */
 export const NEXT_SEQ = `
 local got = redis.call('GET', KEYS[2])

@@ -3,7 +3,8 @@
 // talks to Redis about them: the rest of the service asks it by name (a test keeps it so, test/redis-calls.test.ts).
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { parseAssignmentRef, type Assignment, type Item, type ItemHeader, type ItemStatus } from '../domain/types.ts';
+import type { ItemRef } from '../domain/item-number.ts';
+import { draftItemId, parseAssignmentRef, type Assignment, type Item, type ItemHeader, type ItemStatus } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
@@ -28,6 +29,9 @@ export interface AuditEntry {
 export interface AuditRecord extends AuditEntry {
   id: string;
 }
+
+/** The fields of a header read for its document: the document, and those the commit step writes itself. */
+const HEADER_READ = ['v', 'doc', 'status', 'completedAt', 'year', 'seq'] as const;
 
 /** Headers kept parsed in memory (most recently read ones). */
 const PARSED_HEADERS = 2000;
@@ -63,6 +67,11 @@ export interface CommitPlan<O> {
   index: IndexOp[];
   /** How many assignments this operation completed: the item completes with its last one. */
   completed: number;
+  /**
+   * Give the item the next 督字 number of this year in the same step (发出); it is recorded in the detail of the
+   * first audit entry, and index scores written as NUMBER_SCORE become its score.
+   */
+  numberYear?: number;
   audits: AuditEntry[];
   /** The item's own completion line, written only if this step completes the item. */
   completion?: AuditEntry;
@@ -81,7 +90,8 @@ export interface Timed {
   at: number;
 }
 
-export type CommitResult<O> = { kind: 'ok'; completedItem: boolean } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
+/** `seq`: the 督字 number the step gave, when it was asked to (`numberYear`). */
+export type CommitResult<O> = { kind: 'ok'; completedItem: boolean; seq?: number } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -147,8 +157,11 @@ export class Store {
    */
   private readonly parsed = new Map<string, { raw: string; doc: Readonly<ItemHeader> }>();
 
-  /** The header's status and completion time live in their own fields: the commit script completes an item. */
-  private parseHeader(id: string, [v, raw, status, completedAt]: (string | null | undefined)[]): Versioned<ItemHeader> | undefined {
+  /**
+   * The header's status, completion time and 督字 number live in their own fields: the commit script completes an
+   * item, and numbers it at 发出. (An item of an earlier version holds its number in its document until next written.)
+   */
+  private parseHeader(id: string, [v, raw, status, completedAt, year, seq]: (string | null | undefined)[]): Versioned<ItemHeader> | undefined {
     if (!v || !raw || !status) return undefined;
     let hit = this.parsed.get(id);
     if (hit?.raw !== raw) {
@@ -162,12 +175,16 @@ export class Store {
     this.parsed.set(id, hit);
     const h: ItemHeader = { ...hit.doc, status: status as ItemStatus };
     if (completedAt) h.completedAt = Number(completedAt);
+    if (year && seq) {
+      h.year = Number(year);
+      h.seq = Number(seq);
+    }
     return { doc: h, version: Number(v) };
   }
 
   /** The item's header alone: what a press on one unit needs besides that unit's record. */
   async getHeader(id: string): Promise<Versioned<ItemHeader> | undefined> {
-    return this.parseHeader(id, await this.redis.hmget(this.k.item(id), 'v', 'doc', 'status', 'completedAt'));
+    return this.parseHeader(id, await this.redis.hmget(this.k.item(id), ...HEADER_READ));
   }
 
   async getAssignment(id: string, unit: string): Promise<Versioned<Assignment> | undefined> {
@@ -183,7 +200,7 @@ export class Store {
     itemId: string,
     units: string[],
   ): Promise<{ outcome?: O; header?: Versioned<ItemHeader>; assignments: Map<string, Versioned<Assignment>> }> {
-    const pipe = this.redis.pipeline().get(this.k.op(opId)).hmget(this.k.item(itemId), 'v', 'doc', 'status', 'completedAt');
+    const pipe = this.redis.pipeline().get(this.k.op(opId)).hmget(this.k.item(itemId), ...HEADER_READ);
     for (const u of units) pipe.hmget(this.k.assignment(itemId, u), 'v', 'doc');
     const res = results(await pipe.exec());
     const op = res[0] as string | null;
@@ -221,7 +238,7 @@ export class Store {
   async getHeaders(ids: readonly string[]): Promise<ItemHeader[]> {
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hmget(this.k.item(id), 'v', 'doc', 'status', 'completedAt');
+    for (const id of ids) pipe.hmget(this.k.item(id), ...HEADER_READ);
     return results(await pipe.exec()).flatMap((r, i) => {
       const h = this.parseHeader(ids[i]!, r as (string | null)[]);
       return h ? [h.doc] : [];
@@ -245,9 +262,21 @@ export class Store {
 
   // --- indexes -----------------------------------------------------------------------------------
 
-  /** Item ids, newest first; for one unit when given (only items issued to it). */
+  /** Item ids: every item, newest first; for one unit when given, the items issued to it, highest number first. */
   async itemIds(unit?: string): Promise<string[]> {
     return this.redis.zrevrange(unit ? this.k.byUnit(unit) : this.k.items, 0, -1);
+  }
+
+  /**
+   * The item a person named: by its 督字 number (the year's map; an item of an earlier version maps to itself), or by
+   * its draft reference. Undefined when there is none.
+   */
+  async findItem(ref: ItemRef): Promise<string | undefined> {
+    if ('draft' in ref) {
+      const id = draftItemId(ref.draft);
+      return (await this.redis.hexists(this.k.item(id), 'status')) ? id : undefined;
+    }
+    return (await this.redis.hget(this.k.numbers(ref.year), String(ref.seq))) ?? undefined;
   }
 
   /** Refs (`item/unit`) of issued assignments in a state. */
@@ -277,20 +306,24 @@ export class Store {
 
   // --- the office's ledger -------------------------------------------------------------------------
 
-  /** A page of the ledger: item ids, newest first, from position `from` (0: the newest). */
+  /** A page of the ledger (items issued, withdrawn ones included): ids, highest number first, from position `from`. */
   async ledgerPage(from: number, count: number): Promise<string[]> {
-    return this.redis.zrevrange(this.k.items, from, from + count - 1);
+    return this.redis.zrevrange(this.k.ledger, from, from + count - 1);
   }
 
-  /** How many items there are (cancelled drafts included), and how many of them are cancelled drafts. */
-  async ledgerCounts(): Promise<{ items: number; cancelled: number }> {
-    const [items, cancelled] = await Promise.all([this.redis.zcard(this.k.items), this.redis.scard(this.k.itemsInStatus('cancelled'))]);
-    return { items, cancelled };
+  /** How many items the ledger holds. */
+  async ledgerCount(): Promise<number> {
+    return this.redis.zcard(this.k.ledger);
   }
 
-  /** Ids of the items not issued: drafts, or cancelled drafts (in no order). */
-  async itemIdsInStatus(status: 'draft' | 'cancelled'): Promise<string[]> {
-    return this.redis.smembers(this.k.itemsInStatus(status));
+  /**
+   * Items in a status, newest first (drafts: the latest to expire first), the first `count` of them (all when not
+   * given), and how many there are in all.
+   */
+  async itemIdsInStatus(status: 'draft' | 'cancelled' | 'withdrawn', count?: number): Promise<{ ids: string[]; total: number }> {
+    const key = this.k.itemsInStatus(status);
+    const [ids, total] = await Promise.all([this.redis.zrevrange(key, 0, count === undefined ? -1 : count - 1), this.redis.zcard(key)]);
+    return { ids, total };
   }
 
   // --- the schedule --------------------------------------------------------------------------------
@@ -309,6 +342,11 @@ export class Store {
   /** Marks the slot of `date` taken; only forward (see MARK_SLOT). */
   async markSlotTaken(date: string): Promise<void> {
     await this.markSlotOf(this.k.slotDone, date);
+  }
+
+  /** Drafts due to expire by `ms`, earliest first, at most `limit` of them. */
+  async dueDrafts(ms: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.k.itemsInStatus('draft'), '-inf', String(ms), 'LIMIT', 0, limit);
   }
 
   /** Receipt chases due by `ms`, earliest first, at most `limit` of them. */
@@ -358,9 +396,9 @@ export class Store {
 
   // --- changing records --------------------------------------------------------------------------
 
-  /** The next notice number of a year; the same operation always gets the same number. */
-  async nextSeq(year: number, opId: string): Promise<number> {
-    return Number(await this.nextSeqOf(this.k.seq(year), this.k.seqFor(opId), OP_TTL_SECONDS));
+  /** The next draft reference (草稿N); the same operation always gets the same one. */
+  async nextDraftNo(opId: string): Promise<number> {
+    return Number(await this.nextSeqOf(this.k.draftSeq, this.k.seqFor(opId), OP_TTL_SECONDS));
   }
 
   async getOutcome<O>(opId: string): Promise<O | undefined> {
@@ -383,11 +421,16 @@ export class Store {
     };
     if (plan.seenStatus) spec.st = plan.seenStatus;
     if (plan.header) {
-      const { status, completedAt: _c, ...doc } = plan.header.doc;
+      // The fields the script keeps beside the document are not in it.
+      const { status, completedAt: _c, year, seq, ...doc } = plan.header.doc;
       spec.hv = plan.header.expected;
       spec.hd = arg(JSON.stringify(doc));
       spec.hs = status;
+      if (year !== undefined && seq !== undefined) spec.ys = [year, seq];
       if (plan.header.open !== undefined) spec.open = plan.header.open;
+    }
+    if (plan.numberYear !== undefined) {
+      spec.num = { y: plan.numberYear, k: keyList.at(k.seq(plan.numberYear)), m: keyList.at(k.numbers(plan.numberYear)), id: plan.itemId };
     }
     spec.recs = plan.assignments.map((a) => {
       const rec: unknown[] = [keyList.at(k.assignment(plan.itemId, a.unit)), a.expected];
@@ -399,8 +442,8 @@ export class Store {
     if (plan.completion) spec.ce = arg(JSON.stringify(flat(plan.completion)));
     if (plan.deliveries.length) spec.ob = arg(JSON.stringify({ at: plan.wallNow, d: plan.deliveries } satisfies OutboxEntry));
     spec.out = arg(JSON.stringify(plan.outcome));
-    const [kind, value] = (await this.commitOp(keyList.list.length, ...keyList.list, JSON.stringify(spec), ...docs)) as [string, string?];
-    if (kind === 'ok') return { kind: 'ok', completedItem: value === '1' };
+    const [kind, value, given] = (await this.commitOp(keyList.list.length, ...keyList.list, JSON.stringify(spec), ...docs)) as [string, string?, string?];
+    if (kind === 'ok') return { kind: 'ok', completedItem: value === '1', ...(given ? { seq: Number(given) } : {}) };
     if (kind === 'dup') return { kind: 'dup', outcome: JSON.parse(value!) as O };
     return { kind: 'conflict' };
   }

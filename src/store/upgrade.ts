@@ -10,14 +10,19 @@
 // linked at the upgrade, so the chain proves nothing about what happened to them before that moment. Format 5: an
 // operation's last entry carries the seals of the records it wrote (scripts.ts, COMMIT_OP); each item's records as
 // they are at the upgrade are sealed by a system entry of their own, so a change made after it shows, and nothing is
-// proved about them before.
+// proved about them before. Format 6: the 督字 number is given at 发出 (a draft carries 草稿N); the items keep their ids
+// and numbers, each number is entered in its year's map (`/查看 12` reads it), the issued items in the ledger, the
+// drafts and cancelled drafts in the sorted sets by status (a draft of before is kept a week from the upgrade, and
+// keeps the number it took: issued, it goes out under it; cancelled or expired, that number stays void, as before).
+// Every item is listed by when it was created.
 import type { Redis } from 'ioredis';
 import { isIssued, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
 import type { Logger } from '../infra/logger.ts';
-import { indexChanges } from './index-changes.ts';
+import { DRAFT_KEPT_DAYS, DRAFT_KEPT_MS } from '../domain/drafts.ts';
+import { indexChanges, itemScore } from './index-changes.ts';
 import type { Store } from './store.ts';
 
-export const STORE_FORMAT = '5';
+export const STORE_FORMAT = '6';
 
 export interface UpgradeResult {
   items: number;
@@ -28,6 +33,10 @@ export interface UpgradeResult {
   linked: number;
   /** Items whose records were sealed. */
   sealed: number;
+  /** Items whose 督字 number was entered in its year's map. */
+  numbered: number;
+  /** Of them, drafts that took their number when drafted (they keep it). */
+  numberedDrafts: number;
 }
 
 /**
@@ -37,7 +46,7 @@ export interface UpgradeResult {
  */
 export async function upgradeStore(redis: Redis, store: Store, log: Logger, now = Date.now()): Promise<UpgradeResult> {
   const { k } = store;
-  const done: UpgradeResult = { items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0 };
+  const done: UpgradeResult = { items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0, numbered: 0, numberedDrafts: 0 };
   if ((await redis.get(k.schema)) === STORE_FORMAT) return done;
   const ids = await redis.zrange(k.items, '0', '-1');
   for (const id of ids) {
@@ -46,7 +55,7 @@ export async function upgradeStore(redis: Redis, store: Store, log: Logger, now 
       if (status || !v || !doc) break; // already rewritten, or nothing there
       const old = JSON.parse(doc) as Item;
       const { header, assignments } = split(old);
-      const index = isIssued(header) ? assignments.flatMap((a) => indexChanges(k, header, undefined, a)) : [];
+      const index = isIssued(header) ? assignments.flatMap((a) => indexChanges(k, undefined, { item: header, a })) : [];
       const open = assignments.filter((a) => a.state !== 'completed').length;
       const res = await store.upgradeItem(Number(v), header, open, assignments, index);
       if (res === 'conflict') continue; // written meanwhile by a process of the earlier version: read it again
@@ -71,14 +80,25 @@ export async function upgradeStore(redis: Redis, store: Store, log: Logger, now 
     const entry = { at: now, actor: 'system', platform: 'system', action: 'seal', item: id };
     if (h && (await store.sealItem(id, h.doc.units, entry))) done.sealed++;
   }
-  // Format 3 lists drafts and cancelled drafts in sets of their own.
+  // Format 6: numbers given at 发出. Every write here is the same however often it runs (a resumed upgrade).
   for (let i = 0; i < ids.length; i += 1000) {
     const pipe = redis.pipeline();
     for (const h of await store.getHeaders(ids.slice(i, i + 1000))) {
-      if (h.status === 'draft' || h.status === 'cancelled') pipe.sadd(k.itemsInStatus(h.status), h.id);
+      pipe.zadd(k.items, h.createdAt, h.id);
+      if (h.year !== undefined && h.seq !== undefined) {
+        pipe.hset(k.numbers(h.year), String(h.seq), h.id);
+        done.numbered++;
+        if (isIssued(h)) pipe.zadd(k.ledger, itemScore(h), h.id);
+      }
+      if (h.status === 'draft') {
+        pipe.zadd(k.itemsInStatus('draft'), h.expiresAt ?? now + DRAFT_KEPT_MS, h.id);
+        if (h.seq !== undefined) done.numberedDrafts++;
+      }
+      if (h.status === 'cancelled') pipe.zadd(k.itemsInStatus('cancelled'), h.cancelledAt ?? h.createdAt, h.id);
     }
     await pipe.exec();
   }
+  await redis.del(k.legacyItemsInStatus('draft'), k.legacyItemsInStatus('cancelled'));
   await redis.set(k.schema, STORE_FORMAT);
   if (done.items) {
     log.info(done, `存储已升级为按单位分条记录：改写了 ${done.items} 个事项、${done.assignments} 条交办`);
@@ -86,6 +106,13 @@ export async function upgradeStore(redis: Redis, store: Store, log: Logger, now 
   if (done.audits) log.info({ audits: done.audits }, `存储已升级：${done.audits} 个事项的办理记录改存为列表`);
   if (done.linked) log.info({ linked: done.linked }, `存储已升级：${done.linked} 条办理记录已链接成哈希链`);
   if (done.sealed) log.info({ sealed: done.sealed }, `存储已升级：${done.sealed} 个事项的现有记录已封存（记下校验值，此后的改动可被核验发现）`);
+  if (done.numbered) {
+    log.info(
+      { numbered: done.numbered, numberedDrafts: done.numberedDrafts },
+      `存储已升级：督字编号改为发出时给出，${done.numbered} 个已有编号的事项保留原编号` +
+        (done.numberedDrafts ? `，其中 ${done.numberedDrafts} 份草稿新建时已占用编号，发出时沿用（取消或过期则该编号作废），自现在起保留 ${DRAFT_KEPT_DAYS} 天` : ''),
+    );
+  }
   return done;
 }
 

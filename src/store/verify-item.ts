@@ -103,6 +103,11 @@ export async function verifyItem(store: Store, id: string, dir: Directory, tz: s
   const headerUnits = Array.isArray(doc?.units) ? doc.units.map(String) : [];
   const header: ItemHeader | undefined = doc && { ...doc, units: headerUnits, status: rawHeader!.status as ItemStatus };
   if (header && rawHeader!.completedAt) header.completedAt = Number(rawHeader!.completedAt);
+  // The 督字 number the commit step wrote beside the document (an item of an earlier version holds it in its document).
+  if (header && rawHeader!.year && rawHeader!.seq) {
+    header.year = Number(rawHeader!.year);
+    header.seq = Number(rawHeader!.seq);
+  }
   const units = [...new Set([...headerUnits, ...seals.units.keys()])];
   const rawUnits = await store.rawAssignments(id, units);
   const records = checkRecords(seals, rawHeader, rawUnits, dir, problems);

@@ -3,7 +3,7 @@
 import type { Directory } from '../directory/directory.ts';
 import { formatDate } from '../domain/dates.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
-import type { Assignment, AssignmentState, ItemHeader, ItemStatus } from '../domain/types.ts';
+import { noticeNumber, type Assignment, type AssignmentState, type ItemHeader, type ItemStatus } from '../domain/types.ts';
 import { ITEM_STATUS_LABELS } from '../chat/texts.ts';
 import { HEADER_SEAL, parseSeals, recordHash } from './audit-chain.ts';
 
@@ -43,7 +43,7 @@ export function lastSeals(trail: Trail): Seals {
 }
 
 /** The fields of each record's Redis hash (keys.ts): any other was added outside ducha. */
-const HEADER_FIELDS = ['v', 'doc', 'status', 'open', 'completedAt', 'ah', 'an'];
+const HEADER_FIELDS = ['v', 'doc', 'status', 'open', 'completedAt', 'year', 'seq', 'ah', 'an'];
 const ASSIGNMENT_FIELDS = ['v', 'doc'];
 
 /**
@@ -79,7 +79,7 @@ export function checkRecords(
 }
 
 /** Entries that set the item's status (`to`). */
-const ITEM_ACTIONS = new Set(['create', 'issue', 'cancel', 'complete_item']);
+const ITEM_ACTIONS = new Set(['create', 'issue', 'cancel', 'expire', 'withdraw', 'complete_item']);
 /** Entries of a unit whose `to` is the unit's state (a 负责领导按通讯录变更's `to` is a person). */
 const STATE_ACTIONS = new Set(['assign', 'receive', 'submit', 'sign', 'send_back', 'accept', 'return', 'urge', 'chase', 'escalate']);
 
@@ -111,16 +111,24 @@ export function checkTrail(
 
   const created = itemEntries.find((t) => t.e.action === 'create');
   if (created) {
-    const { title, due, units } = created.d;
-    if (typeof title === 'string' && title !== item.title) {
-      problems.push(`事项标题为「${item.title}」，${created.what}记载为「${title}」`);
-    }
-    if (typeof due === 'string' && due !== item.due) {
-      problems.push(`事项的办结时限为${day(item.due)}，${created.what}记载为${day(due)}（事项的时限新建后不会改变）`);
-    }
+    const { units } = created.d;
     if (Array.isArray(units) && units.every((u) => typeof u === 'string') && units.join() !== String(item.units)) {
       problems.push(`事项的承办单位为${unitNames(item.units, dir)}，${created.what}记载为${unitNames(units, dir)}`);
     }
+  }
+  // The title and the deadline as created, or as the last correction (/修改) set them.
+  const title = last(itemEntries, (t) => typeof itemSet(t, 'title') === 'string');
+  if (title && itemSet(title, 'title') !== item.title) {
+    problems.push(`事项标题为「${item.title}」，${title.what}记载为「${String(itemSet(title, 'title'))}」`);
+  }
+  const due = last(itemEntries, (t) => typeof itemSet(t, 'due') === 'string');
+  if (due && itemSet(due, 'due') !== item.due) {
+    problems.push(`事项的办结时限为${day(item.due)}，${due.what}记载为${day(itemSet(due, 'due'))}（事项的时限只能经新建或更正设定）`);
+  }
+  // The 督字 number the commit step gave at 发出, recorded on its entry.
+  const issued = itemEntries.find((t) => t.e.action === 'issue' && typeof t.d.seq === 'number');
+  if (issued && (issued.d.seq !== item.seq || issued.d.year !== item.year)) {
+    problems.push(`事项编号为${noticeNumber(item)}，${issued.what}记载为${noticeNumber({ year: Number(issued.d.year), seq: Number(issued.d.seq) })}`);
   }
   const status = last(itemEntries, (t) => ITEM_ACTIONS.has(t.e.action ?? '') && !!t.e.to);
   if (status && status.e.to !== item.status) {
@@ -149,7 +157,14 @@ export function checkTrail(
   }
 }
 
-/** The unit's deadline an entry sets: at 交办, or an approved extension's. */
+/** The item's title or deadline an entry sets: at 新建 (`title`, `due`), or a correction's (`{from, to}`). */
+function itemSet(t: TrailEntry, field: 'title' | 'due'): unknown {
+  if (t.e.action === 'create') return t.d[field];
+  if (t.e.action === 'amend') return (t.d[field] as { to?: unknown } | undefined)?.to;
+  return undefined;
+}
+
+/** The unit's deadline an entry sets: at 交办, or an approved extension's or a correction's (change_deadline). */
 function dueSet(t: TrailEntry): unknown {
   if (t.e.action === 'assign') return t.d.due;
   if (t.e.action === 'change_deadline') return t.d.to;

@@ -39,12 +39,20 @@ export interface Harness {
   lastText(person: string): string;
   /** Waits (bounded) until every queued delivery has been handled. */
   settle(): Promise<void>;
+  /**
+   * Every message and redrawn card that showed a person an item's internal id (`d7`) instead of its number: what people
+   * read names items by 督字〔2026〕7号, 7号 or 草稿7 only. Button tokens (signed payloads) are not read by people.
+   */
+  shownInternalIds(): string[];
   /** Polls (bounded) until the condition holds, settling the queues between looks. */
   until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 let counter = 0;
+
+/** An item's internal id as it would show in a text: `d7`, not inside a word, a number or a hash (`10d`, `draft7`, `d1e9…`). */
+const INTERNAL_ID = /(?<![A-Za-z0-9])d\d+(?![A-Za-z0-9])/;
 
 export interface HarnessOptions {
   now?: string;
@@ -166,6 +174,13 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       const t = texts[texts.length - 1];
       if (!t) throw new Error(`${person} has received no text`);
       return t.text;
+    },
+    shownInternalIds() {
+      const shown = [...all().map((x) => x.message), ...[...feishu.updates, ...wecom.updates].map((u) => ({ kind: 'card' as const, card: u.card }))];
+      return shown.flatMap((m) => {
+        const text = m.kind === 'text' ? m.text : JSON.stringify({ ...m.card, buttons: m.card.buttons.map((b) => b.text) });
+        return INTERNAL_ID.test(text) ? [text] : [];
+      });
     },
     async settle() {
       let counts: Record<string, number>[] = [];

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { cardKey, type CardKey } from '../../chat/card-key.ts';
 import type { ActionName } from '../../chat/action-token.ts';
 import { runAction, runCommand } from '../../dispatch/dispatch.ts';
+import { currentYear } from '../../dispatch/handler-kit.ts';
+import { numberArg } from '../../domain/item-number.ts';
 import { noticeNumber } from '../../domain/types.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { exampleTopics } from './examples.ts';
@@ -34,6 +36,12 @@ export async function seedExamples(rt: Runtime): Promise<string> {
     return id;
   };
   const issue = (item: string) => press(clerk, 'issue', { kind: 'preview', item });
+  /** How the item is typed after a command: its 督字 number, given at 发出. */
+  const typed = async (item: string) => {
+    const h = await rt.store.getHeader(item);
+    if (!h) throw new Error('示例事项生成中断：事项不存在');
+    return numberArg(h.doc, currentYear(rt));
+  };
   const receive = (item: string, u: string) => press(dir.unit(u)!.head, 'receive', { kind: 'notice', item, unit: u });
   const [a, b, c, d] = [unit(0), unit(1), unit(2), unit(3)];
   const [ta, tb, tc, td] = exampleTopics([a.name, b.name, c.name, d.name]);
@@ -42,13 +50,13 @@ export async function seedExamples(rt: Runtime): Promise<string> {
   const first = await create(`/新建 （示例）${ta!.title} 单位=${a.id} 期限=10工作日 类别=民生 要求="${ta!.req}"`);
   await issue(first);
   await receive(first, a.id);
-  await command(a.contacts[0]!, `/报送 ${first} ${ta!.progress}`);
+  await command(a.contacts[0]!, `/报送 ${await typed(first)} ${ta!.progress}`);
 
   // Signed by the head, waiting for the office to accept.
   const second = await create(`/新建 （示例）${tb!.title} 单位=${b.id} 期限=5工作日 类别=紧急`);
   await issue(second);
   await receive(second, b.id);
-  await command(b.contacts[0]!, `/报送 ${second} 办结 ${tb!.done}`);
+  await command(b.contacts[0]!, `/报送 ${await typed(second)} 办结 ${tb!.done}`);
   await press(b.head, 'sign', { kind: 'sign', item: second, unit: b.id, n: 1 });
 
   // Issued, not yet received.

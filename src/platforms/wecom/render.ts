@@ -77,6 +77,6 @@ export function toWecomMessages(message: Message, taskId: string): WecomMessage[
 /** The short word a redrawn card's buttons are replaced by: what was done (已签收), else 已处理. */
 export function outcomeLabel(card: Card, pressed?: string): string {
   if (pressed && [...pressed].length <= LIMIT.button) return pressed;
-  const m = /(签收|签署|受理|退回|确认出席|不同意|同意|发出|取消|替换|保留)/.exec(card.note ?? '');
+  const m = /(签收|签署|受理|退回|确认出席|不同意|同意|发出|取消|替换|保留|撤回|作废)/.exec(card.note ?? '');
   return m ? `已${m[1]}` : '已处理';
 }
