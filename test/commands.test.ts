@@ -449,12 +449,15 @@ describe('/台账 /list', () => {
   it('finds items by a keyword in their title (full-width and case folded, every word), with the other filters too', async () => {
     await h.command('zhang', '/台账 积水');
     expect(h.lastText('zhang')).toBe(['督查台账（标题含「积水」，共 1 项）', L1].join('\n'));
+    // Drafts are not in the ledger: a keyword finds them among the drafts (状态=草稿) only.
     await h.command('zhang', '/list 草稿');
+    expect(h.lastText('zhang')).toBe('台账中没有标题含「草稿」的督查事项。');
+    await h.command('zhang', '/list 草稿 status=草稿');
     expect(h.lastText('zhang')).toBe(['督查台账（标题含「草稿」，共 1 项）', L4].join('\n'));
     await draft('/新建 “5G基站 选址” 单位=jtj 期限=5d');
-    await h.command('zhang', '/台账 ５ｇ基站');
-    expect(h.lastText('zhang')).toBe(['督查台账（标题含「５ｇ基站」，共 1 项）', '督字〔2026〕5号 5G基站 选址｜草稿（未发出）'].join('\n'));
-    await h.command('zhang', '/台账 选址 5g');
+    await h.command('zhang', '/台账 ５ｇ基站 状态=草稿');
+    expect(h.lastText('zhang')).toMatch(/^督查台账（标题含「５ｇ基站」，共 1 项）\n草稿5 5G基站 选址｜草稿（/);
+    await h.command('zhang', '/台账 选址 5g 状态=草稿');
     expect(h.lastText('zhang')).toContain('共 1 项');
     await h.command('zhang', '/台账 选址 积水');
     expect(h.lastText('zhang')).toBe('台账中没有标题含「选址 积水」的督查事项。');
@@ -1120,7 +1123,7 @@ describe('/修改 /amend', () => {
     expect(answer.toast).toEqual({ type: 'info', text: '办结时限已是 2026年10月30日，不早于申请延至的 2026年10月20日，无需同意延期' });
     expect((await item('2026-1')).assignments[0]).toMatchObject({ due: '2026-10-30', extensions: [expect.objectContaining({ status: 'pending' })] });
     // 不同意 still closes the request.
-    expect((await h.press('qian', { card: h.lastCard('qian', '不同意'), label: '不同意' })).toast.type).toBe('success');
+    expect((await h.press('qian', { card: h.lastCard('qian', '不同意'), label: '不同意', reason: '已更正期限' })).toast.type).toBe('success');
   });
 
   it('refuses without a reason or a change, a past date, a draft, a completed or withdrawn item, and non-office people', async () => {

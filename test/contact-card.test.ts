@@ -52,14 +52,14 @@ describe('签收 tells the contacts', () => {
     }
     // The line works as sent.
     await h.command('zhao', '/报送 1 已完成排查');
-    expect((await h.rt.store.getAssignment('2026-1', 'jtj'))!.doc.state).toBe('awaiting_signature');
+    expect((await h.rt.store.getAssignment('d1', 'jtj'))!.doc.state).toBe('awaiting_signature');
   });
 
   it('tells the issuer at 发出 which unit has no contact, and the leader at 签收', async () => {
     await h.command('zhang', '/新建 校园周边交通整治 单位=jtj、jyj 期限=2026-10-30 类别=民生');
     await h.press('zhang', { card: h.lastCard('zhang', '发出'), label: '发出' });
     expect(h.lastText('zhang')).toBe(
-      '【提示】督字〔2026〕1号「校园周边交通整治」的承办单位市教育局在通讯录中没有联络员：负责领导签收后无人用 /报送 报送办理情况。请系统管理员在通讯录中补充联络员（contacts）。',
+      '【提示】刚发出的「校园周边交通整治」的承办单位市教育局在通讯录中没有联络员：负责领导签收后无人用 /报送 报送办理情况。请系统管理员在通讯录中补充联络员（contacts）。',
     );
     // Said to the one who issued it, not to the other clerk.
     expect(h.received('qian')).toHaveLength(0);

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function jtj(): Promise<Assignment> {
-  return (await h.rt.store.getAssignment('2026-1', 'jtj'))!.doc;
+  return (await h.rt.store.getAssignment('d1', 'jtj'))!.doc;
 }
 
 const cardsTo = (person: string): Card[] => h.received(person).flatMap((s) => (s.message.kind === 'card' ? [s.message.card] : []));
@@ -39,7 +39,7 @@ describe('a second /约谈 while one is still to be held', () => {
     expect(fieldsOf(question)).toEqual({ 单位: '市交通运输局', 原约谈: '2026年10月10日 15:00，市委3号楼302会议室（未确认出席）', 新约谈: '2026年10月12日 09:00，督查室' });
     expect((await jtj()).summons).toHaveLength(1);
     expect((await jtj()).proposals).toMatchObject([{ id: 1, kind: 'summons', replaces: 1, status: 'pending', place: '督查室' }]);
-    expect((await h.rt.store.audit('2026-1')).at(-1)).toMatchObject({ action: 'propose_summons', actor: 'zhang', unit: 'jtj' });
+    expect((await h.rt.store.audit('d1')).at(-1)).toMatchObject({ action: 'propose_summons', actor: 'zhang', unit: 'jtj' });
 
     // Another clerk cannot choose for the one who asked.
     expect((await h.press('qian', { card: question, label: '替换原约谈' })).toast.text).toBe('这张卡片是发给张伟的，您不能代为操作');
@@ -54,7 +54,7 @@ describe('a second /约谈 while one is still to be held', () => {
       [2, '督查室', undefined],
     ]);
     expect(a.proposals![0]).toMatchObject({ status: 'replaced', made: 2 });
-    const audit = (await h.rt.store.audit('2026-1')).at(-1)!;
+    const audit = (await h.rt.store.audit('d1')).at(-1)!;
     expect([audit.action, JSON.parse(audit.detail!)]).toEqual(['summon', { summons: 2, at: Date.parse('2026-10-12T09:00:00+08:00'), place: '督查室', replaces: 1 }]);
 
     // The head: the new summons, and the first card redrawn as replaced.
@@ -83,7 +83,7 @@ describe('a second /约谈 while one is still to be held', () => {
     expect(a.summons).toHaveLength(1);
     expect(a.summons[0]!.replacedBy).toBeUndefined();
     expect(a.proposals![0]!.status).toBe('kept');
-    expect((await h.rt.store.audit('2026-1')).at(-1)).toMatchObject({ action: 'keep_summons', actor: 'zhang' });
+    expect((await h.rt.store.audit('d1')).at(-1)).toMatchObject({ action: 'keep_summons', actor: 'zhang' });
 
     // After its time, the first counts as held: a new summons is no duplicate.
     h.clock.set('2026-10-10T16:00:00+08:00');

@@ -20,7 +20,7 @@ beforeEach(async () => {
 const textsTo = (person: string) => fake.messages.filter((m) => m.msgType === 'text' && m.receiveId === OPEN_ID[person]).map((m) => (m.content as { text: string }).text);
 
 async function state() {
-  return (await s.h.rt.store.getAssignment('2026-1', 'jtj'))!.doc;
+  return (await s.h.rt.store.getAssignment('d1', 'jtj'))!.doc;
 }
 
 describe('issue 18 in Feishu', () => {

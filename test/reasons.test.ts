@@ -15,7 +15,7 @@ afterEach(async () => {
   await h.close();
 });
 
-async function unit(unit = 'jtj', id = '2026-1'): Promise<Assignment> {
+async function unit(unit = 'jtj', id = 'd1'): Promise<Assignment> {
   const a = await h.rt.store.getAssignment(id, unit);
   if (!a) throw new Error(`no ${unit} on ${id}`);
   return a.doc;
@@ -69,7 +69,7 @@ describe('退回修改: the leader sends a report back with a reason', () => {
     const r = (await unit()).reports[0]!;
     expect(r).toMatchObject({ status: 'sent_back', reviewedBy: 'li', returnReason: '数据不全，请补充各区县明细' });
     expect((await unit()).state).toBe('returned');
-    const audit = (await h.rt.store.audit('2026-1')).at(-1)!;
+    const audit = (await h.rt.store.audit('d1')).at(-1)!;
     expect([audit.action, audit.actor, JSON.parse(audit.detail!)]).toEqual(['send_back', 'li', { version: 1, reason: '数据不全，请补充各区县明细' }]);
     expect(h.lastText('zhao')).toBe(
       '督字〔2026〕1号「积水整治」第 1 稿报告被李明退回修改。\n退回理由：数据不全，请补充各区县明细\n请修改后重新报送：/报送 1 <办理情况>',
@@ -95,8 +95,8 @@ describe('a press from a card that took no text (WeCom)', () => {
       text: '退回修改须写明理由。请发送：/退回 1 理由=<退回理由>（72 小时内有效，发送前不会退回修改）',
     });
     expect(await records()).toEqual(before);
-    expect([...(await h.rt.store.reasonAsks('li', '2026-1')).entries()]).toEqual([
-      ['jtj', { a: 'send_back', k: 'sign:2026-1:jtj:1', unit: 'jtj', at: h.clock.now() }],
+    expect([...(await h.rt.store.reasonAsks('li', 'd1')).entries()]).toEqual([
+      ['jtj', { a: 'send_back', k: 'sign:d1:jtj:1', unit: 'jtj', at: h.clock.now() }],
     ]);
 
     await h.command('li', '/退回 1 理由=数据不全');
@@ -104,7 +104,7 @@ describe('a press from a card that took no text (WeCom)', () => {
     expect((await unit()).reports[0]).toMatchObject({ status: 'sent_back', returnReason: '数据不全' });
     expect(h.lastText('zhao')).toContain('退回理由：数据不全');
     expect(lastUpdate('li', '请签署进展报告：督字〔2026〕1号')!.note).toContain('退回理由：数据不全');
-    expect((await h.rt.store.reasonAsks('li', '2026-1')).size).toBe(0);
+    expect((await h.rt.store.reasonAsks('li', 'd1')).size).toBe(0);
   });
 
   it('不同意 waits for /退回, which refuses the extension even beside a signed report; the next /退回 returns the report', async () => {
@@ -132,7 +132,7 @@ describe('a press from a card that took no text (WeCom)', () => {
     await pressOk('li', '签署');
     await h.command('li', '/退回 1 理由=改主意了');
     expect(h.lastText('li')).toBe('这份报告已经签署');
-    expect((await h.rt.store.reasonAsks('li', '2026-1')).size).toBe(0);
+    expect((await h.rt.store.reasonAsks('li', 'd1')).size).toBe(0);
     await h.command('li', '/退回 1 理由=改主意了');
     expect(h.lastText('li')).toBe('督字〔2026〕1号没有等待您签署的报告，无可退回');
     expect((await unit()).reports[0]!.status).toBe('signed');
