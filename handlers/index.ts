@@ -1,10 +1,12 @@
-// The registry: every command and card action the service answers, each in its own file beside this one.
+// The registry: every command, card action and file the service answers, each in its own file beside this one.
 import type { ActionName } from '../src/chat/action-token.ts';
 import type { CommandName } from '../src/chat/parse-command.ts';
-import type { ActionHandler, CommandHandler } from '../src/dispatch/handler.ts';
+import type { ActionHandler, CommandHandler, FileHandler } from '../src/dispatch/handler.ts';
 import { acceptReport } from './accept-report.ts';
 import { amend } from './amend.ts';
 import { cancel } from './cancel.ts';
+import { attachFile } from './attach-file.ts';
+import { attachment } from './attachment.ts';
 import { cancelDraft } from './cancel-draft.ts';
 import { confirmSummons } from './confirm-summons.ts';
 import { decideExtension } from './decide-extension.ts';
@@ -29,7 +31,7 @@ import { urge } from './urge.ts';
 import { verify } from './verify.ts';
 import { withdraw } from './withdraw.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, list, show, report, urge, summon, outcome, onsite, extend, returnCommand, verify, help];
+const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,
@@ -46,3 +48,6 @@ const actionHandlers: ActionHandler[] = [
 
 export const COMMAND_HANDLERS = new Map<CommandName, CommandHandler>(commandHandlers.map((h) => [h.command, h]));
 export const ACTION_HANDLERS = new Map<ActionName, ActionHandler>(actionHandlers.flatMap((h) => h.actions.map((a) => [a, h] as const)));
+
+/** What a file a person sent becomes: an attachment of a report (now or at their next /报送). */
+export const FILE_HANDLER: FileHandler = attachFile;

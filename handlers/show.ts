@@ -1,4 +1,5 @@
-// /查看: one item in full: each unit's state, deadline and reports, and the timeline from the audit log.
+// /查看: one item in full: each unit's state, deadline and reports, the reports' attachments, and the timeline from the
+// audit log.
 import { reaches } from '../src/domain/access.ts';
 import { categoryLabel } from '../src/domain/categories.ts';
 import { formatDate, formatDateTime } from '../src/domain/dates.ts';
@@ -8,6 +9,7 @@ import { ACTION_LABELS, amendmentText, itemStatusText } from '../src/chat/texts.
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
+import { attachmentLine } from '../src/chat/attachment-texts.ts';
 
 export const show: CommandHandler = {
   command: 'show',
@@ -48,6 +50,14 @@ export const show: CommandHandler = {
       if (!r) continue;
       const signed = r.signature ? `${name(r.signature.by)}于 ${formatDateTime(r.signature.at, tz)} 签署` : '尚未签署';
       lines.push('', `${dir.unitName(a.unit)}第 ${r.version} 稿${r.final ? '办结' : '进展'}报告（${signed}）：`, r.text);
+    }
+    // Every attachment of every report, by the number /附件 takes.
+    const files = item.assignments
+      .flatMap((a) => a.reports.flatMap((r) => (r.attachments ?? []).map((f) => ({ f, a, r }))))
+      .sort((x, y) => x.f.n - y.f.n);
+    if (files.length) {
+      lines.push('', `附件（发送 /附件 ${cmd.positional[0]} <序号> 取回）：`);
+      for (const { f, a, r } of files) lines.push(`· ${attachmentLine(f)}，${dir.unitName(a.unit)}第 ${r.version} 稿报告，${name(f.by)} ${formatDateTime(f.at, tz)} 发送`);
     }
     lines.push('', '办理过程：');
     for (const e of await rt.store.audit(id)) {

@@ -1,4 +1,5 @@
-// 签署: the responsible leader signs the exact text of the unit's report; it then goes to the office to review.
+// 签署: the responsible leader signs the exact text of the unit's report and its attachments (by their hashes); it then
+// goes to the office to review.
 import { cardKey } from '../src/chat/card-key.ts';
 import { checkReport } from '../src/domain/report-rules.ts';
 import { check } from '../src/domain/rules.ts';
@@ -24,10 +25,20 @@ export const signReport: ActionHandler = {
         version: r.version,
         hash: r.hash,
         text: r.text,
+        // The attachments are signed with the text: each by its hash, in their order.
+        ...(r.attachments?.length ? { attachments: r.attachments.map((f) => f.sha256) } : {}),
       };
       const unitName = ctx.dir.unitName(a.unit);
       return {
-        audits: [{ action: 'sign', unit: a.unit, from, to: a.state, detail: { version: r.version, hash: r.hash } }],
+        audits: [
+          {
+            action: 'sign',
+            unit: a.unit,
+            from,
+            to: a.state,
+            detail: { version: r.version, hash: r.hash, ...(r.signature.attachments ? { attachments: r.signature.attachments } : {}) },
+          },
+        ],
         deliveries: [
           ...ctx.dir.office.map((p) => ({
             kind: 'send' as const,

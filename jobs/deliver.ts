@@ -3,10 +3,11 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Person, Platform } from '../src/directory/directory.ts';
 import { platformOf, type Adapters } from '../src/platforms/routing.ts';
-import type { PlatformAdapter, SentRef } from '../src/delivery/adapter.ts';
+import type { FileTarget, PlatformAdapter, SentRef } from '../src/delivery/adapter.ts';
 import type { Delivery } from '../src/delivery/delivery.ts';
-import { PermanentFailure, RateLimited } from '../src/delivery/errors.ts';
-import type { Message } from '../src/chat/message.ts';
+import { FileTooLarge, PermanentFailure, RateLimited } from '../src/delivery/errors.ts';
+import { text, type Message } from '../src/chat/message.ts';
+import { FILE_MISSING } from '../src/chat/attachment-texts.ts';
 import { renderByKey } from '../src/dispatch/dispatch.ts';
 import { isScheduledKey, renderScheduled } from '../src/schedule/views.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
@@ -30,7 +31,7 @@ export async function processDelivery(
     return a;
   };
   const messageOf = async (viewer: string | undefined): Promise<Message | undefined> => {
-    if (d.kind === 'refresh' || d.kind === 'update') return undefined;
+    if (d.kind === 'refresh' || d.kind === 'update' || d.kind === 'file') return undefined;
     if (d.message) return d.message;
     if (d.kind === 'send' && d.readOf && d.cardKey && viewer) {
       const card = await renderScheduled(rt, d.cardKey, viewer, await readStatus(rt, adapters, d.readOf, viewer));
@@ -49,6 +50,7 @@ export async function processDelivery(
       const ref = await adapterFor(platformOf(person, adapters)).send(person, message, { dedupKey, urgent: d.urgent });
       // A reminder is redrawn when pressed, never refreshed: where it landed need not be kept.
       if (d.cardKey && !isScheduledKey(d.cardKey)) await rt.store.recordCardRef(d.cardKey, person.id, ref);
+      if (d.about) await rt.store.attachments.recordAbout(ref.platform, ref.messageId, d.about);
       return ref;
     }
     case 'reply': {
@@ -56,7 +58,35 @@ export async function processDelivery(
       if (!message) return { skipped: 'card gone' };
       const ref = await adapterFor(d.to.platform).reply(d.to, message, { dedupKey });
       if (d.cardKey && d.viewer) await rt.store.recordCardRef(d.cardKey, d.viewer, ref);
+      if (d.about) await rt.store.attachments.recordAbout(ref.platform, ref.messageId, d.about);
       return ref;
+    }
+    case 'file': {
+      let target: FileTarget;
+      let adapter: PlatformAdapter;
+      if (d.to) {
+        target = { chat: d.to };
+        adapter = adapterFor(d.to.platform);
+      } else {
+        const person = d.person === undefined ? undefined : dir.person(d.person);
+        if (!person) throw new PermanentFailure(`通讯录中没有 ${d.person ?? '收件人'}`);
+        target = { person };
+        adapter = adapterFor(platformOf(person, adapters));
+      }
+      // What cannot be sent is said instead, where the file would have gone: never silence, never a broken file.
+      const instead = (why: string) =>
+        'chat' in target ? adapter.reply(target.chat, text(why), { dedupKey: `${dedupKey}.note` }) : adapter.send(target.person, text(why), { dedupKey: `${dedupKey}.note` });
+      const { file } = d;
+      if ((await rt.files.sizeOf(file.sha256)) === undefined) {
+        rt.log.error({ file: file.sha256 }, '附件文件在文件库中找不到');
+        return instead(FILE_MISSING(file.name));
+      }
+      try {
+        return await adapter.sendFile(target, { ...file, read: () => rt.files.read(file.sha256) }, { dedupKey });
+      } catch (e) {
+        if (!(e instanceof FileTooLarge)) throw e;
+        return instead(e.message);
+      }
     }
     case 'update': {
       const person = dir.person(d.viewer);
@@ -169,8 +199,15 @@ export async function reportUndelivered(rt: Runtime, job: Job<Delivery & { opId?
   const d = job.data;
   if (d.undeliverable || d.kind === 'refresh' || d.kind === 'update') return;
   const dir = rt.directory();
-  const whom = d.kind === 'send' ? (dir.personName(d.person)) : '会话';
-  const what = d.message?.kind === 'text' ? `「${d.message.text.slice(0, 40)}${d.message.text.length > 40 ? '…' : ''}」` : d.cardKey ? '一张卡片' : '一条消息';
+  const whom = d.kind === 'send' || (d.kind === 'file' && d.person) ? dir.personName(d.person!) : '会话';
+  const what =
+    d.kind === 'file'
+      ? `文件「${d.file.name}」`
+      : d.message?.kind === 'text'
+        ? `「${d.message.text.slice(0, 40)}${d.message.text.length > 40 ? '…' : ''}」`
+        : d.cardKey
+          ? '一张卡片'
+          : '一条消息';
   const text = `【送达失败】发给${whom}的${what}未能送达。原因：${reason}。请核实其账号或电话联系。`;
   rt.log.error({ job: job.id, whom, reason }, '消息无法送达，已告知督查室');
   await rt.queues.deliver.addBulk(

@@ -1,5 +1,7 @@
 // Builds the whole service from a config: Redis, store, directory, calendar, queues, web server and workers.
 // `npm start` and the tests both go through here, so tests run what production runs.
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -19,6 +21,7 @@ import { Metrics } from './infra/metrics.ts';
 import { RedisHealth } from './redis/health.ts';
 import { closeRedis, endsWhenDisconnected } from './redis/client.ts';
 import { Store } from './store/store.ts';
+import { FileStore } from './files/file-store.ts';
 import { upgradeStore } from './store/upgrade.ts';
 import { startOutboxRelay } from './delivery/outbox.ts';
 import { startTicker } from './schedule/ticker.ts';
@@ -102,6 +105,17 @@ async function checkRedisReachable(url: string): Promise<void> {
   }
 }
 
+/** The attachments' directory, made if need be; one that cannot be written is said at start-up, not at the first file. */
+async function openFiles(dir: string): Promise<FileStore> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    throw new StartupError(`附件目录不可用（DUCHA_FILES_DIR=${dir}）：${(e as Error).message}。请确认该目录存在且本服务可以写入（多台机器运行时应为共享存储）`);
+  }
+  return new FileStore(dir);
+}
+
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
@@ -119,6 +133,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (opts.watchDirectory) directory.watch();
     cleanup.push(() => directory.close());
     const calendar = await WorkCalendar.load(config.calendarFile);
+    const files = await openFiles(config.filesDir);
     const store = new Store(redis, config.prefix);
     // Someone the directory no longer lists is still named (not by id) in what is said about their records.
     directory.rememberNames(await store.personNames());
@@ -147,6 +162,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       config,
       log,
       store,
+      files,
       clock,
       calendar,
       directory: () => directory.current(),
@@ -168,11 +184,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
         `DUCHA_CLOCK 已设置：业务时间从 ${formatDateTime(config.clockStart, config.tz)} 开始走（仅供演示和验收；期限、提醒和卡片按此时间，接口校验仍用真实时间）`,
       );
     }
-    const platforms = await createPlatforms(config, redis, log, opts.platformTimeoutMs, rt.clock);
+    const platforms = await createPlatforms(config, redis, log, opts.platformTimeoutMs, rt.clock, files);
     const adapters: Adapters = opts.adapters ?? platforms.adapters;
     const workers: Worker[] = [];
     if (config.role !== 'web') {
-      workers.push(startInboundWorker(rt), startDeliveryWorker(rt, adapters), startScheduleWorker(rt));
+      workers.push(startInboundWorker(rt, adapters), startDeliveryWorker(rt, adapters), startScheduleWorker(rt));
       // A lost connection is the outage, said once; anything else a worker reports is logged as it comes.
       for (const w of workers) w.on('error', (err) => (RedisHealth.isConnectionError(err) || health.down ? health.lost(err, 'worker') : log.error({ err }, '队列工作进程出错')));
       // Deliveries an interrupted operation committed but did not queue (see src/delivery/outbox.ts).

@@ -28,6 +28,8 @@ const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   withdraw: ['office'],
   list: ['office', 'head', 'deputy', 'contact'],
   show: ['office', 'head', 'deputy', 'contact', 'responsible'],
+  // The attachments are part of the item: whoever may see it.
+  attachment: ['office', 'head', 'deputy', 'contact', 'responsible'],
   report: ['contact'],
   urge: ['office'],
   summon: ['office'],
@@ -231,6 +233,7 @@ const TYPED: { name: CommandName; text: (id: string) => string; reach: 'item' | 
   { name: 'list', text: () => '/台账', reach: 'any' },
   { name: 'list', text: () => '/台账 单位=jtj', reach: 'item' },
   { name: 'show', text: (id) => `/查看 ${id}`, reach: 'item' },
+  { name: 'attachment', text: (id) => `/附件 ${id} 1`, reach: 'item' },
   { name: 'report', text: (id) => `/报送 ${id} 已完成排查。`, reach: 'item' },
   { name: 'urge', text: (id) => `/催办 ${id}`, reach: 'item' },
   { name: 'summon', text: (id) => `/约谈 ${id} 单位=jtj 时间="2026-10-10 15:00" 地点=会议室`, reach: 'item' },

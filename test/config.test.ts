@@ -118,3 +118,18 @@ describe('DUCHA_ADMIN_PASSWORD (/metrics and /admin/queues)', () => {
     expect(loadConfig({}).adminPassword).toBeUndefined();
   });
 });
+
+describe('report attachments', () => {
+  it('have their documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.attachWindowMinutes).toBe(10);
+    expect(c.filesDir).toBe('./data/files');
+  });
+
+  it('take a window in minutes and a directory, and refuse a window that is not one', () => {
+    expect(loadConfig({ DUCHA_ATTACH_WINDOW: '30', DUCHA_FILES_DIR: '/srv/ducha/files' })).toMatchObject({ attachWindowMinutes: 30, filesDir: '/srv/ducha/files' });
+    for (const bad of ['0', '1441', '5.5', '十分钟']) {
+      expect(() => loadConfig({ DUCHA_ATTACH_WINDOW: bad })).toThrow(/DUCHA_ATTACH_WINDOW：.*应为 1 到 1440 之间的分钟数/);
+    }
+  });
+});

@@ -303,3 +303,77 @@ describe('fake feishu through the real SDK', () => {
     await expect(fake.waitFor(() => false, 50, 'nothing')).rejects.toThrow(/timed out after 50 ms waiting for nothing/);
   });
 });
+
+describe('files: users\' resources, uploads, image and file messages', () => {
+  const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 9, 9]);
+  const bearer = async () => {
+    const res = await fetch(`${fake.url}/open-apis/auth/v3/tenant_access_token/internal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app_id: fake.appId, app_secret: fake.appSecret }),
+    });
+    return { Authorization: `Bearer ${((await res.json()) as { tenant_access_token: string }).tenant_access_token}` };
+  };
+  const post = async (path: string, form: FormData) =>
+    (await (await fetch(`${fake.url}${path}`, { method: 'POST', headers: await bearer(), body: form })).json()) as { code: number; data?: { image_key?: string; file_key?: string } };
+
+  it('serves a resource of a user\'s message by its type, and 234003 for any other', async () => {
+    fake.offerResource('om_1', 'file_v3_abc', Buffer.from('%PDF-1.7 方案'), { type: 'file', name: '整改方案.pdf', mime: 'application/pdf' });
+    const res = await fetch(`${fake.url}/open-apis/im/v1/messages/om_1/resources/file_v3_abc?type=file`, { headers: await bearer() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('整改方案.pdf')}`);
+    expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('%PDF-1.7 方案');
+    const wrongType = await fetch(`${fake.url}/open-apis/im/v1/messages/om_1/resources/file_v3_abc?type=image`, { headers: await bearer() });
+    expect(((await wrongType.json()) as { code: number }).code).toBe(234003);
+    const noToken = await fetch(`${fake.url}/open-apis/im/v1/messages/om_1/resources/file_v3_abc?type=file`);
+    expect(((await noToken.json()) as { code: number }).code).toBe(99991661);
+    expect(fake.downloads).toEqual([expect.objectContaining({ messageId: 'om_1', key: 'file_v3_abc', type: 'file' })]);
+  });
+
+  it('takes an image upload and a file upload as multipart, records their parts, and sends what was uploaded', async () => {
+    const img = new FormData();
+    img.append('image_type', 'message');
+    img.append('image', new Blob([new Uint8Array(PNG)], { type: 'image/png' }), '照片.png');
+    const { code, data } = await post('/open-apis/im/v1/images', img);
+    expect(code).toBe(0);
+    expect(fake.uploaded(data!.image_key!)).toMatchObject({ kind: 'image', fields: { image_type: 'message' }, part: 'image', filename: '照片.png' });
+    const file = new FormData();
+    file.append('file_type', 'pdf');
+    file.append('file_name', '方案.pdf');
+    file.append('file', new Blob([new Uint8Array(Buffer.from('%PDF'))]), '方案.pdf');
+    const f = await post('/open-apis/im/v1/files', file);
+    expect(fake.uploaded(f.data!.file_key!)!.bytes.toString()).toBe('%PDF');
+    // A picture that is not one, an empty file, a bad file_type: refused, nothing recorded.
+    const notImage = new FormData();
+    notImage.append('image_type', 'message');
+    notImage.append('image', new Blob([new Uint8Array(Buffer.from('%PDF'))]), 'x.png');
+    expect((await post('/open-apis/im/v1/images', notImage)).code).toBe(234011);
+    const empty = new FormData();
+    empty.append('file_type', 'stream');
+    empty.append('file_name', 'x');
+    empty.append('file', new Blob([]), 'x');
+    expect((await post('/open-apis/im/v1/files', empty)).code).toBe(234010);
+    expect(fake.uploads).toHaveLength(2);
+
+    await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_1', msg_type: 'image', content: JSON.stringify({ image_key: data!.image_key }) } });
+    expect(fake.messages.at(-1)).toMatchObject({ msgType: 'image', content: { image_key: data!.image_key } });
+    const bad = await client.im.message
+      .create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_1', msg_type: 'file', content: JSON.stringify({ file_key: data!.image_key }) } })
+      .catch((e: { response?: { data?: { code?: number } } }) => e.response?.data);
+    expect((bad as { code?: number }).code).toBe(99992402);
+  });
+
+  it('fails an upload on demand, by path', async () => {
+    fake.failNext(1, 'rate429', { path: '/open-apis/im/v1/files' });
+    const file = new FormData();
+    file.append('file_type', 'stream');
+    file.append('file_name', 'a.txt');
+    file.append('file', new Blob([new Uint8Array(Buffer.from('abc'))]), 'a.txt');
+    // A send first: the failure waits for its own path.
+    await send();
+    expect(fake.messages).toHaveLength(1);
+    expect((await post('/open-apis/im/v1/files', file)).code).toBe(99991400);
+    expect((await post('/open-apis/im/v1/files', file)).code).toBe(0);
+  });
+});

@@ -572,3 +572,67 @@ describe('housekeeping', () => {
     await expect(fake.waitFor(() => false, 50, 'never')).rejects.toThrow(/timed out after 50 ms waiting for never/);
   });
 });
+
+describe('media: users\' pictures and files, uploads, image and file messages', () => {
+  const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+  const upload = async (t: string, type: string, form: FormData) => {
+    const res = await fetch(`${fake.url}/cgi-bin/media/upload?access_token=${encodeURIComponent(t)}&type=${type}`, { method: 'POST', body: form });
+    return (await res.json()) as Answer & { media_id?: string; type?: string };
+  };
+  const formOf = (bytes: Buffer, name = '整改照片.png', field = 'media', type = 'image/png') => {
+    const f = new FormData();
+    f.append(field, new Blob([new Uint8Array(bytes)], { type }), name);
+    return f;
+  };
+
+  it('serves a user\'s media for three days, named by its media id, and answers 40007 after', async () => {
+    const t = await token();
+    const id = fake.offerMedia(PNG, { type: 'image', contentType: 'image/png' });
+    const res = await fetch(`${fake.url}/cgi-bin/media/get?access_token=${encodeURIComponent(t)}&media_id=${encodeURIComponent(id)}`);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${id}.png"`);
+    expect(Buffer.from(await res.arrayBuffer()).equals(PNG)).toBe(true);
+    expect(fake.mediaDownloads).toEqual([id]);
+    const start = Date.now();
+    fake.now = () => start + 3 * 24 * 3600_000;
+    const t2 = await token();
+    const gone = await fetch(`${fake.url}/cgi-bin/media/get?access_token=${encodeURIComponent(t2)}&media_id=${encodeURIComponent(id)}`);
+    expect(((await gone.json()) as Answer).errcode).toBe(40007);
+    // media/get takes GET only.
+    expect((await post('/cgi-bin/media/get', {}, t2)).json.errcode).toBe(43001);
+  });
+
+  it('takes an upload in the `media` part with its file name, within the limits, and records it', async () => {
+    const t = await token();
+    const a = await upload(t, 'image', formOf(PNG));
+    expect(a).toMatchObject({ errcode: 0, type: 'image' });
+    expect(fake.uploaded(a.media_id!)).toMatchObject({ type: 'image', part: 'media', filename: '整改照片.png', contentType: 'image/png' });
+    expect(fake.uploaded(a.media_id!)!.bytes.equals(PNG)).toBe(true);
+    expect((await upload(t, 'image', formOf(Buffer.from('%PDF-1.7 not a picture'), 'x.pdf'))).errcode).toBe(40005);
+    expect((await upload(t, 'file', formOf(Buffer.from('12345'), 'tiny.txt'))).errcode).toBe(40006);
+    expect((await upload(t, 'file', formOf(PNG, 'x.png', 'file'))).errcode).toBe(44001);
+    expect((await upload(t, 'document', formOf(PNG))).errcode).toBe(40004);
+    expect((await upload(t, 'file', formOf(Buffer.alloc(20 * 1024 * 1024 + 1, 1), 'big.bin'))).errcode).toBe(40006);
+    expect(fake.uploads).toHaveLength(1);
+  });
+
+  it('sends an image or file message naming a live media id, and refuses any other', async () => {
+    const t = await token();
+    const { media_id } = await upload(t, 'file', formOf(Buffer.from('%PDF-1.7 方案'), '方案.pdf', 'media', 'application/pdf'));
+    expect((await send(t, { touser: 'LiMing', msgtype: 'file', file: { media_id } })).errcode).toBe(0);
+    expect(fake.messagesTo('LiMing').at(-1)).toMatchObject({ msgtype: 'file', content: { media_id } });
+    expect((await send(t, { touser: 'LiMing', msgtype: 'image', image: { media_id: 'nope' } })).errcode).toBe(40007);
+  });
+
+  it('fails media calls on demand, by path', async () => {
+    const t = await token();
+    const id = fake.offerMedia(PNG);
+    fake.failNext(1, '5xx', { path: '/cgi-bin/media/get', status: 503 });
+    const first = await fetch(`${fake.url}/cgi-bin/media/get?access_token=${encodeURIComponent(t)}&media_id=${encodeURIComponent(id)}`);
+    expect(first.status).toBe(503);
+    const again = await fetch(`${fake.url}/cgi-bin/media/get?access_token=${encodeURIComponent(t)}&media_id=${encodeURIComponent(id)}`);
+    expect(again.status).toBe(200);
+    fake.failNext(1, 'rate', { path: '/cgi-bin/media/upload' });
+    expect((await upload(t, 'image', formOf(PNG))).errcode).toBe(45009);
+  });
+});

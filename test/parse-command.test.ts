@@ -17,8 +17,8 @@ function fail(text: string): ParseError {
 
 describe('command table', () => {
   it('has one entry per command with Chinese and English names', () => {
-    expect(COMMAND_NAMES).toEqual(['new', 'cancel', 'amend', 'withdraw', 'list', 'show', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'help']);
-    const zh = ['新建', '取消', '修改', '撤回', '台账', '查看', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '帮助'];
+    expect(COMMAND_NAMES).toEqual(['new', 'cancel', 'amend', 'withdraw', 'list', 'show', 'attachment', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'help']);
+    const zh = ['新建', '取消', '修改', '撤回', '台账', '查看', '附件', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '帮助'];
     COMMAND_NAMES.forEach((name, i) => {
       expect(COMMANDS[name].name).toBe(name);
       expect(COMMANDS[name].zh).toBe(zh[i]);
@@ -228,6 +228,24 @@ describe('/查看', () => {
     const r = fail('/查看 12 单位=a');
     expect(r.message).toContain('「单位」');
     expect(r.message).toContain('不带参数');
+  });
+});
+
+describe('/附件', () => {
+  it('takes an item number and an attachment number, as people write it', () => {
+    expect(ok('/附件 12 2').positional).toEqual(['12', '2']);
+    expect(ok('/attachment 2026-12 附件3').positional).toEqual(['2026-12', '3']);
+    expect(ok('/附件 督字〔2026〕12号 第１个').positional).toEqual(['督字〔2026〕12号', '1']);
+    expect(ok('/附件12 01').positional).toEqual(['12', '1']);
+  });
+
+  it('refuses a missing, zero or wordy number, and anything after it', () => {
+    expect(fail('/附件 12').message).toBe('/附件 缺少附件序号，例如：/附件 12 1');
+    expect(fail('/附件').message).toContain('缺少事项编号，例如：/附件 12 1');
+    expect(fail('/附件 12 0').message).toContain('「0」不是附件序号');
+    expect(fail('/附件 12 照片').message).toContain('「照片」不是附件序号。序号是“附件1”“附件2”中的数字');
+    expect(fail('/附件 12 1 2').message).toContain('多余的内容「2」');
+    expect(fail('/附件 十二 1').message).toContain('「十二」不是有效的事项编号');
   });
 });
 

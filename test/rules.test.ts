@@ -83,6 +83,12 @@ const EXPECT: Record<AssignmentAction, Expectation> = {
       completed: NO,
     },
   },
+  // 补充附件: the unit's contact adds a file to the report while it awaits signature; the state stays.
+  attach: {
+    who: (a) => a === 'contact',
+    elsewhere: ['foreignContact'],
+    from: { issued: NO, received: NO, awaiting_signature: SAME, signed: NO, returned: NO, completed: NO },
+  },
   // 签署 / 退回修改: only the responsible leader, only a report that awaits signature.
   sign: {
     who: responsible,

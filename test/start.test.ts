@@ -1,7 +1,7 @@
 // `npm start` as a user runs it: ready with the example directory and no platform, says what is off,
 // refuses bad config and bad directories with a message naming the problem, drains on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,26 +16,28 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-const running: { child: ChildProcess; prefix: string }[] = [];
+const running: { child: ChildProcess; prefix: string; filesDir: string }[] = [];
 
 afterEach(async () => {
   for (const r of running.splice(0)) {
     if (r.child.exitCode === null) r.child.kill('SIGKILL');
     await deleteKeys(r.prefix);
+    rmSync(r.filesDir, { recursive: true, force: true });
   }
 });
 
 function start(env: Record<string, string>): Started {
   const prefix = env.DUCHA_PREFIX ?? `start-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   // Exactly what a user types: npm start (which must pass SIGTERM on to the service).
+  const filesDir = mkdtempSync(join(tmpdir(), 'ducha-files-'));
   const child = spawn('npm', ['start', '--silent'], {
-    env: { PATH: process.env.PATH ?? '', REDIS_URL, DUCHA_PREFIX: prefix, ...env },
+    env: { PATH: process.env.PATH ?? '', REDIS_URL, DUCHA_PREFIX: prefix, DUCHA_FILES_DIR: filesDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buf = '';
   child.stdout!.on('data', (d) => (buf += String(d)));
   child.stderr!.on('data', (d) => (buf += String(d)));
-  running.push({ child, prefix });
+  running.push({ child, prefix, filesDir });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, out: () => buf, exited };
 }
@@ -139,6 +141,21 @@ describe('npm start', () => {
     expect(out).not.toContain('s3cret');
     expect(out).not.toMatch(/\n\s+at /);
     expect(out).not.toContain('Unhandled error event');
+  });
+
+  it('says in one line that the attachments directory cannot be used, naming DUCHA_FILES_DIR', async () => {
+    // A plain file where the directory should be: neither made nor written, whoever runs the test.
+    const dir = mkdtempSync(join(tmpdir(), 'ducha-notdir-'));
+    const file = join(dir, 'files');
+    writeFileSync(file, '');
+    try {
+      const s = start({ DUCHA_FILES_DIR: file, PORT: String(await freePort()) });
+      expect(await s.exited).toBe(1);
+      expect(s.out()).toContain(`附件目录不可用（DUCHA_FILES_DIR=${file}）`);
+      expect(s.out()).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says in one line that the port is taken, naming PORT', async () => {

@@ -4,32 +4,26 @@
 // told to the office, the per-person limits never reached, 60020 explained once, and a mixed Feishu/WeCom office.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WecomAdapter } from '../src/platforms/wecom/adapter.ts';
 import { WecomCrypto } from '../src/platforms/wecom/crypto.ts';
 import { RateLimited } from '../src/delivery/errors.ts';
 import { FakeFeishu } from './helpers/fake-feishu.ts';
-import { FakeWecom } from './helpers/fake-wecom.ts';
+import type { FakeWecom } from './helpers/fake-wecom.ts';
 import { buttonsOf, KEY, OPEN_ID, TOKEN } from './helpers/feishu-session.ts';
 import { cardAction, messageEvent, signedRequest } from './helpers/feishu-webhook.ts';
 import { REDIS_URL } from './helpers/harness.ts';
-import { AES_KEY, AGENT_ID, CORP_ID, signedCallback, textXml, USERID, WECOM_TOKEN, WecomSession } from './helpers/wecom-session.ts';
+import { AES_KEY, AGENT_ID, CORP_ID, signedCallback, textXml, useFakeWecom, USERID, WECOM_TOKEN, WecomSession } from './helpers/wecom-session.ts';
 import { Redis } from 'ioredis';
 
 let fake: FakeWecom;
 let s: WecomSession | undefined;
 
-beforeAll(async () => {
-  fake = await FakeWecom.start({ corpId: CORP_ID, agentId: Number(AGENT_ID) });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-  fake.reset();
-});
+useFakeWecom(
+  (f) => (fake = f),
+  () => s,
+  () => (s = undefined),
+);
 
 async function nothingQueued(): Promise<void> {
   const counts = await s!.h.rt.queues.inbound.getJobCounts('waiting', 'active', 'completed', 'delayed', 'failed');

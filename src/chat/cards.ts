@@ -1,15 +1,17 @@
 // Every card a user sees, drawn from the store's current record: the same key always shows the latest state.
 import type { Directory } from '../directory/directory.ts';
 import { categoryLabel } from '../domain/categories.ts';
-import { formatDate, formatDateTime } from '../domain/dates.ts';
+import { dateInTz, formatDate, formatDateTime } from '../domain/dates.ts';
+import { numberArg } from '../domain/item-number.ts';
 import { REASON_MAX, REASONS, type ReasonedAction } from '../domain/reasons.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
-import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader, type ItemStatus, type Summons, type Visit } from '../domain/types.ts';
+import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader, type ItemStatus, type Report, type Summons, type Visit } from '../domain/types.ts';
 import { amendmentText } from './texts.ts';
 import type { ActionName, ActionSigner } from './action-token.ts';
 import { cardKey, type CardKey } from './card-key.ts';
 import type { Button, ButtonInput, Card } from './message.ts';
+import { attachmentBlock, attachmentLine } from './attachment-texts.ts';
 
 export interface CardContext {
   item: ItemHeader;
@@ -95,12 +97,22 @@ export function reportExcerpt(text: string, max = 80): string {
   return [...head].length > max ? `${[...head].slice(0, max - 1).join('')}…` : head;
 }
 
-/** What a leader confirms before signing (签字就表明认可，签字就必须负责). */
-export function signConfirm(r: { version: number; final: boolean; text: string }): Button['confirm'] {
+/** What a leader confirms before signing (签字就表明认可，签字就必须负责): the text, and each attachment signed with it. */
+export function signConfirm(r: Pick<Report, 'version' | 'final' | 'text' | 'attachments'>): Button['confirm'] {
+  const files = r.attachments ?? [];
   return {
     title: `确认签署第 ${r.version} 稿${r.final ? '办结' : '进展'}报告？`,
-    text: `「${reportExcerpt(r.text)}」\n签字就表明认可，签字就必须负责。签署即确认报告全文。`,
+    text:
+      `「${reportExcerpt(r.text)}」\n` +
+      (files.length ? `附件 ${files.length} 个：${files.map(attachmentLine).join('；')}\n` : '') +
+      `签字就表明认可，签字就必须负责。签署即确认报告全文${files.length ? '和全部附件' : ''}。`,
   };
+}
+
+/** A report's text and, after it, its attachments with how to get one. */
+function reportBody(ctx: CardContext, r: Pick<Report, 'text' | 'attachments'>): string {
+  const files = attachmentBlock(r.attachments, numberArg(ctx.item, Number(dateInTz(ctx.now, ctx.tz).slice(0, 4))));
+  return `**报告全文**\n${r.text}${files.length ? `\n\n**附件**\n${files.join('\n')}` : ''}`;
 }
 
 function when(ctx: CardContext, ms: number | undefined): string {
@@ -235,8 +247,9 @@ function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       { label: '单位', value: dir.unitName(a.unit) },
       { label: '报送人', value: `${personName(dir, r.by)}（${when(ctx, r.at)}）` },
       { label: '版本', value: `第 ${r.version} 稿` },
+      ...filesField(r),
     ],
-    body: `**报告全文**\n${r.text}`,
+    body: reportBody(ctx, r),
     buttons: [],
   };
   if (r.status === 'pending') {
@@ -244,7 +257,7 @@ function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       button(ctx, key, viewer, 'sign', '签署', 'primary', signConfirm(r)),
       button(ctx, key, viewer, 'send_back', '退回修改', 'danger', undefined, reasonInput('send_back')),
     );
-    card.note = '签字就表明认可，签字就必须负责。签署即确认以上全文。';
+    card.note = `签字就表明认可，签字就必须负责。签署即确认以上全文${r.attachments?.length ? '和全部附件' : ''}。`;
   } else if (r.signature) {
     card.note = `已由${personName(dir, r.signature.by)}于 ${when(ctx, r.signature.at)} 签署${reviewSuffix(r.status)}${because('退回理由', r.status === 'returned' ? r.returnReason : undefined)}`;
   } else if (r.status === 'sent_back') {
@@ -254,6 +267,12 @@ function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     card.note = '本稿已被新版本取代，无需签署';
   }
   return card;
+}
+
+/** `附件：2 个（共 3.1 MB）`, for a report that has any. */
+function filesField(r: Pick<Report, 'attachments'>): Card['fields'] {
+  const files = r.attachments ?? [];
+  return files.length ? [{ label: '附件', value: `${files.length} 个（${files.map((f) => `附件${f.n}`).join('、')}）` }] : [];
 }
 
 function reviewSuffix(status: string): string {
@@ -275,8 +294,9 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       { label: '单位', value: dir.unitName(a.unit) },
       { label: '签署人', value: r.signature ? `${personName(dir, r.signature.by)}（${when(ctx, r.signature.at)}）` : '未签署' },
       { label: '版本', value: `第 ${r.version} 稿` },
+      ...filesField(r),
     ],
-    body: `**报告全文**\n${r.text}`,
+    body: reportBody(ctx, r),
     buttons: [],
   };
   if (r.status === 'signed') {

@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   'withdraw',
   'list',
   'show',
+  'attachment',
   'report',
   'urge',
   'summon',
@@ -65,8 +66,9 @@ export interface FlagSpec {
 export interface PositionalSpec {
   name: string;
   zh: string;
-  /** itemRef: an item number (see parseItemRef); title: all words joined (a title, a keyword); command: a command name */
-  kind: 'itemRef' | 'title' | 'command';
+  /** itemRef: an item number (see parseItemRef); title: all words joined (a title, a keyword); command: a command
+   *  name; number: a whole number after the item number (an attachment's 序号) */
+  kind: 'itemRef' | 'title' | 'command' | 'number';
   required: boolean;
 }
 
@@ -221,6 +223,22 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     syntaxEn: '<no>',
     examples: ['/查看 12', '/show 2026-12'],
   },
+  attachment: {
+    name: 'attachment',
+    zh: '附件',
+    aliases: ['附件', 'attachment'],
+    summary: '取回事项报告的一个附件（序号见 /查看 和签署卡片上的“附件1”“附件2”）',
+    positional: [itemNo, { name: 'n', zh: '附件序号', kind: 'number', required: true }],
+    keys: [],
+    flags: [],
+    syntax: '<事项编号> <附件序号>',
+    syntaxEn: '<no> <n>',
+    examples: ['/附件 12 1', '/attachment 2026-12 2'],
+    notes: [
+      '附件按送达的先后在整个事项内编号（各单位、各稿报告连续编号）；文件发回到您发送命令的会话。',
+      '联络员给报告附文件：先把照片或文件发给机器人，再在规定时间内（默认 10 分钟）发送 /报送；或在飞书中回复报送后的确认消息发送文件（报告签署前）。',
+    ],
+  },
   report: {
     name: 'report',
     zh: '报送',
@@ -233,7 +251,10 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     syntax: '<事项编号> [办结] <报告内容>',
     syntaxEn: '<no> [final] <text>',
     examples: ['/报送 12 已完成排查，整改方案：分三批推进。', '/报送 12 办结 全部整改到位，群众满意率98%。'],
-    notes: ['编号后面的全部文字都是报告内容，原样报送；写“办结”表示这是办结报告。'],
+    notes: [
+      '编号后面的全部文字都是报告内容，原样报送；写“办结”表示这是办结报告。',
+      '报送前规定时间内（默认 10 分钟）发给机器人的照片和文件，作为附件随报告一并送签；签署同时确认全文和全部附件。',
+    ],
   },
   urge: {
     name: 'urge',

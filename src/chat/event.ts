@@ -1,4 +1,4 @@
-// The neutral inbound events every platform adapter produces: a typed command, or a card button press.
+// The neutral inbound events every platform adapter produces: a typed command, a card button press, or a file sent.
 import type { Platform } from '../directory/directory.ts';
 
 /** Where a command's replies go back to: opaque to the core, meaningful to the adapter. */
@@ -44,4 +44,32 @@ export interface ActionInput {
   reason?: string;
 }
 
-export type InboundEvent = CommandEvent | ActionEvent;
+/**
+ * Where a file a person sent can be fetched from: opaque to the core, meaningful to the adapter of its platform
+ * (Feishu: the message and its file_key or image_key; WeCom: the MediaId; the console: the file it already stored).
+ */
+export interface FileHandle {
+  platform: Platform;
+  key: string;
+  messageId?: string;
+  /** Sent as a picture (image message) or as a file. */
+  image: boolean;
+}
+
+/** A person sent the bot a file or a picture (a report's 整改照片 or 方案). */
+export interface FileEvent {
+  kind: 'file';
+  /** Unique per platform event: the dedup key. */
+  id: string;
+  sender: Sender;
+  handle: FileHandle;
+  /** Its name, when the platform gives one (a picture usually has none). */
+  name?: string;
+  /** Its size in bytes, when the platform says beforehand. */
+  size?: number;
+  replyTo: ReplyTarget;
+  /** The message of the bot's it answers (a Feishu reply's parent_id), if any. */
+  inReplyTo?: string;
+}
+
+export type InboundEvent = CommandEvent | ActionEvent | FileEvent;

@@ -290,6 +290,8 @@ function parseArgs(spec: CommandSpec, tokens: Token[]): ParseResult {
   const titleParts: string[] = [];
   const single: string[] = [];
   const slot = spec.positional[0];
+  // A number after the item number (/附件 12 1); no command has more positional arguments than that.
+  const second = spec.positional[1];
   // the key whose value a following bare word continues ("时间=2026-05-20 15:00")
   let last: KeySpec | undefined;
 
@@ -366,6 +368,14 @@ function parseArgs(spec: CommandSpec, tokens: Token[]): ParseResult {
       else titleParts.push(word);
       continue;
     }
+    if (second?.kind === 'number' && single.length === 1) {
+      const m = /^(?:附件|第)?(\d{1,4})(?:个|号)?$/u.exec(word.normalize('NFKC').trim());
+      if (m && Number(m[1]) > 0) {
+        single.push(String(Number(m[1])));
+        continue;
+      }
+      return syntaxError(cmd, `「${excerpt(word)}」不是${second.zh}。序号是“附件1”“附件2”中的数字，例如：${label} 12 1`);
+    }
     if (slot !== undefined && single.length === 0) {
       if (slot.kind === 'itemRef') {
         if (isItemRef(word)) {
@@ -397,7 +407,8 @@ function parseArgs(spec: CommandSpec, tokens: Token[]): ParseResult {
     if (title === '' && slot.required) return syntaxError(cmd, `${label} 缺少${slot.zh}。`);
     if (title !== '') positional.push(title);
   } else if (slot !== undefined) {
-    if (single.length === 0 && slot.required) return syntaxError(cmd, `${label} 缺少${slot.zh}，例如：${label} 12`);
+    if (single.length === 0 && slot.required) return syntaxError(cmd, `${label} 缺少${slot.zh}，例如：${label} 12${second ? ' 1' : ''}`);
+    if (second?.required && single.length < 2) return syntaxError(cmd, `${label} 缺少${second.zh}，例如：${label} ${single[0]} 1`);
     positional.push(...single);
   }
 

@@ -12,6 +12,7 @@ export const ACTION_LABELS: Record<string, string> = {
   withdraw: '撤回督查事项',
   receive: '签收',
   submit: '报送报告',
+  attach: '补充附件',
   sign: '签署报告',
   send_back: '退回联络员修改',
   accept: '受理报告',

@@ -5,6 +5,14 @@ import type { ReplyTarget } from '../chat/event.ts';
 import type { Message } from '../chat/message.ts';
 import type { SentRef } from './adapter.ts';
 
+/** A stored file as a delivery names it (the bytes are read from DUCHA_FILES_DIR when it is sent). */
+export interface FileRef {
+  sha256: string;
+  name: string;
+  mime: string;
+  size: number;
+}
+
 export type Delivery =
   /** To a person directly, on the one platform they are reached on. A card by key is drawn at send time. */
   | {
@@ -15,9 +23,13 @@ export type Delivery =
       urgent?: boolean;
       /** A receipt chase: say whether the person has opened this earlier card (where the platform can tell). */
       readOf?: string;
+      /** The card key of the report this message is about: a file sent in reply to it is attached there. */
+      about?: string;
     }
   /** Back to the chat a command came from. `viewer` is whom a card's buttons are for. */
-  | { kind: 'reply'; to: ReplyTarget; message?: Message; cardKey?: string; viewer?: string }
+  | { kind: 'reply'; to: ReplyTarget; message?: Message; cardKey?: string; viewer?: string; about?: string }
+  /** A stored file, to a person directly or back to the chat a command came from. */
+  | { kind: 'file'; person?: string; to?: ReplyTarget; file: FileRef }
   /** Redraw every copy of a card already sent, from the current record. */
   | { kind: 'refresh'; cardKey: string }
   /** Redraw one message (a pressed card, where the platform cannot take the new card in its answer). */

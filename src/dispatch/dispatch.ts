@@ -1,17 +1,23 @@
 // Routes neutral events to handlers: who is asking, what they asked, then the handler; refusals become replies.
 // Commands from webhooks are taken in (deduplicated, queued) and run by the inbound worker; presses run at once.
-import { ACTION_HANDLERS, COMMAND_HANDLERS } from '../../handlers/index.ts';
+import { ACTION_HANDLERS, COMMAND_HANDLERS, FILE_HANDLER } from '../../handlers/index.ts';
 import { parseCardKey } from '../chat/card-key.ts';
 import { renderCard } from '../chat/cards.ts';
-import type { ActionEvent, CommandEvent } from '../chat/event.ts';
+import type { ActionEvent, CommandEvent, FileEvent, FileHandle, ReplyTarget } from '../chat/event.ts';
 import type { Card, Message } from '../chat/message.ts';
 import { parseCommand, usageLine } from '../chat/parse-command.ts';
 import { BUSY, INTERNAL_ERROR, NOT_IN_DIRECTORY } from '../chat/texts.ts';
-import type { Person } from '../directory/directory.ts';
+import type { Directory, Person } from '../directory/directory.ts';
 import { enqueueDeliveries, type Delivery } from '../delivery/delivery.ts';
 import { isRefusal, Refusal, type RefusalCode } from '../domain/refusal.ts';
 import { ASK_TTL_MS, NeedsReason } from './reason-ask.ts';
-import type { ActionContext, CommandContext } from './handler.ts';
+import type { ActionContext, CommandContext, FileContext, ReceivedFile } from './handler.ts';
+import type { FetchedFile } from '../delivery/adapter.ts';
+import { PermanentFailure } from '../delivery/errors.ts';
+import { FILE_NOT_FOR_YOU, fileNotFetched, fileTooBig } from '../chat/attachment-texts.ts';
+import { FileTooBig } from '../files/file-store.ts';
+import { cleanName, fileType, unnamedFile } from '../files/file-type.ts';
+import { MAX_FILE_BYTES } from '../files/limits.ts';
 import { RedisHealth } from '../redis/health.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import type { Outcome } from '../store/apply-op.ts';
@@ -41,6 +47,35 @@ export async function intakeCommand(rt: Runtime, event: CommandEvent): Promise<v
   );
 }
 
+/**
+ * Takes in a file a person sent, from a webhook: queued once per platform event, like a command; the inbound worker
+ * fetches its bytes at once (a WeCom media id lives three days).
+ */
+export async function intakeFile(rt: Runtime, event: FileEvent): Promise<void> {
+  await rt.health.bounded('intake', () =>
+    rt.queues.inbound.add('file', event, {
+      deduplication: { id: `${event.sender.platform}:${event.id}`, ttl: SEEN_TTL_MS },
+    }),
+  );
+}
+
+/** What every handler is given: the runtime, the directory, who is acting and the operation's id. */
+function baseContext(rt: Runtime, dir: Directory, who: { person: Person; actor: Actor }, opId: string) {
+  return { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor } };
+}
+
+/** A reply into the chat an event came from. */
+function replyIn(to: ReplyTarget): (m: Message | string) => Delivery {
+  return (m) => ({ kind: 'reply', to, message: typeof m === 'string' ? { kind: 'text', text: m } : m });
+}
+
+/** Who wrote; someone not in the directory is logged with their ids, so the admin can add them. */
+function identifyOrLog(rt: Runtime, event: CommandEvent | FileEvent): { person: Person; actor: Actor } | undefined {
+  const who = identify(rt, event.sender);
+  if (!who) rt.log.warn({ event: event.id, platform: event.sender.platform, ids: event.sender.ids }, '发送者不在组织名录中');
+  return who;
+}
+
 function identify(rt: Runtime, sender: CommandEvent['sender']): { person: Person; actor: Actor } | undefined {
   const person = rt.directory().findByChatId(sender.platform, ...sender.ids);
   if (!person) return undefined;
@@ -53,16 +88,10 @@ function identify(rt: Runtime, sender: CommandEvent['sender']): { person: Person
  */
 export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Delivery[]> {
   const opId = `cmd:${event.sender.platform}:${event.id}`;
-  const reply = (m: Message | string): Delivery => ({
-    kind: 'reply',
-    to: event.replyTo,
-    message: typeof m === 'string' ? { kind: 'text', text: m } : m,
-  });
+  const reply = replyIn(event.replyTo);
   let deliveries: Delivery[];
-  const who = identify(rt, event.sender);
+  const who = identifyOrLog(rt, event);
   if (!who) {
-    // Logged with the ids, so the admin can add the person to the directory file.
-    rt.log.warn({ event: event.id, platform: event.sender.platform, ids: event.sender.ids }, '发送者不在组织名录中');
     deliveries = [reply(NOT_IN_DIRECTORY)];
   } else {
     const parsed = parseCommand(event.text);
@@ -77,11 +106,7 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
       if (!handler) throw new Error(`no handler for ${parsed.command}`);
       const dir = rt.directory();
       const ctx: CommandContext = {
-        rt,
-        dir,
-        person: who.person,
-        actor: who.actor,
-        op: { id: opId, actor: who.actor },
+        ...baseContext(rt, dir, who, opId),
         event,
         cmd: parsed,
         reply,
@@ -100,6 +125,72 @@ export async function runCommand(rt: Runtime, event: CommandEvent): Promise<Deli
   // delivery's id.
   await enqueueDeliveries(rt.queues.deliver, `${opId}/answer`, deliveries);
   return deliveries;
+}
+
+/**
+ * Handles a file a person sent: only a unit's contact's files are kept (nobody else's is even fetched); its bytes are
+ * fetched from the platform and stored under their sha256, then the file handler decides which report it goes with.
+ * Safe to run again for the same event.
+ */
+export async function runFile(rt: Runtime, event: FileEvent, fetchFile: (h: FileHandle) => Promise<FetchedFile>): Promise<Delivery[]> {
+  const opId = `file:${event.sender.platform}:${event.id}`;
+  const reply = replyIn(event.replyTo);
+  let deliveries: Delivery[];
+  const who = identifyOrLog(rt, event);
+  const dir = rt.directory();
+  if (!who) {
+    deliveries = [reply(NOT_IN_DIRECTORY)];
+  } else if (!dir.rolesOf(who.person.id).some((r) => r.role === 'contact')) {
+    deliveries = [reply(FILE_NOT_FOR_YOU)];
+  } else {
+    const got = await receiveBytes(rt, event, fetchFile);
+    if ('refused' in got) {
+      deliveries = [reply(got.refused)];
+    } else {
+      const about = event.inReplyTo ? await rt.store.attachments.about(event.sender.platform, event.inReplyTo) : undefined;
+      const ctx: FileContext = {
+        ...baseContext(rt, dir, who, opId),
+        event,
+        file: got,
+        about: about === undefined ? undefined : parseCardKey(about),
+        reply,
+      };
+      try {
+        deliveries = await FILE_HANDLER.run(ctx);
+      } catch (e) {
+        if (!isRefusal(e)) throw e;
+        deliveries = [reply(clipRefusal(e.message))];
+      }
+    }
+  }
+  await enqueueDeliveries(rt.queues.deliver, `${opId}/answer`, deliveries);
+  return deliveries;
+}
+
+/** The file's bytes, fetched and kept; or what to tell the sender when it cannot be kept. Transient failures throw. */
+async function receiveBytes(rt: Runtime, event: FileEvent, fetchFile: (h: FileHandle) => Promise<FetchedFile>): Promise<ReceivedFile | { refused: string }> {
+  const given = cleanName(event.name);
+  if (event.size !== undefined && event.size > MAX_FILE_BYTES) return { refused: fileTooBig(given ?? '') };
+  let fetched: FetchedFile;
+  try {
+    fetched = await fetchFile(event.handle);
+  } catch (e) {
+    if (!(e instanceof PermanentFailure)) throw e;
+    rt.log.warn({ event: event.id, err: e.message }, '未能从平台取回文件');
+    return { refused: fileNotFetched(given) };
+  }
+  let stored;
+  try {
+    stored = await rt.files.put(fetched.body, MAX_FILE_BYTES);
+  } catch (e) {
+    if (e instanceof FileTooBig) return { refused: fileTooBig(given ?? cleanName(fetched.name) ?? '') };
+    throw e;
+  }
+  const mime = fileType(stored.head, given ?? fetched.name, fetched.mime);
+  // A picture has no name of its own (WeCom's is its media id): one is made from when it came.
+  const name = given ?? (event.handle.image ? undefined : cleanName(fetched.name)) ?? unnamedFile(mime, event.handle.image, rt.clock.now(), rt.config.tz);
+  rt.log.info({ event: event.id, file: stored.sha256, size: stored.size, mime }, '已收下文件');
+  return { sha256: stored.sha256, size: stored.size, name, mime };
 }
 
 /**
@@ -171,7 +262,7 @@ async function applyAction(rt: Runtime, event: ActionEvent): Promise<ActionAnswe
       const name = dir.personName(payload.f);
       throw new Refusal('not_for_you', `这张卡片是发给${name === payload.f ? '他人' : name}的，您不能代为操作`);
     }
-    const ctx: ActionContext = { rt, dir, person: who.person, actor: who.actor, op: { id: opId, actor: who.actor }, event, payload, key, input: event.input };
+    const ctx: ActionContext = { ...baseContext(rt, dir, who, opId), event, payload, key, input: event.input };
     const outcome = await handler.run(ctx);
     view = outcome.view;
     answer = { toast: { type: 'success', text: outcome.toast ?? '已完成' } };

@@ -11,6 +11,7 @@ export type Command =
   | 'withdraw'
   | 'list'
   | 'show'
+  | 'attachment'
   | 'report'
   | 'urge'
   | 'summon'
@@ -35,6 +36,8 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   withdraw: ITEM_RULES.withdraw.who,
   list: ['office', 'head', 'deputy', 'contact'],
   show: ['office', 'head', 'deputy', 'contact', 'responsible'],
+  // An item's attachments are part of what /查看 shows: whoever may see the item may have them.
+  attachment: ['office', 'head', 'deputy', 'contact', 'responsible'],
   report: RULES.submit.who,
   urge: RULES.urge.who,
   summon: RULES.summon.who,

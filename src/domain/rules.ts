@@ -16,6 +16,7 @@ export type Party =
 export type AssignmentAction =
   | 'receive'
   | 'submit'
+  | 'attach'
   | 'sign'
   | 'send_back'
   | 'accept'
@@ -51,6 +52,9 @@ export const RULES: Record<AssignmentAction, Rule> = {
     to: 'awaiting_signature',
     refuse: { issued: { code: 'wrong_state', message: '督查单尚未签收，须由负责领导先签收，才能报送报告' } },
   },
+  // A file sent in reply to the report's card is added to the report while it waits for signature: the signature
+  // then covers it too.
+  attach: { label: '补充附件', who: ['contact'], from: ['awaiting_signature'], to: 'same' },
   sign: { label: '签署', who: ['responsible'], from: ['awaiting_signature'], to: 'signed' },
   send_back: { label: '退回修改', who: ['responsible'], from: ['awaiting_signature'], to: 'returned' },
   accept: {

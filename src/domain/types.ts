@@ -24,6 +24,23 @@ export interface Signature {
   hash: string;
   /** The exact text signed: 签字就表明认可，签字就必须负责. */
   text: string;
+  /** The sha256 of each attachment signed with the text, in their order (absent: the report had none). */
+  attachments?: string[];
+}
+
+/**
+ * A file sent with a report (整改照片, 方案), kept on disk under its sha256 (src/files/file-store.ts). `n` numbers it
+ * across the item's reports (附件1, 附件2 …, in the order they were attached), for /附件 <no> <n>.
+ */
+export interface Attachment {
+  n: number;
+  name: string;
+  sha256: string;
+  size: number;
+  mime: string;
+  /** Who sent it, and when it was attached to the report. */
+  by: string;
+  at: number;
 }
 
 export type ReportStatus = 'pending' | 'signed' | 'sent_back' | 'superseded' | 'accepted' | 'returned';
@@ -37,6 +54,8 @@ export interface Report {
   by: string;
   at: number;
   status: ReportStatus;
+  /** What was sent with it; the signature covers their hashes as well as the text. */
+  attachments?: Attachment[];
   signature?: Signature;
   reviewedBy?: string;
   reviewedAt?: number;

@@ -100,6 +100,12 @@ const schema = z.object({
     if (!ok) ctx.addIssue({ code: 'custom', message: `“${v}”应为三个逐级增大的逾期工作日数（1 到 60），用逗号分隔（如 1,3,7）` });
     return ns as [number, number, number];
   }),
+  DUCHA_ATTACH_WINDOW: withDefault('10').transform((v, ctx) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < 1 || n > 1440) ctx.addIssue({ code: 'custom', message: `“${v}”应为 1 到 1440 之间的分钟数（如 10）` });
+    return n;
+  }),
+  DUCHA_FILES_DIR: withDefault('./data/files'),
   DUCHA_CLOCK: optional.transform((v, ctx) => {
     if (v === undefined) return undefined;
     const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v) ? Date.parse(v) : NaN;
@@ -159,6 +165,10 @@ export interface Config {
   chaseAfter: number;
   /** Working days overdue of the three escalation steps of a key item (frozen on each item when it is issued). */
   escalate: [number, number, number];
+  /** Files and images a contact sends within this many minutes before a /报送 are attached to that report. */
+  attachWindowMinutes: number;
+  /** Where report attachments are kept, content-addressed (shared storage when processes run on several machines). */
+  filesDir: string;
   /** DUCHA_CLOCK: the domain clock starts at this instant (epoch ms), then runs at real speed. */
   clockStart?: number;
   /** A crash point for tests (src/infra/fault-point.ts). */
@@ -214,6 +224,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workHours: e.DUCHA_WORK_HOURS,
     chaseAfter: e.DUCHA_CHASE_AFTER,
     escalate: e.DUCHA_ESCALATE,
+    attachWindowMinutes: e.DUCHA_ATTACH_WINDOW,
+    filesDir: e.DUCHA_FILES_DIR,
     console: false,
     adminPassword: e.DUCHA_ADMIN_PASSWORD,
   };

@@ -1,4 +1,5 @@
-// What every handler and worker is given: config, clock, store, directory, queues, Redis's health, metrics, signer, logger.
+// What every handler and worker is given: config, clock, store, files, directory, queues, Redis's health, metrics, signer,
+// logger.
 import type { Redis } from 'ioredis';
 import type { ActionSigner } from '../chat/action-token.ts';
 import type { Clock } from './clock.ts';
@@ -10,6 +11,7 @@ import type { Metrics } from './metrics.ts';
 import type { Queues } from '../redis/queues.ts';
 import type { RedisHealth } from '../redis/health.ts';
 import type { Store } from '../store/store.ts';
+import type { FileStore } from '../files/file-store.ts';
 
 /**
  * No Redis connection here: records, indexes and the schedule are asked of the store by name; the platforms get
@@ -19,6 +21,8 @@ export interface Runtime {
   config: Config;
   log: Logger;
   store: Store;
+  /** Report attachments on disk (DUCHA_FILES_DIR), content-addressed. */
+  files: FileStore;
   clock: Clock;
   calendar: WorkCalendar;
   /** The current directory snapshot (it may be reloaded between two calls). */

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../infra/clock.ts';
 import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Runtime } from '../infra/runtime.ts';
+import type { FileStore } from '../files/file-store.ts';
 import type { Adapters } from './routing.ts';
 
 export interface Platforms {
@@ -22,7 +23,14 @@ export interface Platforms {
  * keys are listed in src/store/keys.ts), handed over by app.ts. `timeoutMs` bounds each platform API call (tests
  * shorten it); `clock` times the console's messages (the domain's).
  */
-export async function createPlatforms(config: Config, redis: Redis, log: Logger, timeoutMs?: number, clock: Clock = systemClock): Promise<Platforms> {
+export async function createPlatforms(
+  config: Config,
+  redis: Redis,
+  log: Logger,
+  timeoutMs?: number,
+  clock: Clock = systemClock,
+  files?: FileStore,
+): Promise<Platforms> {
   const adapters: Adapters = new Map();
   const routes: ((rt: Runtime) => Router)[] = [];
   const connections: ((rt: Runtime) => () => void)[] = [];
@@ -45,6 +53,9 @@ export async function createPlatforms(config: Config, redis: Redis, log: Logger,
         redis,
         config.prefix,
         tokenFetcher(feishu, timeoutMs),
+        Date.now,
+        // Files take longer than messages: a test's short timeout is kept, production's is a couple of minutes.
+        { baseUrl: feishu.baseUrl, timeoutMs: timeoutMs === undefined ? 120_000 : Math.max(timeoutMs, 5000) },
       ),
     );
     if (feishu.mode === 'webhook') routes.push((rt) => feishuRouter(rt, feishu));
@@ -70,7 +81,7 @@ export async function createPlatforms(config: Config, redis: Redis, log: Logger,
       import('./console/history.ts'),
     ]);
     const history = new ConsoleHistory(redis, config.prefix);
-    adapters.set('console', new ConsoleAdapter(history, clock));
+    adapters.set('console', new ConsoleAdapter(history, clock, files));
     let streams: InstanceType<typeof ConsoleStreams> | undefined;
     routes.push((rt) => consoleRouter(rt, history, (streams ??= new ConsoleStreams(redis, history.channel, log))));
     closeStreams = () => streams?.close();

@@ -6,9 +6,11 @@
 //     (client.ts)                                                                   <prefix>:feishu:<app id or namespace>:<name>
 //     per-app and per-recipient send windows (adapter.ts)                           <prefix>:rl:feishu:app:<app id>:<minute>
 //                                                                                   <prefix>:rl:feishu:<receive id>:<second>
+//     the key of a file uploaded, reused a day (adapter.ts)                         <prefix>:feishu:upload:<app id>:<image|file>:<sha256>:<name hash>
 //   WeCom (src/platforms/wecom/adapter.ts, wecomKeys): the access token             <prefix>:wecom:<corp id>:<agent id>:token
 //     the parts of a delivery already sent                                          <prefix>:wecom:sent:<dedup key>:<part>
 //     each person's send window (sorted set)                                        <prefix>:rl:wecom:<agent id>:<userid>
+//     the media id of a file uploaded, while WeCom keeps it                         <prefix>:wecom:media:<corp id>:<image|file>:<sha256>:<name hash>
 //   The console (src/platforms/console/history.ts, consoleKeys): message counter    <prefix>:console:seq
 //     a person's messages (hash) and their order (sorted set)                       <prefix>:console:msgs:<person>
 //                                                                                   <prefix>:console:order:<person>
@@ -76,6 +78,14 @@ export function keys(prefix: string) {
     secret: `${p}:secret`,
     /** Every person's name as the directories in force have given it (hash: person id → name), for people since removed. */
     personNames: `${p}:people:names`,
+    /** A contact's files waiting for their next /报送 (hash: sha256 → JSON {name, size, mime, at}). */
+    attachPending: (person: string) => `${p}:att:pending:${person}`,
+    /** The last attachment number given in an item (附件N, across its reports). */
+    attachSeq: (id: string) => `${p}:att:n:${id}`,
+    /** What an operation took: the files and numbers of a /报送, or the number of a file sent in reply to a card. */
+    attachTaken: (opId: string) => `${p}:att:op:${opId}`,
+    /** The card key a message the bot sent is about (a report's), so that a file sent in reply to it goes there. */
+    messageAbout: (platform: string, messageId: string) => `${p}:about:${platform}:${messageId}`,
     /** The format of the records: absent before the per-assignment records (format 1), then 2. */
     schema: `${p}:schema`,
     /** Format 1 only: item ids assigned to a unit (a set); removed by the upgrade. */

@@ -291,3 +291,116 @@ local v = redis.call('GET', KEYS[1])
 if (not v) or v < ARGV[1] then redis.call('SET', KEYS[1], ARGV[1]) end
 return 1
 `;
+
+/**
+ * pending-add: keeps a file a contact sent as waiting to be attached to their next report, within the limits of one
+ * report; forgets what they sent before the window. The same file sent again only renews its time.
+ * KEYS: 1 the contact's waiting files (hash: sha256 → JSON {name, size, mime, at, seq: the order they came in})
+ * ARGV: 1 sha256, 2 its JSON, 3 the window's start (domain ms), 4 bytes allowed, 5 files allowed, 6 ttl (s)
+ * Returns: {'added' | 'again' | 'bytes' | 'files', files waiting, their bytes} (the last two: refused, nothing kept)
+ */
+export const PENDING_ADD = `
+local since = tonumber(ARGV[3])
+local all = redis.call('HGETALL', KEYS[1])
+local total, count, last = 0, 0, 0
+local again = nil
+for i = 1, #all, 2 do
+  local m = cjson.decode(all[i + 1])
+  if m.at < since then redis.call('HDEL', KEYS[1], all[i])
+  else
+    last = math.max(last, m.seq or 0)
+    if all[i] == ARGV[1] then again = m
+    else
+      total = total + m.size
+      count = count + 1
+    end
+  end
+end
+local meta = cjson.decode(ARGV[2])
+if not again then
+  if count + 1 > tonumber(ARGV[5]) then return {'files', count, total} end
+  if total + meta.size > tonumber(ARGV[4]) then return {'bytes', count, total} end
+end
+-- Their order is the order they came in (their times may be equal): a file sent again keeps its place.
+meta.seq = again and again.seq or last + 1
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(meta))
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+return {again and 'again' or 'added', count + 1, total + meta.size}
+`;
+
+/**
+ * pending-take: an operation (a /报送) takes the contact's files sent within the window, in the order they came, and numbers
+ * them after the item's attachments so far; once per operation (a replay gets the same files and numbers back).
+ * KEYS: 1 the contact's waiting files, 2 what the operation took (JSON list), 3 the item's attachment counter
+ * ARGV: 1 the window's start (domain ms), 2 how long what was taken is remembered (s)
+ * Returns the JSON list [{sha256, name, size, mime, at, n}], oldest first.
+ */
+export const PENDING_TAKE = `
+local got = redis.call('GET', KEYS[2])
+if got then return got end
+local since = tonumber(ARGV[1])
+local all = redis.call('HGETALL', KEYS[1])
+local list = {}
+for i = 1, #all, 2 do
+  local m = cjson.decode(all[i + 1])
+  redis.call('HDEL', KEYS[1], all[i])
+  if m.at >= since then
+    m.sha256 = all[i]
+    list[#list + 1] = m
+  end
+end
+if #list == 0 then return '[]' end
+table.sort(list, function(a, b)
+  if (a.seq or 0) ~= (b.seq or 0) then return (a.seq or 0) < (b.seq or 0) end
+  return a.sha256 < b.sha256
+end)
+local last = redis.call('INCRBY', KEYS[3], #list)
+for i, m in ipairs(list) do m.n = last - #list + i end
+local out = cjson.encode(list)
+redis.call('SET', KEYS[2], out, 'EX', ARGV[2])
+return out
+`;
+
+/**
+ * pending-return: an operation that took a contact's files was refused: they wait again as they were, and their
+ * numbers are given back when no later attachment took a number since.
+ * KEYS: 1 the contact's waiting files, 2 what the operation took, 3 the item's attachment counter
+ * ARGV: 1 ttl of the waiting files (s). Returns how many files were given back.
+ */
+export const PENDING_RETURN = `
+local got = redis.call('GET', KEYS[2])
+if not got then return 0 end
+local list = cjson.decode(got)
+if #list == 0 then
+  redis.call('DEL', KEYS[2])
+  return 0
+end
+local last = list[#list].n
+for _, m in ipairs(list) do
+  local sha = m.sha256
+  m.sha256 = nil
+  m.n = nil
+  if redis.call('HEXISTS', KEYS[1], sha) == 0 then redis.call('HSET', KEYS[1], sha, cjson.encode(m)) end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+if tonumber(redis.call('GET', KEYS[3]) or '0') == last then
+  if redis.call('DECRBY', KEYS[3], #list) <= 0 then redis.call('DEL', KEYS[3]) end
+end
+redis.call('DEL', KEYS[2])
+return #list
+`;
+
+/**
+ * number-release: an operation that took one attachment number (see NEXT_SEQ) was refused: the number is given back
+ * when it is still the last one given.
+ * KEYS: 1 the item's attachment counter, 2 the number the operation took
+ */
+export const NUMBER_RELEASE = `
+local n = redis.call('GET', KEYS[2])
+if not n then return 0 end
+if redis.call('GET', KEYS[1]) == n then
+  if redis.call('DECR', KEYS[1]) <= 0 then redis.call('DEL', KEYS[1]) end
+end
+redis.call('DEL', KEYS[2])
+return 1
+`;

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { ItemRef } from '../domain/item-number.ts';
 import { draftItemId, parseAssignmentRef, type Assignment, type Item, type ItemHeader, type ItemStatus } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
+import { AttachmentStore } from './attachment-store.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
 import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, MARK_SLOT, NEXT_SEQ, SEAL_ITEM, UPGRADE_ITEM } from './scripts.ts';
@@ -119,6 +120,8 @@ class KeyList {
 
 export class Store {
   readonly k: Keys;
+  /** Report attachments: the files waiting for a contact's next report, their numbers, the reports messages are about. */
+  readonly attachments: AttachmentStore;
   private readonly commitOp: Script;
   private readonly upgradeOne: Script;
   private readonly nextSeqOf: Script;
@@ -132,6 +135,7 @@ export class Store {
     readonly prefix: string,
   ) {
     this.k = keys(prefix);
+    this.attachments = new AttachmentStore(redis, this.k);
     redis.defineCommand('duchaCommitOp', { lua: COMMIT_OP });
     redis.defineCommand('duchaUpgradeItem', { lua: UPGRADE_ITEM });
     redis.defineCommand('duchaNextSeq', { lua: NEXT_SEQ, numberOfKeys: 2 });

@@ -1,10 +1,12 @@
 // /核验: checks one item for after-the-fact changes: its audit chain link by link, the chain's head and length against
 // the header, each entry against its copy in the global audit stream, every record of the item (header, each unit's
-// record) against the seal the chain last gave it and against what the trail states, and every report's text and
-// signature against their hashes and the entries that recorded them. Says what it found, in Chinese.
+// record) against the seal the chain last gave it and against what the trail states, every report's text, attachments
+// and signature against their hashes and the entries that recorded them, and each attachment's file on disk against
+// its hash. Says what it found, in Chinese.
 import type { Directory } from '../directory/directory.ts';
+import type { FileStore } from '../files/file-store.ts';
 import { formatDateTime } from '../domain/dates.ts';
-import type { Assignment, ItemHeader, ItemStatus } from '../domain/types.ts';
+import type { Assignment, Attachment, ItemHeader, ItemStatus } from '../domain/types.ts';
 import { ACTION_LABELS } from '../chat/texts.ts';
 import { chainLink, textHash } from './audit-chain.ts';
 import type { Store } from './store.ts';
@@ -21,12 +23,17 @@ export interface Verification {
   records: number;
   reports: number;
   signatures: number;
+  /** Attachments of the reports, each checked against its file on disk and the entries that recorded it. */
+  attachments: number;
   /** What does not hold, one plain sentence each; empty when the record is intact. */
   problems: string[];
 }
 
-/** Verifies an item as it is now; undefined when there is no such item (no header and no trail). */
-export async function verifyItem(store: Store, id: string, dir: Directory, tz: string): Promise<Verification | undefined> {
+/**
+ * Verifies an item as it is now; undefined when there is no such item (no header and no trail). With `files`, each
+ * attachment's file on disk is hashed again too.
+ */
+export async function verifyItem(store: Store, id: string, dir: Directory, tz: string, files?: FileStore): Promise<Verification | undefined> {
   const problems: string[] = [];
   const { rows, head: keptHead, count: keptCount } = await store.auditChain(id);
   const rawHeader = await store.rawHeader(id);
@@ -120,6 +127,12 @@ export async function verifyItem(store: Store, id: string, dir: Directory, tz: s
   // Reports and signatures against their hashes and the entries that recorded them.
   let reports = 0;
   let signatures = 0;
+  let attachments = 0;
+  const onDisk = new Map<string, Promise<'ok' | 'missing' | 'changed'>>();
+  const fileState = (sha: string) => {
+    if (!onDisk.has(sha)) onDisk.set(sha, /^[0-9a-f]{64}$/.test(sha) ? files!.check(sha) : Promise.resolve('missing'));
+    return onDisk.get(sha)!;
+  };
   const byReport = new Map<string, TrailEntry[]>();
   for (const t of trail) {
     if (!t || t.d.version === undefined) continue;
@@ -140,6 +153,22 @@ export async function verifyItem(store: Store, id: string, dir: Directory, tz: s
       if (review && recorded(review.action, a.unit, r.version).length === 0) {
         problems.push(`${what}标为${review.label}，但办理记录中没有对应的${ACTION_LABELS[review.action]}记录`);
       }
+      // The attachments: as the trail recorded them (at submission, then each added while it waited for signature),
+      // and each file on disk against its hash.
+      const list = Array.isArray(r.attachments) ? r.attachments : [];
+      const hashes = list.map((f) => String(f.sha256));
+      attachments += list.length;
+      if (submitted.length > 0) {
+        const expected = [...hashList(submitted[0]!.d.attachments), ...recorded('attach', a.unit, r.version).map(({ d }) => String(d.sha256))];
+        problems.push(...attachmentsAgainst(what, list, expected, '报送和补充附件时记录的'));
+      }
+      if (files) {
+        for (const f of list) {
+          const state = await fileState(String(f.sha256));
+          if (state === 'missing') problems.push(`${what}的附件${f.n}「${f.name}」在文件库中找不到：文件被删除或移走，或附件的哈希被改动过`);
+          if (state === 'changed') problems.push(`${what}的附件${f.n}「${f.name}」的文件内容与其哈希不符：文件在报送后被改动过`);
+        }
+      }
       const s = r.signature;
       if (!s) continue;
       signatures++;
@@ -147,14 +176,40 @@ export async function verifyItem(store: Store, id: string, dir: Directory, tz: s
       if (s.version !== r.version || s.hash !== r.hash || s.text !== r.text || textHash(String(s.text)) !== s.hash) {
         problems.push(`${what}的签署（${signer}）与所签文本不一致：签署后报告或签署内容被改动过`);
       }
+      if (!sameList(hashList(s.attachments), hashes)) {
+        problems.push(`${what}的签署（${signer}）与现有附件不一致：签署后附件被改动、增加或删除，或签署内容被改动过`);
+      }
       const signed = recorded('sign', a.unit, r.version);
       if (signed.length === 0) problems.push(`${what}有签署（${signer}），但没有对应的签署记录`);
       else if (!signed.some(({ e, d }) => d.hash === s.hash && e.actor === s.by)) {
         problems.push(`${what}的签署（${signer}）与签署记录中的签署人或哈希不符`);
+      } else if (!signed.some(({ d }) => sameList(hashList(d.attachments), hashList(s.attachments)))) {
+        problems.push(`${what}的签署（${signer}）所签的附件与签署记录不符`);
       }
     }
   }
-  return { ...(header ? { header } : {}), entries: rows.length, head: prev, records, reports, signatures, problems };
+  return { ...(header ? { header } : {}), entries: rows.length, head: prev, records, reports, signatures, attachments, problems };
+}
+
+/** A list of hashes as an entry or a signature keeps it (absent: none). */
+function hashList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** What differs between a report's attachments and the hashes the trail recorded for it, each named. */
+function attachmentsAgainst(what: string, list: readonly Attachment[], expected: readonly string[], source: string): string[] {
+  const out: string[] = [];
+  list.forEach((f, i) => {
+    if (i < expected.length && String(f.sha256) !== expected[i]) out.push(`${what}的附件${f.n}「${f.name}」与${source}哈希不符：附件记录被改动过`);
+  });
+  if (list.length !== expected.length) {
+    out.push(`${what}现有附件 ${list.length} 个，办理记录记载 ${expected.length} 个：附件${list.length > expected.length ? '被添加' : '被删除'}过`);
+  }
+  return out;
 }
 
 /** A report's status that only an entry of the trail can give it. */

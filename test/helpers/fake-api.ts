@@ -36,13 +36,46 @@ export function prng(seed: number): () => number {
   };
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString('utf8');
+}
+
+export function readBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** One part of a multipart/form-data body: a field's text, or a file with its name, type and bytes. */
+export interface FormPart {
+  name: string;
+  value?: string;
+  filename?: string;
+  contentType?: string;
+  bytes?: Buffer;
+}
+
+/**
+ * The parts of a multipart/form-data body as a server reads them (the boundary from the Content-Type header); a body
+ * that is not well-formed multipart gives undefined, as a platform would refuse it.
+ */
+export async function readForm(contentType: string | undefined, body: Buffer): Promise<FormPart[] | undefined> {
+  if (!contentType?.toLowerCase().startsWith('multipart/form-data')) return undefined;
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    return undefined;
+  }
+  const parts: FormPart[] = [];
+  for (const [name, v] of form) {
+    if (typeof v === 'string') parts.push({ name, value: v });
+    else parts.push({ name, filename: v.name, contentType: v.type, bytes: Buffer.from(await v.arrayBuffer()) });
+  }
+  return parts;
 }
 
 /** One injected failure: its kind, how many more requests it applies to, and its options. */

@@ -1,4 +1,5 @@
-// A local fake of Feishu's Open API (token, send, reply, patch, urgent, read receipts) for tests, with failure injection and records.
+// A local fake of Feishu's Open API (token, send, reply, patch, urgent, read receipts, the resources of users' messages,
+// image and file uploads) for tests, with failure injection and records.
 //
 // What @larksuiteoapi/node-sdk 1.74.0 does with the answers (observed in test/fake-feishu.test.ts):
 // - Any non-2xx answer (HTTP 400 for 99991400 / 99991661 / 99991663 / 230001, HTTP 429, 5xx) makes
@@ -13,7 +14,7 @@
 //   fresh cache) to recover.
 // - The default axios instance has no timeout: a 'slow' answer is waited for unless the Client is
 //   given an httpInstance with a timeout (then an AxiosError with code ECONNABORTED).
-import { FakeApi, listenFake, readBody, type Injected } from './fake-api.ts';
+import { FakeApi, listenFake, readBytes, readForm, type FormPart, type Injected } from './fake-api.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as lark from '@larksuiteoapi/node-sdk';
@@ -35,6 +36,9 @@ export type FailureKind =
 export interface FailOptions {
   /** Let the failure hit the token endpoint too (by default only the API routes fail). */
   includeToken?: boolean;
+  /** Only requests to this path (e.g. '/open-apis/im/v1/files'); a failure at the head of the queue for another path
+   *  waits for a request to its own. */
+  path?: string;
   /** For 'slow': how long to hold the answer (default: the fake's slowMs, 3000 ms). */
   slowMs?: number;
   /** For '5xx': the exact status instead of cycling 500/502/503. */
@@ -100,6 +104,29 @@ export interface RequestRecord {
   at: number;
 }
 
+/** A file or image uploaded (POST /open-apis/im/v1/files or /images), as the multipart body carried it. */
+export interface UploadRecord {
+  kind: 'image' | 'file';
+  /** The key answered (image_key / file_key). */
+  key: string;
+  /** The text fields (image_type; file_type, file_name). */
+  fields: Record<string, string>;
+  /** The file part: its field name, file name, type and bytes. */
+  part: string;
+  filename?: string;
+  contentType?: string;
+  bytes: Buffer;
+  at: number;
+}
+
+/** A resource of a user's message the bot downloaded (GET …/messages/:id/resources/:key). */
+export interface DownloadRecord {
+  messageId: string;
+  key: string;
+  type: string;
+  at: number;
+}
+
 export interface TokenRequest {
   appId: string;
   ok: boolean;
@@ -117,7 +144,17 @@ interface Answer {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** A binary answer (a resource's bytes), sent as they are. */
+  bytes?: Buffer;
 }
+
+type Route = (q: Record<string, string>, b: Record<string, unknown>, form?: FormPart[]) => Answer;
+
+const IMAGE_MAX = 10 * 1024 * 1024;
+const FILE_MAX = 30 * 1024 * 1024;
+const FILE_TYPES = new Set(['opus', 'mp4', 'pdf', 'doc', 'xls', 'ppt', 'stream']);
+/** The first bytes of the image formats Feishu takes (JPG, PNG, GIF, WEBP's RIFF, BMP): anything else is refused. */
+const IMAGE_MAGIC = [[0xff, 0xd8, 0xff], [0x89, 0x50, 0x4e, 0x47], [0x47, 0x49, 0x46], [0x52, 0x49, 0x46, 0x46], [0x42, 0x4d]];
 
 type QueuedFailure = Injected<FailureKind, FailOptions>;
 
@@ -143,6 +180,11 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
   readers = new Map<string, Set<string>>();
   /** When set, read_users answers as for an app without the permission (99991672): see denyReadUsers. */
   readUsersDenied = false;
+  /** Images and files uploaded, in order; and the resources of users' messages downloaded. */
+  uploads: UploadRecord[] = [];
+  downloads: DownloadRecord[] = [];
+  /** The files and pictures users sent, by `<message id>/<key>` (see offerResource). */
+  resources = new Map<string, { bytes: Buffer; type: 'image' | 'file'; name?: string; mime: string }>();
 
   private readonly tokenTtlMs: number;
   private readonly slowMs: number;
@@ -206,8 +248,21 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
     return id;
   }
 
-  /** Forget everything: records, tokens, uuids, known messages, failures, unreachable receivers. */
+  /** A user sends a picture or a file in message `messageId`: its bytes are there to download under `key`. */
+  offerResource(messageId: string, key: string, bytes: Buffer, opts: { type: 'image' | 'file'; name?: string; mime?: string }): void {
+    this.resources.set(`${messageId}/${key}`, { bytes, type: opts.type, ...(opts.name ? { name: opts.name } : {}), mime: opts.mime ?? 'application/octet-stream' });
+  }
+
+  /** The bytes uploaded under an image_key or file_key. */
+  uploaded(key: string): UploadRecord | undefined {
+    return this.uploads.find((u) => u.key === key);
+  }
+
+  /** Forget everything: records, tokens, uuids, known messages, uploads, resources, failures, unreachable receivers. */
   reset(): void {
+    this.uploads = [];
+    this.downloads = [];
+    this.resources.clear();
     this.messages = [];
     this.patches = [];
     this.urgents = [];
@@ -235,10 +290,14 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
     if (token) record.token = token;
     this.requests.push(record);
 
-    const raw = await readBody(req);
+    const bytes = await readBytes(req);
+    const raw = bytes.toString('utf8');
+    const contentType = req.headers['content-type'];
+    const multipart = contentType?.toLowerCase().startsWith('multipart/form-data') ?? false;
+    const form = multipart ? await readForm(contentType, bytes) : undefined;
     let body: Record<string, unknown> = {};
-    let parsedOk = true;
-    if (raw.length > 0) {
+    let parsedOk = !multipart || form !== undefined;
+    if (raw.length > 0 && !multipart) {
       try {
         const v: unknown = JSON.parse(raw);
         if (v && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>;
@@ -255,7 +314,7 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
     if (!isToken && !route) {
       answer = { status: 404, body: '404 page not found' };
     } else {
-      const injected = this.draw(isToken);
+      const injected = this.draw(isToken, path);
       if (injected) record.injected = injected.kind;
       const authFailure = isToken ? undefined : this.checkAuth(token);
       if (injected && injected.kind !== 'slow' && !(authFailure && injected.kind === 'expired')) {
@@ -263,9 +322,9 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
       } else if (authFailure) {
         answer = authFailure;
       } else if (!parsedOk) {
-        answer = invalidParam('request body is not a JSON object');
+        answer = invalidParam(multipart ? 'request body is not well-formed multipart/form-data' : 'request body is not a JSON object');
       } else {
-        answer = isToken ? this.token(body) : route!(query, body);
+        answer = isToken ? this.token(body) : route!(query, body, form);
       }
       if (injected?.kind === 'slow') delayMs = injected.opts.slowMs ?? this.slowMs;
     }
@@ -275,6 +334,11 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
     if (typeof code === 'number') record.code = code;
     const send = () => {
       if (res.destroyed) return;
+      if (answer.bytes) {
+        res.writeHead(answer.status, { 'content-length': String(answer.bytes.length), ...answer.headers });
+        res.end(answer.bytes);
+        return;
+      }
       const isJson = typeof answer.body !== 'string';
       res.writeHead(answer.status, {
         'content-type': isJson ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
@@ -286,11 +350,12 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
     this.answerAfter(delayMs, send);
   }
 
-  private route(
-    method: string,
-    path: string,
-  ): ((q: Record<string, string>, b: Record<string, unknown>) => Answer) | undefined {
+  private route(method: string, path: string): Route | undefined {
     if (method === 'POST' && path === '/open-apis/im/v1/messages') return (q, b) => this.create(q, b);
+    if (method === 'POST' && path === '/open-apis/im/v1/images') return (_q, _b, form) => this.upload('image', form);
+    if (method === 'POST' && path === '/open-apis/im/v1/files') return (_q, _b, form) => this.upload('file', form);
+    const r = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(path);
+    if (r && method === 'GET') return (q) => this.resource(decodeURIComponent(r[1]!), decodeURIComponent(r[2]!), q);
     const m = /^\/open-apis\/im\/v1\/messages\/([^/]+)(?:\/([a-z_]+))?$/.exec(path);
     if (!m) return undefined;
     const id = decodeURIComponent(m[1]!);
@@ -305,12 +370,13 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
     return undefined;
   }
 
-  private draw(isToken: boolean): QueuedFailure | undefined {
-    // A token request fails only when asked to (includeToken), and never as 'expired'.
+  private draw(isToken: boolean, path: string): QueuedFailure | undefined {
+    // A token request fails only when asked to (includeToken), and never as 'expired'; a failure for a path only there.
+    const onPath = (opts: FailOptions) => opts.path === undefined || opts.path === path;
     return this.failures.draw(
-      (kind, opts) => !isToken || (opts.includeToken === true && kind !== 'expired'),
+      (kind, opts) => (!isToken || (opts.includeToken === true && kind !== 'expired')) && onPath(opts),
       false,
-      (opts) => !isToken || opts.includeToken === true,
+      (opts) => (!isToken || opts.includeToken === true) && onPath(opts),
     );
   }
 
@@ -403,6 +469,11 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
     if (typeof b.msg_type !== 'string' || !b.msg_type) return invalidParam('msg_type');
     const content = parseContent(b.content);
     if (content === undefined) return invalidParam('content must be a JSON string');
+    // An image or file message names what was uploaded, of its own kind.
+    if (b.msg_type === 'image' || b.msg_type === 'file') {
+      const key = (content as Record<string, unknown> | null)?.[`${b.msg_type}_key`];
+      if (typeof key !== 'string' || this.uploaded(key)?.kind !== b.msg_type) return invalidParam(`content.${b.msg_type}_key (not uploaded)`);
+    }
     const uuid = b.uuid;
     if (uuid !== undefined && (typeof uuid !== 'string' || uuid.length > 50)) return invalidParam('uuid (max 50 chars)');
     const at = this.now();
@@ -486,6 +557,52 @@ export class FakeFeishu extends FakeApi<FailureKind, FailOptions> {
       .map((id) => ({ user_id_type: 'open_id', user_id: id, timestamp: String(this.now()), tenant_key: 'fake_tenant' }));
     const more = from + size < all.length;
     return ok(more ? { items, has_more: true, page_token: `rp_${from + size}` } : { items, has_more: false });
+  }
+
+  /**
+   * POST /open-apis/im/v1/images (image_type=message, image: a picture of at most 10 MB) or /files (file_type,
+   * file_name, file: at most 30 MB), multipart; never empty. Answers the new image_key or file_key.
+   */
+  private upload(kind: 'image' | 'file', form: FormPart[] | undefined): Answer {
+    if (!form) return invalidParam('multipart/form-data body');
+    const fields = Object.fromEntries(form.filter((p) => p.value !== undefined).map((p) => [p.name, p.value!]));
+    const fileField = kind === 'image' ? 'image' : 'file';
+    const part = form.find((p) => p.name === fileField && p.bytes !== undefined);
+    if (!part?.bytes) return invalidParam(`${fileField} (a file part)`);
+    if (part.bytes.length === 0) return fail(400, 234010, 'File cannot be empty.');
+    if (kind === 'image') {
+      if (fields.image_type !== 'message' && fields.image_type !== 'avatar') return invalidParam('image_type');
+      if (part.bytes.length > IMAGE_MAX) return fail(400, 234006, 'The file size exceed the max value.');
+      if (!IMAGE_MAGIC.some((m) => m.every((b, i) => part.bytes![i] === b))) return fail(400, 234011, "Can't regonize the image format.");
+    } else {
+      if (!FILE_TYPES.has(fields.file_type ?? '')) return invalidParam('file_type');
+      if (!fields.file_name) return invalidParam('file_name');
+      if (part.bytes.length > FILE_MAX) return fail(400, 234006, 'The file size exceed the max value.');
+    }
+    const key = `${kind === 'image' ? 'img' : 'file'}_v3_${this.idPrefix}${(this.uploads.length + 1).toString(16).padStart(8, '0')}`;
+    const rec: UploadRecord = { kind, key, fields, part: part.name, bytes: part.bytes, at: this.now() };
+    if (part.filename) rec.filename = part.filename;
+    if (part.contentType) rec.contentType = part.contentType;
+    this.uploads.push(rec);
+    return ok(kind === 'image' ? { image_key: key } : { file_key: key });
+  }
+
+  /** GET …/messages/:message_id/resources/:key?type=image|file: the bytes a user sent, or 234003 for none there. */
+  private resource(messageId: string, key: string, q: Record<string, string>): Answer {
+    if (q.type !== 'image' && q.type !== 'file') return invalidParam('type');
+    const r = this.resources.get(`${messageId}/${key}`);
+    if (!r || r.type !== q.type) return fail(400, 234003, 'File not in msg.');
+    this.downloads.push({ messageId, key, type: q.type, at: this.now() });
+    const name = r.name ?? key;
+    return {
+      status: 200,
+      body: null,
+      bytes: r.bytes,
+      headers: {
+        'content-type': r.mime,
+        'content-disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      },
+    };
   }
 
   private newMessageId(): string {

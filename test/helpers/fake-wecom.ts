@@ -1,6 +1,6 @@
 // A local fake of WeCom's (企业微信) server API for tests: gettoken, message/send (text, markdown, button_interaction
-// template cards) and message/update_template_card, with WeCom's silent behaviours modelled, failure injection and
-// records.
+// template cards, image and file messages), message/update_template_card, media/get (the pictures and files users
+// send) and media/upload (multipart), with WeCom's silent behaviours modelled, failure injection and records.
 //
 // What WeCom does that the fake copies:
 // - Every answer is HTTP 200 with `errcode`/`errmsg` (errmsg carries a hint, the caller's IP and a link, as WeCom's
@@ -14,6 +14,10 @@
 // - enable_duplicate_check: 1: an identical body within duplicate_check_interval seconds (default 1800) is not shown
 //   again; the answer is errcode 0 with the first send's msgid (and response_code), recorded in `deduplicated`.
 // - A button_interaction card's send answers one response_code, usable once (72 h) to update_template_card.
+// - A media id (a user's picture or file, or one uploaded) lives three days: after that media/get and a message naming
+//   it answer 40007 'invalid media_id'. media/get answers the bytes with a Content-disposition naming the media id.
+// - media/upload takes multipart with the file in a part named `media` (with a filename); an image must be JPG or PNG
+//   of at most 10 MB, a file at most 20 MB, and none 5 bytes or fewer.
 //
 // The codes the fake picks where WeCom's reference is vague (all HTTP 200):
 // - 40058 'task_id exist' for a task_id used before by this app; 40058 'invalid task_id' for a bad one (charset
@@ -22,8 +26,9 @@
 // - 40056 'invalid agentid' (41011 when missing), 40008 'invalid message type', 44004 'empty content',
 //   40031 'invalid userid list' (> 1000 users, @all, toparty/totag: the fake models touser only),
 //   81013 'user & party & tag all invalid', 47001 'data format error' (body not a JSON object),
-//   43002 'require POST method' / 43001 'require GET method'.
-import { FakeApi, listenFake, readBody, type Injected } from './fake-api.ts';
+//   43002 'require POST method' / 43001 'require GET method', 40004 'invalid media type', 40005 'invalid file type',
+//   40006 'invalid media size', 44001 'empty media data' (no `media` part, or not multipart).
+import { FakeApi, listenFake, readBytes, readForm, type Injected } from './fake-api.ts';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
@@ -87,8 +92,9 @@ export interface DeliveredMessage {
   touser: string[];
   /** Recipients WeCom answered as invaliduser. */
   invalid: string[];
-  msgtype: 'text' | 'markdown' | 'template_card';
-  /** The parsed sub-object: `{content}` for text and markdown (after truncation), the template_card for cards. */
+  msgtype: 'text' | 'markdown' | 'template_card' | 'image' | 'file';
+  /** The parsed sub-object: `{content}` for text and markdown (after truncation), the template_card for cards,
+   *  `{media_id}` for an image or a file. */
   content: Record<string, unknown>;
   /** The whole request body as parsed. */
   body: Record<string, unknown>;
@@ -150,6 +156,26 @@ export interface RequestRecord {
   at: number;
 }
 
+/** A file uploaded to media/upload, as the multipart body carried it. */
+export interface MediaUpload {
+  mediaId: string;
+  /** The `type` query parameter. */
+  type: string;
+  /** The part's field name (WeCom's is `media`), file name, type and bytes. */
+  part: string;
+  filename?: string;
+  contentType?: string;
+  bytes: Buffer;
+  at: number;
+}
+
+interface Media {
+  bytes: Buffer;
+  type: string;
+  contentType: string;
+  createdAt: number;
+}
+
 export interface TokenRequest {
   corpId: string;
   ok: boolean;
@@ -179,11 +205,19 @@ const USERID = /^[A-Za-z0-9_.\-@]{1,64}$/;
 const RESPONSE_CODE_TTL_MS = 72 * 3600 * 1000;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+const MEDIA_TTL_MS = 3 * 24 * HOUR_MS;
+const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'file']);
+const MEDIA_MAX: Record<string, number> = { image: 10 * 1024 * 1024, voice: 2 * 1024 * 1024, video: 10 * 1024 * 1024, file: 20 * 1024 * 1024 };
 
 interface Answer {
   status: number;
   body: unknown;
+  /** A binary answer (media/get), sent as it is with these headers. */
+  bytes?: Buffer;
+  headers?: Record<string, string>;
 }
+
+type Route = { method: 'GET' | 'POST'; run: (q: Record<string, string>, raw: Buffer, contentType: string | undefined) => Answer | Promise<Answer> };
 
 type QueuedFailure = Injected<FailureKind, FailOptions>;
 
@@ -210,6 +244,11 @@ export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
   tokenRequests: TokenRequest[] = [];
   /** Userids WeCom answers as invaliduser (not members, or outside the app's visible range). */
   unknownUsers = new Set<string>();
+  /** Files uploaded to media/upload, in order; media ids fetched with media/get. */
+  uploads: MediaUpload[] = [];
+  mediaDownloads: string[] = [];
+  /** Every media id WeCom knows: users' pictures and files (offerMedia) and uploads. */
+  media = new Map<string, Media>();
   /** The clock; replace it (e.g. `fake.now = () => t`) to move time. reset() restores the one given at start. */
   now: () => number;
 
@@ -313,8 +352,23 @@ export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
     return last;
   }
 
-  /** Forget everything: records, tokens, task ids, response codes, windows, duplicates, failures, unknown users, the clock. */
+  /** A user sends a picture or a file: WeCom keeps it under a new media id (for three days), which the callback names. */
+  offerMedia(bytes: Buffer, opts: { type?: 'image' | 'file'; contentType?: string } = {}): string {
+    const mediaId = `1${randomBytes(40).toString('base64url')}`;
+    this.media.set(mediaId, { bytes, type: opts.type ?? 'file', contentType: opts.contentType ?? 'application/octet-stream', createdAt: this.now() });
+    return mediaId;
+  }
+
+  /** The upload a media id came from. */
+  uploaded(mediaId: string): MediaUpload | undefined {
+    return this.uploads.find((u) => u.mediaId === mediaId);
+  }
+
+  /** Forget everything: records, tokens, task ids, response codes, windows, duplicates, media, failures, unknown users, the clock. */
   reset(): void {
+    this.uploads = [];
+    this.mediaDownloads = [];
+    this.media.clear();
     this.messages = [];
     this.dropped = [];
     this.deduplicated = [];
@@ -343,7 +397,7 @@ export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
     if (token !== undefined) record.token = token;
     this.requests.push(record);
 
-    const raw = await readBody(req);
+    const raw = await readBytes(req);
     const isToken = path === '/cgi-bin/gettoken';
     const route = isToken ? undefined : this.route(path);
     let answer: Answer;
@@ -360,11 +414,10 @@ export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
         answer = authFailure;
       } else if (isToken) {
         answer = method === 'GET' ? this.gettoken(query) : this.error(43001, 'require GET method');
-      } else if (method !== 'POST') {
-        answer = this.error(43002, 'require POST method');
+      } else if (method !== route!.method) {
+        answer = route!.method === 'POST' ? this.error(43002, 'require POST method') : this.error(43001, 'require GET method');
       } else {
-        const body = parseObject(raw);
-        answer = body ? route!(body) : this.error(47001, 'data format error');
+        answer = await route!.run(query, raw, req.headers['content-type']);
       }
       if (injected?.kind === 'slow') delayMs = injected.opts.slowMs ?? this.slowMs;
     }
@@ -374,6 +427,11 @@ export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
     if (typeof errcode === 'number') record.errcode = errcode;
     const send = () => {
       if (res.destroyed) return;
+      if (answer.bytes) {
+        res.writeHead(answer.status, { 'content-length': String(answer.bytes.length), ...answer.headers });
+        res.end(answer.bytes);
+        return;
+      }
       const isJson = typeof answer.body !== 'string';
       res.writeHead(answer.status, {
         'content-type': isJson ? 'application/json; charset=UTF-8' : 'text/html; charset=utf-8',
@@ -384,10 +442,59 @@ export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
     this.answerAfter(delayMs, send);
   }
 
-  private route(path: string): ((b: Record<string, unknown>) => Answer) | undefined {
-    if (path === '/cgi-bin/message/send') return (b) => this.send(b);
-    if (path === '/cgi-bin/message/update_template_card') return (b) => this.updateCard(b);
+  private route(path: string): Route | undefined {
+    const json = (handle: (b: Record<string, unknown>) => Answer): Route => ({
+      method: 'POST',
+      run: (_q, raw) => {
+        const body = parseObject(raw.toString('utf8'));
+        return body ? handle(body) : this.error(47001, 'data format error');
+      },
+    });
+    if (path === '/cgi-bin/message/send') return json((b) => this.send(b));
+    if (path === '/cgi-bin/message/update_template_card') return json((b) => this.updateCard(b));
+    if (path === '/cgi-bin/media/get') return { method: 'GET', run: (q) => this.mediaGet(q) };
+    if (path === '/cgi-bin/media/upload') return { method: 'POST', run: (q, raw, ct) => this.mediaUpload(q, raw, ct) };
     return undefined;
+  }
+
+  /** A media id WeCom still keeps (three days after it was made). */
+  private liveMedia(mediaId: unknown): Media | undefined {
+    const m = typeof mediaId === 'string' ? this.media.get(mediaId) : undefined;
+    return m && this.now() - m.createdAt < MEDIA_TTL_MS ? m : undefined;
+  }
+
+  /** GET media/get?media_id=: the bytes, named by the media id as WeCom names them; 40007 for one gone or never made. */
+  private mediaGet(q: Record<string, string>): Answer {
+    const m = this.liveMedia(q.media_id);
+    if (!m) return this.error(40007, 'invalid media_id');
+    this.mediaDownloads.push(q.media_id!);
+    const ext = m.contentType === 'image/jpeg' ? 'jpg' : m.contentType === 'image/png' ? 'png' : 'bin';
+    return {
+      status: 200,
+      body: null,
+      bytes: m.bytes,
+      headers: { 'content-type': m.contentType, 'content-disposition': `attachment; filename="${q.media_id}.${ext}"`, 'cache-control': 'no-cache, must-revalidate' },
+    };
+  }
+
+  /** POST media/upload?type=: multipart with the file in `media`; answers a new media id. */
+  private async mediaUpload(q: Record<string, string>, raw: Buffer, contentType: string | undefined): Promise<Answer> {
+    const type = q.type ?? '';
+    if (!MEDIA_TYPES.has(type)) return this.error(40004, 'invalid media type');
+    const form = await readForm(contentType, raw);
+    const part = form?.find((p) => p.name === 'media' && p.bytes !== undefined);
+    if (!part?.bytes || !part.filename) return this.error(44001, 'empty media data');
+    if (part.bytes.length <= 5 || part.bytes.length > MEDIA_MAX[type]!) return this.error(40006, 'invalid media size');
+    const jpgOrPng = (part.bytes[0] === 0xff && part.bytes[1] === 0xd8) || (part.bytes[0] === 0x89 && part.bytes[1] === 0x50);
+    if (type === 'image' && !jpgOrPng) return this.error(40005, 'invalid file type');
+    const mediaId = `3${randomBytes(40).toString('base64url')}`;
+    const at = this.now();
+    this.media.set(mediaId, { bytes: part.bytes, type, contentType: part.contentType ?? 'application/octet-stream', createdAt: at });
+    const rec: MediaUpload = { mediaId, type, part: part.name, bytes: part.bytes, at };
+    if (part.filename) rec.filename = part.filename;
+    if (part.contentType) rec.contentType = part.contentType;
+    this.uploads.push(rec);
+    return ok({ type, media_id: mediaId, created_at: String(Math.floor(at / 1000)) });
   }
 
   private draw(isToken: boolean, path: string): QueuedFailure | undefined {
@@ -488,7 +595,9 @@ export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
     const agent = this.checkAgent(b);
     if (agent) return agent;
     const msgtype = b.msgtype;
-    if (msgtype !== 'text' && msgtype !== 'markdown' && msgtype !== 'template_card') return this.error(40008, 'invalid message type');
+    if (msgtype !== 'text' && msgtype !== 'markdown' && msgtype !== 'template_card' && msgtype !== 'image' && msgtype !== 'file') {
+      return this.error(40008, 'invalid message type');
+    }
     if (b.toparty !== undefined || b.totag !== undefined) return this.error(40031, 'invalid userid list (the fake models touser only)');
     if (typeof b.touser !== 'string' || b.touser.trim() === '') return this.error(81013, 'user & party & tag all invalid');
     const users = [...new Set(b.touser.split('|').filter((u) => u !== ''))];
@@ -504,6 +613,8 @@ export class FakeWecom extends FakeApi<FailureKind, FailOptions> {
       const bad = this.checkCard(content);
       if (bad) return bad;
       taskId = content.task_id as string;
+    } else if (msgtype === 'image' || msgtype === 'file') {
+      if (!this.liveMedia(content.media_id)) return this.error(40007, 'invalid media_id');
     } else {
       if (typeof content.content !== 'string' || content.content === '') return this.error(44004, 'empty content');
       const size = Buffer.byteLength(content.content, 'utf8');

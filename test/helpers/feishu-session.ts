@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { createHarness, type Harness, type HarnessOptions } from './harness.ts';
 import { FakeFeishu, type DeliveredMessage } from './fake-feishu.ts';
-import { cardAction, messageEvent, signedRequest, type SignOptions } from './feishu-webhook.ts';
+import { cardAction, messageEvent, randomMessageId, signedRequest, type SignOptions } from './feishu-webhook.ts';
 
 export const TOKEN = 'test-verification-token';
 export const KEY = 'test-encrypt-key';
@@ -93,6 +93,41 @@ export class FeishuSession {
     const res = await this.post('/webhooks/feishu/events', ev);
     expect(res.status).toBe(200);
     await this.h.settle();
+  }
+
+  /**
+   * A person sends the bot a picture or a file in their direct chat (the fake keeps its bytes as the message's
+   * resource); `parentId`: the bot's message it replies to. Returns once it has been handled. The message's id.
+   */
+  async sendFile(
+    person: string,
+    f: { bytes: Buffer; image?: boolean; name?: string; mime?: string; parentId?: string; key?: string; offer?: boolean },
+  ): Promise<string> {
+    const messageId = randomMessageId();
+    const key = f.key ?? `${f.image ? 'img' : 'file'}_v3_${randomMessageId().slice(3)}`;
+    if (f.offer !== false) {
+      this.fake.offerResource(messageId, key, f.bytes, { type: f.image ? 'image' : 'file', ...(f.name ? { name: f.name } : {}), ...(f.mime ? { mime: f.mime } : {}) });
+    }
+    const ev = messageEvent({
+      token: TOKEN,
+      openId: OPEN_ID[person]!,
+      chatId: `oc_${person}`,
+      chatType: 'p2p',
+      messageId,
+      ...(f.image ? { image: { image_key: key } } : { file: { file_key: key, file_name: f.name ?? 'file' } }),
+      ...(f.parentId ? { parentId: f.parentId } : {}),
+    });
+    const res = await this.post('/webhooks/feishu/events', ev);
+    expect(res.status).toBe(200);
+    await this.h.settle();
+    return messageId;
+  }
+
+  /** The texts the bot wrote into a person's direct chat (oc_<person>) or to them, in order. */
+  texts(person: string): string[] {
+    return this.fake.messages
+      .filter((m) => m.msgType === 'text' && (m.receiveId === OPEN_ID[person] || m.receiveId === `oc_${person}`))
+      .map((m) => (m.content as { text: string }).text);
   }
 
   /** The newest card that reached a person (by open_id) or their chat, with a button of that label. */

@@ -127,6 +127,12 @@ export interface MessageEventOptions extends HeaderOptions {
   text?: string;
   /** A rich-text message: the post content object, e.g. {zh_cn:{title, content:[[{tag:"text",text}]]}}. */
   post?: object;
+  /** A picture: its image_key (the bytes are the fake's, see FakeFeishu.offerResource). */
+  image?: { image_key: string };
+  /** A file: its file_key and file_name. */
+  file?: { file_key: string; file_name: string };
+  /** The message this one replies to (Feishu's parent_id and root_id). */
+  parentId?: string;
   mentions?: MentionOption[];
   messageId?: string;
 }
@@ -141,9 +147,11 @@ export interface MessageReceiveEvent {
     message_id: string;
     chat_id: string;
     chat_type: 'p2p' | 'group';
-    message_type: 'text' | 'post';
+    message_type: 'text' | 'post' | 'image' | 'file';
     /** A JSON string. */
     content: string;
+    root_id?: string;
+    parent_id?: string;
     create_time: string;
     update_time: string;
     mentions?: { key: string; id: { open_id: string; union_id: string }; name: string; tenant_key: string }[];
@@ -152,18 +160,21 @@ export interface MessageReceiveEvent {
 
 /** A schema 2.0 `im.message.receive_v1` envelope. */
 export function messageEvent(o: MessageEventOptions): Envelope<MessageReceiveEvent> {
-  if (o.text !== undefined && o.post !== undefined) throw new Error('messageEvent: give text or post, not both');
+  if ([o.text, o.post, o.image, o.file].filter((x) => x !== undefined).length > 1) throw new Error('messageEvent: give one of text, post, image, file');
   const h = header('im.message.receive_v1', o);
+  const [type, content]: [MessageReceiveEvent['message']['message_type'], object] =
+    o.post !== undefined ? ['post', o.post] : o.image !== undefined ? ['image', o.image] : o.file !== undefined ? ['file', o.file] : ['text', { text: o.text ?? '' }];
   const senderId: MessageReceiveEvent['sender']['sender_id'] = { open_id: o.openId, union_id: `on_${rand(16)}` };
   if (o.userId !== undefined) senderId.user_id = o.userId;
   const message: MessageReceiveEvent['message'] = {
     message_id: o.messageId ?? randomMessageId(),
     chat_id: o.chatId ?? randomChatId(),
     chat_type: o.chatType ?? 'p2p',
-    message_type: o.post !== undefined ? 'post' : 'text',
-    content: o.post !== undefined ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' }),
+    message_type: type,
+    content: JSON.stringify(content),
     create_time: h.create_time,
     update_time: h.create_time,
+    ...(o.parentId ? { root_id: o.parentId, parent_id: o.parentId } : {}),
   };
   if (o.mentions !== undefined && o.mentions.length > 0) {
     message.mentions = o.mentions.map((m) => ({

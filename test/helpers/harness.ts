@@ -1,12 +1,15 @@
 // Runs the real service (store, queues, workers) on real Redis under a fresh key prefix, with recording adapters.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.ts';
 import { ManualClock } from '../../src/infra/clock.ts';
 import { loadConfig } from '../../src/infra/config.ts';
 import type { Card, Message } from '../../src/chat/message.ts';
 import type { ActionInput, CommandEvent } from '../../src/chat/event.ts';
-import { runAction, runCommand, type ActionAnswer } from '../../src/dispatch/dispatch.ts';
+import { runAction, runCommand, runFile, type ActionAnswer } from '../../src/dispatch/dispatch.ts';
 import type { Runtime } from '../../src/infra/runtime.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { RecordingAdapter, type Sent } from './recording-adapter.ts';
@@ -21,6 +24,8 @@ export interface Harness {
   /** A connection of the test's own to the service's Redis, to look at records as stored or change them by hand. */
   redis: Redis;
   prefix: string;
+  /** The test's own attachments directory (DUCHA_FILES_DIR), removed by close(). */
+  filesDir: string;
   clock: ManualClock;
   feishu: RecordingAdapter;
   wecom: RecordingAdapter;
@@ -28,6 +33,11 @@ export interface Harness {
   commandEvent(person: string, text: string, eventId?: string): CommandEvent;
   /** A command typed by a person in a direct chat with the bot, run through the neutral entry point. */
   command(person: string, text: string, eventId?: string): Promise<void>;
+  /**
+   * A person sends the bot a file in their direct chat (its bytes offered by their platform's recording adapter),
+   * run through the neutral entry point; `inReplyTo`: the bot's message it answers.
+   */
+  sendFile(person: string, file: { bytes: Buffer; name?: string; image?: boolean; inReplyTo?: string; eventId?: string }): Promise<void>;
   /**
    * A press of a button (by its label, on the given card; `reason`: what was typed in its text box), or of a raw
    * token (`input`: what was typed with it). Without a reason the press is as from a platform that carries no text.
@@ -71,7 +81,9 @@ export interface HarnessOptions {
 
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const prefix = `t${process.pid}-${++counter}-${randomBytes(3).toString('hex')}`;
+  const filesDir = mkdtempSync(join(tmpdir(), 'ducha-files-'));
   const config = loadConfig({
+    DUCHA_FILES_DIR: filesDir,
     REDIS_URL,
     DUCHA_PREFIX: prefix,
     DIRECTORY_FILE: opts.directory ?? FIXTURE_DIRECTORY,
@@ -90,7 +102,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const clock = new ManualClock(Date.parse(opts.now ?? '2026-09-28T09:00:00+08:00'));
   const feishu = new RecordingAdapter('feishu');
   const wecom = new RecordingAdapter('wecom');
-  const app = await createApp({
+  const built = await createApp({
     config,
     log: opts.log ?? silentLogger,
     clock,
@@ -105,6 +117,17 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     platformTimeoutMs: opts.platformTimeoutMs,
     scheduler: opts.scheduler ?? false,
   });
+  // A test that stops only the app (to restart one) leaves no attachments directory behind either.
+  const app: App = {
+    ...built,
+    async stop() {
+      try {
+        await built.stop();
+      } finally {
+        rmSync(filesDir, { recursive: true, force: true });
+      }
+    },
+  };
   const rt = app.rt;
   const redis = new Redis(REDIS_URL);
   const all = () => [...feishu.sent, ...wecom.sent];
@@ -122,6 +145,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     rt,
     redis,
     prefix,
+    filesDir,
     clock,
     feishu,
     wecom,
@@ -137,6 +161,26 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     },
     async command(person, text, eventId) {
       await runCommand(rt, h.commandEvent(person, text, eventId));
+      await h.settle();
+    },
+    async sendFile(person, file) {
+      const sender = senderOf(person);
+      const adapter = sender.platform === 'feishu' ? feishu : wecom;
+      const id = file.eventId ?? `file-${++eventSeq}`;
+      adapter.offer(id, file.bytes);
+      await runFile(
+        rt,
+        {
+          kind: 'file',
+          id,
+          sender,
+          handle: { platform: sender.platform, key: id, image: file.image ?? false },
+          ...(file.name ? { name: file.name } : {}),
+          replyTo: { platform: sender.platform, chatId: `p2p-${person}`, direct: true },
+          ...(file.inReplyTo ? { inReplyTo: file.inReplyTo } : {}),
+        },
+        (handle) => adapter.fetchFile(handle),
+      );
       await h.settle();
     },
     async press(person, target, eventId, input) {

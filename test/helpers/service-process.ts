@@ -2,7 +2,10 @@
 // can kill like a power cut would (SIGKILL), and waits for it by polling with a bound, never by sleeping blindly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { deleteKeys } from './harness.ts';
 import { until } from './until.ts';
@@ -50,9 +53,11 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const reach = !env.HOST || env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+  // Attachments go to a directory of the process's own, removed when it exits, unless the test names one.
+  const ownFiles = env.DUCHA_FILES_DIR === undefined ? mkdtempSync(join(tmpdir(), 'ducha-files-')) : undefined;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', ...(ownFiles ? { DUCHA_FILES_DIR: ownFiles } : {}), ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buf = '';
@@ -62,7 +67,10 @@ export async function startService(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   let done = false;
-  void exited.then(() => (done = true));
+  void exited.then(() => {
+    done = true;
+    if (ownFiles) rmSync(ownFiles, { recursive: true, force: true });
+  });
   const p: ServiceProcess = {
     name,
     child,

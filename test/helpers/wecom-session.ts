@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WecomCrypto } from '../../src/platforms/wecom/crypto.ts';
-import type { FakeWecom } from './fake-wecom.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { FakeWecom } from './fake-wecom.ts';
 import { createHarness, type Harness, type HarnessOptions } from './harness.ts';
 
 export const WECOM_DIRECTORY = 'test/fixtures/directory-wecom.yaml';
@@ -24,6 +25,26 @@ export const USERID: Record<string, string> = {
   zhou: 'ZhouYan',
 };
 
+/**
+ * One fake WeCom API for the whole test file (`use` receives it); after each test the session it started (`session()`)
+ * is closed, `done()` forgets it, and the fake is cleared.
+ */
+export function useFakeWecom(use: (fake: FakeWecom) => void, session: () => WecomSession | undefined, done: () => void): void {
+  let fake: FakeWecom | undefined;
+  beforeAll(async () => {
+    fake = await FakeWecom.start({ corpId: CORP_ID, agentId: Number(AGENT_ID) });
+    use(fake);
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  afterEach(async () => {
+    await session()?.close();
+    done();
+    fake?.reset();
+  });
+}
+
 export function wecomEnv(fake: FakeWecom): Record<string, string> {
   return {
     WECOM_CORP_ID: CORP_ID,
@@ -41,6 +62,16 @@ let msgSeq = 0;
 /** A text message's plaintext XML as WeCom sends it. */
 export function textXml(userid: string, content: string, msgId = `${Date.now()}${String(++msgSeq).padStart(6, '0')}`): string {
   return `<xml><ToUserName>${cdata(CORP_ID)}</ToUserName><FromUserName>${cdata(userid)}</FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType>${cdata('text')}</MsgType><Content>${cdata(content)}</Content><MsgId>${msgId}</MsgId><AgentID>${AGENT_ID}</AgentID></xml>`;
+}
+
+/** A picture a user sends the app, as WeCom sends it: its PicUrl and the MediaId to fetch it by. */
+export function imageXml(userid: string, mediaId: string, msgId = `${Date.now()}${String(++msgSeq).padStart(6, '0')}`): string {
+  return `<xml><ToUserName>${cdata(CORP_ID)}</ToUserName><FromUserName>${cdata(userid)}</FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType>${cdata('image')}</MsgType><PicUrl>${cdata(`https://wework.qpic.cn/wwpic/${mediaId.slice(0, 12)}/0`)}</PicUrl><MediaId>${cdata(mediaId)}</MediaId><MsgId>${msgId}</MsgId><AgentID>${AGENT_ID}</AgentID></xml>`;
+}
+
+/** A file a user sends the app: its MediaId and FileName. */
+export function fileXml(userid: string, mediaId: string, fileName: string, msgId = `${Date.now()}${String(++msgSeq).padStart(6, '0')}`): string {
+  return `<xml><ToUserName>${cdata(CORP_ID)}</ToUserName><FromUserName>${cdata(userid)}</FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType>${cdata('file')}</MsgType><MediaId>${cdata(mediaId)}</MediaId><FileName>${cdata(fileName)}</FileName><MsgId>${msgId}</MsgId><AgentID>${AGENT_ID}</AgentID></xml>`;
 }
 
 /** A template_card_event (a button press) as WeCom sends it. */
@@ -92,6 +123,24 @@ export class WecomSession {
     const res = await this.post(textXml(USERID[person]!, text));
     if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${res.text}`);
     await this.h.settle();
+  }
+
+  /** A person sends the app a picture or a file (WeCom keeps its bytes under a new media id); returns once handled. */
+  async sendFile(person: string, f: { bytes: Buffer; image?: boolean; name?: string; msgId?: string }): Promise<string> {
+    const mediaId = this.fake.offerMedia(f.bytes, { type: f.image ? 'image' : 'file', contentType: f.image ? 'image/png' : 'application/octet-stream' });
+    const xml = f.image ? imageXml(USERID[person]!, mediaId, f.msgId) : fileXml(USERID[person]!, mediaId, f.name ?? 'file', f.msgId);
+    const res = await this.post(xml);
+    if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${res.text}`);
+    await this.h.settle();
+    return mediaId;
+  }
+
+  /** The texts the app sent a person, in order. */
+  texts(person: string): string[] {
+    return this.fake
+      .messagesTo(USERID[person]!)
+      .filter((m) => m.msgtype === 'text')
+      .map((m) => String(m.content.content));
   }
 
   /**

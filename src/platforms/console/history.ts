@@ -3,6 +3,10 @@
 // redrawn message published on one channel for the web processes to push to open pages.
 import type { Redis } from 'ioredis';
 import type { Card, Message } from '../../chat/message.ts';
+import type { FileRef } from '../../delivery/delivery.ts';
+
+/** A file in a person's console: sent to them (an attachment asked for), or sent by them (one they attached). */
+export type ConsoleFile = { kind: 'file'; file: FileRef };
 
 /** How long a person's console history is kept after its last message. */
 export const HISTORY_TTL_SECONDS = 3 * 24 * 3600;
@@ -12,6 +16,7 @@ export const HISTORY_MAX = 300;
 export type ConsoleMessage = { id: string; seq: number; at: number; from: 'me' | 'bot'; urgent?: boolean } & (
   | { kind: 'text'; text: string }
   | { kind: 'card'; card: Card }
+  | ConsoleFile
 );
 
 /** What is published on the channel: a message that is new, or one redrawn in place. */
@@ -78,7 +83,7 @@ export class ConsoleHistory {
   }
 
   /** Adds a message to a person's console, once per dedup key; returns its id. */
-  async add(person: string, message: Message, opts: { from: 'me' | 'bot'; dedupKey: string; urgent?: boolean; at?: number }): Promise<string> {
+  async add(person: string, message: Message | ConsoleFile, opts: { from: 'me' | 'bot'; dedupKey: string; urgent?: boolean; at?: number }): Promise<string> {
     const seq = await this.redis.incr(this.keys.seq);
     const id = `m${seq}`;
     const m = { id, seq, at: opts.at ?? Date.now(), from: opts.from, ...(opts.urgent ? { urgent: true } : {}), ...message } as ConsoleMessage;
@@ -109,6 +114,12 @@ export class ConsoleHistory {
     const event: ConsoleEvent = { person, event: 'update', message: m };
     await this.redis.multi().hset(this.keys.messages(person), id, JSON.stringify(m)).publish(this.channel, JSON.stringify(event)).exec();
     return true;
+  }
+
+  /** One of a person's messages, if it is still kept. */
+  async get(person: string, id: string): Promise<ConsoleMessage | undefined> {
+    const raw = await this.redis.hget(this.keys.messages(person), id);
+    return raw ? (JSON.parse(raw) as ConsoleMessage) : undefined;
   }
 
   /** A person's messages, oldest first. */

@@ -1,16 +1,20 @@
 // The local console's web side: the page and its assets (`/` leads to it), the people one can act as, grouped by unit
-// (with a three-line guide),
-// a person's history, their live stream (Server-Sent Events), and the three things a person does: type a command
-// (taken in exactly as a chat message is), press a card button (applied at once, like a chat platform's press), and
-// seed a few example items. Every answer a person reads is in Chinese. All of it behind guard.ts.
+// (with a three-line guide), a person's history, their live stream (Server-Sent Events), a file in it, and what a
+// person does: type a command (taken in exactly as a chat message is), attach a file (taken in as a chat platform's
+// file message is), press a card button (applied at once, like a chat platform's press), and seed a few example items.
+// Every answer a person reads is in Chinese. All of it behind guard.ts.
 import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Context } from 'koa';
-import type { CommandEvent } from '../../chat/event.ts';
+import type { CommandEvent, FileEvent } from '../../chat/event.ts';
 import type { Directory, Person } from '../../directory/directory.ts';
 import { INTERNAL_ERROR } from '../../chat/texts.ts';
-import { intakeCommand, runAction } from '../../dispatch/dispatch.ts';
+import { intakeCommand, intakeFile, runAction } from '../../dispatch/dispatch.ts';
+import { fileTooBig } from '../../chat/attachment-texts.ts';
+import { cleanName, fileType, isPicture } from '../../files/file-type.ts';
+import { MAX_FILE_BYTES } from '../../files/limits.ts';
+import { contentDisposition } from '../../http/content-disposition.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { BodyError, readRawBody } from '../../http/raw-body.ts';
 import { apiGuard, consoleGuard } from './guard.ts';
@@ -23,6 +27,10 @@ import type { ConsoleStreams } from './streams.ts';
 /** A command longer than this is refused (a long report fits many times over). */
 export const MAX_COMMAND_CHARS = 20_000;
 const BODY_LIMIT = 256 * 1024;
+/** An upload comes as base64 in JSON (the API takes JSON only): a whole attachment, and a third more. */
+const UPLOAD_LIMIT = Math.ceil((MAX_FILE_BYTES * 4) / 3) + 64 * 1024;
+/** Shown in the page rather than downloaded: pictures a browser draws and cannot run. */
+const SHOWN_INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /** Where the page carries its token (see page-token.ts); filled in each time the page is served. */
 const TOKEN_SLOT = '<meta name="console-token" content="">';
@@ -129,6 +137,54 @@ export function consoleRouter(rt: Runtime, history: ConsoleHistory, streams: Con
     ctx.body = { toast: { kind: answer.toast.type, text: answer.toast.text } };
   });
 
+  // A file a person attaches in the console: kept at once (the page sends it as base64), shown in their history, and
+  // taken in as a chat platform's file message is (a contact's becomes an attachment of their next /报送).
+  router.post('/console/api/upload', async (ctx) => {
+    const body = await jsonBody(ctx, UPLOAD_LIMIT);
+    const person = personOf(ctx, rt, String(body.person ?? ''));
+    const given = cleanName(typeof body.name === 'string' ? body.name : undefined);
+    if (!given) return ctx.throw(400, '文件名缺失');
+    const name = given;
+    const bytes = typeof body.data === 'string' ? Buffer.from(body.data, 'base64') : Buffer.alloc(0);
+    if (bytes.length === 0) ctx.throw(400, `文件「${name}」是空的`);
+    if (bytes.length > MAX_FILE_BYTES) ctx.throw(413, fileTooBig(name));
+    const stored = await rt.files.putBytes(bytes, MAX_FILE_BYTES);
+    const mime = fileType(stored.head, name);
+    const id = randomUUID();
+    await rt.health.bounded('console', () =>
+      history.add(person.id, { kind: 'file', file: { sha256: stored.sha256, name, mime, size: stored.size } }, { from: 'me', dedupKey: `in:${id}`, at: rt.clock.now() }),
+    );
+    const event: FileEvent = {
+      kind: 'file',
+      id,
+      sender: { platform: 'console', ids: [person.id] },
+      handle: { platform: 'console', key: stored.sha256, image: isPicture(mime) },
+      name,
+      size: stored.size,
+      replyTo: { platform: 'console', chatId: person.id, direct: true },
+    };
+    await intakeFile(rt, event);
+    ctx.status = 202;
+    ctx.body = { ok: true };
+  });
+
+  // A file in a person's console, by its message: a picture is shown in the page, anything else is downloaded (never
+  // served as something the browser would run: an uploaded page must not run on the console's origin).
+  router.get('/console/api/file', async (ctx) => {
+    const person = personOf(ctx, rt, String(ctx.query.person ?? ''));
+    const m = await history.get(person.id, String(ctx.query.message ?? ''));
+    if (m?.kind !== 'file') return ctx.throw(404, '没有这个文件（消息可能已过期）');
+    const { file } = m;
+    const size = await rt.files.sizeOf(file.sha256);
+    if (size === undefined) return ctx.throw(404, `文件「${file.name}」在文件库中找不到`);
+    const inline = SHOWN_INLINE.has(file.mime);
+    ctx.set('Content-Type', inline ? file.mime : 'application/octet-stream');
+    ctx.set('Content-Disposition', contentDisposition(file.name, inline));
+    ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
+    ctx.length = size;
+    ctx.body = rt.files.stream(file.sha256);
+  });
+
   router.post('/console/api/seed', async (ctx) => {
     ctx.body = { text: await seedExamples(rt) };
   });
@@ -202,10 +258,10 @@ function personOf(ctx: Context, rt: Runtime, id: string): Person {
   return p;
 }
 
-async function jsonBody(ctx: Context): Promise<Record<string, unknown>> {
+async function jsonBody(ctx: Context, limit = BODY_LIMIT): Promise<Record<string, unknown>> {
   let raw: Buffer;
   try {
-    raw = await readRawBody(ctx.req, BODY_LIMIT);
+    raw = await readRawBody(ctx.req, limit);
   } catch (e) {
     if (e instanceof BodyError) ctx.throw(e.status, e.status === 413 ? '内容太长' : '请求无法读取');
     throw e;

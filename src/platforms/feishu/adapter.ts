@@ -2,12 +2,17 @@
 // what the delivery worker understands: slow down, retry, or give up.
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Person } from '../../directory/directory.ts';
-import type { ReplyTarget } from '../../chat/event.ts';
+import type { FileHandle, ReplyTarget } from '../../chat/event.ts';
 import type { Card, Message } from '../../chat/message.ts';
-import type { PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapter.ts';
+import type { FetchedFile, FileTarget, OutgoingFile, PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapter.ts';
 import { PermanentFailure, RateLimited } from '../../delivery/errors.ts';
+import { dispositionName } from '../../http/content-disposition.ts';
 import type { RedisTokenCache } from './client.ts';
+import { feishuFileType, feishuSendAs, UPLOAD_REUSE_SECONDS } from './files.ts';
 import { toFeishuCard, toFeishuContent } from './render.ts';
 import { splitText } from '../../chat/split-text.ts';
 
@@ -23,7 +28,14 @@ const PER_APP_PER_MINUTE = 1000;
 interface FeishuAnswer {
   code?: number;
   msg?: string;
-  data?: { message_id?: string };
+  data?: { message_id?: string; image_key?: string; file_key?: string };
+}
+
+/** Where the file API is (it is called directly, with the tenant token, for streaming and multipart bodies). */
+export interface FeishuFileOptions {
+  baseUrl: string;
+  /** Bound of one download or upload (a 30 MB file takes longer than a message). */
+  timeoutMs: number;
 }
 
 /** What read_users answers (GET …/messages/:message_id/read_users). */
@@ -51,6 +63,7 @@ export class FeishuAdapter implements PlatformAdapter {
     private readonly fetchToken: () => Promise<{ token: string; expireAtMs: number }>,
     /** Wall time for the per-second limit (not the business clock: Feishu counts real seconds). */
     private readonly wallClock: () => number = Date.now,
+    private readonly files: FeishuFileOptions = { baseUrl: 'https://open.feishu.cn', timeoutMs: 120_000 },
   ) {}
 
   async send(to: Person, message: Message, opts: SendOptions): Promise<SentRef> {
@@ -86,11 +99,27 @@ export class FeishuAdapter implements PlatformAdapter {
     // Feishu takes at most 150 KB of text in one request: a longer text goes in numbered parts, each with its own
     // uuid, so a retry shows none of them twice. (Cards are shortened to fit by render.ts.)
     const parts = message.kind === 'text' ? splitText(message.text, TEXT_PART_BYTES) : [undefined];
+    return this.createParts(
+      what,
+      idType,
+      receiveId,
+      parts.map((part) => toFeishuContent(part === undefined ? message : { kind: 'text', text: part })),
+      opts,
+    );
+  }
+
+  /** Messages of any type in order, each its own uuid (numbered when several); the last one's message_id. */
+  private async createParts(
+    what: string,
+    idType: 'open_id' | 'user_id' | 'chat_id',
+    receiveId: string,
+    parts: { msg_type: string; content: string }[],
+    opts: SendOptions,
+  ): Promise<string> {
     let messageId: string | undefined;
-    for (const [i, part] of parts.entries()) {
+    for (const [i, { msg_type, content }] of parts.entries()) {
       await this.perRecipientLimit(receiveId);
       await this.perAppLimit();
-      const { msg_type, content } = toFeishuContent(part === undefined ? message : { kind: 'text', text: part });
       const uuid = uuidOf(parts.length > 1 ? `${opts.dedupKey}.${i}` : opts.dedupKey);
       const res = await this.call(what, () =>
         this.client.im.message.create({
@@ -102,6 +131,118 @@ export class FeishuAdapter implements PlatformAdapter {
       if (!messageId) throw new FeishuTransient('message create answered without a message_id');
     }
     return messageId!;
+  }
+
+  /**
+   * A stored file as a Feishu image or file message: uploaded once (POST /open-apis/im/v1/images or /files, multipart;
+   * the key kept a day per file, so a retry or a second request does not upload it again), then sent with a uuid
+   * (a retry does not show it twice). Too large for Feishu: FileTooLarge, before anything is uploaded.
+   */
+  async sendFile(to: FileTarget, file: OutgoingFile, opts: SendOptions): Promise<SentRef> {
+    const as = feishuSendAs(file);
+    let idType: 'open_id' | 'user_id' | 'chat_id' = 'chat_id';
+    let receiveId: string | undefined;
+    if ('chat' in to) receiveId = to.chat.chatId;
+    else {
+      const openId = to.person.feishu?.open_id;
+      receiveId = openId ?? to.person.feishu?.user_id;
+      idType = openId ? 'open_id' : 'user_id';
+      if (!receiveId) throw new PermanentFailure(`${to.person.name} 没有飞书账号`);
+    }
+    const key = await this.upload(file, as);
+    const content = JSON.stringify(as === 'image' ? { image_key: key } : { file_key: key });
+    return { platform: 'feishu', messageId: await this.createParts('发送文件', idType, receiveId, [{ msg_type: as, content }], opts) };
+  }
+
+  /** The image_key or file_key of a stored file: the one kept from an earlier upload, else a new upload. */
+  private async upload(file: OutgoingFile, as: 'image' | 'file'): Promise<string> {
+    const cacheKey = `${this.prefix}:feishu:upload:${this.appId}:${as}:${file.sha256}:${createHash('sha256').update(file.name).digest('hex').slice(0, 16)}`;
+    const kept = await this.redis.get(cacheKey);
+    if (kept) return kept;
+    const bytes = await file.read();
+    const blob = new Blob([new Uint8Array(bytes)], { type: file.mime });
+    const form = () => {
+      const f = new FormData();
+      if (as === 'image') {
+        f.append('image_type', 'message');
+        f.append('image', blob, file.name);
+      } else {
+        f.append('file_type', feishuFileType(file.name));
+        f.append('file_name', file.name);
+        f.append('file', blob, file.name);
+      }
+      return f;
+    };
+    const { json } = await this.fileCall(as === 'image' ? '上传图片' : '上传文件', `/open-apis/im/v1/${as === 'image' ? 'images' : 'files'}`, () => ({
+      method: 'POST',
+      body: form(),
+    }));
+    const key = as === 'image' ? json?.data?.image_key : json?.data?.file_key;
+    if (!key) throw new FeishuTransient(`上传${as === 'image' ? '图片' : '文件'}：应答中没有 ${as}_key`);
+    await this.redis.set(cacheKey, key, 'EX', UPLOAD_REUSE_SECONDS);
+    return key;
+  }
+
+  /**
+   * The bytes of a file or image a user sent: GET /open-apis/im/v1/messages/:message_id/resources/:key?type=image|file
+   * (the app needs im:resource or im:message; see docs/feishu.md), streamed.
+   */
+  async fetchFile(handle: FileHandle): Promise<FetchedFile> {
+    if (!handle.messageId) throw new PermanentFailure('飞书文件缺少消息 ID');
+    const path = `/open-apis/im/v1/messages/${encodeURIComponent(handle.messageId)}/resources/${encodeURIComponent(handle.key)}?type=${handle.image ? 'image' : 'file'}`;
+    const { res } = await this.fileCall('取回文件', path, () => ({ method: 'GET' }), true);
+    const length = Number(res.headers.get('content-length'));
+    return {
+      body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
+      name: dispositionName(res.headers.get('content-disposition')),
+      mime: res.headers.get('content-type') ?? undefined,
+      ...(Number.isFinite(length) && length > 0 ? { size: length } : {}),
+    };
+  }
+
+  /**
+   * One call of the file API with the tenant token, its failures mapped as `call` maps the SDK's: a JSON answer must
+   * have code 0 (returned parsed); a download (`binary`) that succeeds is returned unread for the caller to stream,
+   * whatever its type (a user may send a .json file; Feishu's errors come with a 4xx or 5xx).
+   */
+  private async fileCall(what: string, path: string, init: () => RequestInit, binary = false, retried = false): Promise<{ res: Response; json?: FeishuAnswer }> {
+    let token = await this.tokens.peekTenantToken(this.appId);
+    if (!token) {
+      await this.refreshToken(undefined);
+      token = await this.tokens.peekTenantToken(this.appId);
+    }
+    let res: Response;
+    try {
+      const req = init();
+      res = await fetch(`${this.files.baseUrl}${path}`, {
+        ...req,
+        headers: { ...(req.headers as Record<string, string> | undefined), Authorization: `Bearer ${token ?? ''}` },
+        signal: AbortSignal.timeout(this.files.timeoutMs),
+      });
+    } catch (e) {
+      throw new FeishuTransient(`${what}：${(e as Error).name === 'TimeoutError' ? '超时' : (e as Error).message}`);
+    }
+    const isJson = (res.headers.get('content-type') ?? '').includes('json');
+    if (res.ok && (binary || !isJson)) return { res };
+    let json: FeishuAnswer | undefined;
+    try {
+      json = isJson ? ((await res.json()) as FeishuAnswer) : undefined;
+      if (!isJson) await res.body?.cancel();
+    } catch {
+      json = undefined;
+    }
+    const code = json?.code;
+    if (res.ok && code === 0) return { res, json };
+    if (code === RATE_LIMITED || res.status === 429) {
+      throw new RateLimited(retryAfterMs(Object.fromEntries(res.headers)), `${what}：飞书限流`);
+    }
+    if (code !== undefined && TOKEN_ERRORS.has(code)) {
+      if (retried) throw new FeishuTransient(`${what}：访问凭证无效（${code}）`);
+      await this.refreshToken(token);
+      return this.fileCall(what, path, init, binary, true);
+    }
+    if (res.status >= 500 || (res.ok && code === undefined)) throw new FeishuTransient(`${what}：HTTP ${res.status}`);
+    throw new PermanentFailure(`${what}失败：飞书错误 ${code ?? res.status} ${json?.msg ?? ''}`.trim());
   }
 
   async update(ref: SentRef, card: Card): Promise<void> {

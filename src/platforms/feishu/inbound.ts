@@ -1,9 +1,9 @@
 // Feishu events after authentication (webhook or long connection): challenge, messages, card presses.
 // Commands are recorded and queued, and answered at once; a press is applied now and answered with the new card.
-import { intakeCommand, runAction, type ActionAnswer } from '../../dispatch/dispatch.ts';
+import { intakeCommand, intakeFile, runAction, type ActionAnswer } from '../../dispatch/dispatch.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { inputFromAction, toFeishuCard, tokenFromAction } from './render.ts';
-import { toActionEvent, toCommandEvent, type MessageEventBody } from './to-event.ts';
+import { toActionEvent, toCommandEvent, toFileEvent, type MessageEventBody } from './to-event.ts';
 import { isFresh } from './verify.ts';
 import { createHash } from 'node:crypto';
 
@@ -45,6 +45,12 @@ export async function handleFeishuBody(rt: Runtime, body: Json, raw?: Buffer | s
       return { status: 200, body: {} };
     }
     if (type === 'im.message.receive_v1') {
+      const file = toFileEvent(eventId, event as MessageEventBody);
+      if (file) {
+        await intakeFile(rt, file);
+        rt.log.info({ event: eventId }, '已收到飞书文件');
+        return { status: 200, body: {} };
+      }
       const cmd = toCommandEvent(eventId, event as MessageEventBody);
       if (!cmd) return { status: 200, body: {} };
       await intakeCommand(rt, cmd);

@@ -1,5 +1,5 @@
 // Turns Feishu's message and card-press events into the core's neutral events; anything not for us becomes null.
-import type { ActionEvent, ActionInput, CommandEvent } from '../../chat/event.ts';
+import type { ActionEvent, ActionInput, CommandEvent, FileEvent } from '../../chat/event.ts';
 
 export interface MessageEventBody {
   sender?: { sender_id?: { open_id?: string; user_id?: string; union_id?: string }; sender_type?: string };
@@ -9,6 +9,8 @@ export interface MessageEventBody {
     chat_type?: string;
     message_type?: string;
     content?: string;
+    /** The message this one replies to (a reply in the chat), if any. */
+    parent_id?: string;
     mentions?: { key?: string; id?: { open_id?: string }; name?: string }[];
   };
 }
@@ -66,7 +68,7 @@ export function toCommandEvent(eventId: string, body: MessageEventBody): Command
   if (m.chat_type !== 'p2p' && !(m.mentions && m.mentions.length > 0)) return null;
   const text = messageText(m);
   if (!text) return null;
-  const ids = [s.sender_id.open_id, s.sender_id.user_id, s.sender_id.union_id].filter((x): x is string => !!x);
+  const ids = senderIds(s.sender_id);
   if (ids.length === 0) return null;
   return {
     kind: 'command',
@@ -75,6 +77,43 @@ export function toCommandEvent(eventId: string, body: MessageEventBody): Command
     text,
     replyTo: { platform: 'feishu', chatId: m.chat_id, messageId: m.message_id, direct: m.chat_type === 'p2p' },
   };
+}
+
+/**
+ * A picture or file a user sent the bot in a direct chat (content `{"image_key"}` or `{"file_key","file_name"}`), to be
+ * fetched by its message id and key; a file in a group cannot name the bot, so it is not for us.
+ */
+export function toFileEvent(eventId: string, body: MessageEventBody): FileEvent | null {
+  const m = body.message;
+  const s = body.sender;
+  if (!m?.chat_id || !m.message_id || !s?.sender_id) return null;
+  if (s.sender_type && s.sender_type !== 'user') return null;
+  if (m.chat_type !== 'p2p' || (m.message_type !== 'image' && m.message_type !== 'file')) return null;
+  let content: { image_key?: unknown; file_key?: unknown; file_name?: unknown };
+  try {
+    content = JSON.parse(m.content ?? '') as typeof content;
+  } catch {
+    return null;
+  }
+  const image = m.message_type === 'image';
+  const key = image ? content.image_key : content.file_key;
+  if (typeof key !== 'string' || !key) return null;
+  const ids = senderIds(s.sender_id);
+  if (ids.length === 0) return null;
+  return {
+    kind: 'file',
+    id: eventId,
+    sender: { platform: 'feishu', ids },
+    handle: { platform: 'feishu', key, messageId: m.message_id, image },
+    ...(!image && typeof content.file_name === 'string' ? { name: content.file_name } : {}),
+    replyTo: { platform: 'feishu', chatId: m.chat_id, messageId: m.message_id, direct: true },
+    ...(m.parent_id ? { inReplyTo: m.parent_id } : {}),
+  };
+}
+
+/** Every id Feishu gives for the sender, the open_id first. */
+function senderIds(id: { open_id?: string; user_id?: string; union_id?: string }): string[] {
+  return [id.open_id, id.user_id, id.union_id].filter((x): x is string => !!x);
 }
 
 export function toActionEvent(

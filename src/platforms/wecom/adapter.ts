@@ -1,12 +1,17 @@
 // Sends to WeCom (企业微信, or 政务微信 through WECOM_BASE_URL) through its HTTP API: the access token shared by every
 // process through Redis, per-person limits WeCom enforces by dropping messages silently (so never reached here),
 // and WeCom's failures mapped onto what the delivery worker understands: slow down, retry, or give up.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Redis } from 'ioredis';
-import type { ReplyTarget } from '../../chat/event.ts';
+import type { FileHandle, ReplyTarget } from '../../chat/event.ts';
 import type { Card, Message } from '../../chat/message.ts';
 import type { Config } from '../../infra/config.ts';
-import type { PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapter.ts';
+import type { FetchedFile, FileTarget, OutgoingFile, PlatformAdapter, SendOptions, SentRef } from '../../delivery/adapter.ts';
 import { PermanentFailure, RateLimited } from '../../delivery/errors.ts';
+import { dispositionName } from '../../http/content-disposition.ts';
+import { MEDIA_REUSE_SECONDS, wecomSendAs } from './files.ts';
 import type { Person } from '../../directory/directory.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { outcomeLabel, toWecomMessages } from './render.ts';
@@ -21,9 +26,12 @@ interface Answer {
   invaliduser?: string | string[];
   msgid?: string;
   response_code?: string;
+  media_id?: string;
 }
 
 const TOKEN_ERRORS = new Set([40014, 42001]);
+/** A media id WeCom no longer knows (they live three days): upload again. */
+const INVALID_MEDIA = 40007;
 /** 45009 too many calls, 45033 too many at once, -1 busy: slow down and try again. */
 const SLOW_DOWN = new Set([45009, 45033, -1]);
 const IP_NOT_TRUSTED = 60020;
@@ -38,6 +46,17 @@ const PART_TTL_SECONDS = 24 * 3600;
 /** A retryable failure: 5xx, a timeout, a dropped connection. */
 export class WecomTransient extends Error {
   override name = 'WecomTransient';
+}
+
+/** WeCom refused the call with this errcode: retrying the same call will not help. */
+export class WecomRefused extends PermanentFailure {
+  override name = 'WecomRefused';
+  constructor(
+    message: string,
+    readonly errcode: number,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -76,13 +95,15 @@ return 0
 
 /**
  * This adapter's own keys (listed in src/store/keys.ts): the access token every process shares, the parts of a
- * delivery already sent, and each person's send window.
+ * delivery already sent, each person's send window, and the media ids of files uploaded (while WeCom keeps them).
  */
 function wecomKeys(prefix: string, cfg: WecomConfig) {
   return {
     token: `${prefix}:wecom:${cfg.corpId}:${cfg.agentId}:token`,
     sentPart: (dedupKey: string, part: number) => `${prefix}:wecom:sent:${dedupKey}:${part}`,
     sendWindow: (userid: string) => `${prefix}:rl:wecom:${cfg.agentId}:${userid}`,
+    media: (as: string, sha256: string, name: string) =>
+      `${prefix}:wecom:media:${cfg.corpId}:${as}:${sha256}:${createHash('sha256').update(name).digest('hex').slice(0, 16)}`,
   };
 }
 
@@ -148,6 +169,106 @@ export class WecomAdapter implements PlatformAdapter {
   }
 
   /**
+   * A stored file as a WeCom image or file message: uploaded once (POST /cgi-bin/media/upload?type=image|file,
+   * multipart `media`; the media id kept while WeCom keeps it, three days), then sent, once per delivery (a retry
+   * finds it sent). A picture over WeCom's image limit goes as a file; a file it cannot take is FileTooLarge.
+   */
+  async sendFile(to: FileTarget, file: OutgoingFile, opts: SendOptions): Promise<SentRef> {
+    const as = wecomSendAs(file);
+    const userid = 'chat' in to ? to.chat.chatId : to.person.wecom?.userid;
+    if (!userid) throw new PermanentFailure(`${'person' in to ? to.person.name : '收件人'} 没有企业微信账号`);
+    const sentKey = this.keys.sentPart(opts.dedupKey, 0);
+    const before = await this.redis.get(sentKey);
+    if (before !== null) return JSON.parse(before) as SentRef;
+    let res: Answer;
+    for (let attempt = 0; ; attempt++) {
+      const mediaId = await this.mediaId(file, as);
+      await this.takeSend(userid);
+      try {
+        res = await this.call('发送文件', 'message/send', {
+          touser: userid,
+          agentid: Number(this.cfg.agentId),
+          msgtype: as,
+          [as]: { media_id: mediaId },
+          // No duplicate check: asking for the same file twice must show it twice; a retry finds it sent (above).
+        });
+        break;
+      } catch (e) {
+        // A media id kept here that WeCom has forgotten: upload once more.
+        if (attempt === 0 && e instanceof WecomRefused && e.errcode === INVALID_MEDIA) {
+          await this.redis.del(this.keys.media(as, file.sha256, file.name));
+          continue;
+        }
+        throw e;
+      }
+    }
+    const invalid = typeof res.invaliduser === 'string' ? res.invaliduser.split('|') : (res.invaliduser ?? []);
+    if (invalid.includes(userid)) throw new PermanentFailure(`${userid} 的企业微信账号无效或不在应用可见范围内（invaliduser）`);
+    const ref: SentRef = { platform: 'wecom', messageId: res.msgid ?? taskIdOf(opts.dedupKey), extra: { userid } };
+    await this.redis.set(sentKey, JSON.stringify(ref), 'EX', PART_TTL_SECONDS);
+    return ref;
+  }
+
+  /** The media id of a stored file: the one kept from an earlier upload, else a new upload. */
+  private async mediaId(file: OutgoingFile, as: 'image' | 'file'): Promise<string> {
+    const key = this.keys.media(as, file.sha256, file.name);
+    const kept = await this.redis.get(key);
+    if (kept) return kept;
+    const bytes = await file.read();
+    const res = await this.callForm('上传文件', `media/upload`, { type: as }, () => {
+      const form = new FormData();
+      form.append('media', new Blob([new Uint8Array(bytes)], { type: file.mime }), file.name);
+      return form;
+    });
+    if (!res.media_id) throw new WecomTransient('上传文件：应答中没有 media_id');
+    await this.redis.set(key, res.media_id, 'EX', MEDIA_REUSE_SECONDS);
+    return res.media_id;
+  }
+
+  /**
+   * The bytes of a picture or file a user sent: GET /cgi-bin/media/get?media_id= (a media id lives three days, so
+   * this runs as soon as the message comes), streamed. WeCom answers an error as JSON.
+   */
+  async fetchFile(handle: FileHandle): Promise<FetchedFile> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.token();
+      const url = `${this.cfg.baseUrl}/cgi-bin/media/get?access_token=${encodeURIComponent(token)}&media_id=${encodeURIComponent(handle.key)}`;
+      let res: Response;
+      try {
+        res = await fetch(url, { signal: AbortSignal.timeout(Math.max(this.timeoutMs, 5000) * 12) });
+      } catch (e) {
+        throw new WecomTransient(`取回文件：${(e as Error).name === 'TimeoutError' ? '超时' : (e as Error).message}`);
+      }
+      if (res.status >= 500 || res.status === 429) {
+        await res.body?.cancel();
+        throw new WecomTransient(`取回文件：HTTP ${res.status}`);
+      }
+      // WeCom answers an error as JSON without a file name; a file (even a .json one) comes with its name.
+      const type = res.headers.get('content-type') ?? '';
+      if (res.headers.has('content-disposition') || !/json|text\/plain/.test(type)) {
+        const length = Number(res.headers.get('content-length'));
+        return {
+          body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
+          name: dispositionName(res.headers.get('content-disposition')),
+          mime: type || undefined,
+          ...(Number.isFinite(length) && length > 0 ? { size: length } : {}),
+        };
+      }
+      let answer: Answer;
+      try {
+        answer = JSON.parse(await res.text()) as Answer;
+      } catch {
+        throw new WecomTransient(`取回文件：HTTP ${res.status}，应答无法读取`);
+      }
+      if (answer.errcode && TOKEN_ERRORS.has(answer.errcode) && attempt === 0) {
+        await this.redis.eval(DROP_TOKEN, 1, this.keys.token, token);
+        continue;
+      }
+      throw this.failure('取回文件', { errcode: answer.errcode ?? -1, errmsg: answer.errmsg });
+    }
+  }
+
+  /**
    * Redraws a template card: its buttons give way to what was done (已签收). WeCom allows this once per response
    * code (the press's, or the one the send returned), within 72 hours; without one there is nothing to do.
    */
@@ -208,6 +329,33 @@ export class WecomAdapter implements PlatformAdapter {
     }
   }
 
+  /** A multipart upload, its token replaced once if WeCom refuses it (the form is built anew for each try). */
+  private async callForm(what: string, path: string, query: Record<string, string>, form: () => FormData): Promise<Answer> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.token();
+      const qs = new URLSearchParams({ access_token: token, ...query }).toString();
+      let res: Response;
+      try {
+        res = await fetch(`${this.cfg.baseUrl}/cgi-bin/${path}?${qs}`, { method: 'POST', body: form(), signal: AbortSignal.timeout(Math.max(this.timeoutMs, 5000) * 12) });
+      } catch (e) {
+        throw new WecomTransient(`${what}：${(e as Error).name === 'TimeoutError' ? '超时' : (e as Error).message}`);
+      }
+      if (res.status >= 500 || res.status === 429) throw new WecomTransient(`${what}：HTTP ${res.status}`);
+      let answer: Answer;
+      try {
+        answer = (await res.json()) as Answer;
+      } catch {
+        throw new WecomTransient(`${what}：HTTP ${res.status}，应答不是 JSON`);
+      }
+      if (!answer.errcode) return answer;
+      if (TOKEN_ERRORS.has(answer.errcode) && attempt === 0) {
+        await this.redis.eval(DROP_TOKEN, 1, this.keys.token, token);
+        continue;
+      }
+      throw this.failure(what, answer);
+    }
+  }
+
   private failure(what: string, res: Answer): Error {
     const code = res.errcode ?? 0;
     if (SLOW_DOWN.has(code)) return new RateLimited(2000, `${what}：企业微信繁忙或限流（${code}）`, 'app');
@@ -222,7 +370,7 @@ export class WecomAdapter implements PlatformAdapter {
       }
       return new PermanentFailure(`${what}失败：服务器 IP ${ip} 不在企业微信应用的可信 IP 列表中`);
     }
-    return new PermanentFailure(`${what}失败：企业微信错误 ${code} ${res.errmsg ?? ''}`.trim());
+    return new WecomRefused(`${what}失败：企业微信错误 ${code} ${res.errmsg ?? ''}`.trim(), code);
   }
 
   private async http(what: string, url: string, body?: object): Promise<Answer> {

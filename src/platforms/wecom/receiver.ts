@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../../infra/config.ts';
-import { intakeCommand, runAction } from '../../dispatch/dispatch.ts';
+import { intakeCommand, intakeFile, runAction } from '../../dispatch/dispatch.ts';
 import { enqueueDeliveries, type Delivery } from '../../delivery/delivery.ts';
 import type { Runtime } from '../../infra/runtime.ts';
 import { readWebhookBody } from '../../http/webhook-body.ts';
@@ -123,6 +123,9 @@ export async function receive(rt: Runtime, crypto: WecomCrypto, querystring: str
   if (inbound.kind === 'command') {
     await intakeCommand(rt, inbound.event);
     rt.log.info({ req, event: inbound.event.id }, '已收到企业微信消息');
+  } else if (inbound.kind === 'file') {
+    await intakeFile(rt, inbound.event);
+    rt.log.info({ req, event: inbound.event.id }, '已收到企业微信文件');
   } else if (inbound.kind === 'press') {
     await press(rt, inbound.event, inbound.taskId, inbound.responseCode, req);
   } else {

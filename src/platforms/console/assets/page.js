@@ -1,7 +1,7 @@
 // The local console's behaviour: choose a person, read their history, follow it live (Server-Sent Events), type
-// commands, press card buttons (asking first where the card says so, with a text box where it asks for a reason), and
-// optionally watch a second person beside. While the service cannot be reached a banner says so, until it can again.
-// Every word shown is Chinese.
+// commands, attach files, press card buttons (asking first where the card says so, with a text box where it asks for a
+// reason), and optionally watch a second person beside. While the service cannot be reached a banner says so, until
+// it can again. Every word shown is Chinese.
 'use strict';
 
 // The page's own token (served inside it): every API call carries it, so another site's page cannot act here.
@@ -75,6 +75,22 @@ function markdown(text) {
 let tz = 'Asia/Shanghai';
 const hhmm = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: tz });
 
+/** A size as the service writes it: 834 B, 12 KB, 1.2 MB. */
+const sizeText = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${Math.round(n / 1024)} KB` : `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`);
+/** Pictures the page shows; any other file is a download link only. */
+const SHOWN = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+/** What the service keeps of one file (20 MB): said here before sending more. */
+const MAX_FILE = 20 * 1024 * 1024;
+
+/** A file's bytes as base64, for the JSON the console's API takes. */
+const base64 = (file) =>
+  new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).slice(String(r.result).indexOf(',') + 1));
+    r.onerror = () => reject(new Error('无法读取该文件'));
+    r.readAsDataURL(file);
+  });
+
 let people = [];
 let issuer = '督查助手';
 let guide = [];
@@ -143,6 +159,13 @@ class Pane {
     root.querySelector('.compose').addEventListener('submit', (e) => {
       e.preventDefault();
       this.send();
+    });
+    const input = root.querySelector('.attach-input');
+    root.querySelector('.attach').addEventListener('click', () => input.click());
+    input.addEventListener('change', () => {
+      const file = input.files[0];
+      input.value = '';
+      if (file) this.attach(file);
     });
     this.box.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -277,10 +300,42 @@ class Pane {
       b.className = 'bubble';
       b.textContent = m.text;
       wrap.append(b);
+    } else if (m.kind === 'file') {
+      wrap.append(this.file(m));
     } else {
       wrap.append(this.card(m));
     }
     return wrap;
+  }
+
+  /** A file: the picture shown, and a link that downloads it under its name. */
+  file(m) {
+    const f = m.file;
+    const url = `/console/api/file?person=${encodeURIComponent(this.person)}&message=${encodeURIComponent(m.id)}&token=${encodeURIComponent(token)}`;
+    const box = document.createElement('div');
+    box.className = 'bubble file';
+    box.setAttribute('data-testid', 'file');
+    if (SHOWN.includes(f.mime)) {
+      const img = document.createElement('img');
+      img.src = url;
+      img.alt = f.name;
+      box.append(img);
+    }
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = f.name;
+    a.textContent = `下载 ${f.name}（${sizeText(f.size)}）`;
+    box.append(a);
+    return box;
+  }
+
+  async attach(file) {
+    if (file.size > MAX_FILE) return this.toast('error', `文件「${file.name}」超过 20 MB，未能发送。请压缩或拆分后重新发送。`);
+    try {
+      await api('upload', { person: this.person, name: file.name, data: await base64(file) });
+    } catch (err) {
+      this.toast('error', err.message);
+    }
   }
 
   card(m) {
