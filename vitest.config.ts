@@ -20,6 +20,7 @@ const UNIT = files([
   'feishu-verify',
   'import-graph',
   'issue18-render',
+  'on-time',
   'parse-command',
   'raw-body',
   'redis-calls',
@@ -32,7 +33,7 @@ const UNIT = files([
 /** The service (`npm start`) or a redis-server of their own as separate processes. */
 const PROCESS = files(['console', 'console-trust', 'crash', 'redis-outage', 'schedule-process', 'start']);
 /** The console in headless Chromium (/usr/bin/chromium), against the service as a process. */
-const BROWSER = files(['admin-browser', 'console-browser', 'console-cross-site']);
+const BROWSER = files(['admin-browser', 'console-browser', 'console-cross-site', 'console-files']);
 
 // A lane that names a file no longer there would quietly lose it.
 for (const f of [...UNIT, ...PROCESS, ...BROWSER]) if (!existsSync(f)) throw new Error(`vitest.config.ts: ${f} does not exist`);
