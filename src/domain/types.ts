@@ -6,6 +6,8 @@ export { noticeNumber } from './item-number.ts';
 export type AssignmentState = 'issued' | 'received' | 'awaiting_signature' | 'signed' | 'returned' | 'completed';
 /** draft → open (发出) → completed; a draft may be cancelled (取消, or expired after a week); an open item withdrawn (撤回). */
 export type ItemStatus = 'draft' | 'open' | 'completed' | 'cancelled' | 'withdrawn';
+/** 文件, 批示, 会议, 交办, 信访: a document, a leader's written instruction, a meeting's decision, assigned orally, raised by the public. */
+export type ItemSource = 'document' | 'instruction' | 'meeting' | 'assigned' | 'petition';
 export type Category = 'major' | 'typical' | 'urgent' | 'public' | 'assigned' | 'hard';
 
 /** Who did something, and through which door. `system` is the service itself (reminders, settling). */
@@ -214,8 +216,21 @@ export interface ItemHeader {
   dueNote?: string;
   /** The assigned units' ids, in the order the office gave them (fixed when the item is created). */
   readonly units: readonly string[];
-  /** The lead unit (牵头). */
+  /** The lead unit (牵头): the first unit unless `牵头=` named one. */
   lead: string;
+  /**
+   * `牵头=` was given: the 配合 units report to the lead unit, whose accepted final report completes them all. Absent:
+   * every unit reports to the office, as before (lead is then only a label).
+   */
+  leadRule?: boolean;
+  /** Where the task came from (任务来源); absent on items of an earlier version. */
+  source?: ItemSource;
+  /** The leader who instructed it (批办领导, from the directory's `leaders:`), who reviews the result before 办结. */
+  instructedBy?: string;
+  /** The document or instruction number (文号). */
+  sourceRef?: string;
+  /** The office member who owns the item (督查员): office-side cards go to them. Absent: ownerOf() decides. */
+  owner?: string;
   /** A key item's escalation ladder (working days overdue of steps 1–3), frozen from DUCHA_ESCALATE when issued. */
   escalate?: [number, number, number];
 }
@@ -228,6 +243,11 @@ export interface Item extends ItemHeader {
 /** Issued: the item went to the units and holds a 督字 number (open, completed or withdrawn), not a draft or a cancelled draft. */
 export function isIssued(item: Pick<ItemHeader, 'status'>): boolean {
   return item.status === 'open' || item.status === 'completed' || item.status === 'withdrawn';
+}
+
+/** The item's owner in the office (督查员): the one named, else (items of an earlier version) whoever issued or drafted it. */
+export function ownerOf(item: Pick<ItemHeader, 'owner' | 'issuedBy' | 'createdBy'>): string {
+  return item.owner ?? item.issuedBy ?? item.createdBy;
 }
 
 export function isKey(item: Pick<ItemHeader, 'category'>): boolean {
