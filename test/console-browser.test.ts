@@ -287,7 +287,7 @@ describe('the console in a browser', () => {
     await page.getByTestId('pane').nth(1).getByTestId('card').filter({ hasText: '城区主干道路面破损修复' }).first().waitFor();
     const panes = page.getByTestId('pane');
     for (const i of [0, 1]) {
-      expect(await panes.nth(i).locator('form').getByRole('button').allTextContents()).toEqual(['发送']);
+      expect(await panes.nth(i).locator('form').getByRole('button').allTextContents()).toEqual(['附文件', '发送']);
       expect(await panes.nth(i).getByRole('textbox').getAttribute('placeholder')).toContain('Enter 发送');
     }
     expect(await page.getByRole('button', { name: '提交' }).count()).toBe(0);
