@@ -15,6 +15,7 @@ import { formatSize } from '../files/limits.ts';
 import type { AuditRecord } from '../store/store.ts';
 import type { Verification } from '../store/verify-item.ts';
 import { SOURCE_LABELS } from './ledger-rows.ts';
+import { useCjkFont } from './pdf-font.ts';
 
 export interface ArchiveInput {
   item: Item;
@@ -52,8 +53,7 @@ export async function archivePdf(input: ArchiveInput): Promise<Buffer> {
     doc.on('end', resolve);
     doc.on('error', reject);
   });
-  doc.registerFont('cjk', input.font.path, input.font.postscriptName as string);
-  doc.font('cjk');
+  useCjkFont(doc, input.font);
 
   const name = (id: string) => (id === 'system' ? '系统' : dir.personName(id));
   const at = (ms: number | undefined) => (ms === undefined ? '—' : formatDateTime(ms, tz));

@@ -58,16 +58,28 @@ export interface RowContext {
   now: number;
   /** Due within this many working days (and not overdue) is marked amber: the first reminder's distance. */
   soonDays: number;
+  /** Working days between two dates, as counted so far (a ledger's rows share few deadlines): filled as rows are made. */
+  counted?: Map<string, number | undefined>;
+}
+
+/** Working days in (from, to], from the calendar, once per pair; undefined when the calendar cannot count them. */
+function countWorkdays(ctx: RowContext, from: string, to: string): number | undefined {
+  const key = `${from}|${to}`;
+  const memo = (ctx.counted ??= new Map());
+  if (memo.has(key)) return memo.get(key);
+  let n: number | undefined;
+  try {
+    n = ctx.calendar.countWorkdays(from, to);
+  } catch {
+    n = undefined;
+  }
+  memo.set(key, n);
+  return n;
 }
 
 /** Working days from a deadline to a later date (0 when not later); undefined when the calendar cannot count them. */
-function workdaysAfter(cal: WorkCalendar, due: string, day: string): number | undefined {
-  if (day <= due) return 0;
-  try {
-    return cal.countWorkdays(due, day);
-  } catch {
-    return undefined;
-  }
+function workdaysAfter(ctx: RowContext, due: string, day: string): number | undefined {
+  return day <= due ? 0 : countWorkdays(ctx, due, day);
 }
 
 export function ledgerRow(item: ItemHeader, a: Assignment, ctx: RowContext): LedgerRow {
@@ -76,10 +88,10 @@ export function ledgerRow(item: ItemHeader, a: Assignment, ctx: RowContext): Led
   const t = withdrawn ? undefined : timeliness(a, now, tz);
   const today = dateInTz(now, tz);
   let overdueDays: number | undefined;
-  if (t === 'overdue') overdueDays = workdaysAfter(ctx.calendar, a.due, today);
+  if (t === 'overdue') overdueDays = workdaysAfter(ctx, a.due, today);
   else if (t === 'late') {
     const done = deliveredAt(a)!;
-    overdueDays = workdaysAfter(ctx.calendar, deadlineAt(a, done, tz).due, dateInTz(done, tz));
+    overdueDays = workdaysAfter(ctx, deadlineAt(a, done, tz).due, dateInTz(done, tz));
   }
   const last = latestReport(a);
   const signedReport = [...a.reports].reverse().find((r) => r.signature);
@@ -95,13 +107,7 @@ export function ledgerRow(item: ItemHeader, a: Assignment, ctx: RowContext): Led
   let mark: LedgerRow['mark'];
   if (t === 'overdue') mark = 'overdue';
   else if (t === 'open' && a.state !== 'completed') {
-    const left = (() => {
-      try {
-        return ctx.calendar.countWorkdays(today, a.due);
-      } catch {
-        return undefined;
-      }
-    })();
+    const left = countWorkdays(ctx, today, a.due);
     if (left !== undefined && left <= ctx.soonDays) mark = 'soon';
   }
   const responsible = a.responsibleName ?? dir.personName(a.responsible);

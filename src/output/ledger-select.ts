@@ -17,7 +17,7 @@ export interface LedgerFilter {
 
 const ITEM_STATUSES = new Set(['draft', 'cancelled', 'withdrawn']);
 /** Headers and assignments are read this many items at a time. */
-const BATCH = 500;
+const BATCH = 1000;
 
 /** Does an item's title have every word of the keyword (full-width folded, any case)? As /台账 reads it. */
 export function titleMatcher(keyword: string): (item: ItemHeader) => boolean {
@@ -31,12 +31,13 @@ export function titleMatcher(keyword: string): (item: ItemHeader) => boolean {
 
 /**
  * The issued items that match, by 督字 number (lowest first), each with its matching assignments in the order the
- * office gave the units.
+ * office gave the units: the headers are read first (to filter and order them), the assignments a batch at a time
+ * as the caller takes them, so that a large ledger is never all in memory at once.
  */
-export async function selectLedger(store: Store, f: LedgerFilter, now: number): Promise<{ item: ItemHeader; assignments: Assignment[] }[]> {
+export async function* selectLedger(store: Store, f: LedgerFilter, now: number): AsyncGenerator<{ item: ItemHeader; assignments: Assignment[] }> {
   const itemStatus = f.status && ITEM_STATUSES.has(f.status) ? f.status : undefined;
   const unitStatus = itemStatus ? undefined : f.status;
-  if (itemStatus === 'draft' || itemStatus === 'cancelled') return [];
+  if (itemStatus === 'draft' || itemStatus === 'cancelled') return;
   const matches = f.keyword ? titleMatcher(f.keyword) : undefined;
   let refs: Set<string> | undefined;
   const narrow = (found: string[]) => {
@@ -61,24 +62,25 @@ export async function selectLedger(store: Store, f: LedgerFilter, now: number): 
       ids.push(...page);
     }
   }
-  const out: { item: ItemHeader; assignments: Assignment[] }[] = [];
+  const headers: ItemHeader[] = [];
   for (let i = 0; i < ids.length; i += BATCH) {
-    const headers = (await store.getHeaders(ids.slice(i, i + BATCH))).filter(
-      (h) =>
-        isIssued(h) &&
-        (!itemStatus || h.status === itemStatus) &&
-        (!matches || matches(h)) &&
-        (f.instructedBy === undefined || h.instructedBy === f.instructedBy),
-    );
-    const wanted = headers.flatMap((h) => h.units.map((u) => assignmentRef(h.id, u)).filter((r) => !refs || refs.has(r)));
+    for (const h of await store.getHeaders(ids.slice(i, i + BATCH))) {
+      if (isIssued(h) && (!itemStatus || h.status === itemStatus) && (!matches || matches(h)) && (f.instructedBy === undefined || h.instructedBy === f.instructedBy)) {
+        headers.push(h);
+      }
+    }
+  }
+  headers.sort((a, b) => numberOrder(a) - numberOrder(b));
+  for (let i = 0; i < headers.length; i += BATCH) {
+    const batch = headers.slice(i, i + BATCH);
+    const wanted = batch.flatMap((h) => h.units.map((u) => assignmentRef(h.id, u)).filter((r) => !refs || refs.has(r)));
     const found = await store.getAssignmentsByRef(wanted);
-    for (const h of headers) {
+    for (const h of batch) {
       const as = h.units.flatMap((u) => {
         const a = found.get(assignmentRef(h.id, u));
         return a ? [a] : [];
       });
-      if (as.length) out.push({ item: h, assignments: as });
+      if (as.length) yield { item: h, assignments: as };
     }
   }
-  return out.sort((a, b) => numberOrder(a.item) - numberOrder(b.item));
 }

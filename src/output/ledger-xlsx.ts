@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { wallClockAsUtc } from '../domain/dates.ts';
 import type { LedgerRow, When } from './ledger-rows.ts';
-import { unitLines } from './unit-sheet.ts';
+import { UnitTally } from './unit-sheet.ts';
 
 export const LEDGER_SHEET = '台账';
 export const UNITS_SHEET = '按单位统计';
@@ -65,8 +65,8 @@ function letter(n: number): string {
 
 const solid = (argb: string): ExcelJS.Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb } });
 
-/** The workbook's bytes. `title` goes into the document's properties. */
-export async function ledgerWorkbook(rows: Iterable<LedgerRow>, opts: { tz: string; title: string; creator: string }): Promise<Buffer> {
+/** The workbook's bytes, the rows taken as they come. `title` goes into the document's properties. */
+export async function ledgerWorkbook(rows: Iterable<LedgerRow> | AsyncIterable<LedgerRow>, opts: { tz: string; title: string; creator: string }): Promise<Buffer> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -79,43 +79,46 @@ export async function ledgerWorkbook(rows: Iterable<LedgerRow>, opts: { tz: stri
   wb.title = opts.title;
   const cols = ledgerColumns(opts.tz);
   const ws = wb.addWorksheet(LEDGER_SHEET, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }] });
-  ws.columns = cols.map((c, i) => ({ key: String(i), width: c.width, ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}) }));
+  ws.columns = cols.map((c, i) => ({ key: String(i), width: c.width }));
+  // Every cell is given one of a few shared style objects: exceljs looks a style up by the object first, and works out
+  // (and serialises) a style it has not seen for each cell otherwise, which is most of the time of a large sheet.
+  const styles = (mark: LedgerRow['mark'] | 'header') =>
+    cols.map((c): Partial<ExcelJS.Style> => {
+      if (mark === 'header') return { font: { bold: true }, fill: solid(HEADER_FILL), alignment: { vertical: 'middle', horizontal: 'center', wrapText: true } };
+      const marked: Partial<ExcelJS.Style> = mark
+        ? { fill: solid(mark === 'overdue' ? OVERDUE_FILL : SOON_FILL), font: { color: { argb: mark === 'overdue' ? 'FF9C0006' : 'FF9C5700' } } }
+        : {};
+      return { ...marked, ...(c.numFmt ? { numFmt: c.numFmt } : {}) };
+    });
+  const STYLES = { plain: styles(undefined), overdue: styles('overdue'), soon: styles('soon'), header: styles('header') };
   const header = ws.addRow(cols.map((c) => c.header));
-  header.font = { bold: true };
-  header.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
   header.height = 20;
-  for (let i = 1; i <= cols.length; i++) header.getCell(i).fill = solid(HEADER_FILL);
+  for (let i = 1; i <= cols.length; i++) header.getCell(i).style = STYLES.header[i - 1]!;
   header.commit();
-  const kept: LedgerRow[] = [];
-  for (const r of rows) {
+  const tally = new UnitTally();
+  let count = 0;
+  for await (const r of rows) {
     const row = ws.addRow(cols.map((c) => c.value(r)));
-    if (r.mark) {
-      const fill = solid(r.mark === 'overdue' ? OVERDUE_FILL : SOON_FILL);
-      const font = { color: { argb: r.mark === 'overdue' ? 'FF9C0006' : 'FF9C5700' } };
-      for (let i = 1; i <= cols.length; i++) {
-        const cell = row.getCell(i);
-        cell.fill = fill;
-        cell.font = font;
-        if (cols[i - 1]!.numFmt) cell.numFmt = cols[i - 1]!.numFmt!;
-      }
-    }
+    const style = STYLES[r.mark ?? 'plain'];
+    for (let i = 1; i <= cols.length; i++) row.getCell(i).style = style[i - 1]!;
     row.commit();
-    kept.push(r);
+    tally.add(r);
+    count++;
   }
-  const last = Math.max(kept.length + 1, 2);
+  const last = Math.max(count + 1, 2);
   const range = `A1:${letter(cols.length)}${last}`;
   ws.autoFilter = range;
   ws.commit();
 
   const us = wb.addWorksheet(UNITS_SHEET, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
   const unitCols = ['单位', '事项数', '已办结', '按期', '延期后按期', '逾期办结', '逾期未办结', '在办', '按期率', '催办次数', '约谈', '坐地督查'];
-  us.columns = unitCols.map((h, i) => ({ key: String(i), width: i === 0 ? 20 : i === 8 ? 10 : 11, ...(i === 8 ? { style: { numFmt: '0.0%' } } : {}) }));
+  us.columns = unitCols.map((h, i) => ({ key: String(i), width: i === 0 ? 20 : i === 8 ? 10 : 11 }));
   const uh = us.addRow(unitCols);
-  uh.font = { bold: true };
-  for (let i = 1; i <= unitCols.length; i++) uh.getCell(i).fill = solid(HEADER_FILL);
+  for (let i = 1; i <= unitCols.length; i++) uh.getCell(i).style = STYLES.header[0]!;
   uh.commit();
-  for (const u of unitLines(kept)) {
-    us.addRow([
+  const rate: Partial<ExcelJS.Style> = { numFmt: '0.0%' };
+  for (const u of tally.lines()) {
+    const line = us.addRow([
       u.unit,
       u.assignments,
       u.completed,
@@ -128,7 +131,9 @@ export async function ledgerWorkbook(rows: Iterable<LedgerRow>, opts: { tz: stri
       u.urges,
       u.summons,
       u.visits,
-    ]).commit();
+    ]);
+    line.getCell(9).style = rate;
+    line.commit();
   }
   us.commit();
 

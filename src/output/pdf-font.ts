@@ -27,3 +27,21 @@ export function pdfFont(config: Pick<Config, 'pdfFont'>): PdfFont {
 
 /** What a person is told when the archive cannot be drawn for want of the font. */
 export const PDF_FONT_MISSING = '服务器缺少生成 PDF 所需的中文字体，暂时无法生成归档文件。请联系系统管理员（安装 fonts-noto-cjk 或设置 DUCHA_PDF_FONT）。';
+
+/**
+ * The parsed font, kept for the process's next documents: reading and parsing a 20 MB collection takes about a second,
+ * every time. pdfkit takes a parsed (fontkit) font as a font source; each document still embeds its own subset.
+ */
+let parsed: { key: string; font: unknown } | undefined;
+
+/** Registers the font as `cjk` on the document and selects it. */
+export function useCjkFont(doc: PDFKit.PDFDocument, font: { path: string; postscriptName?: string }): void {
+  const key = `${font.path}#${font.postscriptName ?? ''}`;
+  if (parsed?.key === key) doc.registerFont('cjk', parsed.font as Buffer);
+  else {
+    doc.registerFont('cjk', font.path, font.postscriptName as string);
+    doc.font('cjk');
+    parsed = { key, font: (doc as unknown as { _font: { font: unknown } })._font.font };
+  }
+  doc.font('cjk');
+}

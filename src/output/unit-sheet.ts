@@ -16,12 +16,14 @@ export interface UnitLine {
   visits: number;
 }
 
-/** One line per unit, in the order the units first appear in the rows; withdrawn rows count in no figure. */
-export function unitLines(rows: readonly LedgerRow[]): UnitLine[] {
-  const byUnit = new Map<string, UnitLine & { decided: number; onTime: number }>();
-  for (const r of rows) {
-    if (!r.timeliness) continue;
-    let u = byUnit.get(r.unitId);
+/** Counts rows as they go by (the sheet's rows need not be kept); `lines()`: one line per unit, in order of first row. */
+export class UnitTally {
+  private readonly byUnit = new Map<string, UnitLine & { decided: number; onTime: number }>();
+
+  add(r: Pick<LedgerRow, 'unit' | 'unitId' | 'timeliness' | 'urges' | 'summons' | 'visits'>): void {
+    // A withdrawn item's rows count in no figure.
+    if (!r.timeliness) return;
+    let u = this.byUnit.get(r.unitId);
     if (!u) {
       u = {
         unit: r.unit,
@@ -34,7 +36,7 @@ export function unitLines(rows: readonly LedgerRow[]): UnitLine[] {
         decided: 0,
         onTime: 0,
       };
-      byUnit.set(r.unitId, u);
+      this.byUnit.set(r.unitId, u);
     }
     u.assignments++;
     u.counts[r.timeliness]++;
@@ -45,5 +47,15 @@ export function unitLines(rows: readonly LedgerRow[]): UnitLine[] {
     u.summons += r.summons;
     u.visits += r.visits;
   }
-  return [...byUnit.values()].map(({ decided, onTime, ...line }) => ({ ...line, onTimeRate: decided ? onTime / decided : undefined }));
+
+  lines(): UnitLine[] {
+    return [...this.byUnit.values()].map(({ decided, onTime, ...line }) => ({ ...line, onTimeRate: decided ? onTime / decided : undefined }));
+  }
+}
+
+/** One line per unit, in the order the units first appear in the rows. */
+export function unitLines(rows: Iterable<LedgerRow>): UnitLine[] {
+  const tally = new UnitTally();
+  for (const r of rows) tally.add(r);
+  return tally.lines();
 }
