@@ -29,9 +29,10 @@ import { signReport } from './sign-report.ts';
 import { summon } from './summon.ts';
 import { urge } from './urge.ts';
 import { verify } from './verify.ts';
+import { archive } from './archive.ts';
 import { withdraw } from './withdraw.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, help];
+const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, archive, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,

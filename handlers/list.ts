@@ -11,6 +11,7 @@ import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
+import { exportLedger } from './list-export.ts';
 
 const MAX_LINES = 50;
 
@@ -18,8 +19,10 @@ export const list: CommandHandler = {
   command: 'list',
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
+    // 导出: the same filters, every match, as a spreadsheet made on the worker.
+    if (cmd.flags.includes('export')) return exportLedger(ctx);
     const { all: office, units: mine } = unitsReached('list', ctx.person.id, dir);
-    if (!office && mine.length === 0) throw new Refusal('not_allowed', '您不属于任何承办单位，没有可查看的台账');
+    if (!office && mine.length === 0) throw new Refusal('not_allowed', '您不属于任何承办单位，没有可查看的台账（批办领导可用 /台账 导出 取得其批办事项的台账）');
     const wantUnits = (cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u));
     if (!office) {
       const foreign = wantUnits.filter((u) => !mine.includes(u));

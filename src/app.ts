@@ -28,6 +28,8 @@ import { startTicker } from './schedule/ticker.ts';
 import { dateInTz, formatDateTime } from './domain/dates.ts';
 import { startScheduleWorker } from '../jobs/schedule.ts';
 import { startDeliveryWorker } from '../jobs/deliver.ts';
+import { startRenderWorker } from '../jobs/render.ts';
+import { pdfFont } from './output/pdf-font.ts';
 import { unreachablePeople, type Adapters } from './platforms/routing.ts';
 import { startInboundWorker } from '../jobs/inbound.ts';
 import { createPlatforms } from './platforms/index.ts';
@@ -150,7 +152,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     cleanup.push(() => closeRedis(queueConnection));
     const queues = createQueues(queueConnection, config.prefix, opts.retryDelayMs);
     // The queues report their connection's errors too: the same outage, said once.
-    for (const q of [queues.inbound, queues.deliver, queues.schedule]) q.on('error', (err) => health.lost(err, 'queues'));
+    for (const q of [queues.inbound, queues.deliver, queues.schedule, queues.render]) q.on('error', (err) => health.lost(err, 'queues'));
     cleanup.unshift(() => queues.close());
     const metrics = new Metrics();
     metrics.watch({
@@ -176,6 +178,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
         return c;
       },
     };
+    // Said at start-up, not first at someone's /归档.
+    const font = pdfFont(config);
+    if (!font.ok) log.warn(font.problem);
     const calendarNote = calendarWarning(calendar, dateInTz(rt.clock.now(), config.tz));
     if (calendarNote) log.warn(calendarNote);
     if (config.clockStart !== undefined && !opts.clock) {
@@ -188,7 +193,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const adapters: Adapters = opts.adapters ?? platforms.adapters;
     const workers: Worker[] = [];
     if (config.role !== 'web') {
-      workers.push(startInboundWorker(rt, adapters), startDeliveryWorker(rt, adapters), startScheduleWorker(rt));
+      workers.push(startInboundWorker(rt, adapters), startDeliveryWorker(rt, adapters), startScheduleWorker(rt), startRenderWorker(rt));
       // A lost connection is the outage, said once; anything else a worker reports is logged as it comes.
       for (const w of workers) w.on('error', (err) => (RedisHealth.isConnectionError(err) || health.down ? health.lost(err, 'worker') : log.error({ err }, '队列工作进程出错')));
       // Deliveries an interrupted operation committed but did not queue (see src/delivery/outbox.ts).
@@ -224,7 +229,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       async listen() {
         // A worker serves /healthz and /readyz (for its orchestrator), /metrics and the queue dashboard; the platforms'
         // routes are for web and all.
-        const admin = await adminRoutes(config.adminPassword, metrics, [queues.inbound, queues.deliver, queues.schedule]);
+        const admin = await adminRoutes(config.adminPassword, metrics, [queues.inbound, queues.deliver, queues.schedule, queues.render]);
         const app = createServer(
           log,
           [

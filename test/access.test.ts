@@ -11,7 +11,7 @@ import type { Message } from '../src/chat/message.ts';
 import { parseCommand } from '../src/chat/parse-command.ts';
 import { parseStatusFilter, STATUS_CHOICES, type StatusFilter } from '../src/chat/texts.ts';
 import type { CommandContext } from '../src/dispatch/handler.ts';
-import { ACCESS, whoLine, type Access } from '../src/domain/access.ts';
+import { ACCESS, INSTRUCTOR_ACCESS, whoLine, type Access } from '../src/domain/access.ts';
 import { CATEGORIES, CATEGORY_CHOICES, parseCategory } from '../src/domain/categories.ts';
 import { isRefusal, type RefusalCode } from '../src/domain/refusal.ts';
 import type { Party } from '../src/domain/rules.ts';
@@ -38,6 +38,8 @@ const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   extend: ['head', 'responsible', 'contact'],
   return: ['office', 'responsible'],
   verify: ['office'],
+  // The archive record: the office's; a unit's people get their unit's part (批办领导: INSTRUCTOR_ACCESS).
+  archive: ['office', 'head', 'deputy', 'contact'],
   help: 'everyone',
 };
 
@@ -134,12 +136,14 @@ describe('/帮助 says what the access table says', () => {
 
   it('/延期 names the head, the responsible leader and the contact; /台账 the deputies too', () => {
     expect(usageWho('extend')).toBe('承办单位的一把手、负责领导、联络员');
-    expect(usageWho('list')).toBe('督查室不限单位；承办单位的一把手、班子成员、联络员限本单位');
+    expect(usageWho('list')).toBe('督查室不限单位；承办单位的一把手、班子成员、联络员限本单位；批办领导限其批办的事项');
+    expect(usageWho('archive')).toBe('督查室不限单位；承办单位的一把手、班子成员、联络员限本单位；批办领导限其批办的事项');
     expect(usageWho('report')).toBe('承办单位的联络员');
   });
 
   it('is written from the table: a change of the table is a change of the help', () => {
-    for (const name of COMMAND_NAMES) expect(COMMANDS[name].who).toBe(whoLine(ACCESS[name]));
+    for (const name of COMMAND_NAMES) expect(COMMANDS[name].who).toBe(whoLine(ACCESS[name], INSTRUCTOR_ACCESS[name]));
+    expect(Object.keys(INSTRUCTOR_ACCESS).sort()).toEqual(['archive', 'list']);
     expect(whoLine(['contact'])).toBe('承办单位的联络员');
     expect(partiesNamed(whoLine(['office', 'deputy']))).toEqual(['deputy', 'office']);
     expect(partiesNamed(whoLine(['head', 'deputy', 'responsible']))).toEqual(['deputy', 'head', 'responsible']);
@@ -242,6 +246,9 @@ const TYPED: { name: CommandName; text: (id: string) => string; reach: 'item' | 
   { name: 'extend', text: (id) => `/延期 ${id} 至=2026-11-30 理由=汛期施工受限`, reach: 'item' },
   { name: 'return', text: (id) => `/退回 ${id} 理由=数据不全`, reach: 'item' },
   { name: 'verify', text: (id) => `/核验 ${id}`, reach: 'item' },
+  { name: 'archive', text: (id) => `/归档 ${id}`, reach: 'item' },
+  { name: 'list', text: () => '/台账 导出', reach: 'any' },
+  { name: 'list', text: () => '/台账 单位=jtj 导出', reach: 'item' },
   // Last: the office's 修改 and 撤回 change the item (the office's 取消 of an issued item is refused for its state).
   { name: 'cancel', text: (id) => `/取消 ${id}`, reach: 'item' },
   { name: 'amend', text: (id) => `/修改 ${id} 要求=全部点位整改到位 理由=要求不完整`, reach: 'item' },

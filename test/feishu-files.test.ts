@@ -76,6 +76,24 @@ describe('attachments in Feishu', () => {
     expect(lastText('zhang')).toContain('市交通运输局第 1 稿报告的附件2「整改方案.pdf」的文件内容与其哈希不符');
   });
 
+  it('/台账 导出 and /归档: the .xlsx and the PDF are uploaded as files (xls, pdf) and sent as file messages', async () => {
+    await received();
+    await s.say('zhang', '/台账 导出');
+    expect(lastText('zhang')).toContain('正在生成台账表格');
+    await h.until('the spreadsheet', () => fake.messages.some((m) => m.msgType === 'file'));
+    const xlsx = fake.uploads.at(-1)!;
+    expect(xlsx).toMatchObject({ kind: 'file', fields: { file_type: 'xls' }, part: 'file', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    expect(xlsx.filename).toMatch(/^督查台账-\d{8}-\d{4}\.xlsx$/);
+    expect(xlsx.bytes.subarray(0, 2).toString()).toBe('PK');
+    expect(fake.messages.at(-1)).toMatchObject({ msgType: 'file', receiveId: 'oc_zhang', content: { file_key: xlsx.key } });
+    await s.say('zhang', '/归档 1');
+    await h.until('the PDF', () => fake.uploads.length === 2 && fake.messages.filter((m) => m.msgType === 'file').length === 2);
+    const pdf = fake.uploads.at(-1)!;
+    expect(pdf).toMatchObject({ kind: 'file', fields: { file_type: 'pdf', file_name: '督字〔2026〕1号归档记录.pdf' }, contentType: 'application/pdf' });
+    expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(fake.messages.at(-1)).toMatchObject({ msgType: 'file', content: { file_key: pdf.key } });
+  });
+
   it('a file sent in reply to the answer to /报送 is added to the waiting report', async () => {
     await received();
     await s.say('zhao', '/报送 1 已完成排查。');

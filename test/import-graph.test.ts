@@ -65,6 +65,7 @@ describe('the import graph', () => {
     expect(upward.sort()).toEqual([
       'src/app.ts → jobs/deliver.ts',
       'src/app.ts → jobs/inbound.ts',
+      'src/app.ts → jobs/render.ts',
       'src/app.ts → jobs/schedule.ts',
       'src/dispatch/dispatch.ts → handlers/index.ts',
     ]);

@@ -76,6 +76,22 @@ describe('attachments in WeCom', () => {
     expect(s!.texts('zhang').slice(-3).join('')).toContain('市交通运输局第 1 稿报告的附件2「整改方案.pdf」与报送和补充附件时记录的哈希不符');
   });
 
+  it('/台账 导出 and /归档: the .xlsx and the PDF go through media/upload and file messages', async () => {
+    const w = await received();
+    await w.say('zhang', '/台账 导出');
+    expect(lastText('zhang')).toContain('正在生成台账表格');
+    await w.h.until('the spreadsheet', () => fake.uploads.length === 1 && fake.messagesTo(USERID.zhang!).at(-1)?.msgtype === 'file');
+    const xlsx = fake.uploads.at(-1)!;
+    expect(xlsx).toMatchObject({ type: 'file', part: 'media' });
+    expect(xlsx.filename).toMatch(/^督查台账-\d{8}-\d{4}\.xlsx$/);
+    expect(fake.messagesTo(USERID.zhang!).at(-1)).toMatchObject({ msgtype: 'file', content: { media_id: xlsx.mediaId } });
+    await w.say('zhang', '/归档 1');
+    await w.h.until('the PDF', () => fake.uploads.length === 2 && fake.messagesTo(USERID.zhang!).at(-1)?.msgtype === 'file');
+    const pdf = fake.uploads.at(-1)!;
+    expect(pdf).toMatchObject({ type: 'file', filename: '督字〔2026〕1号归档记录.pdf', contentType: 'application/pdf' });
+    expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
   it('a callback delivered twice is one file; a download that fails is tried again', async () => {
     const w = await received();
     const mediaId = fake.offerMedia(PNG, { type: 'image', contentType: 'image/png' });

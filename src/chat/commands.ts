@@ -1,6 +1,6 @@
 // The chat command table: every bot command with its names, arguments and Chinese usage; who may use it comes from
 // the access table (src/domain/access.ts), so the help says what the handlers do.
-import { ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/access.ts';
+import { ACCESS, INSTRUCTOR_ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/access.ts';
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
 import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
 import { REASON_MAX } from '../domain/reasons.ts';
@@ -22,6 +22,7 @@ export const COMMAND_NAMES = [
   'extend',
   'return',
   'verify',
+  'archive',
   'help',
 ] as const satisfies readonly Command[];
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -202,13 +203,17 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     summary: '查看督查台账，每个事项一行，含状态和期限；可按标题中的关键词查找',
     positional: [{ name: 'keyword', zh: '关键词', kind: 'title', required: false }],
     keys: [unit(false), { name: 'status', zh: '状态', aliases: ['状态', 'status'], placeholder: '<状态>' }],
-    flags: [{ name: 'overdue', zh: '逾期', aliases: ['逾期', 'overdue'] }],
-    syntax: '[关键词] [单位=<单位>] [状态=<状态>] [逾期]',
-    syntaxEn: '[keyword] [unit=<unit>] [status=<status>] [overdue]',
-    examples: ['/台账', '/台账 积水', '/台账 单位=市交通运输局 逾期', '/list status=signed'],
+    flags: [
+      { name: 'overdue', zh: '逾期', aliases: ['逾期', 'overdue'] },
+      { name: 'export', zh: '导出', aliases: ['导出', 'export'] },
+    ],
+    syntax: '[关键词] [单位=<单位>] [状态=<状态>] [逾期] [导出]',
+    syntaxEn: '[keyword] [unit=<unit>] [status=<status>] [overdue] [export]',
+    examples: ['/台账', '/台账 积水', '/台账 单位=市交通运输局 逾期', '/list status=signed', '/台账 导出', '/台账 逾期 导出'],
     notes: [
       '关键词按事项标题查找（不分全角半角、大小写）；写几个词，标题须都包含。',
       `状态可选：${STATUS_CHOICES}（也可写英文状态名，如 signed）。`,
+      '加“导出”：按同样的条件生成 Excel 表格（每个单位一行，逾期标红、临近期限标黄，第二页按单位统计），发回到您发送命令的会话；批办领导可导出其批办的事项。',
     ],
   },
   show: {
@@ -364,6 +369,19 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
       '能发现事后对记录的改动、删除、插入和调换；不能发现掌握数据库全部权限、并重算了整条链的人所做的改写。回复中的链尾校验码可记入纸质台账，日后比对。',
     ],
   },
+  archive: {
+    name: 'archive',
+    zh: '归档',
+    aliases: ['归档', 'archive'],
+    summary: '生成一个事项的归档记录（PDF）：督查单、各单位报告与签署、受理、延期、催办、约谈、坐地督查、办理记录和核验结果',
+    positional: [itemNo],
+    keys: [],
+    flags: [],
+    syntax: '<事项编号>',
+    syntaxEn: '<no>',
+    examples: ['/归档 12', '/archive 2026-12'],
+    notes: ['文件在后台生成，生成后发回到您发送命令的会话。承办单位的人员得到的记录只含本单位的部分。'],
+  },
   help: {
     name: 'help',
     zh: '帮助',
@@ -387,7 +405,7 @@ function audienceOf(command: CommandName): Audience {
 }
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = Object.fromEntries(
-  COMMAND_NAMES.map((name) => [name, { ...SPECS[name], who: whoLine(ACCESS[name]), audience: audienceOf(name) }]),
+  COMMAND_NAMES.map((name) => [name, { ...SPECS[name], who: whoLine(ACCESS[name], INSTRUCTOR_ACCESS[name]), audience: audienceOf(name) }]),
 ) as Record<CommandName, CommandSpec>;
 
 /** A command word (without slash; Chinese or English, any case, full-width letters allowed) → its name. */

@@ -20,6 +20,7 @@ export type Command =
   | 'extend'
   | 'return'
   | 'verify'
+  | 'archive'
   | 'help';
 
 export type Access = readonly Party[] | 'everyone';
@@ -47,8 +48,29 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   // The reason for a "no": the office's 退回 (and 不同意 an extension), the responsible leader's 退回修改.
   return: [...new Set([...RULES.return.who, ...RULES.decide_extension.who, ...RULES.send_back.who])],
   verify: ['office'],
+  // An item's archive record (/归档): the office's, and each unit's own part of it.
+  archive: ['office', 'head', 'deputy', 'contact'],
   help: 'everyone',
 };
+
+/**
+ * The commands by which an item's 批办领导 (`instructedBy`) reaches the items they instructed, whatever their place in
+ * the directory: the ledger's export (those items' rows) and their archive records.
+ */
+export const INSTRUCTOR_ACCESS: Readonly<Partial<Record<Command, true>>> = {
+  list: true,
+  archive: true,
+};
+
+/** Whether the command reaches the item for the person: as ACCESS says, or as the leader who instructed it. */
+export function reachesItem(
+  command: Command,
+  person: string,
+  item: { instructedBy?: string; assignments: readonly Pick<Assignment, 'unit' | 'responsible'>[] },
+  dir: Directory,
+): boolean {
+  return reaches(command, person, item.assignments, dir) || (INSTRUCTOR_ACCESS[command] === true && item.instructedBy === person);
+}
 
 /** Whether the person holds, in some unit (or in the office), a role that may use the command. */
 export function holdsRole(command: Command, person: string, dir: Directory): boolean {
@@ -85,12 +107,13 @@ export function reaches(command: Command, person: string, assignments: readonly 
 const WHO_LABELS: Record<Party, string> = { ...PARTY_LABELS, office: '督查室' };
 
 /** Who may use a command, as /帮助 says it: `督查室`, `承办单位的联络员`, `督查室不限单位；承办单位的…限本单位`. */
-export function whoLine(access: Access): string {
+export function whoLine(access: Access, instructor = false): string {
   if (access === 'everyone') return '所有人';
   const inUnit = access.filter((p) => p !== 'office');
   const units = inUnit.length ? `承办单位的${inUnit.map((p) => WHO_LABELS[p]).join('、')}` : '';
-  if (!access.includes('office')) return units;
-  return units ? `${WHO_LABELS.office}不限单位；${units}限本单位` : WHO_LABELS.office;
+  const leader = instructor ? '；批办领导限其批办的事项' : '';
+  if (!access.includes('office')) return units + leader;
+  return (units ? `${WHO_LABELS.office}不限单位；${units}限本单位` : WHO_LABELS.office) + leader;
 }
 
 /** Said under a command whose who line names the responsible leader. */

@@ -107,6 +107,14 @@ function offsetAt(ms: number, tz: string): number {
 }
 
 /**
+ * The wall-clock time in tz at the instant `ms`, as if it were UTC: what a spreadsheet's date cell (which has no time
+ * zone) must hold for the office to read its own local time.
+ */
+export function wallClockAsUtc(ms: number, tz: string): number {
+  return ms + offsetAt(ms, tz);
+}
+
+/**
  * The instant a wall-clock time happens in tz. When clocks go back and the time happens twice,
  * the earlier; when clocks jump forward over it, the same distance after the jump (so a day whose
  * midnight is skipped starts at the jump).

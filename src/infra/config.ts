@@ -4,6 +4,9 @@ import { FAULT_POINTS, type FaultPoint } from './fault-point.ts';
 import { parseTimeOfDay, parseWorkHours, type WorkHours } from '../domain/work-hours.ts';
 import { isListenAddress, isLoopback, plainAddress } from './loopback-address.ts';
 
+/** The Noto Sans CJK SC of Debian's fonts-noto-cjk (a collection: its face 0 draws Japanese glyph shapes). */
+export const DEFAULT_PDF_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#NotoSansCJKsc-Regular';
+
 const optional = z
   .string()
   .optional()
@@ -106,6 +109,7 @@ const schema = z.object({
     return n;
   }),
   DUCHA_FILES_DIR: withDefault('./data/files'),
+  DUCHA_PDF_FONT: withDefault(DEFAULT_PDF_FONT),
   DUCHA_CLOCK: optional.transform((v, ctx) => {
     if (v === undefined) return undefined;
     const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v) ? Date.parse(v) : NaN;
@@ -169,6 +173,8 @@ export interface Config {
   attachWindowMinutes: number;
   /** Where report attachments are kept, content-addressed (shared storage when processes run on several machines). */
   filesDir: string;
+  /** The font of generated PDFs (the archive record): a font file, a collection (.ttc) as `path#PostScriptName`. */
+  pdfFont: string;
   /** DUCHA_CLOCK: the domain clock starts at this instant (epoch ms), then runs at real speed. */
   clockStart?: number;
   /** A crash point for tests (src/infra/fault-point.ts). */
@@ -226,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     escalate: e.DUCHA_ESCALATE,
     attachWindowMinutes: e.DUCHA_ATTACH_WINDOW,
     filesDir: e.DUCHA_FILES_DIR,
+    pdfFont: e.DUCHA_PDF_FONT,
     console: false,
     adminPassword: e.DUCHA_ADMIN_PASSWORD,
   };

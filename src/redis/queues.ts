@@ -1,10 +1,12 @@
-// The BullMQ queues: inbound commands taken from webhooks, and outbound deliveries.
+// The BullMQ queues: inbound commands taken from webhooks, outbound deliveries, scheduled work and files to render.
 import { Queue, type ConnectionOptions, type DefaultJobOptions, type WorkerOptions } from 'bullmq';
 
 export const INBOUND = 'inbound';
 export const DELIVER = 'deliver';
 /** Scheduled work: a reminder slot, a receipt chase (queued by the ticker, src/schedule/ticker.ts). */
 export const SCHEDULE = 'schedule';
+/** Files made on request (/台账 导出, /归档): drawn on a worker, then sent as a delivery. */
+export const RENDER = 'render';
 
 /** Kept long enough that a retried operation re-adding the same job id is a no-op. */
 const KEEP = { age: 3 * 24 * 3600, count: 50_000 };
@@ -12,6 +14,7 @@ const KEEP = { age: 3 * 24 * 3600, count: 50_000 };
 const DELIVER_ATTEMPTS = 8;
 const INBOUND_ATTEMPTS = 5;
 const SCHEDULE_ATTEMPTS = 5;
+const RENDER_ATTEMPTS = 3;
 
 const defaults: DefaultJobOptions = {
   attempts: DELIVER_ATTEMPTS,
@@ -23,6 +26,7 @@ export interface Queues {
   inbound: Queue;
   deliver: Queue;
   schedule: Queue;
+  render: Queue;
   close(): Promise<void>;
 }
 
@@ -32,12 +36,14 @@ export function createQueues(connection: ConnectionOptions, prefix: string, retr
   const inbound = new Queue(INBOUND, { connection, prefix, defaultJobOptions: { ...opts, attempts: INBOUND_ATTEMPTS } });
   const deliver = new Queue(DELIVER, { connection, prefix, defaultJobOptions: opts });
   const schedule = new Queue(SCHEDULE, { connection, prefix, defaultJobOptions: { ...opts, attempts: SCHEDULE_ATTEMPTS } });
+  const render = new Queue(RENDER, { connection, prefix, defaultJobOptions: { ...opts, attempts: RENDER_ATTEMPTS } });
   return {
     inbound,
     deliver,
     schedule,
+    render,
     async close() {
-      await Promise.all([inbound.close(), deliver.close(), schedule.close()]);
+      await Promise.all([inbound.close(), deliver.close(), schedule.close(), render.close()]);
     },
   };
 }
@@ -49,10 +55,13 @@ export function createQueues(connection: ConnectionOptions, prefix: string, retr
  * default of up to a minute. A job may be interrupted by crashes as often as it may fail (its attempts) before
  * it is given up, where BullMQ's default gives up after one.
  */
-export function crashTolerance(queue: typeof INBOUND | typeof DELIVER | typeof SCHEDULE): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
+export function crashTolerance(
+  queue: typeof INBOUND | typeof DELIVER | typeof SCHEDULE | typeof RENDER,
+): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
   return {
     lockDuration: 5000,
     stalledInterval: 2000,
-    maxStalledCount: queue === DELIVER ? DELIVER_ATTEMPTS : queue === SCHEDULE ? SCHEDULE_ATTEMPTS : INBOUND_ATTEMPTS,
+    maxStalledCount:
+      queue === DELIVER ? DELIVER_ATTEMPTS : queue === SCHEDULE ? SCHEDULE_ATTEMPTS : queue === RENDER ? RENDER_ATTEMPTS : INBOUND_ATTEMPTS,
   };
 }

@@ -230,7 +230,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       let counts: Record<string, number>[] = [];
       await until('the queues to drain', async () => {
         counts = await Promise.all(
-          [rt.queues.deliver, rt.queues.inbound, rt.queues.schedule].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+          [rt.queues.deliver, rt.queues.inbound, rt.queues.schedule, rt.queues.render].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
         );
         return counts.every((c) => Object.values(c).every((n) => n === 0));
       }, 10_000, 10).catch((e: Error) => {
