@@ -136,6 +136,12 @@ const EXPECT: Record<AssignmentAction, Expectation> = {
     elsewhere: [],
     from: { issued: SAME, received: SAME, awaiting_signature: SAME, signed: SAME, returned: SAME, completed: NO },
   },
+  // 同意申请 / 不同意 a contact's extension request: the responsible leader, while the unit is open.
+  agree_extension: {
+    who: responsible,
+    elsewhere: LEADERS_ELSEWHERE,
+    from: { issued: SAME, received: SAME, awaiting_signature: SAME, signed: SAME, returned: SAME, completed: NO },
+  },
   decide_extension: {
     who: officeOnly,
     elsewhere: [],
@@ -257,7 +263,7 @@ function expected(action: AssignmentAction, actor: ActorKind, kind: Kind, f: Fix
 
 /** Leaders of the unit who are not the responsible one: refused `not_allowed` (the role is not theirs here). */
 const SAME_UNIT_LEADERS: ActorKind[] = ['head', 'respDeputy', 'otherDeputy'];
-const RESPONSIBLE_ACTIONS: AssignmentAction[] = ['receive', 'sign', 'send_back', 'request_extension'];
+const RESPONSIBLE_ACTIONS: AssignmentAction[] = ['receive', 'sign', 'send_back', 'request_extension', 'agree_extension'];
 
 function run(action: AssignmentAction, person: string, item: Item, a: Assignment, dir: Directory): Verdict & { message?: string } {
   try {

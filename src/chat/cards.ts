@@ -12,6 +12,7 @@ import type { ActionName, ActionSigner } from './action-token.ts';
 import { cardKey, type CardKey } from './card-key.ts';
 import type { Button, ButtonInput, Card } from './message.ts';
 import { attachmentBlock, attachmentLine } from './attachment-texts.ts';
+import { leaderExtensionCard, officeExtensionCard } from './extension-cards.ts';
 
 export interface CardContext {
   item: ItemHeader;
@@ -49,7 +50,9 @@ function drawCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     case 'summons':
       return summonsCard(key, viewer, ctx);
     case 'extension':
-      return extensionCard(key, viewer, ctx);
+      return officeExtensionCard(key, viewer, ctx);
+    case 'extension_ask':
+      return leaderExtensionCard(key, viewer, ctx);
     case 'proposal':
       return proposalCard(key, viewer, ctx);
   }
@@ -411,36 +414,6 @@ function proposalCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   } else {
     card.color = 'grey';
     card.note = `已由${personName(dir, p.by)}于 ${when(ctx, p.decidedAt)} 保留原${what}，未${summons ? '发出新的约谈' : '记录新的坐地督查'}`;
-  }
-  return card;
-}
-
-function extensionCard(key: CardKey, viewer: string, ctx: CardContext): Card {
-  const { item, dir } = ctx;
-  const a = mustAssignment(ctx, key.unit);
-  const e = a.extensions.find((x) => x.id === key.n);
-  if (!e) throw new Error(`no extension ${String(key.n)}`);
-  const card: Card = {
-    title: `延期申请：${noticeNumber(item)}`,
-    subtitle: item.title,
-    color: 'orange',
-    fields: [
-      { label: '单位', value: dir.unitName(a.unit) },
-      { label: '申请人', value: `${personName(dir, e.by)}（${when(ctx, e.at)}）` },
-      { label: '原办结时限', value: formatDate(e.oldDue ?? a.due) },
-      { label: '申请延至', value: formatDate(e.to) },
-    ],
-    body: `**理由**\n${e.reason}`,
-    buttons: [],
-  };
-  if (e.status === 'pending') {
-    card.buttons.push(
-      button(ctx, key, viewer, 'approve_extension', '同意', 'primary'),
-      button(ctx, key, viewer, 'refuse_extension', '不同意', 'danger', undefined, reasonInput('refuse_extension')),
-    );
-  } else {
-    const refused = e.status === 'refused';
-    card.note = `已由${personName(dir, e.decidedBy)}于 ${when(ctx, e.decidedAt)} ${refused ? '不同意' : '同意'}${because('理由', refused ? e.refuseReason : undefined)}`;
   }
   return card;
 }
