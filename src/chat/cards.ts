@@ -13,6 +13,7 @@ import { cardKey, type CardKey } from './card-key.ts';
 import type { Button, ButtonInput, Card } from './message.ts';
 import { attachmentBlock, attachmentLine } from './attachment-texts.ts';
 import { leaderExtensionCard, officeExtensionCard } from './extension-cards.ts';
+import { unitTimelinessLabel } from './deadline-texts.ts';
 
 export interface CardContext {
   item: ItemHeader;
@@ -321,7 +322,8 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       ),
     );
   } else if (r.status === 'accepted') {
-    card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 受理${r.final ? '，该单位已办结' : ''}`;
+    const done = r.final && a.state === 'completed' ? `（${unitTimelinessLabel(item, a, ctx.assignments, ctx.now, ctx.tz)}）` : '';
+    card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 受理${r.final ? `，该单位已办结${done}` : ''}`;
   } else if (r.status === 'returned') {
     card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 退回${because('退回理由', r.returnReason)}`;
   } else {
