@@ -3,11 +3,15 @@
 // office sees it (or refused by the leader, with a reason); a leader's own straight to the office; the office's card
 // with the original deadline and how often it was moved; the history in /查看; and each unit's 办结情况 (按期 /
 // 延期后按期 / 逾期办结 / 逾期未办结) in /查看, /台账, the accepted report's card and the 【督查日报】.
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Directory } from '../src/directory/directory.ts';
+import { parseDirectory } from '../src/directory/load-directory.ts';
+import { followDirectory } from '../src/schedule/follow-directory.ts';
 import type { Card } from '../src/chat/message.ts';
 import type { Assignment } from '../src/domain/types.ts';
 import { buildDigest } from '../src/schedule/digest.ts';
-import { createHarness, recordsOf, type Harness } from './helpers/harness.ts';
+import { createHarness, FIXTURE_DIRECTORY, recordsOf, type Harness } from './helpers/harness.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -215,6 +219,25 @@ describe('a contact’s request goes to the unit’s responsible leader first', 
     expect(fields(h.lastCard('zhang', '同意'))).toEqual({ 单位: '市交通运输局', 申请人: '李明（2026年9月28日 09:00）', 原定期限: '2026年10月9日', 已延期: '0 次', 申请延至: '2026年10月30日' });
     expect((await unit()).extensions[0]).toMatchObject({ status: 'pending', by: 'li' });
     expect((await unit()).extensions[0]!.agreedBy).toBeUndefined();
+  });
+
+  it('a request waiting for a leader who left waits for the one who takes over, who gets its card', async () => {
+    await h.command('zhang', '/新建 一般事项 单位=jtj 期限=2026-10-09');
+    await press('zhang', '发出');
+    await press('wang', '签收');
+    await h.command('zhao', '/延期 1 至=2026-10-30 理由=汛期施工受限');
+    expect(h.lastText('zhao')).toContain('等待王建国同意后报督查室审批');
+    const text = readFileSync(FIXTURE_DIRECTORY, 'utf8').replace('deputies: [wang, sun]', 'deputies: [sun]');
+    const changed = new Directory(parseDirectory(text, FIXTURE_DIRECTORY));
+    h.rt.directory = () => changed;
+    expect(await followDirectory(h.rt)).toEqual({ checked: 1, moved: 1 });
+    await h.settle();
+    const card = h.lastCard('sun', '同意申请');
+    expect(card.title).toBe('延期申请待您同意：督字〔2026〕1号');
+    // The leader who left can no longer answer it; the one who took over can.
+    expect((await h.press('wang', { card: h.lastCard('wang', '同意申请'), label: '同意申请' })).toast.type).toBe('error');
+    await press('sun', '同意申请', undefined, card);
+    expect((await unit()).extensions[0]).toMatchObject({ status: 'pending', agreedBy: 'sun' });
   });
 
   it('a request of the earlier flow (a contact’s, pending at the office with no leader’s word) is still decided by the office', async () => {
