@@ -14,6 +14,7 @@ const UNIT = files([
   'console-examples',
   'directory',
   'docs',
+  'extension-render',
   'fake-feishu',
   'fake-wecom',
   'feishu-render',

@@ -1,6 +1,7 @@
 // 受理: the office takes a signed report. A progress report sends the unit back to work; a final one completes it.
 // An unsigned report is refused (不予受理), whatever the card says: see REPORT_RULES.
 import { checkReport } from '../src/domain/report-rules.ts';
+import { timeliness, TIMELINESS_LABELS } from '../src/domain/on-time.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
@@ -20,7 +21,7 @@ export const acceptReport: ActionHandler = {
       r.reviewedAt = now;
       if (to === 'completed') a.completedAt = now;
       const unitName = ctx.dir.unitName(a.unit);
-      const what = to === 'completed' ? '办结报告已受理，该单位事项办结' : '进展报告已受理，请继续抓好落实';
+      const what = to === 'completed' ? `办结报告已受理，该单位事项办结（${TIMELINESS_LABELS[timeliness(a, now, ctx.rt.config.tz)]}）` : '进展报告已受理，请继续抓好落实';
       const notify = [...new Set([a.responsible, r.by])];
       return {
         audits: [{ action: 'accept', unit: a.unit, from, to, detail: { version: r.version, hash: r.hash, final: r.final } }],
@@ -28,7 +29,7 @@ export const acceptReport: ActionHandler = {
           ...notify.map((p) => sendText(p, `${noticeNumber(item)}「${item.title}」${unitName}：${what}（${ctx.person.name}）。`)),
           ...refreshAssignmentCards(item, a),
         ],
-        toast: to === 'completed' ? `已受理，${unitName}办结` : '已受理',
+        toast: to === 'completed' ? `已受理，${unitName}办结（${TIMELINESS_LABELS[timeliness(a, now, ctx.rt.config.tz)]}）` : '已受理',
       };
     }),
 };

@@ -1,7 +1,8 @@
-// 同意 / 不同意: the office decides an extension request; an approved one moves the unit's deadline, a refused one says why.
+// 同意 / 不同意: the office decides an extension request (a leader's own, or one the leader agreed to); an approved one
+// moves the unit's deadline, a refused one says why.
 import { cardKey } from '../src/chat/card-key.ts';
 import { dateInTz, endOfDay, formatDate } from '../src/domain/dates.ts';
-import { check } from '../src/domain/rules.ts';
+import { checkExtension } from '../src/domain/rules.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { ActionHandler } from '../src/dispatch/handler.ts';
@@ -16,10 +17,9 @@ export const decideExtension: ActionHandler = {
       const approve = ctx.payload.a === 'approve_extension';
       const e = a.extensions.find((x) => x.id === ctx.key.n);
       if (!e) throw new Refusal('not_found', '找不到这份延期申请');
-      check('decide_extension', ctx.person.id, item, a, ctx.dir);
-      if (e.status !== 'pending') throw new Refusal('wrong_state', `这份延期申请已${e.status === 'approved' ? '同意' : '不同意'}`);
+      const status = checkExtension(approve ? 'approve' : 'refuse', ctx.person.id, item, a, e, ctx.dir);
       const reason = approve ? undefined : reasonOf(ctx, 'refuse_extension', item, a.unit, ctx.dir);
-      e.status = approve ? 'approved' : 'refused';
+      e.status = status;
       if (reason) e.refuseReason = reason;
       e.decidedBy = ctx.person.id;
       e.decidedAt = now;
@@ -28,7 +28,7 @@ export const decideExtension: ActionHandler = {
       ];
       const oldDue = a.due;
       if (approve && e.to < dateInTz(now, ctx.rt.config.tz)) {
-        throw new Refusal('wrong_state', `申请延至的 ${formatDate(e.to)} 已经过去，不能同意；请申请人重新申请`);
+        throw new Refusal('wrong_state', `申请延至的 ${formatDate(e.to)} 已经过去，不能同意，请选择不同意并写明理由`);
       }
       // The deadline may have moved since the request (/修改): an extension never brings it forward.
       if (approve && e.to <= a.due) {
@@ -48,6 +48,8 @@ export const decideExtension: ActionHandler = {
         deliveries: [
           ...[...new Set([e.by, a.responsible])].map((p) => sendText(p, msg)),
           { kind: 'refresh', cardKey: cardKey({ kind: 'extension', item: item.id, unit: a.unit, n: e.id }) },
+          // The leader's card of a contact's request says what the office decided.
+          ...(e.agreedBy ? [{ kind: 'refresh' as const, cardKey: cardKey({ kind: 'extension_ask', item: item.id, unit: a.unit, n: e.id }) }] : []),
           ...refreshAssignmentCards(item, a),
         ],
         toast: approve ? '已同意延期' : '已不同意延期',

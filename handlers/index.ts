@@ -3,6 +3,7 @@ import type { ActionName } from '../src/chat/action-token.ts';
 import type { CommandName } from '../src/chat/parse-command.ts';
 import type { ActionHandler, CommandHandler, FileHandler } from '../src/dispatch/handler.ts';
 import { acceptReport } from './accept-report.ts';
+import { agreeExtension } from './agree-extension.ts';
 import { amend } from './amend.ts';
 import { cancel } from './cancel.ts';
 import { attachFile } from './attach-file.ts';
@@ -42,6 +43,7 @@ const actionHandlers: ActionHandler[] = [
   acceptReport,
   returnReport,
   confirmSummons,
+  agreeExtension,
   decideExtension,
   replaceProposal,
   keepProposal,

@@ -1,8 +1,10 @@
 // /台账: the ledger, one line per item with each unit's state and deadline, optionally only the items whose title has a
 // keyword; heads, deputies and contacts see their own units.
 import { formatDate } from '../src/domain/dates.ts';
+import { extensionCount, TIMELINESS_LABELS } from '../src/domain/on-time.ts';
+import { unitTimeliness } from '../src/chat/deadline-texts.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
-import { assignmentRef, isIssued, isKey, isOverdue, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
+import { assignmentRef, isIssued, isKey, noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { excerpt } from '../src/chat/parse-command.ts';
 import { itemStatusText, parseStatusFilter, STATUS_CHOICES } from '../src/chat/texts.ts';
 import { numberOrder } from '../src/domain/item-number.ts';
@@ -83,7 +85,9 @@ export const list: CommandHandler = {
     }
     const shown = listed.slice(0, MAX_LINES);
     const refsShown = (item: ItemHeader) => refsOf.get(item.id) ?? item.units.map((u) => assignmentRef(item.id, u));
-    const found = await rt.store.getAssignmentsByRef(shown.filter(isIssued).flatMap(refsShown));
+    // With each 配合 unit of an item run by its lead unit, the lead unit's record: its delivery is theirs (on time).
+    const leadRefs = (item: ItemHeader) => (item.leadRule ? [assignmentRef(item.id, item.lead)] : []);
+    const found = await rt.store.getAssignmentsByRef([...new Set(shown.filter(isIssued).flatMap((item) => [...refsShown(item), ...leadRefs(item)]))]);
     const lines = shown.map((item) => {
       if (!isIssued(item)) return `${noticeNumber(item)} ${item.title}｜${itemStatusText(item, rt.config.tz)}`;
       // In the order the office gave the units.
@@ -93,7 +97,8 @@ export const list: CommandHandler = {
         const a = mine.has(ref) ? found.get(ref) : undefined;
         return a ? [a] : [];
       });
-      return line(item, as, now, rt.config.tz, (id) => dir.unitName(id));
+      const lead = item.leadRule ? found.get(assignmentRef(item.id, item.lead)) : undefined;
+      return line(item, as, now, rt.config.tz, (id) => dir.unitName(id), lead);
     });
     const titled = keyword ? `标题含「${excerpt(keyword)}」` : '';
     if (lines.length === 0) {
@@ -143,11 +148,15 @@ function byNumber(a: ItemHeader, b: ItemHeader): number {
   return numberOrder(b) - numberOrder(a);
 }
 
-function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, unitName: (id: string) => string): string {
+function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, unitName: (id: string) => string, lead?: Assignment): string {
   const head = `${noticeNumber(item)}${isKey(item) ? '【重点】' : ''} ${item.title}`;
   if (item.status === 'withdrawn') return `${head}｜${itemStatusText(item, tz)}`;
-  const parts = shown.map(
-    (a) => `${unitName(a.unit)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}（期限 ${formatDate(a.due)}）`,
-  );
+  const parts = shown.map((a) => {
+    // A completed unit says whether it was on time (按期, 延期后按期, 逾期办结); an open one past its deadline, 【逾期】.
+    const t = unitTimeliness(item, a, lead ? [lead, ...shown] : shown, now, tz);
+    const mark = a.state === 'completed' ? `·${TIMELINESS_LABELS[t]}` : t === 'overdue' ? '【逾期】' : '';
+    const n = extensionCount(a);
+    return `${unitName(a.unit)}：${STATE_LABELS[a.state]}${mark}（期限 ${formatDate(a.due)}${n ? `，已延期 ${n} 次` : ''}）`;
+  });
   return `${head}｜${parts.join('；')}`;
 }

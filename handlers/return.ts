@@ -10,11 +10,18 @@ import { latestReport, noticeNumber } from '../src/domain/types.ts';
 import type { ActionHandler, CommandContext, CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom, oneUnit } from '../src/dispatch/handler-kit.ts';
 import type { ReasonAsk } from '../src/dispatch/reason-ask.ts';
+import { agreeExtension } from './agree-extension.ts';
 import { decideExtension } from './decide-extension.ts';
 import { returnReport } from './return-report.ts';
 import { sendBackReport } from './send-back-report.ts';
 
-const HANDLERS: Record<ReasonedAction, ActionHandler> = { send_back: sendBackReport, return: returnReport, refuse_extension: decideExtension };
+// The unit leader's 不同意 on a contact's extension request takes its reason the same way (WeCom: /退回 after the press).
+const HANDLERS: Record<ReasonedAction, ActionHandler> = {
+  send_back: sendBackReport,
+  return: returnReport,
+  refuse_extension: decideExtension,
+  disagree_extension: agreeExtension,
+};
 
 /** What the "no" is about: an action on a card, of a unit. */
 type Target = Pick<ReasonAsk, 'a' | 'k' | 'unit'>;
@@ -85,6 +92,9 @@ async function waitingFor(ctx: CommandContext, id: string, unit: string | undefi
         return [{ a: 'send_back', k: cardKey({ kind: 'sign', item: id, unit: a.unit, n: r.version }), unit: a.unit }];
       }
       if (r?.status === 'signed' && office) return [{ a: 'return', k: cardKey({ kind: 'review', item: id, unit: a.unit, n: r.version }), unit: a.unit }];
+      // A contact's extension request waiting for this leader: 不同意, with the reason typed.
+      const ask = a.responsible === person ? a.extensions.find((e) => e.status === 'pending_leader') : undefined;
+      if (ask) return [{ a: 'disagree_extension', k: cardKey({ kind: 'extension_ask', item: id, unit: a.unit, n: ask.id }), unit: a.unit }];
       return [];
     });
   const where = `${noticeNumber(found.item)}${unit === undefined ? '' : `的${dir.unitName(unit)}`}`;

@@ -10,6 +10,7 @@ import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
 import { attachmentLine } from '../src/chat/attachment-texts.ts';
+import { deadlineHistory, unitTimelinessLabel } from '../src/chat/deadline-texts.ts';
 
 export const show: CommandHandler = {
   command: 'show',
@@ -41,9 +42,13 @@ export const show: CommandHandler = {
         const rep = r ? `；最新报告第 ${r.version} 稿${r.final ? '（办结）' : ''}${r.signature ? `，${name(r.signature.by)}已签署` : '，未签署'}${sentBack(r)}` : '';
         const ext = a.extensions[a.extensions.length - 1];
         const refused = ext?.status === 'refused' ? `；延期申请（至 ${formatDate(ext.to)}）未获同意${ext.refuseReason ? `，理由：${ext.refuseReason}` : ''}` : '';
-        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}`;
+        const done = `；办结情况：${unitTimelinessLabel(item, a, item.assignments, now, tz)}`;
+        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}${done}`;
       }),
     ];
+    // Each unit's original deadline and every extension asked (who, when, from, to, why, and what became of it).
+    const history = item.assignments.flatMap((a) => deadlineHistory(a, dir, tz));
+    if (history.length) lines.push('', '办结时限及延期：', ...history);
     // The full text of each unit's latest report: a card may have to shorten a very long one.
     for (const a of item.assignments) {
       const r = latestReport(a);

@@ -40,6 +40,7 @@ export const withdraw: CommandHandler = {
           ...refreshAssignmentCards(item, a),
           ...a.summons.map((s) => ({ kind: 'refresh' as const, cardKey: cardKey({ kind: 'summons', item: item.id, unit: a.unit, n: s.id }) })),
           ...a.extensions.map((e) => ({ kind: 'refresh' as const, cardKey: cardKey({ kind: 'extension', item: item.id, unit: a.unit, n: e.id }) })),
+          ...a.extensions.map((e) => ({ kind: 'refresh' as const, cardKey: cardKey({ kind: 'extension_ask', item: item.id, unit: a.unit, n: e.id }) })),
         ]),
         ctx.reply(`已撤回${noticeNumber(item)}「${item.title}」，已告知 ${told.length} 人；此后不再提醒，编号保留不再使用。`),
       ];

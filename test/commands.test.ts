@@ -834,7 +834,8 @@ describe('/延期 /extend', () => {
 
     const card = h.lastCard('zhang', '同意');
     expect(card.title).toBe('延期申请：督字〔2026〕1号');
-    expect(fieldsOf(card)).toEqual({ 单位: '市交通运输局', 申请人: '李明（2026年9月28日 09:00）', 原办结时限: '2026年10月9日', 申请延至: '2026年10月30日' });
+    // The office sees the original deadline and how often it was moved already; a leader's own request has no 单位意见.
+    expect(fieldsOf(card)).toEqual({ 单位: '市交通运输局', 申请人: '李明（2026年9月28日 09:00）', 原定期限: '2026年10月9日', 已延期: '0 次', 申请延至: '2026年10月30日' });
     expect(card.body).toContain('汛期施工受限，需顺延');
     expect(card.buttons.map((b) => b.text)).toEqual(['同意', '不同意']);
     expect(h.lastCard('qian', '不同意').title).toBe(card.title);
@@ -881,10 +882,14 @@ describe('/延期 /extend', () => {
     expect(h.lastText('zhang')).toBe('台账中没有符合条件的督查事项。');
   });
 
-  it('a contact asks in English; 不同意 keeps the deadline and tells both the asker and the leader', async () => {
+  it('a contact asks in English; the leader agrees; 不同意 keeps the deadline and tells both the asker and the leader', async () => {
     await h.command('zhao', '/extend 1 to=2026-11-15 reason="need more time"');
-    expect(h.lastText('zhao')).toContain('申请延至 2026年11月15日');
+    expect(h.lastText('zhao')).toBe('已提交延期申请（督字〔2026〕1号，申请延至 2026年11月15日），等待李明同意后报督查室审批。');
+    // The office sees nothing until the leader stands behind it.
+    expect(() => h.lastCard('qian', '不同意')).toThrow();
+    await h.press('li', { card: h.lastCard('li', '同意申请'), label: '同意申请' });
     const card = h.lastCard('qian', '不同意');
+    expect(fieldsOf(card)['单位意见']).toBe('李明已同意（2026年9月28日 09:00）');
     expect(fieldsOf(card)['申请人']).toContain('赵磊');
     const before = (await item('2026-1')).assignments[0]!;
 
@@ -931,7 +936,7 @@ describe('/延期 /extend', () => {
     await refused('li', '/延期 9 至=2026-10-30 理由=顺延', '没有督字〔2026〕9号这个督查事项', false);
 
     await h.command('li', '/延期 1 至=2026-10-30 理由=顺延');
-    await refused('zhao', '/延期 1 至=2026-11-30 理由=再顺延', '已有一份延期申请在等待督查室审批', false);
+    await refused('zhao', '/延期 1 至=2026-11-30 理由=再顺延', '已有一份延期申请（延至 2026年10月30日）已报督查室，等待审批', false);
     expect((await item('2026-1')).assignments[0]!.extensions).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 // The one function that says 按期 / 延期后按期 / 逾期办结 / 逾期未办结, on hand-written cases.
 import { describe, expect, it } from 'vitest';
 import { endOfDay } from '../src/domain/dates.ts';
-import { deadlineAt, extensionCount, originalDeadline, timeliness, TIMELINESS_LABELS } from '../src/domain/on-time.ts';
+import { deadlineAt, deliveredAt, extensionCount, leadFor, originalDeadline, timeliness, TIMELINESS_LABELS } from '../src/domain/on-time.ts';
 import type { Assignment, Extension, Report } from '../src/domain/types.ts';
 
 const TZ = 'Asia/Shanghai';
@@ -86,5 +86,41 @@ describe('timeliness', () => {
     const a = unit({ extensions: [extension('2026-10-30', '2026-11-20', '2026-10-28T10:00:00', 'refused')], ...completed('2026-11-02T10:00:00') });
     expect(timeliness(a, now, TZ)).toBe('late');
     expect(extensionCount(a)).toBe(0);
+  });
+  it('requests the office has not approved (waiting for the leader, agreed and waiting, refused by the leader) change nothing', () => {
+    const waiting = (status: Extension['status'], more: Partial<Extension> = {}) => ({ ...extension('2026-10-30', '2026-11-20', '2026-10-28T10:00:00', status), ...more });
+    for (const e of [waiting('pending_leader'), waiting('pending', { agreedBy: 'li', agreedAt: at('2026-10-28T09:00:00') }), waiting('refused', { leaderRefused: true })]) {
+      const a = unit({ extensions: [e], ...completed('2026-11-02T10:00:00') });
+      expect(timeliness(a, now, TZ)).toBe('late');
+      expect(originalDeadline(a, TZ).due).toBe('2026-10-30');
+      expect(extensionCount(a)).toBe(0);
+    }
+  });
+});
+
+describe('a unit of an item run by its lead unit (牵头=)', () => {
+  const now = at('2026-12-01T10:00:00');
+  const item = { leadRule: true, lead: 'jtj' };
+  const lead = unit({ unit: 'jtj', lead: true, ...completed('2026-10-30T20:00:00', { completedAt: at('2026-11-02T09:00:00') }) });
+  // Completed with the lead unit, when the office accepted the lead unit's final report (after the deadline).
+  const support = unit({ unit: 'gaj', state: 'completed', completedAt: at('2026-11-02T09:00:00') });
+
+  it('a 配合 unit completed with the lead unit delivered when the lead unit signed its final report: 按期', () => {
+    expect(leadFor(item, support, [lead, support])).toBe(lead);
+    expect(deliveredAt(support, lead)).toBe(at('2026-10-30T20:00:00'));
+    expect(timeliness(support, now, TZ, lead)).toBe('on_time');
+    // Judged alone, the office's acceptance two days later would make it late.
+    expect(timeliness(support, now, TZ)).toBe('late');
+  });
+  it('the lead unit answers for itself; without the lead rule every unit does', () => {
+    expect(leadFor(item, lead, [lead, support])).toBeUndefined();
+    expect(leadFor({ lead: 'jtj' }, support, [lead, support])).toBeUndefined();
+    expect(timeliness(lead, now, TZ)).toBe('on_time');
+  });
+  it('a 配合 unit with its own deadline extended is judged by it, at the lead unit’s delivery', () => {
+    const leadLate = unit({ unit: 'jtj', lead: true, ...completed('2026-11-10T10:00:00', { completedAt: at('2026-11-11T09:00:00') }) });
+    const ext = unit({ unit: 'gaj', state: 'completed', completedAt: at('2026-11-11T09:00:00'), due: '2026-11-20', dueAt: endOfDay('2026-11-20', TZ), extensions: [extension('2026-10-30', '2026-11-20', '2026-10-20T10:00:00')] });
+    expect(timeliness(ext, now, TZ, leadLate)).toBe('extended_on_time');
+    expect(timeliness(leadLate, now, TZ)).toBe('late');
   });
 });

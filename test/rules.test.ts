@@ -136,6 +136,12 @@ const EXPECT: Record<AssignmentAction, Expectation> = {
     elsewhere: [],
     from: { issued: SAME, received: SAME, awaiting_signature: SAME, signed: SAME, returned: SAME, completed: NO },
   },
+  // 同意申请 / 不同意 a contact's extension request: the responsible leader, while the unit is open.
+  agree_extension: {
+    who: responsible,
+    elsewhere: LEADERS_ELSEWHERE,
+    from: { issued: SAME, received: SAME, awaiting_signature: SAME, signed: SAME, returned: SAME, completed: NO },
+  },
   decide_extension: {
     who: officeOnly,
     elsewhere: [],
@@ -257,7 +263,7 @@ function expected(action: AssignmentAction, actor: ActorKind, kind: Kind, f: Fix
 
 /** Leaders of the unit who are not the responsible one: refused `not_allowed` (the role is not theirs here). */
 const SAME_UNIT_LEADERS: ActorKind[] = ['head', 'respDeputy', 'otherDeputy'];
-const RESPONSIBLE_ACTIONS: AssignmentAction[] = ['receive', 'sign', 'send_back', 'request_extension'];
+const RESPONSIBLE_ACTIONS: AssignmentAction[] = ['receive', 'sign', 'send_back', 'request_extension', 'agree_extension'];
 
 function run(action: AssignmentAction, person: string, item: Item, a: Assignment, dir: Directory): Verdict & { message?: string } {
   try {
@@ -559,7 +565,13 @@ describe('through the service', () => {
     return c;
   }
 
-  const requestExtension = (c: Ctx, who: string = ACTORS.contact) => command(who, `/延期 ${c.ref} 至=2026-11-30 理由=汛期施工受限`, c);
+  /** A request as the office gets it: the contact's, agreed by the unit's leader (同意申请); or as `who` asks it. */
+  const requestExtension = async (c: Ctx, who?: string) => {
+    await command(who ?? ACTORS.contact, `/延期 ${c.ref} 至=2026-11-30 理由=汛期施工受限`, c);
+    if (who === undefined) await press(c.resp, '同意申请', c);
+  };
+  /** A contact's request waiting for the unit's leader. */
+  const askLeader = (c: Ctx) => command(ACTORS.contact, `/延期 ${c.ref} 至=2026-11-30 理由=汛期施工受限`, c);
   const summon = (c: Ctx) => command(ACTORS.office, `/约谈 ${c.ref} 单位=jtj 时间="2026-10-10 15:00" 地点=市委3号楼302会议室`, c);
 
   /** Everything that must not move when a transition is refused, as stored (raw strings), plus the parsed views. */
@@ -612,6 +624,7 @@ describe('through the service', () => {
   const signKey = (n: number) => (c: Ctx) => `sign:${c.id}:jtj:${n}`;
   const review = (n: number, unit = 'jtj') => (c: Ctx) => `review:${c.id}:${unit}:${n}`;
   const extension = (unit = 'jtj') => (c: Ctx) => `extension:${c.id}:${unit}:1`;
+  const askCard = (unit = 'jtj') => (c: Ctx) => `extension_ask:${c.id}:${unit}:1`;
   const summons = (c: Ctx) => `summons:${c.id}:jtj:1`;
 
   interface RefusedCase {
@@ -747,6 +760,22 @@ describe('through the service', () => {
       attempt: pressed('zhang', '同意'),
       type: 'info',
       text: /已办结.*不能审批延期/,
+    },
+    // 同意申请 / 不同意: the unit's responsible leader on a contact's request
+    { name: '同意申请 · wrong role: an office clerk', from: 'received', prepare: askLeader, attempt: forged('zhang', 'agree_extension', askCard()), type: 'error', text: /市交通运输局的负责领导才能审核延期申请/ },
+    { name: '同意申请 · wrong role: the contact who asked', from: 'received', prepare: askLeader, attempt: forged('zhao', 'agree_extension', askCard()), type: 'error', text: /负责领导才能审核延期申请/ },
+    { name: '不同意 (leader) · wrong role: a deputy not responsible', from: 'received', prepare: askLeader, attempt: forged('sun', 'disagree_extension', askCard()), type: 'error', text: /负责领导才能审核延期申请/ },
+    { name: '同意 · wrong state: the request still waits for the unit’s leader', from: 'received', prepare: askLeader, attempt: forged('zhang', 'approve_extension', extension()), type: 'info', text: /这份延期申请尚待李明同意/ },
+    {
+      name: '同意申请 · wrong state: already agreed',
+      from: 'received',
+      prepare: async (c) => {
+        await askLeader(c);
+        await press('li', '同意申请', c);
+      },
+      attempt: pressed('li', '同意申请'),
+      type: 'info',
+      text: /这份延期申请已报督查室，等待审批/,
     },
     // 确认出席, /约谈, /坐地督查
     { name: '确认出席 · wrong role: a deputy of the unit', from: 'received', prepare: (c) => summon(c), attempt: forged('sun', 'confirm_summons', summons), type: 'error', text: /一把手才能确认出席/ },
@@ -1032,6 +1061,26 @@ describe('through the service', () => {
       act: (c) => requestExtension(c, 'zhao'),
       to: 'signed',
       audits: [{ action: 'request_extension', actor: 'zhao', unit: 'jtj' }],
+      // A contact's request goes to the unit's responsible leader first.
+      after: (item) => expect(jtj(item).extensions[0]).toMatchObject({ by: 'zhao', status: 'pending_leader' }),
+    },
+    {
+      name: '同意申请 · the unit’s leader agrees: the request goes to the office',
+      from: 'received',
+      prepare: askLeader,
+      act: (c) => press('li', '同意申请', c),
+      to: 'received',
+      audits: [{ action: 'agree_extension', actor: 'li', unit: 'jtj' }],
+      after: (item) => expect(jtj(item).extensions[0]).toMatchObject({ status: 'pending', agreedBy: 'li' }),
+    },
+    {
+      name: '不同意 · the unit’s leader refuses: the office never sees it',
+      from: 'awaiting_signature',
+      prepare: askLeader,
+      act: (c) => press('li', '不同意', c),
+      to: 'awaiting_signature',
+      audits: [{ action: 'disagree_extension', actor: 'li', unit: 'jtj' }],
+      after: (item) => expect(jtj(item).extensions[0]).toMatchObject({ status: 'refused', leaderRefused: true, decidedBy: 'li', refuseReason: REASON }),
     },
     {
       name: '同意 · the office approves: the deadline moves',

@@ -152,6 +152,7 @@ describe('reminder slots', () => {
     await issue('事项 单位=jtj 期限=2026-10-09 类别=重大');
     await h!.press('li', { card: h!.lastCard('li', '签收'), label: '签收' });
     await h!.command('zhao', '/延期 1 至=2026-10-16 理由=需协调多部门');
+    await h!.press('li', { card: h!.lastCard('li', '同意申请'), label: '同意申请' });
     // Still due on the 9th: 3 working days before it is the 29th.
     await at('2026-09-29T09:00:00+08:00');
     expect(reminders('zhao')).toHaveLength(1);
@@ -530,6 +531,7 @@ describe('/修改: a corrected deadline moves the schedule', () => {
     await issue('联合整治 单位=jtj,gaj 期限=2026-10-09 类别=重大');
     await h!.press('chen', { card: h!.lastCard('chen', '签收'), label: '签收' });
     await h!.command('zhou', '/延期 1 至=2026-10-30 理由=需协调多部门');
+    await h!.press('chen', { card: h!.lastCard('chen', '同意申请'), label: '同意申请' });
     await h!.press('zhang', { card: h!.lastCard('zhang', '同意'), label: '同意' });
     const steps = () => cards('zhang').filter((c) => c.title.startsWith('【逾期升级】'));
     const urges = () => texts('li').filter((t) => t.startsWith('【催办】'));

@@ -150,6 +150,7 @@ describe('indexes follow every change', () => {
 
     // An approved extension moves the deadline in the indexes too; a request alone moves nothing.
     await h.command('zhao', '/延期 1 至=2026-11-30 理由=汛期施工受限');
+    await h.press('li', { card: h.lastCard('li', '同意申请'), label: '同意申请' });
     expect(await h.redis.zscore(k.byDue, ref)).toBe(String(dueAt));
     await h.press('zhang', { card: h.lastCard('zhang', '同意'), label: '同意' });
     const newDue = (await store.getAssignment('d1', 'jtj'))!.doc.dueAt;

@@ -10,6 +10,8 @@ export type ActionName =
   | 'accept'
   | 'return'
   | 'confirm_summons'
+  | 'agree_extension'
+  | 'disagree_extension'
   | 'approve_extension'
   | 'refuse_extension'
   | 'replace_proposal'

@@ -1,6 +1,7 @@
 // Names a card by what it shows (kind, item, unit, number): a card is re-drawn from the store by its key.
 
-export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'proposal';
+/** `extension`: a request as the office decides it; `extension_ask`: a contact's request, to the unit's responsible leader. */
+export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'extension_ask' | 'proposal';
 
 export interface CardKey {
   kind: CardKind;
@@ -10,7 +11,7 @@ export interface CardKey {
   n?: number;
 }
 
-const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'proposal'];
+const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'extension_ask', 'proposal'];
 
 export function cardKey(k: CardKey): string {
   return [k.kind, k.item, k.unit ?? '', k.n ?? ''].join(':').replace(/:+$/, '');

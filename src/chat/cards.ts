@@ -12,6 +12,8 @@ import type { ActionName, ActionSigner } from './action-token.ts';
 import { cardKey, type CardKey } from './card-key.ts';
 import type { Button, ButtonInput, Card } from './message.ts';
 import { attachmentBlock, attachmentLine } from './attachment-texts.ts';
+import { leaderExtensionCard, officeExtensionCard } from './extension-cards.ts';
+import { unitTimelinessLabel } from './deadline-texts.ts';
 
 export interface CardContext {
   item: ItemHeader;
@@ -49,7 +51,9 @@ function drawCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     case 'summons':
       return summonsCard(key, viewer, ctx);
     case 'extension':
-      return extensionCard(key, viewer, ctx);
+      return officeExtensionCard(key, viewer, ctx);
+    case 'extension_ask':
+      return leaderExtensionCard(key, viewer, ctx);
     case 'proposal':
       return proposalCard(key, viewer, ctx);
   }
@@ -318,7 +322,8 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       ),
     );
   } else if (r.status === 'accepted') {
-    card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 受理${r.final ? '，该单位已办结' : ''}`;
+    const done = r.final && a.state === 'completed' ? `（${unitTimelinessLabel(item, a, ctx.assignments, ctx.now, ctx.tz)}）` : '';
+    card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 受理${r.final ? `，该单位已办结${done}` : ''}`;
   } else if (r.status === 'returned') {
     card.note = `已由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} 退回${because('退回理由', r.returnReason)}`;
   } else {
@@ -411,36 +416,6 @@ function proposalCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   } else {
     card.color = 'grey';
     card.note = `已由${personName(dir, p.by)}于 ${when(ctx, p.decidedAt)} 保留原${what}，未${summons ? '发出新的约谈' : '记录新的坐地督查'}`;
-  }
-  return card;
-}
-
-function extensionCard(key: CardKey, viewer: string, ctx: CardContext): Card {
-  const { item, dir } = ctx;
-  const a = mustAssignment(ctx, key.unit);
-  const e = a.extensions.find((x) => x.id === key.n);
-  if (!e) throw new Error(`no extension ${String(key.n)}`);
-  const card: Card = {
-    title: `延期申请：${noticeNumber(item)}`,
-    subtitle: item.title,
-    color: 'orange',
-    fields: [
-      { label: '单位', value: dir.unitName(a.unit) },
-      { label: '申请人', value: `${personName(dir, e.by)}（${when(ctx, e.at)}）` },
-      { label: '原办结时限', value: formatDate(e.oldDue ?? a.due) },
-      { label: '申请延至', value: formatDate(e.to) },
-    ],
-    body: `**理由**\n${e.reason}`,
-    buttons: [],
-  };
-  if (e.status === 'pending') {
-    card.buttons.push(
-      button(ctx, key, viewer, 'approve_extension', '同意', 'primary'),
-      button(ctx, key, viewer, 'refuse_extension', '不同意', 'danger', undefined, reasonInput('refuse_extension')),
-    );
-  } else {
-    const refused = e.status === 'refused';
-    card.note = `已由${personName(dir, e.decidedBy)}于 ${when(ctx, e.decidedAt)} ${refused ? '不同意' : '同意'}${because('理由', refused ? e.refuseReason : undefined)}`;
   }
   return card;
 }

@@ -325,7 +325,7 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     name: 'extend',
     zh: '延期',
     aliases: ['延期', 'extend'],
-    summary: '申请延长办结时限，由督查室同意或不同意',
+    summary: '在办结时限前申请延期：联络员的申请先经负责领导同意，再由督查室审批',
     positional: [itemNo],
     keys: [
       { name: 'to', zh: '至', aliases: ['至', 'to'], required: true, placeholder: '<YYYY-MM-DD>' },
@@ -335,6 +335,11 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     syntax: '<事项编号> 至=<YYYY-MM-DD> 理由=<文字>',
     syntaxEn: '<no> to=<date> reason=<text>',
     examples: ['/延期 12 至=2026-07-15 理由=“汛期施工受限，需顺延”'],
+    notes: [
+      '须在现行办结时限届满前申请；逾期后不能再申请延期，请用 /报送 如实报送办理情况和未能按期办结的原因。',
+      '联络员的申请先发给本单位负责领导（同意申请 / 不同意，不同意须写明理由），同意后才报督查室；负责领导或一把手本人申请的直接报督查室。',
+      '督查室的审批卡片写明原定办结时限和已延期次数；同意后办结时限即改为申请的日期，全部记入办理过程，/查看 可见。',
+    ],
   },
   return: {
     name: 'return',
@@ -348,8 +353,8 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     syntaxEn: '<no> [unit=<unit>] reason=<text>',
     examples: ['/退回 12 理由=“数据不全，请补充各区县明细”', '/退回 12 单位=市交通运输局 理由=未附整改前后照片'],
     notes: [
-      '按过卡片上的“退回修改”“退回”或“不同意”而未能填写理由时（企业微信），72 小时内发送本命令即完成那一次退回。',
-      '否则：负责领导退回等待其签署的报告（退回修改），督查室退回已签署、待受理的报告；事项有多个单位可退回时，用 单位= 指明。',
+      '按过卡片上的“退回修改”“退回”或“不同意”（督查室不同意延期，或负责领导不同意联络员的延期申请）而未能填写理由时（企业微信），72 小时内发送本命令即完成那一次退回。',
+      '否则：负责领导退回等待其签署的报告（退回修改），或不同意等待其同意的延期申请；督查室退回已签署、待受理的报告；事项有多个单位可退回时，用 单位= 指明。',
       `理由最多 ${REASON_MAX} 字，会告知报告人，并记入办理过程。`,
     ],
   },

@@ -27,6 +27,8 @@ export const ACTION_LABELS: Record<string, string> = {
   propose_onsite: '再次记录当日坐地督查（待确认是否替换）',
   keep_onsite: '保留当日原坐地督查记录',
   request_extension: '申请延期',
+  agree_extension: '同意延期申请（报督查室审批）',
+  disagree_extension: '不同意延期申请',
   approve_extension: '同意延期',
   refuse_extension: '不同意延期',
   change_deadline: '办结时限变更',

@@ -1,7 +1,7 @@
 // On time or not (按期 / 延期后按期 / 逾期办结 / 逾期未办结): the one function every card, /查看, the digest, the ledger
 // and the statistics ask, so that no two of them can disagree about a unit.
 import { endOfDay } from './dates.ts';
-import type { Assignment, Report } from './types.ts';
+import type { Assignment, ItemHeader, Report } from './types.ts';
 
 /**
  * - on_time: completed by the original deadline (按期);
@@ -44,10 +44,23 @@ export function extensionCount(a: Pick<Assignment, 'extensions'>): number {
  * When the unit delivered: the signature of the final report that was accepted (the office's acceptance may come a
  * day later, and the unit is not late for it); without one (an item completed some other way), when it was completed.
  */
-export function deliveredAt(a: Pick<Assignment, 'completedAt' | 'reports'>): number | undefined {
+export function deliveredAt(a: Pick<Assignment, 'completedAt' | 'reports'>, lead?: Pick<Assignment, 'completedAt' | 'reports'>): number | undefined {
   if (a.completedAt === undefined) return undefined;
   const accepted: Report | undefined = [...a.reports].reverse().find((r) => r.final && r.status === 'accepted');
-  return accepted?.signature?.at ?? a.completedAt;
+  if (accepted?.signature) return accepted.signature.at;
+  // A 配合 unit completed with its lead unit (牵头=): it delivered when the lead unit's final report was signed.
+  const viaLead = lead && lead !== a ? deliveredAt(lead) : undefined;
+  return viaLead !== undefined && viaLead <= a.completedAt ? viaLead : a.completedAt;
+}
+
+/**
+ * The lead unit's assignment, for a 配合 unit of an item that reports through its lead unit (`牵头=`, leadRule): the
+ * 配合 unit's delivery is the lead unit's. Undefined otherwise (every unit answers for itself).
+ */
+export function leadFor<A extends Pick<Assignment, 'unit'>>(item: Pick<ItemHeader, 'leadRule' | 'lead'>, a: A, all: Iterable<A>): A | undefined {
+  if (!item.leadRule || a.unit === item.lead) return undefined;
+  for (const x of all) if (x.unit === item.lead) return x;
+  return undefined;
 }
 
 /**
@@ -65,9 +78,12 @@ export function deadlineAt(a: Pick<Assignment, 'due' | 'dueAt' | 'extensions'>, 
   return later ? { due: last.to, dueAt: endOfDay(last.to, tz), extended: true } : { due: a.due, dueAt: a.dueAt, extended: true };
 }
 
-/** 按期 / 延期后按期 / 逾期办结 / 逾期未办结 / 在办 of one unit's assignment, at `now`. */
-export function timeliness(a: Timed, now: number, tz: string): Timeliness {
-  const done = a.state === 'completed' ? deliveredAt(a) : undefined;
+/**
+ * 按期 / 延期后按期 / 逾期办结 / 逾期未办结 / 在办 of one unit's assignment, at `now`. `lead`: for a 配合 unit of an item
+ * that reports through its lead unit, the lead unit's assignment (leadFor()).
+ */
+export function timeliness(a: Timed, now: number, tz: string, lead?: Timed): Timeliness {
+  const done = a.state === 'completed' ? deliveredAt(a, lead) : undefined;
   if (done === undefined) return now > a.dueAt ? 'overdue' : 'open';
   if (done <= originalDeadline(a, tz).dueAt) return 'on_time';
   const then = deadlineAt(a, done, tz);

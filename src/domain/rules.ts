@@ -3,7 +3,7 @@
 import type { Directory, Role } from '../directory/directory.ts';
 import { Refusal } from './refusal.ts';
 import { noticeNumber } from './item-number.ts';
-import { type Assignment, type AssignmentState, type ItemHeader, type ItemStatus } from './types.ts';
+import { type Assignment, type AssignmentState, type Extension, type ExtensionStatus, type ItemHeader, type ItemStatus } from './types.ts';
 
 /** Whose action it is, relative to one assignment. */
 export type Party =
@@ -27,6 +27,7 @@ export type AssignmentAction =
   | 'record_summons'
   | 'onsite'
   | 'request_extension'
+  | 'agree_extension'
   | 'decide_extension';
 
 export interface Rule {
@@ -78,6 +79,8 @@ export const RULES: Record<AssignmentAction, Rule> = {
   record_summons: { label: '记录约谈结果', who: ['office'], from: [...OPEN, 'completed'], to: 'same' },
   onsite: { label: '坐地督查', who: ['office'], from: OPEN, to: 'same' },
   request_extension: { label: '申请延期', who: ['head', 'responsible', 'contact'], from: OPEN, to: 'same' },
+  // A contact's request goes to the unit's responsible leader first (同意申请 / 不同意): see EXTENSION_RULES.
+  agree_extension: { label: '审核延期申请', who: ['responsible'], from: OPEN, to: 'same' },
   decide_extension: { label: '审批延期', who: ['office'], from: OPEN, to: 'same' },
 };
 
@@ -236,4 +239,65 @@ export function checkItem(action: ItemAction, person: string, item: ItemFacts, d
   if (item.status === rule.to || (action === 'issue' && issuedAlready)) throw new Refusal('wrong_state', state);
   const hint = rule.hint?.[item.status]?.(ref);
   throw new Refusal('wrong_state', `${state}，不能${rule.label}${hint ? `。${hint}` : ''}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// An extension request's own life: asked (a contact's goes to the unit's responsible leader, a leader's own straight
+// to the office) → pending_leader ─同意申请─▶ pending (the office) ─同意─▶ approved, or 不同意 (with a reason) from
+// either ─▶ refused. The assignment's rule (who, and from which unit states) is checked first, then the request's.
+// ---------------------------------------------------------------------------------------------
+
+export type ExtensionStep = 'agree' | 'disagree' | 'approve' | 'refuse';
+
+export interface ExtensionRule {
+  /** The button's label. */
+  label: string;
+  /** The assignment's rule: who may press, and while the unit is in which states. */
+  rule: AssignmentAction;
+  from: ExtensionStatus[];
+  to: ExtensionStatus;
+}
+
+export const EXTENSION_RULES: Record<ExtensionStep, ExtensionRule> = {
+  agree: { label: '同意申请', rule: 'agree_extension', from: ['pending_leader'], to: 'pending' },
+  disagree: { label: '不同意', rule: 'agree_extension', from: ['pending_leader'], to: 'refused' },
+  approve: { label: '同意', rule: 'decide_extension', from: ['pending'], to: 'approved' },
+  refuse: { label: '不同意', rule: 'decide_extension', from: ['pending'], to: 'refused' },
+};
+
+/**
+ * Where a request starts: a leader's own (the unit's head, or the responsible leader) goes straight to the office; a
+ * contact's waits for the responsible leader, so that the office sees only requests the leader stands behind.
+ */
+export const EXTENSION_START: Record<'leader' | 'contact', ExtensionStatus> = { leader: 'pending', contact: 'pending_leader' };
+
+/** The status a request by this person starts in (the caller has checked request_extension). */
+export function extensionStart(person: string, a: Pick<Assignment, 'unit' | 'responsible'>, dir: Directory): ExtensionStatus {
+  const leader = isParty('responsible', person, a, dir) || isParty('head', person, a, dir);
+  return EXTENSION_START[leader ? 'leader' : 'contact'];
+}
+
+/** A request's status as a refusal says it: 这份延期申请尚待李明同意, 已报督查室审批, 已同意, 已被李明不同意. */
+export function extensionStatusText(e: Pick<Extension, 'status' | 'leaderRefused' | 'decidedBy'>, a: Pick<Assignment, 'responsible'>, dir: Directory): string {
+  switch (e.status) {
+    case 'pending_leader':
+      return `尚待${dir.personName(a.responsible)}同意`;
+    case 'pending':
+      return '已报督查室，等待审批';
+    case 'approved':
+      return '已同意';
+    case 'refused':
+      return e.leaderRefused ? `已被${dir.personName(e.decidedBy ?? a.responsible)}不同意` : '已不同意';
+  }
+}
+
+/**
+ * Checks a press on an extension request: the assignment's rule (who, unit state), then the request's own status.
+ * Throws a Refusal naming why not; returns the status it moves to.
+ */
+export function checkExtension(step: ExtensionStep, person: string, item: ItemFacts, a: Assignment, e: Extension, dir: Directory): ExtensionStatus {
+  const rule = EXTENSION_RULES[step];
+  check(rule.rule, person, item, a, dir);
+  if (!rule.from.includes(e.status)) throw new Refusal('wrong_state', `这份延期申请${extensionStatusText(e, a, dir)}`);
+  return rule.to;
 }

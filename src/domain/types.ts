@@ -115,18 +115,31 @@ export interface Proposal {
   made?: number;
 }
 
+/**
+ * pending_leader: a contact's request, waiting for the unit's responsible leader (同意申请 / 不同意); pending: at the
+ * office (a leader's own request, one the leader agreed to, or a request of an earlier version); approved / refused.
+ * Who may move it from which status: EXTENSION_RULES in rules.ts.
+ */
+export type ExtensionStatus = 'pending_leader' | 'pending' | 'approved' | 'refused';
+
 export interface Extension {
   id: number;
   to: string;
   reason: string;
   by: string;
   at: number;
-  status: 'pending' | 'approved' | 'refused';
+  status: ExtensionStatus;
+  /** The responsible leader who agreed to a contact's request (同意申请), and when: then it went to the office. */
+  agreedBy?: string;
+  agreedAt?: number;
+  /** The request was refused by the unit's responsible leader (不同意), before the office saw it. */
+  leaderRefused?: boolean;
+  /** Who decided it last (the office, or the leader who refused it), and when. */
   decidedBy?: string;
   decidedAt?: number;
-  /** The deadline it replaced, when approved. */
+  /** The deadline it replaced (set when asked, and again when approved). */
   oldDue?: string;
-  /** Why the office said no (不同意): told to whoever asked. */
+  /** Why it was refused (不同意, the office's or the leader's): told to whoever asked. */
   refuseReason?: string;
 }
 

@@ -45,6 +45,9 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
       if (rec.state === 'awaiting_signature' && r) {
         deliveries.push({ kind: 'send', person: leader, cardKey: cardKey({ kind: 'sign', item: it.id, unit: rec.unit, n: r.version }) });
       }
+      // A contact's extension request waiting for the leader waits for the new one.
+      const ask = rec.extensions.find((e) => e.status === 'pending_leader');
+      if (ask) deliveries.push({ kind: 'send', person: leader, cardKey: cardKey({ kind: 'extension_ask', item: it.id, unit: rec.unit, n: ask.id }) });
       const text =
         `【人员变动】${noticeNumber(it)}「${it.title}」${unit}的负责领导已按通讯录由${fromName}改为${toName}，` +
         `此后的通知、签署和提醒均发给${toName}。已有的签署仍然有效。`;
