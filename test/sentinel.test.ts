@@ -79,7 +79,7 @@ describe('Redis Sentinel', () => {
           ...flow.env(),
         },
         (p) => procs.push(p),
-        30_000,
+        90_000,
       );
 
       await flow.draft(svc.base, '汛期城区排涝隐患排查', UNITS);
@@ -148,6 +148,6 @@ describe('Redis Sentinel', () => {
       await until('ready again', async () => (await fetch(`${svc.base}/readyz`)).status === 200, 10_000, 100);
       console.info(`failover: replica promoted ${failoverMs} ms after the master was killed; presses answered after ${answers.map((a) => a.length).join(',')} tries`);
     },
-    150_000,
+    240_000,
   );
 });
