@@ -1,7 +1,9 @@
-// Opening Redis connections (by REDIS_URL or through Sentinel), and one fix to every one of them. An ioredis client told to disconnect while it waits to reconnect
-// (after an outage) never says it has ended, since the socket whose closing would say so is already gone; BullMQ's
-// Worker.close() waits for that and would hang forever. Copies made with duplicate() (BullMQ makes each worker's
-// blocking connection that way) get the fix too. And closing a connection does not wait for a Redis that is gone.
+// Opening Redis connections (by REDIS_URL or through Sentinel), and fixes to every one of them. An ioredis client
+// told to disconnect while it waits to reconnect (after an outage) never says it has ended, since the socket whose
+// closing would say so is already gone; BullMQ's Worker.close() waits for that and would hang forever. A client through
+// Sentinel that ended by itself in a failover is opened again. Copies made with duplicate() (BullMQ makes each
+// worker's blocking connection that way) get the fixes too. And closing a connection does not wait for a Redis that
+// is gone.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../infra/config.ts';
 
@@ -12,8 +14,11 @@ interface Internals {
 }
 
 export function endsWhenDisconnected<R extends Redis>(client: R): R {
+  /** Set once this code closes the connection: it then stays closed. */
+  let closing = false;
   const disconnect = client.disconnect.bind(client);
   client.disconnect = (reconnect = false) => {
+    if (!reconnect) closing = true;
     const waiting = !reconnect && client.status === 'reconnecting';
     disconnect(reconnect);
     if (waiting) {
@@ -23,10 +28,30 @@ export function endsWhenDisconnected<R extends Redis>(client: R): R {
       self.flushQueue(new Error('Connection is closed.'));
     }
   };
+  const quit = client.quit.bind(client);
+  client.quit = ((...args: Parameters<R['quit']>) => {
+    closing = true;
+    return quit(...args);
+  }) as R['quit'];
+  if (client.options.sentinels) {
+    // Through Sentinel, ioredis gives a connection up for good (it ends) when a failover is announced while it is
+    // reconnecting: its failover detector cuts the connect in progress, and a failed connect ends the client. Such a
+    // connection is opened again, until it is back; commands meanwhile fail at once (Redis is away).
+    client.on('end', () => {
+      const reopen = () => {
+        if (closing || client.status !== 'end') return;
+        client.connect().catch(() => undefined);
+      };
+      if (!closing) setTimeout(reopen, REOPEN_MS).unref();
+    });
+  }
   const duplicate = client.duplicate.bind(client);
   client.duplicate = ((...args: Parameters<R['duplicate']>) => endsWhenDisconnected(duplicate(...args))) as R['duplicate'];
   return client;
 }
+
+/** How long a connection through Sentinel that ended by itself waits before it is opened again. */
+const REOPEN_MS = 200;
 
 /** Says goodbye to Redis when it is there (QUIT, after what is queued); when it is not, just lets go. */
 export async function closeRedis(client: Redis): Promise<void> {
