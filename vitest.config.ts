@@ -32,7 +32,7 @@ const UNIT = files([
   'work-hours',
 ]);
 /** The service (`npm start`) or a redis-server of their own as separate processes. */
-const PROCESS = files(['console', 'console-trust', 'crash', 'redis-outage', 'schedule-process', 'start']);
+const PROCESS = files(['console', 'console-trust', 'crash', 'redis-outage', 'roles', 'schedule-process', 'sentinel', 'start']);
 /** The console in headless Chromium (/usr/bin/chromium), against the service as a process. */
 const BROWSER = files(['admin-browser', 'console-browser', 'console-cross-site', 'console-files']);
 

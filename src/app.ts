@@ -4,7 +4,6 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { ActionSigner } from './chat/action-token.ts';
 import { startedClock, systemClock, type Clock } from './infra/clock.ts';
 import { platformSummary, type Config } from './infra/config.ts';
@@ -19,7 +18,7 @@ import { createServer } from './http/server.ts';
 import { adminRoutes } from './http/admin.ts';
 import { Metrics } from './infra/metrics.ts';
 import { RedisHealth } from './redis/health.ts';
-import { closeRedis, endsWhenDisconnected } from './redis/client.ts';
+import { closeRedis, describeTarget, endsWhenDisconnected, openRedis, type RedisTarget } from './redis/client.ts';
 import { Store } from './store/store.ts';
 import { FileStore } from './files/file-store.ts';
 import { upgradeStore } from './store/upgrade.ts';
@@ -67,23 +66,19 @@ export class StartupError extends Error {
   override name = 'StartupError';
 }
 
-/** REDIS_URL with its password hidden, for messages. */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
 /**
  * Connects once, without retrying, so that an unreachable Redis is one clear line, not ioredis's retries and
  * stacks. Only a Redis that answers PING gets the real, retrying connections.
  */
-async function checkRedisReachable(url: string): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
+async function checkRedisReachable(target: RedisTarget): Promise<void> {
+  const probe = openRedis(target, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+    failoverDetector: false,
+    connectTimeout: 5000,
+  });
   let lastError: Error | undefined;
   probe.on('error', (e: Error) => (lastError = e));
   try {
@@ -100,8 +95,11 @@ async function checkRedisReachable(url: string): Promise<void> {
             ? '连接超时'
             : /NOAUTH|WRONGPASS|invalid password/i.test(err.message)
               ? '密码不对或缺少密码'
-              : err.message.split('\n')[0];
-    throw new StartupError(`无法连接 Redis（REDIS_URL=${redactedUrl(url)}）：${why}。请确认 Redis 已启动，REDIS_URL 的主机、端口和密码正确`);
+              : /All sentinels are unreachable/.test(err.message)
+                ? '所有 Sentinel 都连不上，或都不知道这个主节点名'
+                : err.message.split('\n')[0];
+    const check = target.sentinels ? '请确认各 Sentinel 已启动，REDIS_SENTINELS 的主机和端口、REDIS_SENTINEL_NAME 的主节点名正确' : '请确认 Redis 已启动，REDIS_URL 的主机、端口和密码正确';
+    throw new StartupError(`无法连接 Redis（${describeTarget(target)}）：${why}。${check}`);
   } finally {
     probe.disconnect();
   }
@@ -123,8 +121,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
   // Auto-pipelining: the commands of many presses in flight at once go out in one write (the store's reads,
   // commits and relays are several round trips each).
-  await checkRedisReachable(config.redisUrl);
-  const redis = endsWhenDisconnected(new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true }));
+  await checkRedisReachable(config);
+  const redis = endsWhenDisconnected(openRedis(config, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true }));
   const health = new RedisHealth(log);
   health.watch(redis, 'store', true);
   await redis.connect();
@@ -137,6 +135,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const calendar = await WorkCalendar.load(config.calendarFile);
     const files = await openFiles(config.filesDir);
     const store = new Store(redis, config.prefix);
+    store.waitReplicaMs = config.redisWaitMs;
     // Someone the directory no longer lists is still named (not by id) in what is said about their records.
     directory.rememberNames(await store.personNames());
     const saveNames = (d: Directory) =>
@@ -150,7 +149,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const queueConnection = redis.duplicate({ enableAutoPipelining: true });
     health.watch(queueConnection, 'queues', true);
     cleanup.push(() => closeRedis(queueConnection));
-    const queues = createQueues(queueConnection, config.prefix, opts.retryDelayMs);
+    const queues = createQueues(queueConnection, config.prefix, opts.retryDelayMs, config.redisWaitMs);
     // The queues report their connection's errors too: the same outage, said once.
     for (const q of [queues.inbound, queues.deliver, queues.schedule, queues.render]) q.on('error', (err) => health.lost(err, 'queues'));
     cleanup.unshift(() => queues.close());

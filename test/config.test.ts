@@ -133,3 +133,35 @@ describe('report attachments', () => {
     }
   });
 });
+
+describe('Redis Sentinel (REDIS_SENTINELS, REDIS_SENTINEL_NAME) and REDIS_WAIT_MS', () => {
+  it('takes a host:port list and the master name; without them, REDIS_URL and no waiting', () => {
+    expect(loadConfig({}).sentinels).toBeUndefined();
+    expect(loadConfig({}).redisWaitMs).toBe(0);
+    const c = loadConfig({ REDIS_SENTINELS: '10.0.0.1:26379, sentinel-b:26380,[::1]:26381', REDIS_SENTINEL_NAME: 'mymaster' });
+    expect(c.sentinels).toEqual({
+      name: 'mymaster',
+      hosts: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: 'sentinel-b', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+    });
+    // With Sentinel a commit waits for one replica by default, up to 100 ms; REDIS_WAIT_MS says otherwise.
+    expect(c.redisWaitMs).toBe(100);
+    expect(loadConfig({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'm', REDIS_WAIT_MS: '0' }).redisWaitMs).toBe(0);
+    expect(loadConfig({ REDIS_WAIT_MS: '50' }).redisWaitMs).toBe(50);
+  });
+
+  it.each([
+    [{ REDIS_SENTINELS: '10.0.0.1:26379' }, /^环境变量有误，服务未启动：\n {2}REDIS_SENTINEL_NAME：设置了 REDIS_SENTINELS 就必须同时设置它[^\n]*$/],
+    [{ REDIS_SENTINEL_NAME: 'mymaster' }, /^环境变量有误，服务未启动：\n {2}REDIS_SENTINELS：设置了 REDIS_SENTINEL_NAME 就必须同时设置它[^\n]*$/],
+    [{ REDIS_SENTINELS: '10.0.0.1', REDIS_SENTINEL_NAME: 'm' }, /^环境变量有误，服务未启动：\n {2}REDIS_SENTINELS：“10\.0\.0\.1”应为逗号分隔的 主机:端口 列表[^\n]*$/],
+    [{ REDIS_SENTINELS: 'a:1,b:99999', REDIS_SENTINEL_NAME: 'm' }, /\n {2}REDIS_SENTINELS：/],
+    [{ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'my master' }, /\n {2}REDIS_SENTINEL_NAME：只能含字母、数字/],
+    [{ REDIS_WAIT_MS: '5s' }, /\n {2}REDIS_WAIT_MS：“5s”应为 0 到 1000 之间的毫秒数/],
+    [{ REDIS_WAIT_MS: '5000' }, /\n {2}REDIS_WAIT_MS：/],
+  ])('refuses %j in one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -52,6 +52,19 @@ const schema = z.object({
     .optional()
     .transform((v) => (v === '' ? undefined : v)),
   REDIS_URL: url('redis://127.0.0.1:6379').refine((v) => /^rediss?:\/\//.test(v), '应以 redis:// 或 rediss:// 开头，如 redis://127.0.0.1:6379'),
+  REDIS_SENTINELS: optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const hosts = parseSentinels(v);
+    if (!hosts) ctx.addIssue({ code: 'custom', message: `“${v}”应为逗号分隔的 主机:端口 列表（如 10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379）` });
+    return hosts ?? [];
+  }),
+  REDIS_SENTINEL_NAME: optional.pipe(z.string().regex(/^[A-Za-z0-9_.-]+$/, '只能含字母、数字、_ . -（Sentinel 配置中 monitor 的主节点名，如 mymaster）').optional()),
+  REDIS_WAIT_MS: optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n > 1000) ctx.addIssue({ code: 'custom', message: `“${v}”应为 0 到 1000 之间的毫秒数（0 为不等待副本确认）` });
+    return n;
+  }),
   DUCHA_PREFIX: z
     .string()
     .optional()
@@ -137,6 +150,21 @@ const schema = z.object({
   NODE_ENV: optional,
 });
 
+/** `host:port,host:port` (an IPv6 host in brackets: `[::1]:26379`); undefined when any entry is malformed. */
+export function parseSentinels(v: string): { host: string; port: number }[] | undefined {
+  const out: { host: string; port: number }[] = [];
+  for (const part of v.split(/[,，\s]+/).filter(Boolean)) {
+    const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_.-]+)):(\d{1,5})$/.exec(part);
+    const port = m ? Number(m[3]) : 0;
+    if (!m || port < 1 || port > 65535) return undefined;
+    out.push({ host: m[1] ?? m[2]!, port });
+  }
+  return out.length ? out : undefined;
+}
+
+/** How long a commit waits for one replica by default: with Sentinel (there are replicas to wait for), 100 ms; without, none. */
+export const SENTINEL_WAIT_MS = 100;
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -154,6 +182,16 @@ export interface Config {
   host: string;
   role: 'all' | 'web' | 'worker';
   redisUrl: string;
+  /**
+   * REDIS_SENTINELS and REDIS_SENTINEL_NAME: every connection asks these sentinels for the master of that name
+   * (REDIS_URL then gives only the user, password, database and TLS).
+   */
+  sentinels?: { name: string; hosts: { host: string; port: number }[] };
+  /**
+   * After a commit (a press, a command's operation) and after a command is queued, wait up to this long for one
+   * replica to have it (WAIT 1 <ms>); 0: do not wait. Default 100 with Sentinel, else 0.
+   */
+  redisWaitMs: number;
   prefix: string;
   directoryFile: string;
   calendarFile?: string;
@@ -219,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: '0.0.0.0',
     role: e.DUCHA_ROLE,
     redisUrl: e.REDIS_URL,
+    redisWaitMs: e.REDIS_WAIT_MS ?? (e.REDIS_SENTINELS ? SENTINEL_WAIT_MS : 0),
     prefix: e.DUCHA_PREFIX,
     directoryFile: e.DIRECTORY_FILE,
     calendarFile: e.DUCHA_CALENDAR_FILE,
@@ -236,6 +275,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     console: false,
     adminPassword: e.DUCHA_ADMIN_PASSWORD,
   };
+  if (Boolean(e.REDIS_SENTINELS) !== Boolean(e.REDIS_SENTINEL_NAME)) {
+    throw new ConfigError(
+      e.REDIS_SENTINELS
+        ? '环境变量有误，服务未启动：\n  REDIS_SENTINEL_NAME：设置了 REDIS_SENTINELS 就必须同时设置它（Sentinel 配置中 sentinel monitor 后的主节点名，如 mymaster）'
+        : '环境变量有误，服务未启动：\n  REDIS_SENTINELS：设置了 REDIS_SENTINEL_NAME 就必须同时设置它（各 Sentinel 的 主机:端口，逗号分隔）',
+    );
+  }
+  if (e.REDIS_SENTINELS && e.REDIS_SENTINEL_NAME) cfg.sentinels = { name: e.REDIS_SENTINEL_NAME, hosts: e.REDIS_SENTINELS };
   if (e.DUCHA_CLOCK !== undefined) {
     if (e.NODE_ENV === 'production') {
       throw new ConfigError('环境变量有误，服务未启动：\n  DUCHA_CLOCK：仅供演示和验收使用，生产环境（NODE_ENV=production）不能设置');

@@ -1,5 +1,6 @@
 // The BullMQ queues: inbound commands taken from webhooks, outbound deliveries, scheduled work and files to render.
 import { Queue, type ConnectionOptions, type DefaultJobOptions, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 
 export const INBOUND = 'inbound';
 export const DELIVER = 'deliver';
@@ -30,10 +31,22 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-/** `retryDelayMs` is the first retry's delay; each next one doubles, with jitter. */
-export function createQueues(connection: ConnectionOptions, prefix: string, retryDelayMs = 1000): Queues {
+/**
+ * `retryDelayMs` is the first retry's delay; each next one doubles, with jitter. `waitReplicaMs` (REDIS_WAIT_MS): a
+ * command taken in from a webhook is acknowledged (200) only once one replica has it too, or that long has passed.
+ */
+export function createQueues(connection: ConnectionOptions, prefix: string, retryDelayMs = 1000, waitReplicaMs = 0): Queues {
   const opts: DefaultJobOptions = { ...defaults, backoff: { type: 'exponential', delay: retryDelayMs, jitter: 0.5 } };
   const inbound = new Queue(INBOUND, { connection, prefix, defaultJobOptions: { ...opts, attempts: INBOUND_ATTEMPTS } });
+  if (waitReplicaMs > 0 && connection instanceof Redis) {
+    // On the connection the job was added on (a queue uses a connection it is given as is): WAIT counts its writes.
+    const add = inbound.add.bind(inbound);
+    inbound.add = (async (...args: Parameters<Queue['add']>) => {
+      const job = await add(...args);
+      await connection.wait(1, waitReplicaMs);
+      return job;
+    }) as Queue['add'];
+  }
   const deliver = new Queue(DELIVER, { connection, prefix, defaultJobOptions: opts });
   const schedule = new Queue(SCHEDULE, { connection, prefix, defaultJobOptions: { ...opts, attempts: SCHEDULE_ATTEMPTS } });
   const render = new Queue(RENDER, { connection, prefix, defaultJobOptions: { ...opts, attempts: RENDER_ATTEMPTS } });

@@ -129,6 +129,11 @@ export class Store {
   private readonly auditChainOf: Script;
   private readonly sealItemOf: Script;
   private readonly markSlotOf: Script;
+  /**
+   * After each commit, wait up to this long for one replica to have it (WAIT 1 <ms>) before the operation is answered;
+   * 0: do not wait (REDIS_WAIT_MS, set by app.ts).
+   */
+  waitReplicaMs = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -447,6 +452,7 @@ export class Store {
     if (plan.deliveries.length) spec.ob = arg(JSON.stringify({ at: plan.wallNow, d: plan.deliveries } satisfies OutboxEntry));
     spec.out = arg(JSON.stringify(plan.outcome));
     const [kind, value, given] = (await this.commitOp(keyList.list.length, ...keyList.list, JSON.stringify(spec), ...docs)) as [string, string?, string?];
+    if (kind === 'ok' && this.waitReplicaMs > 0) await this.redis.wait(1, this.waitReplicaMs);
     if (kind === 'ok') return { kind: 'ok', completedItem: value === '1', ...(given ? { seq: Number(given) } : {}) };
     if (kind === 'dup') return { kind: 'dup', outcome: JSON.parse(value!) as O };
     return { kind: 'conflict' };
