@@ -6,6 +6,7 @@ import { parseDate } from '../src/domain/deadline.ts';
 import { check } from '../src/domain/rules.ts';
 import { noticeNumber, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
+import { officeSide } from '../src/domain/office-side.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom, unitOfPersonIn } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
@@ -36,7 +37,7 @@ export const extend: CommandHandler = {
       return {
         audits: [{ action: 'request_extension', unit: a.unit, detail: { extension: eid, from: a.due, to, reason } }],
         deliveries: [
-          ...dir.office.map((p) => ({
+          ...officeSide(item, dir).map((p) => ({
             kind: 'send' as const,
             person: p,
             cardKey: cardKey({ kind: 'extension', item: item.id, unit: a.unit, n: eid }),
