@@ -370,7 +370,7 @@ describe('checkItem(): every action on the item × its status × who, against do
   });
   const ITEM_STATUSES: ItemStatus[] = ['draft', 'open', 'completed', 'cancelled', 'withdrawn'];
   /** From which status each action may be taken (the office's alone); what anyone else is told. */
-  const FROM: Record<ItemAction, ItemStatus> = { issue: 'draft', cancel: 'draft', amend: 'open', withdraw: 'open' };
+  const FROM: Record<ItemAction, ItemStatus | ItemStatus[]> = { issue: 'draft', cancel: 'draft', amend: 'open', withdraw: 'open', handover: ['draft', 'open'] };
   /** The refusal of each action from each other status, word for word (the item: 草稿1 until 发出, then 督字〔2026〕1号). */
   const REFUSED: Record<ItemAction, Partial<Record<ItemStatus, string>>> = {
     issue: {
@@ -397,8 +397,13 @@ describe('checkItem(): every action on the item × its status × who, against do
       withdrawn: '督字〔2026〕1号已撤回',
       cancelled: '草稿1已取消，不能撤回',
     },
+    handover: {
+      completed: '督字〔2026〕1号已办结，不能转交',
+      withdrawn: '督字〔2026〕1号已撤回，不能转交',
+      cancelled: '草稿1已取消，不能转交',
+    },
   };
-  const DOING: Record<ItemAction, string> = { issue: '发出督查单', cancel: '取消草稿', amend: '修改督查事项', withdraw: '撤回督查事项' };
+  const DOING: Record<ItemAction, string> = { issue: '发出督查单', cancel: '取消草稿', amend: '修改督查事项', withdraw: '撤回督查事项', handover: '转交督查事项' };
 
   it('covers exactly the actions on the item', () => {
     expect(Object.keys(ITEM_RULES).sort()).toEqual(Object.keys(FROM).sort());
@@ -407,7 +412,7 @@ describe('checkItem(): every action on the item × its status × who, against do
   for (const action of Object.keys(FROM) as ItemAction[]) {
     for (const status of ITEM_STATUSES) {
       for (const actor of ACTOR_KINDS) {
-        const want = actor !== 'office' ? `只有督查室工作人员才能${DOING[action]}` : status === FROM[action] ? 'ok' : REFUSED[action][status]!;
+        const want = actor !== 'office' ? `只有督查室工作人员才能${DOING[action]}` : [FROM[action]].flat().includes(status) ? 'ok' : REFUSED[action][status]!;
         it(`${action} · ${status} · ${actor} → ${want}`, () => {
           const numbered = status !== 'draft' && status !== 'cancelled';
           const item = { status, draft: 1, ...(numbered ? { year: 2026, seq: 1 } : {}) };
