@@ -109,6 +109,8 @@ describe('a press from a card that took no text (WeCom)', () => {
 
   it('不同意 waits for /退回, which refuses the extension even beside a signed report; the next /退回 returns the report', async () => {
     await reported(['jtj'], true);
+    // 钱芳 (on WeCom) owns it now: the extension request comes to her.
+    await h.command('zhang', '/转交 1 督查员=钱芳');
     await h.command('li', '/延期 1 至=2026-11-15 理由=汛期施工受限');
     const asked = await h.press('qian', { card: h.lastCard('qian', '不同意'), label: '不同意' });
     expect(asked.toast.text).toBe('不同意延期须写明理由。请发送：/退回 1 理由=<不同意的理由>（72 小时内有效，发送前不会不同意延期）');
@@ -152,8 +154,8 @@ describe('退回: the office returns a signed report with a reason', () => {
       '督字〔2026〕1号「积水整治」市公安局第 1 稿报告被督查室（张伟）退回。\n退回理由：未附整改照片\n请修改后重新报送：/报送 1 <办理情况>，并经陈刚签署。',
     );
     expect(h.lastText('chen')).toBe('督字〔2026〕1号「积水整治」市公安局第 1 稿报告被督查室（张伟）退回。\n退回理由：未附整改照片\n联络员修改重报后，请再签署。');
-    // Both clerks' copies of the card, redrawn with the reason.
-    for (const clerk of ['zhang', 'qian']) {
+    // The owner's card (the other clerk got none), redrawn with the reason.
+    for (const clerk of ['zhang']) {
       const review = [...h.feishu.updates, ...h.wecom.updates].filter((u) => u.viewer === clerk && u.card.fields.some((f) => f.value === '市公安局')).at(-1)!;
       expect(review.card.note).toMatch(/^已由张伟于 .* 退回。退回理由：未附整改照片$/);
     }

@@ -9,6 +9,7 @@ import { isRefusal } from '../domain/refusal.ts';
 import { noticeNumber, ownerOf, parseAssignmentRef, type AssignmentState, type ItemHeader } from '../domain/types.ts';
 import { handOver } from '../dispatch/handover.ts';
 import { sendText } from '../dispatch/handler-kit.ts';
+import type { Directory } from '../directory/directory.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { mutateItem } from '../store/apply-op.ts';
 import { SYSTEM } from './follow-leader.ts';
@@ -46,14 +47,20 @@ export async function followOwners(rt: Runtime): Promise<number> {
   }
   if (moved.length === 0) return 0;
   moved.sort((a, b) => (a.item.id < b.item.id ? -1 : 1));
-  const who = [...new Set(moved.map((m) => dir.personName(m.from)))].join('、');
-  const listed = moved.slice(0, LISTED).map((m) => `${noticeNumber(m.item)}「${m.item.title}」`);
-  const text =
-    `【督查员变动】${who}已不在督查室名录中，其负责的 ${moved.length} 个事项已按名录改由${dir.personName(to)}负责：` +
-    `${listed.join('、')}${moved.length > LISTED ? ` 等 ${moved.length} 项` : ''}。如需改由他人负责，请用 /转交。`;
+  const text = ownersLeftText(moved, to, dir);
   // Named by what was handed over: a second worker doing the same tells the office nothing more.
   const key = createHash('sha256').update(moved.map((m) => `${m.item.id}:${m.from}`).join(',') + `>${to}`).digest('hex').slice(0, 24);
   await enqueueDeliveries(rt.queues.deliver, `owner-left:${key}`, dir.office.map((p) => sendText(p, text)));
   rt.log.info({ items: moved.length, to }, '离开督查室人员负责的事项已转交');
   return moved.length;
+}
+
+/** The one message the office gets: who left, how many items, which (the first LISTED), and who has them now. */
+export function ownersLeftText(moved: readonly { item: ItemHeader; from: string }[], to: string, dir: Directory): string {
+  const who = [...new Set(moved.map((m) => dir.personName(m.from)))].join('、');
+  const listed = moved.slice(0, LISTED).map((m) => `${noticeNumber(m.item)}「${m.item.title}」`);
+  return (
+    `【督查员变动】${who}已不在督查室名录中，其负责的 ${moved.length} 个事项已按名录改由${dir.personName(to)}负责：` +
+    `${listed.join('、')}${moved.length > LISTED ? ` 等 ${moved.length} 项` : ''}。如需改由他人负责，请用 /转交。`
+  );
 }
