@@ -140,7 +140,7 @@ describe('/metrics', () => {
     // The 09:00 slot, taken two minutes late: the head's reminder and the office's digest.
     h.clock.set('2026-09-28T09:02:00+08:00');
     await tick(h.rt);
-    await h.until('the slot to be sent', () => h!.received('qian').some((x) => x.message.kind === 'card' && x.message.card.title.startsWith('【督查日报】')));
+    await h.until('the slot to be sent', () => h!.received('zhang').some((x) => x.message.kind === 'card' && x.message.card.title.startsWith('【督查日报】')));
     // The receipt chase, due at 13:00 (four working hours after 09:00), taken 30 s late.
     h.clock.set('2026-09-28T13:00:30+08:00');
     await tick(h.rt);

@@ -195,7 +195,7 @@ describe('【督查日报】 with owners and office heads', () => {
   it('goes to a head who owns nothing with the office’s sections only', async () => {
     await start(HEADS);
     await issue('zhang', '张伟的事项 单位=jtj 期限=2026-10-30');
-    await at('2026-09-29T09:00:00+08:00');
+    await at('2026-09-28T09:00:00+08:00');
     const [head] = cards('qian').filter((c) => c.title.startsWith('【督查日报】'));
     expect(head!.body!.startsWith('【按状态】')).toBe(true);
     const [mine] = cards('zhang').filter((c) => c.title.startsWith('【督查日报】'));

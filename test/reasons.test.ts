@@ -122,7 +122,7 @@ describe('a press from a card that took no text (WeCom)', () => {
     expect(a.extensions[0]).toMatchObject({ status: 'refused', decidedBy: 'qian', refuseReason: '理由不充分，须按原期限办结' });
     expect(a.reports[0]!.status).toBe('signed');
     expect(h.lastText('li')).toBe('督字〔2026〕1号「积水整治」延期申请未获同意，仍须在 2026年10月30日 前办结。\n理由：理由不充分，须按原期限办结');
-    expect(lastUpdate('zhang', '延期申请：督字〔2026〕1号')!.note).toMatch(/不同意。理由：理由不充分，须按原期限办结$/);
+    expect(lastUpdate('qian', '延期申请：督字〔2026〕1号')!.note).toMatch(/不同意。理由：理由不充分，须按原期限办结$/);
 
     await h.command('qian', '/退回 1 理由=未附整改照片');
     expect((await unit()).reports[0]).toMatchObject({ status: 'returned', reviewedBy: 'qian', returnReason: '未附整改照片' });
@@ -160,7 +160,8 @@ describe('退回: the office returns a signed report with a reason', () => {
       expect(review.card.note).toMatch(/^已由张伟于 .* 退回。退回理由：未附整改照片$/);
     }
 
-    // The other unit's by button: the text box's reason.
+    // The other unit's by button: the text box's reason. Handed to 钱芳 first: the card waiting for 受理 comes to her.
+    await h.command('zhang', '/转交 1 督查员=钱芳');
     const jtjReview = h
       .received('qian')
       .flatMap((s) => (s.message.kind === 'card' ? [s.message.card] : []))
