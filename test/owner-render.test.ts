@@ -6,7 +6,7 @@ import { ActionSigner } from '../src/chat/action-token.ts';
 import { renderCard } from '../src/chat/cards.ts';
 import type { Card } from '../src/chat/message.ts';
 import type { Directory } from '../src/directory/directory.ts';
-import { loadDirectoryFile } from '../src/directory/load-directory.ts';
+import { loadDirectoryFile, parseDirectory } from '../src/directory/load-directory.ts';
 import { handOver } from '../src/dispatch/handover.ts';
 import { ownerFrom } from '../src/dispatch/owner-arg.ts';
 import { isRefusal } from '../src/domain/refusal.ts';
@@ -160,3 +160,17 @@ describe('messages of a hand-over, and the refusal of an owner outside the offic
   });
 });
 
+
+describe('office_heads in the directory', () => {
+  const text = (heads: string) =>
+    ['issuer: 督查室', 'office: [zhang, qian]', `office_heads: ${heads}`, 'units: []', 'people:', '  - { id: zhang, name: 张伟, feishu: { open_id: ou_1 } }', '  - { id: qian, name: 钱芳, wecom: { userid: QianFang } }', '  - { id: li, name: 李明, wecom: { userid: LiMing } }'].join('\n');
+
+  it('is optional, read in order, and each head must be of the office: a start-up error names the line', () => {
+    expect(parseDirectory(text('[qian]'), 'd.yaml').officeHeads).toEqual(['qian']);
+    expect(parseDirectory(text('[]'), 'd.yaml').officeHeads).toEqual([]);
+    expect(() => parseDirectory(text('[qian, li]'), 'd.yaml')).toThrow(
+      'd.yaml 第 3 行：office_heads（督查室负责人）里的 "li" 不在 office（督查室人员）中；负责人须是督查室人员',
+    );
+    expect(() => parseDirectory(text('[qian, qian]'), 'd.yaml')).toThrow('office_heads（督查室负责人）里 "qian" 重复');
+  });
+});
