@@ -22,6 +22,7 @@ const UNIT = files([
   'import-graph',
   'issue18-render',
   'on-time',
+  'owner-render',
   'parse-command',
   'raw-body',
   'redis-calls',

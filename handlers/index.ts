@@ -12,6 +12,7 @@ import { cancelDraft } from './cancel-draft.ts';
 import { confirmSummons } from './confirm-summons.ts';
 import { decideExtension } from './decide-extension.ts';
 import { extend } from './extend.ts';
+import { handover } from './handover.ts';
 import { help } from './help.ts';
 import { issueNotice } from './issue-notice.ts';
 import { keepProposal } from './keep-proposal.ts';
@@ -33,7 +34,7 @@ import { verify } from './verify.ts';
 import { archive } from './archive.ts';
 import { withdraw } from './withdraw.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, archive, help];
+const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, handover, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, archive, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,

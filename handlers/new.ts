@@ -9,6 +9,7 @@ import { draftItemId, type Assignment, type ItemHeader } from '../src/domain/typ
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { personFrom, unitIdFrom } from '../src/dispatch/handler-kit.ts';
+import { ownerFrom } from '../src/dispatch/owner-arg.ts';
 import { createItem } from '../src/store/apply-op.ts';
 
 export const newItem: CommandHandler = {
@@ -41,6 +42,8 @@ export const newItem: CommandHandler = {
       if (!unit) throw new Refusal('bad_syntax', `负责人「${cmd.options.to}」不是所列承办单位的班子成员`);
       named = { unit, person: p.id };
     }
+    // The owner (督查员) gets the item's office-side cards: the one named, else whoever drafts it.
+    const owner = cmd.options.owner === undefined ? ctx.person.id : ownerFrom(dir, cmd.options.owner).id;
     const assignments: Assignment[] = units.map((u) => {
       const responsible = responsibleLeader(category, u, named?.unit === u ? named.person : undefined, dir);
       if (!responsible) throw new Refusal('bad_syntax', `${dir.unitName(u)}在通讯录中没有班子成员，一般事项无人可送；请联系管理员补充，或改为重点事项`);
@@ -76,11 +79,12 @@ export const newItem: CommandHandler = {
         dueNote: due.note,
         units,
         lead,
+        owner,
       };
       return {
         item,
         assignments,
-        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft } }],
+        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, owner } }],
         deliveries: [
           { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
         ],

@@ -4,7 +4,7 @@ import { reaches } from '../src/domain/access.ts';
 import { categoryLabel } from '../src/domain/categories.ts';
 import { formatDate, formatDateTime } from '../src/domain/dates.ts';
 import { STATE_LABELS } from '../src/domain/rules.ts';
-import { isIssued, isOverdue, latestReport, noticeNumber, type Report } from '../src/domain/types.ts';
+import { isIssued, isOverdue, latestReport, noticeNumber, ownerOf, type Report } from '../src/domain/types.ts';
 import { ACTION_LABELS, amendmentText, itemStatusText } from '../src/chat/texts.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
@@ -33,6 +33,7 @@ export const show: CommandHandler = {
       `事项：${item.title}`,
       `类别：${categoryLabel(item.category)}`,
       `状态：${itemStatusText(item, tz)}`,
+      `督查员：${name(ownerOf(item))}`,
       ...(item.req ? [`要求：${item.req}`] : []),
       ...(item.amendments ?? []).map((m) => `更正：${amendmentText(m)}`),
       '',
@@ -83,13 +84,14 @@ function sentBack(r: Report): string {
 
 /** What a timeline line adds from its audit detail: the reason of a "no", the summons or visit a new one replaced. */
 function timelineDetail(action: string, detail: string | undefined): string {
-  let d: { reason?: unknown; replaces?: unknown };
+  let d: { reason?: unknown; replaces?: unknown; fromName?: unknown; toName?: unknown; cause?: unknown };
   try {
     d = detail ? (JSON.parse(detail) as typeof d) : {};
   } catch {
     return '';
   }
   if (typeof d.reason === 'string') return `：${d.reason}`;
+  if (action === 'handover') return `：${String(d.fromName)} → ${String(d.toName)}${d.cause === 'directory' ? '（原督查员已不在督查室名录中）' : ''}`;
   if (d.replaces !== undefined) return action === 'summon' ? '（替换尚未举行的原约谈）' : '（替换当日原记录）';
   return '';
 }

@@ -7,6 +7,7 @@ import type { ActionHandler } from '../src/dispatch/handler.ts';
 import { refreshAssignmentCards, sendText } from '../src/dispatch/handler-kit.ts';
 import { mutateAssignment } from '../src/store/apply-op.ts';
 import { noticeNumber } from '../src/domain/types.ts';
+import { officeSide } from '../src/domain/office-side.ts';
 
 export const signReport: ActionHandler = {
   actions: ['sign'],
@@ -40,7 +41,7 @@ export const signReport: ActionHandler = {
           },
         ],
         deliveries: [
-          ...ctx.dir.office.map((p) => ({
+          ...officeSide(item, ctx.dir).map((p) => ({
             kind: 'send' as const,
             person: p,
             cardKey: cardKey({ kind: 'review', item: item.id, unit: a.unit, n: r.version }),

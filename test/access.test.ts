@@ -26,6 +26,7 @@ const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   cancel: ['office'],
   amend: ['office'],
   withdraw: ['office'],
+  handover: ['office'],
   list: ['office', 'head', 'deputy', 'contact'],
   show: ['office', 'head', 'deputy', 'contact', 'responsible'],
   // The attachments are part of the item: whoever may see it.
@@ -249,6 +250,7 @@ const TYPED: { name: CommandName; text: (id: string) => string; reach: 'item' | 
   { name: 'archive', text: (id) => `/归档 ${id}`, reach: 'item' },
   { name: 'list', text: () => '/台账 导出', reach: 'any' },
   { name: 'list', text: () => '/台账 单位=jtj 导出', reach: 'item' },
+  { name: 'handover', text: (id) => `/转交 ${id} 督查员=qian`, reach: 'item' },
   // Last: the office's 修改 and 撤回 change the item (the office's 取消 of an issued item is refused for its state).
   { name: 'cancel', text: (id) => `/取消 ${id}`, reach: 'item' },
   { name: 'amend', text: (id) => `/修改 ${id} 要求=全部点位整改到位 理由=要求不完整`, reach: 'item' },

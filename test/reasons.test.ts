@@ -109,6 +109,8 @@ describe('a press from a card that took no text (WeCom)', () => {
 
   it('不同意 waits for /退回, which refuses the extension even beside a signed report; the next /退回 returns the report', async () => {
     await reported(['jtj'], true);
+    // 钱芳 (on WeCom) owns it now: the extension request comes to her.
+    await h.command('zhang', '/转交 1 督查员=钱芳');
     await h.command('li', '/延期 1 至=2026-11-15 理由=汛期施工受限');
     const asked = await h.press('qian', { card: h.lastCard('qian', '不同意'), label: '不同意' });
     expect(asked.toast.text).toBe('不同意延期须写明理由。请发送：/退回 1 理由=<不同意的理由>（72 小时内有效，发送前不会不同意延期）');
@@ -120,7 +122,7 @@ describe('a press from a card that took no text (WeCom)', () => {
     expect(a.extensions[0]).toMatchObject({ status: 'refused', decidedBy: 'qian', refuseReason: '理由不充分，须按原期限办结' });
     expect(a.reports[0]!.status).toBe('signed');
     expect(h.lastText('li')).toBe('督字〔2026〕1号「积水整治」延期申请未获同意，仍须在 2026年10月30日 前办结。\n理由：理由不充分，须按原期限办结');
-    expect(lastUpdate('zhang', '延期申请：督字〔2026〕1号')!.note).toMatch(/不同意。理由：理由不充分，须按原期限办结$/);
+    expect(lastUpdate('qian', '延期申请：督字〔2026〕1号')!.note).toMatch(/不同意。理由：理由不充分，须按原期限办结$/);
 
     await h.command('qian', '/退回 1 理由=未附整改照片');
     expect((await unit()).reports[0]).toMatchObject({ status: 'returned', reviewedBy: 'qian', returnReason: '未附整改照片' });
@@ -152,13 +154,14 @@ describe('退回: the office returns a signed report with a reason', () => {
       '督字〔2026〕1号「积水整治」市公安局第 1 稿报告被督查室（张伟）退回。\n退回理由：未附整改照片\n请修改后重新报送：/报送 1 <办理情况>，并经陈刚签署。',
     );
     expect(h.lastText('chen')).toBe('督字〔2026〕1号「积水整治」市公安局第 1 稿报告被督查室（张伟）退回。\n退回理由：未附整改照片\n联络员修改重报后，请再签署。');
-    // Both clerks' copies of the card, redrawn with the reason.
-    for (const clerk of ['zhang', 'qian']) {
+    // The owner's card (the other clerk got none), redrawn with the reason.
+    for (const clerk of ['zhang']) {
       const review = [...h.feishu.updates, ...h.wecom.updates].filter((u) => u.viewer === clerk && u.card.fields.some((f) => f.value === '市公安局')).at(-1)!;
       expect(review.card.note).toMatch(/^已由张伟于 .* 退回。退回理由：未附整改照片$/);
     }
 
-    // The other unit's by button: the text box's reason.
+    // The other unit's by button: the text box's reason. Handed to 钱芳 first: the card waiting for 受理 comes to her.
+    await h.command('zhang', '/转交 1 督查员=钱芳');
     const jtjReview = h
       .received('qian')
       .flatMap((s) => (s.message.kind === 'card' ? [s.message.card] : []))

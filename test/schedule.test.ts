@@ -368,10 +368,10 @@ describe('escalation waits while the office holds a signed report', () => {
 });
 
 describe('the daily digest', () => {
-  it('tells each office member what is open, overdue, due soon, unreceived and waiting', async () => {
+  it('tells each owner of an open item what is open, overdue, due soon, unreceived and waiting', async () => {
     await start();
     await issue('事项甲 单位=jtj 期限=2026-09-28 类别=重大');
-    await issue('事项乙 单位=gaj 期限=2026-09-30 类别=重大');
+    await issue('事项乙 单位=gaj 期限=2026-09-30 类别=重大 督查员=钱芳');
     await at('2026-09-29T09:00:00+08:00');
     for (const person of ['zhang', 'qian']) {
       const digest = cards(person).filter((c) => c.title.startsWith('【督查日报】'));

@@ -6,7 +6,7 @@ import { numberArg } from '../domain/item-number.ts';
 import { REASON_MAX, REASONS, type ReasonedAction } from '../domain/reasons.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
-import { isKey, isOverdue, noticeNumber, type Assignment, type ItemHeader, type ItemStatus, type Report, type Summons, type Visit } from '../domain/types.ts';
+import { isKey, isOverdue, noticeNumber, ownerOf, type Assignment, type ItemHeader, type ItemStatus, type Report, type Summons, type Visit } from '../domain/types.ts';
 import { amendmentText } from './texts.ts';
 import type { ActionName, ActionSigner } from './action-token.ts';
 import { cardKey, type CardKey } from './card-key.ts';
@@ -172,6 +172,8 @@ function previewCard(viewer: string, ctx: CardContext): Card {
       { label: '承办单位', value: unitsLine(item, dir) },
       { label: '接收人', value: receiversLine(ctx) },
       { label: '办结时限', value: dueText(ctx, item.due, item.dueAt) },
+      // The office member who gets its office-side cards (督查员).
+      { label: '督查员', value: personName(dir, ownerOf(item)) },
     ],
     buttons: [],
   };

@@ -11,6 +11,7 @@ export const COMMAND_NAMES = [
   'cancel',
   'amend',
   'withdraw',
+  'handover',
   'list',
   'show',
   'attachment',
@@ -115,6 +116,12 @@ const itemNo: PositionalSpec = { name: 'no', zh: '事项编号', kind: 'itemRef'
 
 const reason: KeySpec = { name: 'reason', zh: '理由', aliases: ['理由', 'reason'], required: true, placeholder: '<文字>' };
 
+/** `督查员=`: the office member who owns an item (id or name). */
+const owner = (required: boolean): KeySpec => ({ name: 'owner', zh: '督查员', aliases: ['督查员', 'owner'], required, placeholder: '<督查室人员>' });
+
+const OWNER_NOTE =
+  '督查员：负责该事项的督查室人员，待受理报告、延期申请、逾期升级等只发给他/她；不写则为新建人。可用 /转交 改为他人。';
+
 const categoryList = KEY_CATEGORIES.map((c) => c.value).join('|');
 
 const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>> = {
@@ -138,16 +145,18 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
       { name: 'req', zh: '要求', aliases: ['要求', 'req'], placeholder: '<文字>' },
       { name: 'lead', zh: '牵头', aliases: ['牵头', 'lead'], placeholder: '<牵头单位>' },
       { name: 'to', zh: '负责人', aliases: ['负责人', 'to'], placeholder: '<班子成员>' },
+      owner(false),
     ],
     flags: [],
-    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>]`,
-    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>]`,
+    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>] [督查员=<督查室人员>]`,
+    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>] [owner=<office member>]`,
     examples: [
       '/新建 “城区主干道积水整治” 单位=市交通运输局、市住建局 期限=10工作日 类别=民生 牵头=市住建局',
       '/new 老旧小区加装电梯 unit=zjj due=2026-06-30 req="6月底前完成首批"',
     ],
     notes: [
       '写了类别的是重点事项，督查单直送一把手；不写类别的是一般事项，送班子成员（可用 负责人= 指定）。',
+      OWNER_NOTE,
       ...KEY_CATEGORIES.map((c) => `类别 ${c.value}（${c.en}）：${c.meaning}`),
     ],
   },
@@ -195,6 +204,22 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     syntax: '<事项编号> 理由=<文字>',
     syntaxEn: '<no> reason=<text>',
     examples: ['/撤回 12 理由="与13号重复"'],
+  },
+  handover: {
+    name: 'handover',
+    zh: '转交',
+    aliases: ['转交', 'handover'],
+    summary: '把事项转交另一位督查员负责（此后待受理报告、延期申请、逾期升级等发给新督查员）',
+    positional: [itemNo],
+    keys: [owner(true)],
+    flags: [],
+    syntax: '<事项编号> 督查员=<督查室人员>',
+    syntaxEn: '<no> owner=<office member>',
+    examples: ['/转交 12 督查员=钱芳', '/handover 2026-12 owner=qian'],
+    notes: [
+      '督查室人员均可转交（草稿或办理中的事项）；原督查员和新督查员都会收到通知，转交记入办理过程。',
+      '已发出、尚待处理的卡片（待受理报告、待审批的延期申请）会重新发给新督查员；原卡片上的按钮仍可使用。',
+    ],
   },
   list: {
     name: 'list',

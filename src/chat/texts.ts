@@ -36,6 +36,7 @@ export const ACTION_LABELS: Record<string, string> = {
   chase: '签收提醒',
   escalate: '逾期升级',
   reassign: '负责领导按通讯录变更',
+  handover: '转交督查员',
   seal: '封存现有记录（系统升级）',
 };
 

@@ -25,6 +25,8 @@ export interface Unit {
 export interface DirectoryData {
   issuer: string;
   office: string[];
+  /** The office's heads (`office_heads:`): the whole office's digest, and the items of an owner who leaves. */
+  officeHeads?: string[];
   units: Unit[];
   people: Person[];
 }
@@ -39,6 +41,8 @@ export type Role =
 export class Directory {
   readonly issuer: string;
   readonly office: readonly string[];
+  /** The office's heads (`office_heads:`, all of them office members), in the file's order; empty when none. */
+  readonly officeHeads: readonly string[];
   private readonly units = new Map<string, Unit>();
   private readonly unitsByName = new Map<string, Unit>();
   private readonly people = new Map<string, Person>();
@@ -55,6 +59,7 @@ export class Directory {
   ) {
     this.issuer = data.issuer;
     this.office = [...data.office];
+    this.officeHeads = [...(data.officeHeads ?? [])];
     for (const u of data.units) {
       this.units.set(u.id, u);
       this.unitsByName.set(u.name, u);

@@ -97,6 +97,7 @@ const personSchema = z.strictObject({
 const fileSchema = z.strictObject({
   issuer: text,
   office: z.array(ref).min(1),
+  office_heads: refList,
   units: z.array(unitSchema),
   people: z.array(personSchema),
 });
@@ -241,6 +242,7 @@ class Locator {
 const LABELS: Record<string, string> = {
   issuer: 'issuer（发文机关）',
   office: 'office（督查室人员）',
+  office_heads: 'office_heads（督查室负责人）',
   units: 'units（单位）',
   people: 'people（人员）',
   name: 'name（名称）',
@@ -451,6 +453,13 @@ function crossCheck(file: FileShape, locate: Locator, problems: DirectoryProblem
     else if (seenOffice.has(id)) report(['office', k], `office（督查室人员）里 "${id}" 重复`);
     seenOffice.add(id);
   });
+  // The office's heads get the whole office's digest and the items of an owner who leaves: they must be of the office.
+  const seenHeads = new Set<string>();
+  file.office_heads.forEach((id, k) => {
+    if (!seenOffice.has(id)) report(['office_heads', k], `office_heads（督查室负责人）里的 "${id}" 不在 office（督查室人员）中；负责人须是督查室人员`);
+    else if (seenHeads.has(id)) report(['office_heads', k], `office_heads（督查室负责人）里 "${id}" 重复`);
+    seenHeads.add(id);
+  });
 
   file.units.forEach((u, i) => {
     if (!personAt.has(u.head)) report(['units', i, 'head'], `单位 ${u.id} 的一把手 "${u.head}" 不在 people 名单中`);
@@ -532,5 +541,5 @@ function crossCheck(file: FileShape, locate: Locator, problems: DirectoryProblem
     contacts: [...u.contacts],
   }));
 
-  return { issuer: file.issuer, office: [...file.office], units, people };
+  return { issuer: file.issuer, office: [...file.office], officeHeads: [...file.office_heads], units, people };
 }

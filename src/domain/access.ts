@@ -9,6 +9,7 @@ export type Command =
   | 'cancel'
   | 'amend'
   | 'withdraw'
+  | 'handover'
   | 'list'
   | 'show'
   | 'attachment'
@@ -35,6 +36,7 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   cancel: ITEM_RULES.cancel.who,
   amend: ITEM_RULES.amend.who,
   withdraw: ITEM_RULES.withdraw.who,
+  handover: ITEM_RULES.handover.who,
   list: ['office', 'head', 'deputy', 'contact'],
   show: ['office', 'head', 'deputy', 'contact', 'responsible'],
   // An item's attachments are part of what /查看 shows: whoever may see the item may have them.

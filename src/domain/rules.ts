@@ -180,7 +180,7 @@ export function check(action: AssignmentAction, person: string, item: ItemFacts,
 // The item itself: 发出 a draft, 取消 it, and once issued, correct it (修改) or withdraw it (撤回). The office's alone.
 // ---------------------------------------------------------------------------------------------
 
-export type ItemAction = 'issue' | 'cancel' | 'amend' | 'withdraw';
+export type ItemAction = 'issue' | 'cancel' | 'amend' | 'withdraw' | 'handover';
 
 export interface ItemRule {
   /** The Chinese verb users see (不能撤回). */
@@ -189,8 +189,8 @@ export interface ItemRule {
   doing: string;
   who: Party[];
   from: ItemStatus[];
-  /** Where it leads: an item already there is told so, and nothing more. */
-  to: ItemStatus;
+  /** Where it leads: an item already there is told so, and nothing more (`same`: the status stays as it is). */
+  to: ItemStatus | 'same';
   /** What to do instead, after the refusal, for the states where there is something better to do. */
   hint?: Partial<Record<ItemStatus, (ref: string) => string>>;
 }
@@ -221,6 +221,8 @@ export const ITEM_RULES: Record<ItemAction, ItemRule> = {
     to: 'withdrawn',
     hint: { draft: (ref) => `草稿不必撤回，可用 /取消 ${ref}` },
   },
+  // A draft or an open item changes owner (督查员); any clerk may hand it on, not only its owner.
+  handover: { label: '转交', doing: '转交督查事项', who: ['office'], from: ['draft', 'open'], to: 'same' },
 };
 
 /**

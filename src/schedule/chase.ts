@@ -1,5 +1,6 @@
 // The receipt chase: a notice not received DUCHA_CHASE_AFTER working hours after issue gets 【签收提醒】 to its leader;
 // after the same time again a second one with 加急, and the office is told who has not signed. Each once, as `system`.
+import { officeSide } from '../domain/office-side.ts';
 import { noticeNumber } from '../domain/types.ts';
 import { formatDateTime } from '../domain/dates.ts';
 import { addWorkHours } from '../domain/work-hours.ts';
@@ -86,7 +87,7 @@ export async function chaseItem(rt: Runtime, itemId: string, units: string[], du
     `【签收提醒】${noticeNumber(item)}「${item.title}」于 ${formatDateTime(item.issuedAt ?? 0, rt.config.tz)} 发出，` +
     `以下负责领导超过 ${config2(rt.config.chaseAfter * LAST_CHASE)} 个工作小时仍未签收，已加急提醒：${shown}。`;
   // Named by the chase it follows: a retried job tells the office once.
-  await enqueueDeliveries(rt.queues.deliver, `chase-office:${itemId}:${dueAt}`, dir.office.map((p) => sendText(p, text)));
+  await enqueueDeliveries(rt.queues.deliver, `chase-office:${itemId}:${dueAt}`, officeSide(item, dir).map((p) => sendText(p, text)));
 }
 
 function config2(n: number): string {

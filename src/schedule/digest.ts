@@ -12,6 +12,7 @@ import type { Runtime } from '../infra/runtime.ts';
 import type { Slot } from './slots.ts';
 import { TIMELINESS_LABELS } from '../domain/on-time.ts';
 import { timelinessCounts } from './timeliness-counts.ts';
+import { digestFor, digestReaders } from './owner-digest.ts';
 
 const OPEN_STATES: AssignmentState[] = ['issued', 'received', 'awaiting_signature', 'signed', 'returned'];
 /** Lines per section at most. */
@@ -126,17 +127,20 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
   };
 }
 
-/** Sends the digest to every office member, once per slot; false when nothing is open. */
-export async function sendDigest(rt: Runtime, slot: Slot, late: boolean): Promise<boolean> {
+/**
+ * Sends the digest, once per slot, to the office's heads and to each owner of an open item, their own items first
+ * (owner-digest.ts); how many it went to (0 when nothing is open).
+ */
+export async function sendDigest(rt: Runtime, slot: Slot, late: boolean): Promise<number> {
   const card = await buildDigest(rt, slot, late);
-  if (!card) return false;
-  const office = rt.directory().office;
+  if (!card) return 0;
+  const readers = await digestReaders(rt, slot);
   await rt.queues.deliver.addBulk(
-    office.map((person) => {
+    [...readers].map(([person, own]) => {
       const opId = `digest:${slot.date}:${person}`;
-      const data: Delivery & { opId: string } = { kind: 'send', person, message: { kind: 'card', card }, opId };
+      const data: Delivery & { opId: string } = { kind: 'send', person, message: { kind: 'card', card: digestFor(card, own) }, opId };
       return { name: 'send', data, opts: { jobId: deliveryJobId(opId, 0) } };
     }),
   );
-  return true;
+  return readers.size;
 }

@@ -6,6 +6,7 @@ import { dateInTz } from '../domain/dates.ts';
 import { numberArg } from '../domain/item-number.ts';
 import type { Assignment, ItemHeader } from '../domain/types.ts';
 import { isRefusal, Refusal } from '../domain/refusal.ts';
+import { officeSide } from '../domain/office-side.ts';
 import { urgeDeliveries } from '../dispatch/handler-kit.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { mutateAssignment } from '../store/apply-op.ts';
@@ -61,7 +62,7 @@ export async function escalate(
       }
       const today = dateInTz(now, rt.config.tz);
       const card = escalationCard(item, a, step, overdueDays, step === 1 ? '' : suggestion(rt, item, a, step, today), late, scheduledContext(rt));
-      deliveries.push(...dir.office.map((p) => ({ kind: 'send' as const, person: p, message: { kind: 'card' as const, card } })));
+      deliveries.push(...officeSide(item, dir).map((p) => ({ kind: 'send' as const, person: p, message: { kind: 'card' as const, card } })));
       return {
         audits: [
           { action: 'escalate', unit: a.unit, from: a.state, to: a.state, detail: { step, overdueDays } },

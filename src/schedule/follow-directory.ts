@@ -5,10 +5,13 @@ import { isIssued } from '../domain/types.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { responsibleLeader } from '../domain/responsible-leader.ts';
 import { followLeader } from './follow-leader.ts';
+import { followOwners } from './follow-owner.ts';
 
 const CHUNK = 500;
 
 export async function followDirectory(rt: Runtime): Promise<{ checked: number; moved: number }> {
+  // An owner (督查员) who left the office hands their items on first (follow-owner.ts).
+  await followOwners(rt);
   const dir = rt.directory();
   let checked = 0;
   let moved = 0;

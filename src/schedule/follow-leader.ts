@@ -11,6 +11,7 @@ import { sendText } from '../dispatch/handler-kit.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { mutateAssignment } from '../store/apply-op.ts';
 import { responsibleLeader } from '../domain/responsible-leader.ts';
+import { officeSide } from '../domain/office-side.ts';
 
 export const SYSTEM: Actor = { person: 'system', platform: 'system' };
 
@@ -51,7 +52,7 @@ export async function followLeader(rt: Runtime, item: ItemHeader, a: Assignment)
       const text =
         `【人员变动】${noticeNumber(it)}「${it.title}」${unit}的负责领导已按通讯录由${fromName}改为${toName}，` +
         `此后的通知、签署和提醒均发给${toName}。已有的签署仍然有效。`;
-      deliveries.push(...dir.office.map((p) => sendText(p, text)));
+      deliveries.push(...officeSide(it, dir).map((p) => sendText(p, text)));
       return {
         audits: [{ action: 'reassign', unit: rec.unit, from, to: leader, detail: { cause: 'directory', fromName, toName } }],
         deliveries,
@@ -82,7 +83,7 @@ async function tellNobodyTakesOver(rt: Runtime, item: ItemHeader, a: Assignment)
       const text =
         `【人员变动】${noticeNumber(it)}「${it.title}」${unit}的负责领导${fromName}已不是该单位的${role}，通讯录中也没有可以接替的${role}，` +
         `此事项仍由${fromName}负责，通知和提醒可能无法送达。请联系系统管理员补充通讯录，补充后自动改由新的${role}负责。`;
-      return { audits: [], deliveries: dir.office.map((p) => sendText(p, text)) };
+      return { audits: [], deliveries: officeSide(it, dir).map((p) => sendText(p, text)) };
     });
   } catch (e) {
     if (!isRefusal(e)) throw e;

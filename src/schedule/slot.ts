@@ -69,10 +69,11 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
   faultPoint(rt, 'mid-slot');
   let escalations = 0;
   for (const s of steps) if (await escalate(rt, s.item, s.unit, s.due, s.step, s.days, late)) escalations++;
-  // Each step is a card to every office member.
-  rt.metrics.scheduledQueued('逾期升级', escalations * rt.directory().office.length, rt.clock.now() - slot.at);
-  const digest = await sendDigest(rt, slot, late);
-  if (digest) rt.metrics.scheduledQueued('督查日报', rt.directory().office.length, rt.clock.now() - slot.at);
+  // Each step is a card to the item's owner (officeSide).
+  rt.metrics.scheduledQueued('逾期升级', escalations, rt.clock.now() - slot.at);
+  const digests = await sendDigest(rt, slot, late);
+  const digest = digests > 0;
+  if (digest) rt.metrics.scheduledQueued('督查日报', digests, rt.clock.now() - slot.at);
   rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, digest, queuedMs, ms: Date.now() - started }, '本轮提醒已完成');
   return { reminders, people: lists.size, escalations, digest };
 }

@@ -8,6 +8,7 @@ import type { FileStore } from '../files/file-store.ts';
 import { formatDateTime } from '../domain/dates.ts';
 import type { Assignment, Attachment, ItemHeader, ItemStatus } from '../domain/types.ts';
 import { ACTION_LABELS } from '../chat/texts.ts';
+import { checkOwner } from './verify-owner.ts';
 import { chainLink, textHash } from './audit-chain.ts';
 import type { Store } from './store.ts';
 import { checkRecords, checkTrail, lastSeals, type Trail, type TrailEntry } from './verify-records.ts';
@@ -123,6 +124,7 @@ export async function verifyItem(store: Store, id: string, dir: Directory, tz: s
     return a ? [a] : [];
   });
   if (header) checkTrail(trail, header, rawHeader!.open, assignments, dir, problems);
+  if (header) checkOwner(trail, header, dir, problems);
 
   // Reports and signatures against their hashes and the entries that recorded them.
   let reports = 0;
