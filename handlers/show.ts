@@ -10,6 +10,7 @@ import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
 import { attachmentLine } from '../src/chat/attachment-texts.ts';
+import { progressNote, progressSetting } from '../src/chat/progress-texts.ts';
 
 export const show: CommandHandler = {
   command: 'show',
@@ -33,6 +34,7 @@ export const show: CommandHandler = {
       `类别：${categoryLabel(item.category)}`,
       `状态：${itemStatusText(item, tz)}`,
       ...(item.req ? [`要求：${item.req}`] : []),
+      ...progressSetting(item),
       ...(item.amendments ?? []).map((m) => `更正：${amendmentText(m)}`),
       '',
       '各单位办理情况：',
@@ -41,7 +43,7 @@ export const show: CommandHandler = {
         const rep = r ? `；最新报告第 ${r.version} 稿${r.final ? '（办结）' : ''}${r.signature ? `，${name(r.signature.by)}已签署` : '，未签署'}${sentBack(r)}` : '';
         const ext = a.extensions[a.extensions.length - 1];
         const refused = ext?.status === 'refused' ? `；延期申请（至 ${formatDate(ext.to)}）未获同意${ext.refuseReason ? `，理由：${ext.refuseReason}` : ''}` : '';
-        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}`;
+        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}${progressNote(item, a, now, { tz, remindAt: rt.config.remindAt, calendar: rt.calendar })}`;
       }),
     ];
     // The full text of each unit's latest report: a card may have to shorten a very long one.

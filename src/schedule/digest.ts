@@ -1,5 +1,5 @@
 // The office's daily digest (【督查日报】) at the slot: open assignments by state, overdue by unit, due within three
-// working days, notices unreceived for over a day, signed reports waiting for 受理. Nothing when nothing is open.
+// working days, notices unreceived for over a day, signed reports waiting for 受理, units behind on progress reports. Nothing when nothing is open.
 import type { Card } from '../chat/message.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
 import { calendarWarning } from '../domain/calendar.ts';
@@ -8,6 +8,7 @@ import { STATE_LABELS } from '../domain/rules.ts';
 import { numberOrder, shortNumber } from '../domain/item-number.ts';
 import { parseAssignmentRef, type AssignmentState, type ItemHeader } from '../domain/types.ts';
 import type { Runtime } from '../infra/runtime.ts';
+import { progressOverdue } from './progress.ts';
 import type { Slot } from './slots.ts';
 
 const OPEN_STATES: AssignmentState[] = ['issued', 'received', 'awaiting_signature', 'signed', 'returned'];
@@ -96,6 +97,13 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
     .slice(0, SHOWN)
     .map((ref) => `· ${no(ref)} ${dir.unitName(parseAssignmentRef(ref).unit)}`);
 
+  // Units whose last progress period (进度=) ended with no signed report: shown only where items have such periods.
+  const behind = await progressOverdue(rt, slot.at);
+  const behindLines = behind
+    .sort((x, y) => numberOrder(x.item) - numberOrder(y.item))
+    .slice(0, SHOWN)
+    .map(({ item, a, missed }) => `· ${shortNumber(item)} ${dir.unitName(a.unit)}：${missed.at(-1)!.label}进展未报送${missed.length > 1 ? `（累计 ${missed.length} 期）` : ''}`);
+
   const calendarNote = calendarWarning(calendar, slot.date);
   const countLine = OPEN_STATES.map((s, i) => `${STATE_LABELS[s]} ${counts[i]}`).join('，');
   return {
@@ -110,6 +118,7 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
       ...(calendarNote ? [`⚠️ ${calendarNote}`] : []),
       `【按状态】${countLine}`,
       section('逾期（按单位）', overdueLines, overdue.length),
+      ...(behind.length ? [section('进展报送逾期', behindLines, behind.length)] : []),
       section('三个工作日内到期', soonLines, soon.length),
       section('发出超过一天未签收', staleLines, stale.length),
       section('已签署待受理', signedLines, signed.length),
