@@ -133,6 +133,11 @@ function shortDay(date: string): string {
   return `${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
 }
 
+/** Calendar days from `a` to `b`. */
+function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
 function lastWorkday(start: string, end: string, cal: WorkCalendar): string | undefined {
   for (let d = end; d >= start; d = addDays(d, -1)) if (cal.isWorkday(d)) return d;
   return undefined;
@@ -140,8 +145,9 @@ function lastWorkday(start: string, end: string, cal: WorkCalendar): string | un
 
 /**
  * The progress periods of an item issued at `issuedAt`, in order. Calendar periods are counted from the one holding
- * the day of issue; a period whose reminder slot is not after the issue (issued on its last working day after the
- * slot, or on the weekend after it), or that has no working day, is not counted: its days join the next period.
+ * the day of issue, when the item was issued in its first half (else its first report is the next period's); a
+ * period whose reminder slot is not after the issue, or that has no working day, is not counted either: its days join
+ * the next period.
  * Every N working days: the k-th period ends on the (k·N)-th working day after the day of issue.
  */
 export function* progressPeriods(every: ProgressEvery, issuedAt: number, ctx: PeriodContext): Generator<ProgressPeriod> {
@@ -156,6 +162,8 @@ export function* progressPeriods(every: ProgressEvery, issuedAt: number, ctx: Pe
       day = addDays(p.end, 1);
       const remindOn = lastWorkday(p.start, p.end, ctx.calendar);
       if (remindOn === undefined || slotOf(remindOn) <= issuedAt) continue;
+      // Issued in the second half of its period: the first report is the next period's.
+      if (i === 0 && daysBetween(p.start, issueDay) * 2 >= daysBetween(p.start, p.end) + 1) continue;
       const start = carried ?? p.start;
       carried = undefined;
       yield { n: ++n, start, end: p.end, remindOn, remindAt: slotOf(remindOn), label: p.label };

@@ -7,7 +7,7 @@
 import { progressCard, type ProgressAsk, type ProgressLine } from '../chat/progress-card.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
 import { answered, countsFor, periodRemindedOn, unitProgress, type PeriodContext, type ProgressPeriod } from '../domain/progress.ts';
-import type { Assignment, ItemHeader } from '../domain/types.ts';
+import { latestReport, type Assignment, type ItemHeader } from '../domain/types.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import type { Slot } from './slots.ts';
 
@@ -31,6 +31,10 @@ export function progressAsks(
   const m = missed ? { missed } : {};
   const leader = { person: a.responsible, ask: 'told' as const, ...m };
   switch (a.state) {
+    case 'signed':
+      // A final report with the office: the unit's part is done unless it is returned.
+      if (latestReport(a)?.final) return [];
+    // falls through: a progress report with the office is last period's news; this period wants its own.
     case 'received':
     case 'returned':
       // The contacts report; the leader hears of it when the period before went unanswered, or when nobody could report.
@@ -39,7 +43,7 @@ export function progressAsks(
     case 'awaiting_signature':
       return [{ person: a.responsible, ask: 'sign', ...m }];
     default:
-      // Not yet received (the receipt chase follows it), or a signed report with the office: nothing the unit can do.
+      // Not yet received: the receipt chase follows it.
       return [];
   }
 }
