@@ -22,6 +22,7 @@ const UNIT = files([
   'issue18-render',
   'on-time',
   'parse-command',
+  'progress-render',
   'raw-body',
   'redis-calls',
   'repository',
