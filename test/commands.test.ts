@@ -317,7 +317,7 @@ describe('/新建 /new', () => {
     expect(h.lastText('zhang')).toBe(
       [
         '/新建 缺少「期限/due」，写成 期限=<YYYY-MM-DD | N工作日 | Nd>。',
-        '用法：/新建 <标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=重大|典型|紧急|民生|交办|疑难] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>]（详见 /帮助 新建）',
+        '用法：/新建 <标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=重大|典型|紧急|民生|交办|疑难] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>] [进度=周|月|季|半年|N工作日]（详见 /帮助 新建）',
       ].join('\n'),
     );
     // A mistake the handler finds (not the parser) is answered the same way.
