@@ -146,7 +146,7 @@ function lastWorkday(start: string, end: string, cal: WorkCalendar): string | un
 /**
  * The progress periods of an item issued at `issuedAt`, in order. Calendar periods are counted from the one holding
  * the day of issue, when the item was issued in its first half (else its first report is the next period's); a
- * period whose reminder slot is not after the issue, or that has no working day, is not counted either: its days join
+ * period reminded on the day of issue or before, or that has no working day, is not counted either: its days join
  * the next period.
  * Every N working days: the k-th period ends on the (k·N)-th working day after the day of issue.
  */
@@ -161,7 +161,7 @@ export function* progressPeriods(every: ProgressEvery, issuedAt: number, ctx: Pe
       const p = calendarPeriod(every, day);
       day = addDays(p.end, 1);
       const remindOn = lastWorkday(p.start, p.end, ctx.calendar);
-      if (remindOn === undefined || slotOf(remindOn) <= issuedAt) continue;
+      if (remindOn === undefined || remindOn <= issueDay || slotOf(remindOn) <= issuedAt) continue;
       // Issued in the second half of its period: the first report is the next period's.
       if (i === 0 && daysBetween(p.start, issueDay) * 2 >= daysBetween(p.start, p.end) + 1) continue;
       const start = carried ?? p.start;
@@ -204,17 +204,33 @@ export interface UnitProgress {
   lastEnded?: ProgressPeriod;
 }
 
-/** What a unit owes of its item's progress reports, as of `now`. Undefined: the item has no progress periods. */
+/** The item's periods that ended by `now` (the same for each of its units); undefined without progress periods. */
+export function endedPeriods(item: ProgressItem, now: number, ctx: PeriodContext): ProgressPeriod[] | undefined {
+  if (!item.progress || item.issuedAt === undefined) return undefined;
+  const out: ProgressPeriod[] = [];
+  for (const p of progressPeriods(item.progress, item.issuedAt, ctx)) {
+    if (endOfDay(p.end, ctx.tz) >= now) break;
+    out.push(p);
+  }
+  return out;
+}
+
+/**
+ * What a unit owes of its item's progress reports, as of `now`. Undefined: the item has no progress periods.
+ * `ended`: the item's endedPeriods, when already worked out for another of its units.
+ */
 export function unitProgress(
   item: ProgressItem,
   a: UnitRecord,
   now: number,
   ctx: PeriodContext,
+  ended?: readonly ProgressPeriod[],
 ): UnitProgress | undefined {
-  if (!item.progress || item.issuedAt === undefined) return undefined;
+  const periods = ended ?? endedPeriods(item, now, ctx);
+  if (!periods) return undefined;
   const out: UnitProgress = { missed: [] };
-  for (const p of progressPeriods(item.progress, item.issuedAt, ctx)) {
-    if (endOfDay(p.end, ctx.tz) >= now || p.remindOn >= a.due) break;
+  for (const p of periods) {
+    if (p.remindOn >= a.due) break;
     if (!countsFor(a, p, ctx.tz)) continue;
     out.lastEnded = p;
     if (!answered(a, p, ctx.tz)) out.missed.push(p);

@@ -6,7 +6,7 @@
 // moved clock sends nothing twice. Also what the digest counts as 进展报送逾期.
 import { progressCard, type ProgressAsk, type ProgressLine } from '../chat/progress-card.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
-import { answered, countsFor, periodRemindedOn, unitProgress, type PeriodContext, type ProgressPeriod } from '../domain/progress.ts';
+import { answered, countsFor, endedPeriods, periodRemindedOn, unitProgress, type PeriodContext, type ProgressPeriod } from '../domain/progress.ts';
 import { latestReport, type Assignment, type ItemHeader } from '../domain/types.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import type { Slot } from './slots.ts';
@@ -112,9 +112,11 @@ export async function progressOverdue(rt: Runtime, now: number): Promise<Progres
   for (let i = 0; i < ids.length; i += CHUNK) {
     for (const h of await rt.store.getHeaders(ids.slice(i, i + CHUNK))) {
       if (h.status !== 'open') continue;
+      const ended = endedPeriods(h, now, ctx);
+      if (!ended?.length) continue;
       for (const { doc: a } of await rt.store.getAssignments(h.id, h.units)) {
         if (a.state === 'completed') continue;
-        const p = unitProgress(h, a, now, ctx);
+        const p = unitProgress(h, a, now, ctx, ended);
         if (p?.lastEnded && p.missed.at(-1) === p.lastEnded) out.push({ item: h, a, missed: p.missed });
       }
     }
