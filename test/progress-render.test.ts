@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ActionSigner } from '../src/chat/action-token.ts';
 import { renderCard } from '../src/chat/cards.ts';
+import { contactBriefCard } from '../src/chat/contact-brief.ts';
 import type { Card } from '../src/chat/message.ts';
 import { progressCard, type ProgressLine } from '../src/chat/progress-card.ts';
 import type { Directory } from '../src/directory/directory.ts';
@@ -194,5 +195,11 @@ describe('【进度报送提醒】 as people read it', () => {
     expect(consoleText(notice)).toContain('进度报送 每月一次（每期最后一个工作日提醒）');
     const preview = renderCard({ kind: 'preview', item: item.id }, 'zhang', cardCtx);
     expect(preview.fields.at(-1)).toEqual({ label: '进度报送', value: '每月一次（每期最后一个工作日提醒）' });
+    // The contact's card at 签收: they are the one who reports each period.
+    const brief = contactBriefCard(item, { ...a, state: 'received', receivedAt: T }, dir, TZ, 2026);
+    expect(shownText(toFeishuCard(brief))).toContain('进度报送：每月一次，每期最后一个工作日前报送');
+    const md = toWecomMessages({ kind: 'card', card: brief }, 't')[0]!;
+    expect(md.msgtype === 'markdown' && md.markdown.content).toContain('进度报送：每月一次，每期最后一个工作日前报送');
+    expect(consoleText(brief)).toContain('进度报送 每月一次，每期最后一个工作日前报送');
   });
 });
