@@ -24,6 +24,7 @@ const UNIT = files([
   'on-time',
   'owner-render',
   'parse-command',
+  'progress-render',
   'raw-body',
   'redis-calls',
   'repository',

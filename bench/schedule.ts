@@ -25,6 +25,8 @@ import { startPrivateRedis } from './private-redis.ts';
 const ITEMS = int(process.env.ITEMS ?? '20000', 'ITEMS');
 const PEOPLE = int(process.env.PEOPLE ?? '2000', 'PEOPLE');
 const DUE = int(process.env.DUE ?? '10000', 'DUE');
+/** 进度= given to every item not due on the slot's day (e.g. `月`): what progress periods add. Unset: none. */
+const PROGRESS = process.env.PROGRESS;
 const PER_ITEM = 5;
 const CONCURRENCY = 32;
 const PREFIX = 'bench';
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
   cleanups.push(() => city.remove());
   const redis = new Redis(redisServer.url);
   cleanups.push(() => redis.quit());
-  console.log(`schedule benchmark: ${ITEMS} key items × ${PER_ITEM} units over ${PEOPLE} heads (${ITEMS * PER_ITEM} assignments), ${DUE} due in one slot`);
+  console.log(`schedule benchmark: ${ITEMS} key items × ${PER_ITEM} units over ${PEOPLE} heads (${ITEMS * PER_ITEM} assignments), ${DUE} due in one slot${PROGRESS ? `, 进度=${PROGRESS} on the others` : ''}`);
 
   // ---- build, as the office would: /新建 then 发出, through the command and press paths ----
   const clock = new ManualClock(Date.parse(BUILD_AT));
@@ -116,7 +118,8 @@ async function main(): Promise<void> {
   await pool(ITEMS, async (i) => {
     const units = Array.from({ length: PER_ITEM }, (_, j) => `u${((i * PER_ITEM + j) % PEOPLE) + 1}`);
     const due = i < dueItems ? SLOT_DAY : '2026-12-31';
-    const text = `/新建 督查事项${i + 1} 单位=${units.join(',')} 期限=${due} 类别=重大`;
+    const every = PROGRESS && due !== SLOT_DAY ? ` 进度=${PROGRESS}` : '';
+    const text = `/新建 督查事项${i + 1} 单位=${units.join(',')} 期限=${due} 类别=重大${every}`;
     await runCommand(rt, { kind: 'command', id: `new-${i}`, sender, text, replyTo: { platform: 'feishu', chatId: 'oc_zhang', direct: true } });
   });
   const ids = await redis.zrange(`${PREFIX}:items`, '0', '-1');

@@ -4,6 +4,7 @@ import { requireAccess } from '../src/domain/access.ts';
 import { CATEGORY_CHOICES, parseCategory } from '../src/domain/categories.ts';
 import { DRAFT_KEPT_MS } from '../src/domain/drafts.ts';
 import { parseDue } from '../src/domain/deadline.ts';
+import { checkProgressEvery } from '../src/domain/progress.ts';
 import { responsibleLeader } from '../src/domain/responsible-leader.ts';
 import { draftItemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
@@ -26,6 +27,7 @@ export const newItem: CommandHandler = {
     const now = rt.clock.now();
     const due = parseDue(cmd.options.due ?? '', now, rt.config.tz, rt.calendar);
     if (!due.ok) throw new Refusal('bad_syntax', due.error);
+    const progress = checkProgressEvery(cmd.options.every, now, due.date, { tz: rt.config.tz, remindAt: rt.config.remindAt, calendar: rt.calendar });
     let lead = units[0]!;
     if (cmd.options.lead) {
       lead = unitIdFrom(dir, cmd.options.lead);
@@ -80,11 +82,12 @@ export const newItem: CommandHandler = {
         units,
         lead,
         owner,
+        ...(progress ? { progress } : {}),
       };
       return {
         item,
         assignments,
-        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, owner } }],
+        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, owner, ...(progress ? { progress } : {}) } }],
         deliveries: [
           { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
         ],

@@ -11,6 +11,7 @@ import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
 import { attachmentLine } from '../src/chat/attachment-texts.ts';
 import { deadlineHistory, unitTimelinessLabel } from '../src/chat/deadline-texts.ts';
+import { progressNote, progressSetting } from '../src/chat/progress-texts.ts';
 
 export const show: CommandHandler = {
   command: 'show',
@@ -35,6 +36,7 @@ export const show: CommandHandler = {
       `状态：${itemStatusText(item, tz)}`,
       `督查员：${name(ownerOf(item))}`,
       ...(item.req ? [`要求：${item.req}`] : []),
+      ...progressSetting(item),
       ...(item.amendments ?? []).map((m) => `更正：${amendmentText(m)}`),
       '',
       '各单位办理情况：',
@@ -44,7 +46,7 @@ export const show: CommandHandler = {
         const ext = a.extensions[a.extensions.length - 1];
         const refused = ext?.status === 'refused' ? `；延期申请（至 ${formatDate(ext.to)}）未获同意${ext.refuseReason ? `，理由：${ext.refuseReason}` : ''}` : '';
         const done = `；办结情况：${unitTimelinessLabel(item, a, item.assignments, now, tz)}`;
-        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}${done}`;
+        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}${progressNote(item, a, now, { tz, remindAt: rt.config.remindAt, calendar: rt.calendar })}${done}`;
       }),
     ];
     // Each unit's original deadline and every extension asked (who, when, from, to, why, and what became of it).

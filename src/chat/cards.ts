@@ -6,6 +6,7 @@ import { numberArg } from '../domain/item-number.ts';
 import { REASON_MAX, REASONS, type ReasonedAction } from '../domain/reasons.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
 import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
+import { everyText, type ProgressEvery } from '../domain/progress.ts';
 import { isKey, isOverdue, noticeNumber, ownerOf, type Assignment, type ItemHeader, type ItemStatus, type Report, type Summons, type Visit } from '../domain/types.ts';
 import { amendmentText } from './texts.ts';
 import type { ActionName, ActionSigner } from './action-token.ts';
@@ -179,6 +180,7 @@ function previewCard(viewer: string, ctx: CardContext): Card {
   };
   if (item.req) card.body = `**督查要求**\n${item.req}`;
   if (item.dueNote) card.fields.push({ label: '说明', value: item.dueNote });
+  if (item.progress) card.fields.push(progressField(item.progress));
   if (item.status === 'draft') {
     card.buttons.push(button(ctx, key, viewer, 'issue', '发出', 'primary'), button(ctx, key, viewer, 'cancel', '取消', 'default'));
     const number = item.seq === undefined ? '督字编号在发出时给出。' : '';
@@ -222,6 +224,7 @@ function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     buttons: [],
   };
   if (item.units.length > 1) card.fields.splice(3, 0, { label: '全部承办单位', value: unitsLine(item, dir) });
+  if (item.progress) card.fields.splice(card.fields.length - 1, 0, progressField(item.progress));
   if (a.state === 'issued') {
     card.buttons.push(button(ctx, key, viewer, 'receive', '签收', 'primary'));
     card.note = '请负责领导本人签收。签收后由联络员报送办理情况，报告须经您本人签署方可受理。';
@@ -229,6 +232,11 @@ function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     card.note = `已由${personName(dir, a.responsible)}于 ${when(ctx, a.receivedAt)} 签收`;
   }
   return card;
+}
+
+/** 进度报送：每月一次（每期最后一个工作日提醒）. */
+function progressField(every: ProgressEvery): { label: string; value: string } {
+  return { label: '进度报送', value: `${everyText(every)}一次（每期最后一个工作日提醒）` };
 }
 
 function stateText(a: Assignment, now: number): string {

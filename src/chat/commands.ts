@@ -3,6 +3,7 @@
 import { ACCESS, INSTRUCTOR_ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/access.ts';
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
 import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
+import { parseProgressEvery, PROGRESS_CHOICES } from '../domain/progress.ts';
 import { REASON_MAX } from '../domain/reasons.ts';
 import { STATUS_CHOICES } from './texts.ts';
 
@@ -145,18 +146,28 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
       { name: 'req', zh: '要求', aliases: ['要求', 'req'], placeholder: '<文字>' },
       { name: 'lead', zh: '牵头', aliases: ['牵头', 'lead'], placeholder: '<牵头单位>' },
       { name: 'to', zh: '负责人', aliases: ['负责人', 'to'], placeholder: '<班子成员>' },
-      owner(false),
+owner(false),
+      {
+        name: 'every',
+        zh: '进度',
+        aliases: ['进度', 'every'],
+        placeholder: '<周|月|季|半年|N工作日>',
+        normalize: parseProgressEvery,
+        allowed: PROGRESS_CHOICES,
+      },
     ],
     flags: [],
-    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>] [督查员=<督查室人员>]`,
-    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>] [owner=<office member>]`,
+    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>] [进度=周|月|季|半年|N工作日] [督查员=<督查室人员>]`,
+    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>] [every=week|month|quarter|half|Nwd] [owner=<office member>]`,
     examples: [
       '/新建 “城区主干道积水整治” 单位=市交通运输局、市住建局 期限=10工作日 类别=民生 牵头=市住建局',
       '/new 老旧小区加装电梯 unit=zjj due=2026-06-30 req="6月底前完成首批"',
+      '/新建 全年重点项目推进 单位=市交通运输局 期限=2026-12-31 类别=重大 进度=月',
     ],
     notes: [
       '写了类别的是重点事项，督查单直送一把手；不写类别的是一般事项，送班子成员（可用 负责人= 指定）。',
       OWNER_NOTE,
+      '进度= 要求各单位按期报送进展（周、月、季、半年按自然周期，N工作日从发出起算）：每期最后一个工作日提醒联络员，本期有经负责领导签署的报告即为已报送；未报送的计入督查日报，下次提醒同时告知负责领导。',
       ...KEY_CATEGORIES.map((c) => `类别 ${c.value}（${c.en}）：${c.meaning}`),
     ],
   },

@@ -2,6 +2,7 @@
 // and the exact /报送 lines to send, so that the one who writes the report knows what the unit must do.
 import type { Directory } from '../directory/directory.ts';
 import { formatDate, formatDateTime } from '../domain/dates.ts';
+import { everyText } from '../domain/progress.ts';
 import { isKey, noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
 import { reportLine } from './command-lines.ts';
 import type { Card } from './message.ts';
@@ -26,5 +27,7 @@ export function contactBriefCard(item: ItemHeader, a: Assignment, dir: Directory
     note: `请在办结时限前用上面的命令报送（编号后面的文字就是报告全文）。报告须经${leader}本人签署后，方报督查室受理。`,
   };
   if (item.req) card.body = `**督查要求**\n${item.req}`;
+  // 进度=: the contact is the one who reports each period.
+  if (item.progress) card.fields.splice(3, 0, { label: '进度报送', value: `${everyText(item.progress)}一次，每期最后一个工作日前报送` });
   return card;
 }

@@ -1,5 +1,6 @@
 // The records of 督查: items, their assignments to units, reports, signatures, summons, visits, extensions.
 import type { Platform } from '../directory/directory.ts';
+import type { ProgressEvery } from './progress.ts';
 
 export { noticeNumber } from './item-number.ts';
 
@@ -244,6 +245,11 @@ export interface ItemHeader {
   sourceRef?: string;
   /** The office member who owns the item (督查员): office-side cards go to them. Absent: ownerOf() decides. */
   owner?: string;
+  /**
+   * How often each unit reports its progress (进度=): 周, 月, 季, 半年 or N工作日 (see progress.ts). Absent: no progress
+   * periods, only the deadline's reminders.
+   */
+  progress?: ProgressEvery;
   /** A key item's escalation ladder (working days overdue of steps 1–3), frozen from DUCHA_ESCALATE when issued. */
   escalate?: [number, number, number];
 }

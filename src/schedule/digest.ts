@@ -1,6 +1,6 @@
 // The office's daily digest (【督查日报】) at the slot: open assignments by state, overdue by unit, due within three
-// working days, notices unreceived for over a day, signed reports waiting for 受理, and how many units were on time
-// (按期 / 延期后按期 / 逾期办结 / 逾期未办结). Nothing when nothing is open.
+// working days, notices unreceived for over a day, signed reports waiting for 受理, units behind on progress reports,
+// and how many units were on time (按期 / 延期后按期 / 逾期办结 / 逾期未办结). Nothing when nothing is open.
 import type { Card } from '../chat/message.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
 import { calendarWarning } from '../domain/calendar.ts';
@@ -9,6 +9,7 @@ import { STATE_LABELS } from '../domain/rules.ts';
 import { numberOrder, shortNumber } from '../domain/item-number.ts';
 import { parseAssignmentRef, type AssignmentState, type ItemHeader } from '../domain/types.ts';
 import type { Runtime } from '../infra/runtime.ts';
+import { progressOverdue } from './progress.ts';
 import type { Slot } from './slots.ts';
 import { TIMELINESS_LABELS } from '../domain/on-time.ts';
 import { timelinessCounts } from './timeliness-counts.ts';
@@ -103,6 +104,12 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
   // 按期 / 延期后按期 / 逾期办结 of every unit done, and 逾期未办结 of those open past their deadline: the one function's.
   const done = await timelinessCounts(rt, [...(await store.refsInState('completed')), ...overdue], slot.at);
   const doneLine = (['on_time', 'extended_on_time', 'late', 'overdue'] as const).map((t) => `${TIMELINESS_LABELS[t]} ${done[t]}`).join('，');
+  // Units whose last progress period (进度=) ended with no signed report: shown only where items have such periods.
+  const behind = await progressOverdue(rt, slot.at);
+  const behindLines = behind
+    .sort((x, y) => numberOrder(x.item) - numberOrder(y.item))
+    .slice(0, SHOWN)
+    .map(({ item, a, missed }) => `· ${shortNumber(item)} ${dir.unitName(a.unit)}：${missed.at(-1)!.label}进展未报送${missed.length > 1 ? `（累计 ${missed.length} 期）` : ''}`);
 
   const calendarNote = calendarWarning(calendar, slot.date);
   const countLine = OPEN_STATES.map((s, i) => `${STATE_LABELS[s]} ${counts[i]}`).join('，');
@@ -119,6 +126,7 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
       `【按状态】${countLine}`,
       `【办结情况】${doneLine}（按单位计）`,
       section('逾期（按单位）', overdueLines, overdue.length),
+      ...(behind.length ? [section('进展报送逾期', behindLines, behind.length)] : []),
       section('三个工作日内到期', soonLines, soon.length),
       section('发出超过一天未签收', staleLines, stale.length),
       section('已签署待受理', signedLines, signed.length),

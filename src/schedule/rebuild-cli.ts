@@ -12,7 +12,7 @@ try {
   const redis = openRedis(config, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const r = await rebuildSchedule(redis, new Store(redis, config.prefix));
-  console.log(`提醒日程已重建：${r.items} 个事项，${r.open} 个在办单位，${r.chases} 个待签收提醒，${r.drafts} 份待发出的草稿，用时 ${r.ms} ms`);
+  console.log(`提醒日程已重建：${r.items} 个事项，${r.open} 个在办单位，${r.chases} 个待签收提醒，${r.drafts} 份待发出的草稿，${r.progress} 个需报送进度的事项，用时 ${r.ms} ms`);
   await redis.quit();
 } catch (e) {
   console.error(e instanceof ConfigError ? e.message : `重建失败：${(e as Error).message}`);

@@ -1,5 +1,6 @@
 // One reminder slot (a working day at DUCHA_REMIND_AT): one reminder per person listing every assignment awaiting
-// them, the escalation steps now due, and the office's daily digest. Safe to run again: each message is named by
+// them, the escalation steps now due, the progress reminders of periods ending today (progress.ts), and the office's
+// daily digest. Safe to run again: each message is named by
 // the slot and its person, each escalation step by its assignment.
 import type { ReminderList, ReminderTag } from '../chat/reminder-cards.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
@@ -10,6 +11,7 @@ import type { Runtime } from '../infra/runtime.ts';
 import { sendDigest } from './digest.ts';
 import { dueSteps, escalate } from './escalate.ts';
 import { followLeader } from './follow-leader.ts';
+import { runProgress } from './progress.ts';
 import { awaitedOf, horizonDate, recipientsOf, reminderDue, type Awaited, type Slot } from './slots.ts';
 import { remindKey, saveReminderList } from './views.ts';
 
@@ -21,6 +23,8 @@ export interface SlotReport {
   people: number;
   escalations: number;
   digest: boolean;
+  /** People sent 【进度报送提醒】. */
+  progress?: number;
 }
 
 interface PersonList {
@@ -71,11 +75,12 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
   for (const s of steps) if (await escalate(rt, s.item, s.unit, s.due, s.step, s.days, late)) escalations++;
   // Each step is a card to the item's owner (officeSide).
   rt.metrics.scheduledQueued('逾期升级', escalations, rt.clock.now() - slot.at);
+  const progress = await runProgress(rt, slot, late);
   const digests = await sendDigest(rt, slot, late);
   const digest = digests > 0;
   if (digest) rt.metrics.scheduledQueued('督查日报', digests, rt.clock.now() - slot.at);
-  rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, digest, queuedMs, ms: Date.now() - started }, '本轮提醒已完成');
-  return { reminders, people: lists.size, escalations, digest };
+  rt.log.info({ slot: slot.date, late, reminders, people: lists.size, escalations, progress, digest, queuedMs, ms: Date.now() - started }, '本轮提醒已完成');
+  return { reminders, people: lists.size, escalations, digest, progress };
 }
 
 /** The leader the directory names now (recorded first if it changed), so a new head gets the later reminders. */

@@ -176,7 +176,7 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
 
 /**
  * The item's own entries: the ledger holds it from 发出 (by number), and the drafts, cancelled drafts and withdrawn
- * items are listed by status (drafts by when they expire, which the draft sweep reads).
+ * items are listed by status (drafts by when they expire, which the draft sweep reads); and the progress schedule.
  */
 function headerIndexChanges(k: Keys, before: ItemHeader, after: ItemHeader, now: number): IndexOp[] {
   if (before.status === after.status) return [];
@@ -184,6 +184,10 @@ function headerIndexChanges(k: Keys, before: ItemHeader, after: ItemHeader, now:
   if (before.status === 'draft') ops.push(['z', k.itemsInStatus('draft'), after.id]);
   if (before.status === 'draft' && isIssued(after)) ops.push(['Z', k.ledger, itemScore(after), after.id]);
   if (after.status === 'cancelled' || after.status === 'withdrawn') ops.push(['Z', k.itemsInStatus(after.status), String(now), after.id]);
+  // An item with progress periods joins their schedule when issued (the next slot works out its first period), and
+  // leaves it when withdrawn; a completed one is dropped by the slot that finds it so.
+  if (after.progress && before.status === 'draft' && after.status === 'open') ops.push(['Z', k.progress, String(now), after.id]);
+  if (after.progress && after.status === 'withdrawn') ops.push(['z', k.progress, after.id]);
   return ops;
 }
 

@@ -45,6 +45,11 @@ export function keys(prefix: string) {
     itemsInStatus: (status: 'draft' | 'cancelled' | 'withdrawn') => `${p}:idx:items:${status}`,
     /** Receipt chases to run (sorted set): member `item/unit`, score the domain ms it is due (see index-changes.ts). */
     chase: `${p}:sched:chase`,
+    /**
+     * Items with progress periods (进度=) still open (sorted set): member the item id, score the domain ms from which
+     * the next reminder slot looks at it (the slot of its next period's last working day). One member per item.
+     */
+    progress: `${p}:sched:progress`,
     /** An index being rebuilt is filled aside under this key and then renamed into place (see rebuild-schedule.ts). */
     rebuilding: (key: string) => `${key}:rebuild`,
     /** The last reminder slot taken (its date, YYYY-MM-DD, in the service's own time). */

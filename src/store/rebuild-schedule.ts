@@ -1,5 +1,6 @@
 // Rebuilds the schedule from the records: the deadlines of open assignments (what reminder slots read), the
-// receipt chases still to run, and the drafts by when they expire (what the draft sweep reads). Every change keeps both in the same step as the records, so this is for an operator
+// receipt chases still to run, the drafts by when they expire (what the draft sweep reads), and the open items with
+// progress periods (each looked at again by the next reminder slot, which works out its next period). Every change keeps both in the same step as the records, so this is for an operator
 // who restored Redis from a backup or repaired records by hand (`npm run schedule:rebuild`, with the service
 // stopped: a change made during the rebuild could be missed); it is also how the
 // benchmark times a full build. New keys are filled aside and swapped in at once: readers never see half of it.
@@ -16,6 +17,8 @@ export interface RebuildReport {
   open: number;
   chases: number;
   drafts: number;
+  /** Open items with progress periods (进度=). */
+  progress: number;
   ms: number;
 }
 
@@ -26,11 +29,13 @@ export async function rebuildSchedule(redis: Redis, store: Store): Promise<Rebui
   const tmpChase = k.rebuilding(k.chase);
   const draftKey = k.itemsInStatus('draft');
   const tmpDrafts = k.rebuilding(draftKey);
-  await redis.del(tmpDue, tmpChase, tmpDrafts);
+  const tmpProgress = k.rebuilding(k.progress);
+  await redis.del(tmpDue, tmpChase, tmpDrafts, tmpProgress);
   const ids = await redis.zrange(k.items, '0', '-1');
   let open = 0;
   let chases = 0;
   let drafts = 0;
+  let progress = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const all = await store.getHeaders(ids.slice(i, i + CHUNK));
     const draftWrite = redis.pipeline();
@@ -44,6 +49,11 @@ export async function rebuildSchedule(redis: Redis, store: Store): Promise<Rebui
     for (const h of headers) for (const u of h.units) pipe.hget(k.assignment(h.id, u), 'doc');
     const docs = (await pipe.exec()) ?? [];
     const write = redis.pipeline();
+    for (const h of headers.filter((x) => x.progress)) {
+      // From its issue: the next slot works out which period is next and sends nothing a slot already sent.
+      write.zadd(tmpProgress, h.issuedAt ?? 0, h.id);
+      progress++;
+    }
     let n = 0;
     for (const h of headers) {
       for (const u of h.units) {
@@ -70,6 +80,8 @@ export async function rebuildSchedule(redis: Redis, store: Store): Promise<Rebui
   else swap.del(k.chase);
   if (drafts > 0) swap.rename(tmpDrafts, draftKey);
   else swap.del(draftKey);
+  if (progress > 0) swap.rename(tmpProgress, k.progress);
+  else swap.del(k.progress);
   await swap.exec();
-  return { items: ids.length, open, chases, drafts, ms: Date.now() - started };
+  return { items: ids.length, open, chases, drafts, progress, ms: Date.now() - started };
 }

@@ -293,6 +293,25 @@ return 1
 `;
 
 /**
+ * move-progress: moves items of the progress schedule (see keys.ts, progress) to when they are next looked at, each
+ * only if it is still where the mover saw it: a second worker, or a slot run again, that saw an older score changes
+ * nothing. An item without a next time leaves the schedule.
+ * KEYS: 1 the progress schedule   ARGV: 1 JSON [[item id, score seen, next score or absent]]
+ * Returns how many items were moved or removed.
+ */
+export const MOVE_PROGRESS = `
+local moved = 0
+for _, m in ipairs(cjson.decode(ARGV[1])) do
+  local cur = redis.call('ZSCORE', KEYS[1], m[1])
+  if cur and tonumber(cur) == tonumber(m[2]) then
+    if m[3] then redis.call('ZADD', KEYS[1], m[3], m[1]) else redis.call('ZREM', KEYS[1], m[1]) end
+    moved = moved + 1
+  end
+end
+return moved
+`;
+
+/**
  * pending-add: keeps a file a contact sent as waiting to be attached to their next report, within the limits of one
  * report; forgets what they sent before the window. The same file sent again only renews its time.
  * KEYS: 1 the contact's waiting files (hash: sha256 → JSON {name, size, mime, at, seq: the order they came in})

@@ -9,7 +9,7 @@ import type { Delivery } from '../delivery/delivery.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
-import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, MARK_SLOT, NEXT_SEQ, SEAL_ITEM, UPGRADE_ITEM } from './scripts.ts';
+import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, MARK_SLOT, MOVE_PROGRESS, NEXT_SEQ, SEAL_ITEM, UPGRADE_ITEM } from './scripts.ts';
 
 /** One line of the audit log. Every value is a string in the stream. */
 export interface AuditEntry {
@@ -134,6 +134,7 @@ export class Store {
    * 0: do not wait (REDIS_WAIT_MS, set by app.ts).
    */
   waitReplicaMs = 0;
+  private readonly moveProgressOf: Script;
 
   constructor(
     private readonly redis: Redis,
@@ -148,6 +149,7 @@ export class Store {
     redis.defineCommand('duchaAuditChain', { lua: AUDIT_CHAIN, numberOfKeys: 2 });
     redis.defineCommand('duchaSealItem', { lua: SEAL_ITEM });
     redis.defineCommand('duchaMarkSlot', { lua: MARK_SLOT, numberOfKeys: 1 });
+    redis.defineCommand('duchaMoveProgress', { lua: MOVE_PROGRESS, numberOfKeys: 1 });
     const r = redis as unknown as Record<string, Script>;
     this.commitOp = r.duchaCommitOp!.bind(redis);
     this.upgradeOne = r.duchaUpgradeItem!.bind(redis);
@@ -156,6 +158,7 @@ export class Store {
     this.auditChainOf = r.duchaAuditChain!.bind(redis);
     this.sealItemOf = r.duchaSealItem!.bind(redis);
     this.markSlotOf = r.duchaMarkSlot!.bind(redis);
+    this.moveProgressOf = r.duchaMoveProgress!.bind(redis);
   }
 
   // --- reading records -------------------------------------------------------------------------
@@ -361,6 +364,23 @@ export class Store {
   /** Receipt chases due by `ms`, earliest first, at most `limit` of them. */
   async dueChases(ms: number, limit: number): Promise<Timed[]> {
     return timed(await this.redis.zrangebyscore(this.k.chase, '-inf', String(ms), 'WITHSCORES', 'LIMIT', 0, limit));
+  }
+
+  /** Items of the progress schedule due to be looked at by `ms` (see keys.ts, progress), with the score each was seen at. */
+  async progressDueBy(ms: number): Promise<{ item: string; at: number }[]> {
+    return timed(await this.redis.zrangebyscore(this.k.progress, '-inf', String(ms), 'WITHSCORES')).map((t) => ({ item: t.ref, at: t.at }));
+  }
+
+  /** Every item of the progress schedule (the open items with progress periods). */
+  async progressItems(): Promise<string[]> {
+    return this.redis.zrange(this.k.progress, '0', '-1');
+  }
+
+  /** Moves items of the progress schedule, each only from the score it was seen at (see MOVE_PROGRESS); `next` absent: removed. */
+  async moveProgress(moves: readonly { item: string; seen: number; next?: number }[]): Promise<number> {
+    if (moves.length === 0) return 0;
+    const list = moves.map((m) => (m.next === undefined ? [m.item, m.seen] : [m.item, m.seen, m.next]));
+    return Number(await this.moveProgressOf(this.k.progress, JSON.stringify(list)));
   }
 
   /** Keeps a person's reminder list of a slot (what its card is redrawn from) for `ttlSeconds`. */
