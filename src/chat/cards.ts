@@ -147,6 +147,7 @@ function receiversLine(ctx: CardContext): string {
 const PREVIEW_TITLES: Record<ItemStatus, string> = {
   draft: '督查单预览（尚未发出）',
   open: '督查单',
+  review: '督查单',
   completed: '督查单',
   cancelled: '督查单草稿（已取消）',
   withdrawn: '督查单（已撤回）',

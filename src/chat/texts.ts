@@ -41,6 +41,7 @@ export const ACTION_LABELS: Record<string, string> = {
 export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
   draft: '草稿（未发出）',
   open: '办理中',
+  review: '各单位已办结，待批办领导审阅',
   completed: '已办结',
   cancelled: '已取消',
   withdrawn: '已撤回',

@@ -25,6 +25,8 @@ export interface Unit {
 export interface DirectoryData {
   issuer: string;
   office: string[];
+  /** The leaders who instruct items (批办领导); absent: none. */
+  leaders?: string[];
   units: Unit[];
   people: Person[];
 }
@@ -39,6 +41,8 @@ export type Role =
 export class Directory {
   readonly issuer: string;
   readonly office: readonly string[];
+  /** The committee's or government's leaders who instruct items (批办领导): they review what they instructed. */
+  readonly leaders: readonly string[];
   private readonly units = new Map<string, Unit>();
   private readonly unitsByName = new Map<string, Unit>();
   private readonly people = new Map<string, Person>();
@@ -55,6 +59,7 @@ export class Directory {
   ) {
     this.issuer = data.issuer;
     this.office = [...data.office];
+    this.leaders = [...(data.leaders ?? [])];
     for (const u of data.units) {
       this.units.set(u.id, u);
       this.unitsByName.set(u.name, u);
@@ -118,6 +123,11 @@ export class Directory {
 
   isOffice(personId: string): boolean {
     return this.office.includes(personId);
+  }
+
+  /** A leader who may instruct items (批办领导, the directory's `leaders:`). */
+  isLeader(personId: string): boolean {
+    return this.leaders.includes(personId);
   }
 
   /** Units where the person is head, deputy or contact. */

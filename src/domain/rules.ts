@@ -140,6 +140,8 @@ function notOpen(item: ItemFacts): string | undefined {
       return item.expired ? `${no}已过期作废（7 天内未发出）` : `${no}已取消`;
     case 'withdrawn':
       return `${no}已撤回`;
+    case 'review':
+      return `${no}各单位已办结，待批办领导审阅`;
     case 'completed':
       return `${no}已办结`;
   }
@@ -151,8 +153,9 @@ function notOpen(item: ItemFacts): string | undefined {
  */
 export function check(action: AssignmentAction, person: string, item: ItemFacts, a: Assignment, dir: Directory): AssignmentState {
   const rule = RULES[action];
-  // A completed item's assignments are all completed: their own states answer below.
-  if (item.status !== 'completed' && item.status !== 'open') throw new Refusal('wrong_state', `${notOpen(item)!}，不能${rule.label}`);
+  // A completed item's assignments are all completed (so are those of an item in the leader's review): their own
+  // states answer below.
+  if (item.status !== 'completed' && item.status !== 'open' && item.status !== 'review') throw new Refusal('wrong_state', `${notOpen(item)!}，不能${rule.label}`);
   if (!rule.who.some((p) => isParty(p, person, a, dir))) {
     const unitName = dir.unitName(a.unit);
     const allowed = rule.who.map((p) => PARTY_LABELS[p]).join('或');
