@@ -1,6 +1,7 @@
 // Names a card by what it shows (kind, item, unit, number): a card is re-drawn from the store by its key.
 
-export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'proposal';
+/** `closing`: the 批办领导's 【办结报告】 of a finished item (one per item, like the preview). */
+export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'proposal' | 'closing';
 
 export interface CardKey {
   kind: CardKind;
@@ -10,7 +11,7 @@ export interface CardKey {
   n?: number;
 }
 
-const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'proposal'];
+const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'proposal', 'closing'];
 
 export function cardKey(k: CardKey): string {
   return [k.kind, k.item, k.unit ?? '', k.n ?? ''].join(':').replace(/:+$/, '');
@@ -27,7 +28,8 @@ export function parseCardKey(s: string): CardKey | undefined {
     if (!/^\d+$/.test(n)) return undefined;
     key.n = Number(n);
   }
-  if (kind !== 'preview' && !key.unit) return undefined;
-  if (kind !== 'preview' && kind !== 'notice' && key.n === undefined) return undefined;
+  const wholeItem = kind === 'preview' || kind === 'closing';
+  if (!wholeItem && !key.unit) return undefined;
+  if (!wholeItem && kind !== 'notice' && key.n === undefined) return undefined;
   return key;
 }

@@ -4,6 +4,7 @@ import { ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/acces
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
 import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
 import { REASON_MAX } from '../domain/reasons.ts';
+import { parseSource, SOURCE_CHOICES, SOURCES } from '../domain/sources.ts';
 import { STATUS_CHOICES } from './texts.ts';
 
 export const COMMAND_NAMES = [
@@ -22,6 +23,7 @@ export const COMMAND_NAMES = [
   'extend',
   'return',
   'verify',
+  'instruct',
   'help',
 ] as const satisfies readonly Command[];
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -73,7 +75,7 @@ export interface PositionalSpec {
 }
 
 /** Who the command is for, to group the help text. */
-export type Audience = 'office' | 'unit' | 'anyone';
+export type Audience = 'office' | 'unit' | 'leader' | 'anyone';
 
 export interface CommandSpec {
   name: CommandName;
@@ -115,6 +117,9 @@ const itemNo: PositionalSpec = { name: 'no', zh: '事项编号', kind: 'itemRef'
 const reason: KeySpec = { name: 'reason', zh: '理由', aliases: ['理由', 'reason'], required: true, placeholder: '<文字>' };
 
 const categoryList = KEY_CATEGORIES.map((c) => c.value).join('|');
+const sourceList = Object.values(SOURCES)
+  .map((x) => x.short)
+  .join('|');
 
 const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>> = {
   new: {
@@ -137,16 +142,31 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
       { name: 'req', zh: '要求', aliases: ['要求', 'req'], placeholder: '<文字>' },
       { name: 'lead', zh: '牵头', aliases: ['牵头', 'lead'], placeholder: '<牵头单位>' },
       { name: 'to', zh: '负责人', aliases: ['负责人', 'to'], placeholder: '<班子成员>' },
+      {
+        name: 'source',
+        zh: '来源',
+        aliases: ['来源', 'source'],
+        placeholder: `<${sourceList}>`,
+        normalize: (v) => {
+          const src = parseSource(v);
+          return src && SOURCES[src].short;
+        },
+        allowed: Object.values(SOURCES).map((x) => `${x.short}（${x.meaning}）`).join('、'),
+      },
+      { name: 'by', zh: '批办', aliases: ['批办', 'by'], placeholder: '<批办领导>' },
+      { name: 'ref', zh: '文号', aliases: ['文号', 'ref'], placeholder: '<文号>' },
     ],
     flags: [],
-    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>]`,
-    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>]`,
+    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>] [来源=${sourceList}] [批办=<领导>] [文号=<文字>]`,
+    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>] [source=${Object.keys(SOURCES).join('|')}] [by=<leader>] [ref=<text>]`,
     examples: [
       '/新建 “城区主干道积水整治” 单位=市交通运输局、市住建局 期限=10工作日 类别=民生 牵头=市住建局',
       '/new 老旧小区加装电梯 unit=zjj due=2026-06-30 req="6月底前完成首批"',
+      '/新建 背街小巷路灯修复 单位=市住建局 期限=15工作日 来源=批示 批办=孙立 文号=“市领导批示〔2026〕12号”',
     ],
     notes: [
       '写了类别的是重点事项，督查单直送一把手；不写类别的是一般事项，送班子成员（可用 负责人= 指定）。',
+      `来源可选：${SOURCE_CHOICES}。写了 批办=（名录中的批办领导）的事项，各单位办结后送批办领导审阅：领导“阅”即办结，“再批示”则另起续办事项；领导逾期未批示的，视为办结。`,
       ...KEY_CATEGORIES.map((c) => `类别 ${c.value}（${c.en}）：${c.meaning}`),
     ],
   },
@@ -364,6 +384,23 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
       '能发现事后对记录的改动、删除、插入和调换；不能发现掌握数据库全部权限、并重算了整条链的人所做的改写。回复中的链尾校验码可记入纸质台账，日后比对。',
     ],
   },
+  instruct: {
+    name: 'instruct',
+    zh: '批示',
+    aliases: ['批示', 'instruct'],
+    summary: '批办领导对已办结的事项作出新的批示：记录在案，督查室据此拟出续办事项',
+    positional: [itemNo],
+    keys: [],
+    flags: [],
+    restText: { zh: '批示内容' },
+    syntax: '<事项编号> <批示内容>',
+    syntaxEn: '<no> <text>',
+    examples: ['/批示 12 请继续跟踪雨季排水情况，月底前再报一次。'],
+    notes: [
+      '编号后面的全部文字都是批示内容。同【办结报告】卡片上的“再批示”；不重新打开原事项。',
+      `批示最多 ${REASON_MAX} 字。`,
+    ],
+  },
   help: {
     name: 'help',
     zh: '帮助',
@@ -382,6 +419,7 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
 function audienceOf(command: CommandName): Audience {
   const access = ACCESS[command];
   if (access === 'everyone') return 'anyone';
+  if (access.every((p) => p === 'leader')) return 'leader';
   if (!access.includes('office')) return 'unit';
   return access.every((p) => p === 'office') ? 'office' : 'anyone';
 }
@@ -443,6 +481,7 @@ function responsibleNamed(command: CommandName): boolean {
 const AUDIENCE_TITLES: ReadonlyArray<[Audience, string]> = [
   ['office', '【督查室】'],
   ['unit', '【承办单位】'],
+  ['leader', '【批办领导】'],
   ['anyone', '【通用】'],
 ];
 

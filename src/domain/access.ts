@@ -1,8 +1,8 @@
 // Who may use which command, over which items: the handlers check this table, and /帮助 is written from it.
 import type { Directory } from '../directory/directory.ts';
-import { isParty, ITEM_RULES, PARTY_LABELS, rolesOfParty, RULES, type Party } from './rules.ts';
+import { isParty, ITEM_RULES, LEADER_RULES, PARTY_LABELS, rolesOfParty, RULES, type Party } from './rules.ts';
 import { Refusal } from './refusal.ts';
-import type { Assignment } from './types.ts';
+import type { Assignment, ItemHeader } from './types.ts';
 
 export type Command =
   | 'new'
@@ -20,6 +20,7 @@ export type Command =
   | 'extend'
   | 'return'
   | 'verify'
+  | 'instruct'
   | 'help';
 
 export type Access = readonly Party[] | 'everyone';
@@ -34,10 +35,11 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   cancel: ITEM_RULES.cancel.who,
   amend: ITEM_RULES.amend.who,
   withdraw: ITEM_RULES.withdraw.who,
-  list: ['office', 'head', 'deputy', 'contact'],
-  show: ['office', 'head', 'deputy', 'contact', 'responsible'],
+  // A 批办领导 reaches the items they instructed, and only those.
+  list: ['office', 'head', 'deputy', 'contact', 'leader'],
+  show: ['office', 'head', 'deputy', 'contact', 'responsible', 'leader'],
   // An item's attachments are part of what /查看 shows: whoever may see the item may have them.
-  attachment: ['office', 'head', 'deputy', 'contact', 'responsible'],
+  attachment: ['office', 'head', 'deputy', 'contact', 'responsible', 'leader'],
   report: RULES.submit.who,
   urge: RULES.urge.who,
   summon: RULES.summon.who,
@@ -47,6 +49,7 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   // The reason for a "no": the office's 退回 (and 不同意 an extension), the responsible leader's 退回修改.
   return: [...new Set([...RULES.return.who, ...RULES.decide_extension.who, ...RULES.send_back.who])],
   verify: ['office'],
+  instruct: LEADER_RULES.instruct.who,
   help: 'everyone',
 };
 
@@ -55,7 +58,7 @@ export function holdsRole(command: Command, person: string, dir: Directory): boo
   const access = ACCESS[command];
   if (access === 'everyone') return true;
   const roles = dir.rolesOf(person).map((r) => r.role);
-  return access.some((p) => rolesOfParty(p).some((r) => roles.includes(r)));
+  return access.some((p) => (p === 'leader' ? dir.isLeader(person) : rolesOfParty(p).some((r) => roles.includes(r))));
 }
 
 /** Refuses, before anything is read, someone who holds none of the command's roles anywhere. */
@@ -75,11 +78,22 @@ export function unitsReached(command: Command, person: string, dir: Directory): 
   return { all: access.includes('office') && dir.isOffice(person), units: [...new Set(units)] };
 }
 
-/** Whether the command reaches an item of these assignments for the person. */
-export function reaches(command: Command, person: string, assignments: readonly Pick<Assignment, 'unit' | 'responsible'>[], dir: Directory): boolean {
+/**
+ * Whether the command reaches an item of these assignments for the person. `item`: the item itself, whose 批办领导
+ * it reaches (without it, no leader is reached).
+ */
+export function reaches(
+  command: Command,
+  person: string,
+  assignments: readonly Pick<Assignment, 'unit' | 'responsible'>[],
+  dir: Directory,
+  item?: Pick<ItemHeader, 'instructedBy'>,
+): boolean {
   const access = ACCESS[command];
   if (access === 'everyone') return true;
-  return access.some((p) => (p === 'office' ? dir.isOffice(person) : assignments.some((a) => isParty(p, person, a, dir))));
+  return access.some((p) =>
+    p === 'office' ? dir.isOffice(person) : p === 'leader' ? item?.instructedBy === person : assignments.some((a) => isParty(p, person, a, dir)),
+  );
 }
 
 const WHO_LABELS: Record<Party, string> = { ...PARTY_LABELS, office: '督查室' };
@@ -87,11 +101,15 @@ const WHO_LABELS: Record<Party, string> = { ...PARTY_LABELS, office: '督查室'
 /** Who may use a command, as /帮助 says it: `督查室`, `承办单位的联络员`, `督查室不限单位；承办单位的…限本单位`. */
 export function whoLine(access: Access): string {
   if (access === 'everyone') return '所有人';
-  const inUnit = access.filter((p) => p !== 'office');
+  const inUnit = access.filter((p) => p !== 'office' && p !== 'leader');
   const units = inUnit.length ? `承办单位的${inUnit.map((p) => WHO_LABELS[p]).join('、')}` : '';
-  if (!access.includes('office')) return units;
-  return units ? `${WHO_LABELS.office}不限单位；${units}限本单位` : WHO_LABELS.office;
+  const leader = access.includes('leader') ? LEADER_WHO : '';
+  const line = !access.includes('office') ? units : units ? `${WHO_LABELS.office}不限单位；${units}限本单位` : WHO_LABELS.office;
+  return [line, leader].filter(Boolean).join('；');
 }
+
+/** How /帮助 names the 批办领导: they reach only the items they instructed. */
+export const LEADER_WHO = `${PARTY_LABELS.leader}（限其批办的事项）`;
 
 /** Said under a command whose who line names the responsible leader. */
 export const RESPONSIBLE_NOTE = '负责领导：重点事项为一把手，一般事项为督查单所送的班子成员。';
