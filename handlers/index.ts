@@ -12,6 +12,9 @@ import { confirmSummons } from './confirm-summons.ts';
 import { decideExtension } from './decide-extension.ts';
 import { extend } from './extend.ts';
 import { help } from './help.ts';
+import { instructCommand } from './instruct.ts';
+import { instructPress } from './instruct-press.ts';
+import { readReviewPress } from './read-review.ts';
 import { issueNotice } from './issue-notice.ts';
 import { keepProposal } from './keep-proposal.ts';
 import { list } from './list.ts';
@@ -31,7 +34,7 @@ import { urge } from './urge.ts';
 import { verify } from './verify.ts';
 import { withdraw } from './withdraw.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, help];
+const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, instructCommand, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,
@@ -44,6 +47,8 @@ const actionHandlers: ActionHandler[] = [
   decideExtension,
   replaceProposal,
   keepProposal,
+  readReviewPress,
+  instructPress,
 ];
 
 export const COMMAND_HANDLERS = new Map<CommandName, CommandHandler>(commandHandlers.map((h) => [h.command, h]));
