@@ -11,6 +11,7 @@ import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
+import { sourceLine } from '../src/domain/sources.ts';
 
 const MAX_LINES = 50;
 
@@ -19,6 +20,8 @@ export const list: CommandHandler = {
   async run(ctx) {
     const { rt, dir, cmd } = ctx;
     const { all: office, units: mine } = unitsReached('list', ctx.person.id, dir);
+    // A 批办领导 (in no unit) sees the items they instructed, and only those.
+    if (!office && mine.length === 0 && dir.isLeader(ctx.person.id)) return [ctx.reply(await leaderLedger(rt, ctx.person.id, cmd.positional[0], (id) => dir.unitName(id), (p) => dir.personName(p)))];
     if (!office && mine.length === 0) throw new Refusal('not_allowed', '您不属于任何承办单位，没有可查看的台账');
     const wantUnits = (cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u));
     if (!office) {
@@ -90,7 +93,7 @@ export const list: CommandHandler = {
         const a = mine.has(ref) ? found.get(ref) : undefined;
         return a ? [a] : [];
       });
-      return line(item, as, now, rt.config.tz, (id) => dir.unitName(id));
+      return line(item, as, now, rt.config.tz, (id) => dir.unitName(id), (p) => dir.personName(p));
     });
     const titled = keyword ? `标题含「${excerpt(keyword)}」` : '';
     if (lines.length === 0) {
@@ -140,11 +143,26 @@ function byNumber(a: ItemHeader, b: ItemHeader): number {
   return numberOrder(b) - numberOrder(a);
 }
 
-function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, unitName: (id: string) => string): string {
-  const head = `${noticeNumber(item)}${isKey(item) ? '【重点】' : ''} ${item.title}`;
+function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, unitName: (id: string) => string, personName: (id: string) => string): string {
+  const source = sourceLine(item, personName);
+  const head = `${noticeNumber(item)}${isKey(item) ? '【重点】' : ''} ${item.title}${source ? `（${source}）` : ''}`;
   if (item.status === 'withdrawn') return `${head}｜${itemStatusText(item, tz)}`;
   const parts = shown.map(
     (a) => `${unitName(a.unit)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}（期限 ${formatDate(a.due)}）`,
   );
-  return `${head}｜${parts.join('；')}`;
+  // An item whose units are all done waits for, or had, its 批办领导's review.
+  const review = item.status === 'review' ? `｜${itemStatusText(item, tz)}` : '';
+  return `${head}｜${parts.join('；')}${review}`;
+}
+
+/** A 批办领导's ledger: the items they instructed, highest number first (with a keyword, those whose title has it). */
+async function leaderLedger(rt: Runtime, person: string, keyword: string | undefined, unitName: (id: string) => string, personName: (id: string) => string): Promise<string> {
+  const matches = keyword ? titleMatcher(keyword) : undefined;
+  const headers = (await rt.store.getHeaders(await rt.store.itemIdsOfLeader(person))).filter((h) => h.instructedBy === person && (!matches || matches(h)));
+  if (headers.length === 0) return '台账中没有您批办的督查事项。';
+  const shown = headers.sort(byNumber).slice(0, MAX_LINES);
+  const found = await rt.store.getAssignmentsByRef(shown.flatMap((h) => h.units.map((u) => assignmentRef(h.id, u))));
+  const now = rt.clock.now();
+  const lines = shown.map((h) => line(h, h.units.flatMap((u) => found.get(assignmentRef(h.id, u)) ?? []), now, rt.config.tz, unitName, personName));
+  return [`您批办的督查事项（共 ${headers.length} 项${headers.length > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`, ...lines].join('\n');
 }
