@@ -26,10 +26,11 @@ const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   cancel: ['office'],
   amend: ['office'],
   withdraw: ['office'],
-  list: ['office', 'head', 'deputy', 'contact'],
-  show: ['office', 'head', 'deputy', 'contact', 'responsible'],
+  // A 批办领导 reaches the items they instructed.
+  list: ['office', 'head', 'deputy', 'contact', 'leader'],
+  show: ['office', 'head', 'deputy', 'contact', 'responsible', 'leader'],
   // The attachments are part of the item: whoever may see it.
-  attachment: ['office', 'head', 'deputy', 'contact', 'responsible'],
+  attachment: ['office', 'head', 'deputy', 'contact', 'responsible', 'leader'],
   report: ['contact'],
   urge: ['office'],
   summon: ['office'],
@@ -38,6 +39,7 @@ const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   extend: ['head', 'responsible', 'contact'],
   return: ['office', 'responsible'],
   verify: ['office'],
+  instruct: ['leader'],
   help: 'everyone',
 };
 
@@ -66,6 +68,7 @@ const WORDS: [string, Party | 'everyone'][] = [
   ['班子成员', 'deputy'],
   ['负责领导', 'responsible'],
   ['联络员', 'contact'],
+  ['批办领导', 'leader'],
   ['所有人', 'everyone'],
 ];
 
@@ -108,7 +111,8 @@ describe('/帮助 says what the access table says', () => {
         expect(group).toHaveLength(1);
         const officeOnly = access !== 'everyone' && access.every((p) => p === 'office');
         const unitsOnly = access !== 'everyone' && !access.includes('office');
-        expect(group[0]!.title).toBe(officeOnly ? '【督查室】' : unitsOnly ? '【承办单位】' : '【通用】');
+        const leaderOnly = access !== 'everyone' && access.every((p) => p === 'leader');
+        expect(group[0]!.title).toBe(officeOnly ? '【督查室】' : leaderOnly ? '【批办领导】' : unitsOnly ? '【承办单位】' : '【通用】');
         const line = helpText()
           .split('\n')
           .find((l) => l.startsWith(`/${COMMANDS[name].zh}  /${name}  `))!;
@@ -134,7 +138,8 @@ describe('/帮助 says what the access table says', () => {
 
   it('/延期 names the head, the responsible leader and the contact; /台账 the deputies too', () => {
     expect(usageWho('extend')).toBe('承办单位的一把手、负责领导、联络员');
-    expect(usageWho('list')).toBe('督查室不限单位；承办单位的一把手、班子成员、联络员限本单位');
+    expect(usageWho('list')).toBe('督查室不限单位；承办单位的一把手、班子成员、联络员限本单位；批办领导限其批办的事项');
+    expect(usageWho('instruct')).toBe('批办领导限其批办的事项');
     expect(usageWho('report')).toBe('承办单位的联络员');
   });
 
@@ -209,6 +214,9 @@ function holds(p: Party, actor: Actor, kind: Kind): boolean {
       return actor === 'contact';
     case 'responsible':
       return kind === 'key' ? actor === 'head' : actor === 'deputy';
+    case 'leader':
+      // The test directory names no 批办领导: test/leader-review.test.ts covers them.
+      return false;
   }
 }
 
@@ -242,6 +250,7 @@ const TYPED: { name: CommandName; text: (id: string) => string; reach: 'item' | 
   { name: 'extend', text: (id) => `/延期 ${id} 至=2026-11-30 理由=汛期施工受限`, reach: 'item' },
   { name: 'return', text: (id) => `/退回 ${id} 理由=数据不全`, reach: 'item' },
   { name: 'verify', text: (id) => `/核验 ${id}`, reach: 'item' },
+  { name: 'instruct', text: (id) => `/批示 ${id} 请继续跟踪。`, reach: 'item' },
   // Last: the office's 修改 and 撤回 change the item (the office's 取消 of an issued item is refused for its state).
   { name: 'cancel', text: (id) => `/取消 ${id}`, reach: 'item' },
   { name: 'amend', text: (id) => `/修改 ${id} 要求=全部点位整改到位 理由=要求不完整`, reach: 'item' },

@@ -109,7 +109,7 @@ export function whoLine(access: Access): string {
 }
 
 /** How /帮助 names the 批办领导: they reach only the items they instructed. */
-export const LEADER_WHO = `${PARTY_LABELS.leader}（限其批办的事项）`;
+export const LEADER_WHO = `${PARTY_LABELS.leader}限其批办的事项`;
 
 /** Said under a command whose who line names the responsible leader. */
 export const RESPONSIBLE_NOTE = '负责领导：重点事项为一把手，一般事项为督查单所送的班子成员。';

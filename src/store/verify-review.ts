@@ -3,7 +3,13 @@
 // themselves are sealed like every other (COMMIT_OP); this names the field when one was changed by hand.
 import type { Directory } from '../directory/directory.ts';
 import type { ItemHeader } from '../domain/types.ts';
-import type { TrailEntry } from './verify-records.ts';
+
+/** An entry of the trail as verify-records.ts reads it (its TrailEntry): fields, parsed detail, how to name it. */
+interface TrailEntry {
+  e: Record<string, string>;
+  d: Record<string, unknown>;
+  readonly what: string;
+}
 
 /** The entries that end a leader's review, by how they end it. */
 const REVIEW_ENDS: Record<string, NonNullable<ItemHeader['review']>['how']> = {
