@@ -20,6 +20,7 @@ const UNIT = files([
   'feishu-verify',
   'import-graph',
   'issue18-render',
+  'leader-review-render',
   'on-time',
   'parse-command',
   'raw-body',
