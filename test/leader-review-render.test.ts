@@ -94,10 +94,10 @@ describe('【办结报告】', () => {
     expect(text).toContain('2026年10月10日 23:59 前未有新的批示，视为办结。');
     const buttons = nodes(card).filter((n) => n.tag === 'button');
     expect(buttons.map((b) => b.text.content)).toEqual(['阅', '再批示']);
-    expect(buttons[0].confirm.title.content).toBe('确认阅示督字〔2026〕7号？');
+    expect(buttons[0]!.confirm.title.content).toBe('确认阅示督字〔2026〕7号？');
     const input = nodes(card).find((n) => n.tag === 'input')!;
     expect(input).toMatchObject({ name: 'reason', required: true, label: { content: '批示内容' } });
-    expect(buttons[1].form_action_type).toBe('submit');
+    expect(buttons[1]!.form_action_type).toBe('submit');
   });
 
   it('WeCom: a template card with both buttons (再批示 answers with the /批示 line); the text as markdown', () => {
