@@ -21,6 +21,7 @@ const UNIT = files([
   'feishu-verify',
   'import-graph',
   'issue18-render',
+  'leader-review-render',
   'on-time',
   'owner-render',
   'parse-command',

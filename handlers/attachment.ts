@@ -17,7 +17,7 @@ export const attachment: CommandHandler = {
     const item = found.item;
     // A draft is the office's alone: to anyone else it does not exist yet.
     if (!dir.isOffice(ctx.person.id) && !isIssued(item)) throw new Refusal('not_found', `没有${noticeNumber(item)}这个督查事项`);
-    if (!reaches('attachment', ctx.person.id, item.assignments, dir)) {
+    if (!reaches('attachment', ctx.person.id, item.assignments, dir, item)) {
       throw new Refusal('not_allowed', `${noticeNumber(item)}没有交办给您所在的单位，无权查看其附件`);
     }
     const all: Attachment[] = item.assignments.flatMap((a) => a.reports.flatMap((r) => r.attachments ?? []));

@@ -14,6 +14,9 @@ import { decideExtension } from './decide-extension.ts';
 import { extend } from './extend.ts';
 import { handover } from './handover.ts';
 import { help } from './help.ts';
+import { instructCommand } from './instruct.ts';
+import { instructPress } from './instruct-press.ts';
+import { readReviewPress } from './read-review.ts';
 import { issueNotice } from './issue-notice.ts';
 import { keepProposal } from './keep-proposal.ts';
 import { list } from './list.ts';
@@ -34,7 +37,7 @@ import { verify } from './verify.ts';
 import { archive } from './archive.ts';
 import { withdraw } from './withdraw.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, handover, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, archive, help];
+const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, handover, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, archive, instructCommand, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,
@@ -48,6 +51,8 @@ const actionHandlers: ActionHandler[] = [
   decideExtension,
   replaceProposal,
   keepProposal,
+  readReviewPress,
+  instructPress,
 ];
 
 export const COMMAND_HANDLERS = new Map<CommandName, CommandHandler>(commandHandlers.map((h) => [h.command, h]));

@@ -14,6 +14,7 @@ import type { CommandHandler } from '../src/dispatch/handler.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
 import { exportLedger } from './list-export.ts';
+import { sourceLine } from '../src/domain/sources.ts';
 
 const MAX_LINES = 50;
 
@@ -24,7 +25,9 @@ export const list: CommandHandler = {
     // 导出: the same filters, every match, as a spreadsheet made on the worker.
     if (cmd.flags.includes('export')) return exportLedger(ctx);
     const { all: office, units: mine } = unitsReached('list', ctx.person.id, dir);
-    if (!office && mine.length === 0) throw new Refusal('not_allowed', '您不属于任何承办单位，没有可查看的台账（批办领导可用 /台账 导出 取得其批办事项的台账）');
+    // A 批办领导 (in no unit) sees the items they instructed, and only those.
+    if (!office && mine.length === 0 && dir.isLeader(ctx.person.id)) return [ctx.reply(await leaderLedger(rt, ctx.person.id, cmd.positional[0], (id) => dir.unitName(id), (p) => dir.personName(p)))];
+    if (!office && mine.length === 0) throw new Refusal('not_allowed', '您不属于任何承办单位，没有可查看的台账');
     const wantUnits = (cmd.lists.unit ?? []).map((u) => unitIdFrom(dir, u));
     if (!office) {
       const foreign = wantUnits.filter((u) => !mine.includes(u));
@@ -98,7 +101,7 @@ export const list: CommandHandler = {
         return a ? [a] : [];
       });
       const lead = item.leadRule ? found.get(assignmentRef(item.id, item.lead)) : undefined;
-      return line(item, as, now, rt.config.tz, (id) => dir.unitName(id), lead);
+      return line(item, as, now, rt.config.tz, (id) => dir.unitName(id), (p) => dir.personName(p), lead);
     });
     const titled = keyword ? `标题含「${excerpt(keyword)}」` : '';
     if (lines.length === 0) {
@@ -148,8 +151,9 @@ function byNumber(a: ItemHeader, b: ItemHeader): number {
   return numberOrder(b) - numberOrder(a);
 }
 
-function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, unitName: (id: string) => string, lead?: Assignment): string {
-  const head = `${noticeNumber(item)}${isKey(item) ? '【重点】' : ''} ${item.title}`;
+function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, unitName: (id: string) => string, personName: (id: string) => string, lead?: Assignment): string {
+  const source = sourceLine(item, personName);
+  const head = `${noticeNumber(item)}${isKey(item) ? '【重点】' : ''} ${item.title}${source ? `（${source}）` : ''}`;
   if (item.status === 'withdrawn') return `${head}｜${itemStatusText(item, tz)}`;
   const parts = shown.map((a) => {
     // A completed unit says whether it was on time (按期, 延期后按期, 逾期办结); an open one past its deadline, 【逾期】.
@@ -158,5 +162,19 @@ function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, un
     const n = extensionCount(a);
     return `${unitName(a.unit)}：${STATE_LABELS[a.state]}${mark}（期限 ${formatDate(a.due)}${n ? `，已延期 ${n} 次` : ''}）`;
   });
-  return `${head}｜${parts.join('；')}`;
+  // An item whose units are all done waits for, or had, its 批办领导's review.
+  const review = item.status === 'review' ? `｜${itemStatusText(item, tz)}` : '';
+  return `${head}｜${parts.join('；')}${review}`;
+}
+
+/** A 批办领导's ledger: the items they instructed, highest number first (with a keyword, those whose title has it). */
+async function leaderLedger(rt: Runtime, person: string, keyword: string | undefined, unitName: (id: string) => string, personName: (id: string) => string): Promise<string> {
+  const matches = keyword ? titleMatcher(keyword) : undefined;
+  const headers = (await rt.store.getHeaders(await rt.store.itemIdsOfLeader(person))).filter((h) => h.instructedBy === person && (!matches || matches(h)));
+  if (headers.length === 0) return '台账中没有您批办的督查事项。';
+  const shown = headers.sort(byNumber).slice(0, MAX_LINES);
+  const found = await rt.store.getAssignmentsByRef(shown.flatMap((h) => h.units.map((u) => assignmentRef(h.id, u))));
+  const now = rt.clock.now();
+  const lines = shown.map((h) => line(h, h.units.flatMap((u) => found.get(assignmentRef(h.id, u)) ?? []), now, rt.config.tz, unitName, personName));
+  return [`您批办的督查事项（共 ${headers.length} 项${headers.length > MAX_LINES ? `，显示前 ${MAX_LINES} 项` : ''}）`, ...lines].join('\n');
 }

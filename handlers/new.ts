@@ -12,6 +12,7 @@ import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { personFrom, unitIdFrom } from '../src/dispatch/handler-kit.ts';
 import { ownerFrom } from '../src/dispatch/owner-arg.ts';
 import { createItem } from '../src/store/apply-op.ts';
+import { sourceOf } from '../src/dispatch/item-source.ts';
 
 export const newItem: CommandHandler = {
   command: 'new',
@@ -33,6 +34,8 @@ export const newItem: CommandHandler = {
       lead = unitIdFrom(dir, cmd.options.lead);
       if (!units.includes(lead)) throw new Refusal('bad_syntax', `牵头单位「${cmd.options.lead}」须是承办单位之一`);
     }
+    // Where the task came from, who instructed it (批办领导, who reviews the result before 办结), its document number.
+    const origin = sourceOf(dir, cmd.options);
     // Key items go to the head only (要有重点); ordinary ones to a deputy, the first unless one is named.
     let named: { unit: string; person: string } | undefined;
     if (cmd.options.to) {
@@ -83,11 +86,12 @@ export const newItem: CommandHandler = {
         lead,
         owner,
         ...(progress ? { progress } : {}),
+        ...origin,
       };
       return {
         item,
         assignments,
-        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, owner, ...(progress ? { progress } : {}) } }],
+        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, owner, ...(progress ? { progress } : {}), ...origin } }],
         deliveries: [
           { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
         ],

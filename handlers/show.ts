@@ -12,6 +12,7 @@ import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
 import { attachmentLine } from '../src/chat/attachment-texts.ts';
 import { deadlineHistory, unitTimelinessLabel } from '../src/chat/deadline-texts.ts';
 import { progressNote, progressSetting } from '../src/chat/progress-texts.ts';
+import { leaderLines } from '../src/chat/leader-lines.ts';
 
 export const show: CommandHandler = {
   command: 'show',
@@ -25,8 +26,9 @@ export const show: CommandHandler = {
     const item = found.item;
     // A draft is the office's alone: to anyone else it does not exist yet.
     if (!dir.isOffice(ctx.person.id) && !isIssued(item)) throw new Refusal('not_found', `没有${noticeNumber(item)}这个督查事项`);
-    if (!reaches('show', ctx.person.id, item.assignments, dir)) {
-      throw new Refusal('not_allowed', `${noticeNumber(item)}没有交办给您所在的单位，无权查看`);
+    if (!reaches('show', ctx.person.id, item.assignments, dir, item)) {
+      const why = dir.isLeader(ctx.person.id) && dir.unitsOf(ctx.person.id).length === 0 ? '不是您批办的事项' : '没有交办给您所在的单位';
+      throw new Refusal('not_allowed', `${noticeNumber(item)}${why}，无权查看`);
     }
     const name = (p: string) => dir.personName(p);
     const lines = [
@@ -35,6 +37,7 @@ export const show: CommandHandler = {
       `类别：${categoryLabel(item.category)}`,
       `状态：${itemStatusText(item, tz)}`,
       `督查员：${name(ownerOf(item))}`,
+      ...(await leaderLines(rt, item, dir)),
       ...(item.req ? [`要求：${item.req}`] : []),
       ...progressSetting(item),
       ...(item.amendments ?? []).map((m) => `更正：${amendmentText(m)}`),
@@ -94,6 +97,7 @@ function timelineDetail(action: string, detail: string | undefined): string {
   }
   if (typeof d.reason === 'string') return `：${d.reason}`;
   if (action === 'handover') return `：${String(d.fromName)} → ${String(d.toName)}${d.cause === 'directory' ? '（原督查员已不在督查室名录中）' : ''}`;
+  if (action === 'instruct' && typeof (d as { text?: unknown }).text === 'string') return `：${(d as { text: string }).text}`;
   if (d.replaces !== undefined) return action === 'summon' ? '（替换尚未举行的原约谈）' : '（替换当日原记录）';
   return '';
 }

@@ -7,7 +7,8 @@ import { chaseItem } from '../src/schedule/chase.ts';
 import { runSlot } from '../src/schedule/slot.ts';
 import { followDirectory } from '../src/schedule/follow-directory.ts';
 import { expireDraft } from '../src/schedule/expire-drafts.ts';
-import type { ChaseJob, ExpireJob, SlotJob } from '../src/schedule/ticker.ts';
+import { closeReview } from '../src/schedule/close-reviews.ts';
+import type { ChaseJob, ExpireJob, ReviewJob, SlotJob } from '../src/schedule/ticker.ts';
 
 export async function processScheduled(rt: Runtime, job: Job): Promise<unknown> {
   if (job.name === 'slot') {
@@ -22,6 +23,10 @@ export async function processScheduled(rt: Runtime, job: Job): Promise<unknown> 
   if (job.name === 'expire-draft') {
     const { item } = job.data as ExpireJob;
     return { expired: await expireDraft(rt, item) };
+  }
+  if (job.name === 'close-review') {
+    const { item } = job.data as ReviewJob;
+    return { closed: await closeReview(rt, item) };
   }
   if (job.name === 'follow-directory') return followDirectory(rt);
   throw new Error(`unknown scheduled job ${job.name}`);

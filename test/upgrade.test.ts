@@ -56,7 +56,7 @@ describe('upgrade from format 1', () => {
     h = await createHarness({ before: writeFormat1 });
     const { store, signer } = h.rt;
     const { redis } = h;
-    expect(await redis.get(store.k.schema)).toBe('6');
+    expect(await redis.get(store.k.schema)).toBe('7');
     // The audit stream became a list, entry for entry, its id kept; the records as they were are sealed after it.
     expect(await redis.type(store.k.auditItem('2026-1'))).toBe('list');
     expect(await store.audit('2026-1')).toEqual([
@@ -138,5 +138,9 @@ describe('upgrade from format 1', () => {
     // Once done, start-up reads one key and changes nothing.
     expect(await upgradeStore(redis, store, log)).toEqual({ items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0, numbered: 0, numberedDrafts: 0 });
     expect(lines.filter((l) => String(l.msg).startsWith('存储已升级'))).toHaveLength(5);
+    // Format 7 rewrites nothing, and says once what the items of before get.
+    expect(lines.filter((l) => String(l.msg).startsWith('存储格式升级为 7'))).toEqual([
+      expect.objectContaining({ items: 2, msg: expect.stringContaining('无任务来源、无批办领导（办结不经领导审阅）、不适用牵头规则、督查员为发出人') }),
+    ]);
   });
 });

@@ -15,7 +15,9 @@ export type ActionName =
   | 'approve_extension'
   | 'refuse_extension'
   | 'replace_proposal'
-  | 'keep_proposal';
+  | 'keep_proposal'
+  | 'read_review'
+  | 'instruct';
 
 export interface ActionPayload {
   /** What the button does. */

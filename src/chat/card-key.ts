@@ -1,7 +1,8 @@
 // Names a card by what it shows (kind, item, unit, number): a card is re-drawn from the store by its key.
 
 /** `extension`: a request as the office decides it; `extension_ask`: a contact's request, to the unit's responsible leader. */
-export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'extension_ask' | 'proposal';
+/** `closing`: the 批办领导's 【办结报告】 of a finished item (one per item, like the preview). */
+export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'extension_ask' | 'proposal' | 'closing';
 
 export interface CardKey {
   kind: CardKind;
@@ -11,7 +12,7 @@ export interface CardKey {
   n?: number;
 }
 
-const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'extension_ask', 'proposal'];
+const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'extension_ask', 'proposal', 'closing'];
 
 export function cardKey(k: CardKey): string {
   return [k.kind, k.item, k.unit ?? '', k.n ?? ''].join(':').replace(/:+$/, '');
@@ -28,7 +29,8 @@ export function parseCardKey(s: string): CardKey | undefined {
     if (!/^\d+$/.test(n)) return undefined;
     key.n = Number(n);
   }
-  if (kind !== 'preview' && !key.unit) return undefined;
-  if (kind !== 'preview' && kind !== 'notice' && key.n === undefined) return undefined;
+  const wholeItem = kind === 'preview' || kind === 'closing';
+  if (!wholeItem && !key.unit) return undefined;
+  if (!wholeItem && kind !== 'notice' && key.n === undefined) return undefined;
   return key;
 }

@@ -15,6 +15,8 @@ import type { Button, ButtonInput, Card } from './message.ts';
 import { attachmentBlock, attachmentLine } from './attachment-texts.ts';
 import { leaderExtensionCard, officeExtensionCard } from './extension-cards.ts';
 import { unitTimelinessLabel } from './deadline-texts.ts';
+import { closingCard } from './closing-card.ts';
+import { sourceLine } from '../domain/sources.ts';
 
 export interface CardContext {
   item: ItemHeader;
@@ -24,6 +26,8 @@ export interface CardContext {
   tz: string;
   now: number;
   signer: ActionSigner;
+  /** The item a follow-up (续办) follows, when the card's item is one (its number, for the 续办 line). */
+  follows?: Pick<ItemHeader, 'status' | 'year' | 'seq' | 'draft'>;
 }
 
 /** Draws the card a key names, as the given person should see it (buttons are for them only). */
@@ -57,6 +61,11 @@ function drawCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       return leaderExtensionCard(key, viewer, ctx);
     case 'proposal':
       return proposalCard(key, viewer, ctx);
+    case 'closing':
+      return closingCard(ctx.item, ctx.assignments, ctx.dir, ctx.tz, Number(dateInTz(ctx.now, ctx.tz).slice(0, 4)), viewer, {
+        read: (label) => button(ctx, key, viewer, 'read_review', label, 'primary', { title: `确认阅示${noticeNumber(ctx.item)}？`, text: '阅即表示认可办理结果，事项办结。' }),
+        instruct: (label, input) => button(ctx, key, viewer, 'instruct', label, 'default', undefined, input),
+      });
   }
 }
 
@@ -152,6 +161,7 @@ function receiversLine(ctx: CardContext): string {
 const PREVIEW_TITLES: Record<ItemStatus, string> = {
   draft: '督查单预览（尚未发出）',
   open: '督查单',
+  review: '督查单',
   completed: '督查单',
   cancelled: '督查单草稿（已取消）',
   withdrawn: '督查单（已撤回）',
@@ -173,6 +183,7 @@ function previewCard(viewer: string, ctx: CardContext): Card {
       { label: '承办单位', value: unitsLine(item, dir) },
       { label: '接收人', value: receiversLine(ctx) },
       { label: '办结时限', value: dueText(ctx, item.due, item.dueAt) },
+      ...sourceFields(ctx),
       // The office member who gets its office-side cards (督查员).
       { label: '督查员', value: personName(dir, ownerOf(item)) },
     ],
@@ -198,6 +209,15 @@ function previewCard(viewer: string, ctx: CardContext): Card {
   return card;
 }
 
+/** The item's source, instructing leader and reference, and the item it follows up (续办), where it has them. */
+function sourceFields(ctx: CardContext): Card['fields'] {
+  const { item, dir } = ctx;
+  const line = sourceLine(item, (p) => dir.personName(p));
+  const out: Card['fields'] = line ? [{ label: '来源', value: line }] : [];
+  if (item.follows && ctx.follows) out.push({ label: '续办', value: `续${noticeNumber(ctx.follows)}` });
+  return out;
+}
+
 function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
   const { item, dir } = ctx;
   const a = mustAssignment(ctx, key.unit);
@@ -219,6 +239,7 @@ function noticeCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       { label: '负责领导', value: personName(dir, a.responsible) },
       { label: '办结时限', value: dueText(ctx, a.due, a.dueAt) },
       { label: '当前状态', value: stateText(a, ctx.now) },
+      ...sourceFields(ctx),
     ],
     body: body || undefined,
     buttons: [],

@@ -1,10 +1,11 @@
 // The chat command table: every bot command with its names, arguments and Chinese usage; who may use it comes from
 // the access table (src/domain/access.ts), so the help says what the handlers do.
-import { ACCESS, INSTRUCTOR_ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/access.ts';
+import { ACCESS, RESPONSIBLE_NOTE, whoLine, type Command } from '../domain/access.ts';
 import { CATEGORIES, parseCategory } from '../domain/categories.ts';
 import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
 import { parseProgressEvery, PROGRESS_CHOICES } from '../domain/progress.ts';
 import { REASON_MAX } from '../domain/reasons.ts';
+import { parseSource, SOURCE_CHOICES, SOURCES } from '../domain/sources.ts';
 import { STATUS_CHOICES } from './texts.ts';
 
 export const COMMAND_NAMES = [
@@ -25,6 +26,7 @@ export const COMMAND_NAMES = [
   'return',
   'verify',
   'archive',
+  'instruct',
   'help',
 ] as const satisfies readonly Command[];
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -76,7 +78,7 @@ export interface PositionalSpec {
 }
 
 /** Who the command is for, to group the help text. */
-export type Audience = 'office' | 'unit' | 'anyone';
+export type Audience = 'office' | 'unit' | 'leader' | 'anyone';
 
 export interface CommandSpec {
   name: CommandName;
@@ -124,6 +126,9 @@ const OWNER_NOTE =
   '督查员：负责该事项的督查室人员，待受理报告、延期申请、逾期升级等只发给他/她；不写则为新建人。可用 /转交 改为他人。';
 
 const categoryList = KEY_CATEGORIES.map((c) => c.value).join('|');
+const sourceList = Object.values(SOURCES)
+  .map((x) => x.short)
+  .join('|');
 
 const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>> = {
   new: {
@@ -155,18 +160,33 @@ owner(false),
         normalize: parseProgressEvery,
         allowed: PROGRESS_CHOICES,
       },
+      {
+        name: 'source',
+        zh: '来源',
+        aliases: ['来源', 'source'],
+        placeholder: `<${sourceList}>`,
+        normalize: (v) => {
+          const src = parseSource(v);
+          return src && SOURCES[src].short;
+        },
+        allowed: Object.values(SOURCES).map((x) => `${x.short}（${x.meaning}）`).join('、'),
+      },
+      { name: 'by', zh: '批办', aliases: ['批办', 'by'], placeholder: '<批办领导>' },
+      { name: 'ref', zh: '文号', aliases: ['文号', 'ref'], placeholder: '<文号>' },
     ],
     flags: [],
-    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>] [进度=周|月|季|半年|N工作日] [督查员=<督查室人员>]`,
-    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>] [every=week|month|quarter|half|Nwd] [owner=<office member>]`,
+    syntax: `<标题> 单位=<单位编号或名称>[、…] 期限=<YYYY-MM-DD | N工作日 | Nd> [类别=${categoryList}] [要求=<文字>] [牵头=<单位>] [负责人=<班子成员>] [来源=${sourceList}] [批办=<领导>] [文号=<文字>] [进度=周|月|季|半年|N工作日] [督查员=<督查室人员>]`,
+    syntaxEn: `<title> unit=<unit>[,…] due=<date> [key=${KEY_CATEGORIES.map((c) => c.en).join('|')}] [req=<text>] [lead=<unit>] [to=<person>] [source=${Object.keys(SOURCES).join('|')}] [by=<leader>] [ref=<text>] [every=week|month|quarter|half|Nwd] [owner=<office member>]`,
     examples: [
       '/新建 “城区主干道积水整治” 单位=市交通运输局、市住建局 期限=10工作日 类别=民生 牵头=市住建局',
       '/new 老旧小区加装电梯 unit=zjj due=2026-06-30 req="6月底前完成首批"',
       '/新建 全年重点项目推进 单位=市交通运输局 期限=2026-12-31 类别=重大 进度=月',
+      '/新建 背街小巷路灯修复 单位=市住建局 期限=15工作日 来源=批示 批办=孙建华 文号=“市领导批示〔2026〕12号”',
     ],
     notes: [
       '写了类别的是重点事项，督查单直送一把手；不写类别的是一般事项，送班子成员（可用 负责人= 指定）。',
       OWNER_NOTE,
+      `来源可选：${SOURCE_CHOICES}。写了 批办=（名录中的批办领导）的事项，各单位办结后送批办领导审阅：领导“阅”即办结，“再批示”则另起续办事项；领导逾期未批示的，视为办结。`,
       '进度= 要求各单位按期报送进展（周、月、季、半年按自然周期，N工作日从发出起算）：每期最后一个工作日提醒联络员，本期有经负责领导签署的报告即为已报送；未报送的计入督查日报，下次提醒同时告知负责领导。',
       ...KEY_CATEGORIES.map((c) => `类别 ${c.value}（${c.en}）：${c.meaning}`),
     ],
@@ -423,6 +443,23 @@ owner(false),
     examples: ['/归档 12', '/archive 2026-12'],
     notes: ['文件在后台生成，生成后发回到您发送命令的会话。承办单位的人员得到的记录只含本单位的部分。'],
   },
+  instruct: {
+    name: 'instruct',
+    zh: '批示',
+    aliases: ['批示', 'instruct'],
+    summary: '批办领导对已办结的事项作出新的批示：记录在案，督查室据此拟出续办事项',
+    positional: [itemNo],
+    keys: [],
+    flags: [],
+    restText: { zh: '批示内容' },
+    syntax: '<事项编号> <批示内容>',
+    syntaxEn: '<no> <text>',
+    examples: ['/批示 12 请继续跟踪雨季排水情况，月底前再报一次。'],
+    notes: [
+      '编号后面的全部文字都是批示内容。同【办结报告】卡片上的“再批示”；不重新打开原事项。',
+      `批示最多 ${REASON_MAX} 字。`,
+    ],
+  },
   help: {
     name: 'help',
     zh: '帮助',
@@ -441,12 +478,13 @@ owner(false),
 function audienceOf(command: CommandName): Audience {
   const access = ACCESS[command];
   if (access === 'everyone') return 'anyone';
+  if (access.every((p) => p === 'leader')) return 'leader';
   if (!access.includes('office')) return 'unit';
   return access.every((p) => p === 'office') ? 'office' : 'anyone';
 }
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = Object.fromEntries(
-  COMMAND_NAMES.map((name) => [name, { ...SPECS[name], who: whoLine(ACCESS[name], INSTRUCTOR_ACCESS[name]), audience: audienceOf(name) }]),
+  COMMAND_NAMES.map((name) => [name, { ...SPECS[name], who: whoLine(ACCESS[name]), audience: audienceOf(name) }]),
 ) as Record<CommandName, CommandSpec>;
 
 /** A command word (without slash; Chinese or English, any case, full-width letters allowed) → its name. */
@@ -502,6 +540,7 @@ function responsibleNamed(command: CommandName): boolean {
 const AUDIENCE_TITLES: ReadonlyArray<[Audience, string]> = [
   ['office', '【督查室】'],
   ['unit', '【承办单位】'],
+  ['leader', '【批办领导】'],
   ['anyone', '【通用】'],
 ];
 

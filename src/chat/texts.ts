@@ -33,6 +33,10 @@ export const ACTION_LABELS: Record<string, string> = {
   refuse_extension: '不同意延期',
   change_deadline: '办结时限变更',
   complete_item: '事项办结',
+  await_review: '各单位均已办结，送批办领导审阅',
+  review_read: '批办领导阅示，事项办结',
+  instruct: '批办领导再批示',
+  review_silence: '批办领导审阅期内未有新的批示，视为办结',
   chase: '签收提醒',
   escalate: '逾期升级',
   reassign: '负责领导按通讯录变更',
@@ -44,6 +48,7 @@ export const ACTION_LABELS: Record<string, string> = {
 export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
   draft: '草稿（未发出）',
   open: '办理中',
+  review: '各单位已办结，待批办领导审阅',
   completed: '已办结',
   cancelled: '已取消',
   withdrawn: '已撤回',

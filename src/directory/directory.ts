@@ -27,6 +27,8 @@ export interface DirectoryData {
   office: string[];
   /** The office's heads (`office_heads:`): the whole office's digest, and the items of an owner who leaves. */
   officeHeads?: string[];
+  /** The leaders who instruct items (批办领导); absent: none. */
+  leaders?: string[];
   units: Unit[];
   people: Person[];
 }
@@ -43,6 +45,8 @@ export class Directory {
   readonly office: readonly string[];
   /** The office's heads (`office_heads:`, all of them office members), in the file's order; empty when none. */
   readonly officeHeads: readonly string[];
+  /** The committee's or government's leaders who instruct items (批办领导): they review what they instructed. */
+  readonly leaders: readonly string[];
   private readonly units = new Map<string, Unit>();
   private readonly unitsByName = new Map<string, Unit>();
   private readonly people = new Map<string, Person>();
@@ -60,6 +64,7 @@ export class Directory {
     this.issuer = data.issuer;
     this.office = [...data.office];
     this.officeHeads = [...(data.officeHeads ?? [])];
+    this.leaders = [...(data.leaders ?? [])];
     for (const u of data.units) {
       this.units.set(u.id, u);
       this.unitsByName.set(u.name, u);
@@ -123,6 +128,11 @@ export class Directory {
 
   isOffice(personId: string): boolean {
     return this.office.includes(personId);
+  }
+
+  /** A leader who may instruct items (批办领导, the directory's `leaders:`). */
+  isLeader(personId: string): boolean {
+    return this.leaders.includes(personId);
   }
 
   /** Units where the person is head, deputy or contact. */

@@ -98,6 +98,7 @@ const fileSchema = z.strictObject({
   issuer: text,
   office: z.array(ref).min(1),
   office_heads: refList,
+  leaders: refList,
   units: z.array(unitSchema),
   people: z.array(personSchema),
 });
@@ -243,6 +244,7 @@ const LABELS: Record<string, string> = {
   issuer: 'issuer（发文机关）',
   office: 'office（督查室人员）',
   office_heads: 'office_heads（督查室负责人）',
+  leaders: 'leaders（批办领导）',
   units: 'units（单位）',
   people: 'people（人员）',
   name: 'name（名称）',
@@ -461,6 +463,13 @@ function crossCheck(file: FileShape, locate: Locator, problems: DirectoryProblem
     seenHeads.add(id);
   });
 
+  const seenLeader = new Set<string>();
+  file.leaders.forEach((id, k) => {
+    if (!personAt.has(id)) report(['leaders', k], `leaders（批办领导）里的 "${id}" 不在 people 名单中`);
+    else if (seenLeader.has(id)) report(['leaders', k], `leaders（批办领导）里 "${id}" 重复`);
+    seenLeader.add(id);
+  });
+
   file.units.forEach((u, i) => {
     if (!personAt.has(u.head)) report(['units', i, 'head'], `单位 ${u.id} 的一把手 "${u.head}" 不在 people 名单中`);
     for (const field of ['deputies', 'contacts'] as const) {
@@ -541,5 +550,5 @@ function crossCheck(file: FileShape, locate: Locator, problems: DirectoryProblem
     contacts: [...u.contacts],
   }));
 
-  return { issuer: file.issuer, office: [...file.office], officeHeads: [...file.office_heads], units, people };
+  return { issuer: file.issuer, office: [...file.office], officeHeads: [...file.office_heads], ...(file.leaders.length ? { leaders: [...file.leaders] } : {}), units, people };
 }

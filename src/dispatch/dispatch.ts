@@ -21,7 +21,7 @@ import { MAX_FILE_BYTES } from '../files/limits.ts';
 import { RedisHealth } from '../redis/health.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import type { Outcome } from '../store/apply-op.ts';
-import type { Actor } from '../domain/types.ts';
+import type { Actor, ItemHeader } from '../domain/types.ts';
 import { isScheduledKey, renderScheduled } from '../schedule/views.ts';
 
 export interface ActionAnswer {
@@ -297,10 +297,15 @@ export async function renderByKey(rt: Runtime, key: string, viewer: string, view
   if (isScheduledKey(key)) return renderScheduled(rt, key, viewer);
   const k = parseCardKey(key);
   if (!k) return undefined;
-  const ctx = { dir: rt.directory(), tz: rt.config.tz, now: rt.clock.now(), signer: rt.signer };
+  const base = { dir: rt.directory(), tz: rt.config.tz, now: rt.clock.now(), signer: rt.signer };
+  // A follow-up item (续办) names the item it follows, by number.
+  const withFollows = async (item: ItemHeader) => {
+    const follows = item.follows ? (await rt.store.getHeader(item.follows))?.doc : undefined;
+    return follows ? { ...base, follows } : base;
+  };
   if (view?.item.id === k.item) {
     const as = k.unit ? view.assignments.filter((a) => a.unit === k.unit) : view.assignments;
-    if (as.length === (k.unit ? 1 : view.item.units.length)) return renderCard(k, viewer, { ...ctx, item: view.item, assignments: as });
+    if (as.length === (k.unit ? 1 : view.item.units.length)) return renderCard(k, viewer, { ...(await withFollows(view.item)), item: view.item, assignments: as });
   }
   // A unit's card reads the item's header and that unit's record; only the preview reads every unit's.
   const [header, assignments] = await Promise.all([
@@ -309,5 +314,5 @@ export async function renderByKey(rt: Runtime, key: string, viewer: string, view
   ]);
   if (!header) return undefined;
   const as = assignments ?? (await rt.store.getAssignments(k.item, header.doc.units)).map((a) => a.doc);
-  return renderCard(k, viewer, { ...ctx, item: header.doc, assignments: as });
+  return renderCard(k, viewer, { ...(await withFollows(header.doc)), item: header.doc, assignments: as });
 }

@@ -1,8 +1,8 @@
 // Who may use which command, over which items: the handlers check this table, and /帮助 is written from it.
 import type { Directory } from '../directory/directory.ts';
-import { isParty, ITEM_RULES, PARTY_LABELS, rolesOfParty, RULES, type Party } from './rules.ts';
+import { isParty, ITEM_RULES, LEADER_RULES, PARTY_LABELS, rolesOfParty, RULES, type Party } from './rules.ts';
 import { Refusal } from './refusal.ts';
-import type { Assignment } from './types.ts';
+import type { Assignment, ItemHeader } from './types.ts';
 
 export type Command =
   | 'new'
@@ -22,6 +22,7 @@ export type Command =
   | 'return'
   | 'verify'
   | 'archive'
+  | 'instruct'
   | 'help';
 
 export type Access = readonly Party[] | 'everyone';
@@ -37,10 +38,11 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   amend: ITEM_RULES.amend.who,
   withdraw: ITEM_RULES.withdraw.who,
   handover: ITEM_RULES.handover.who,
-  list: ['office', 'head', 'deputy', 'contact'],
-  show: ['office', 'head', 'deputy', 'contact', 'responsible'],
+  // A 批办领导 reaches the items they instructed, and only those.
+  list: ['office', 'head', 'deputy', 'contact', 'leader'],
+  show: ['office', 'head', 'deputy', 'contact', 'responsible', 'leader'],
   // An item's attachments are part of what /查看 shows: whoever may see the item may have them.
-  attachment: ['office', 'head', 'deputy', 'contact', 'responsible'],
+  attachment: ['office', 'head', 'deputy', 'contact', 'responsible', 'leader'],
   report: RULES.submit.who,
   urge: RULES.urge.who,
   summon: RULES.summon.who,
@@ -50,19 +52,12 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   // The reason for a "no": the office's 退回 (and 不同意 an extension), the responsible leader's 退回修改.
   return: [...new Set([...RULES.return.who, ...RULES.decide_extension.who, ...RULES.send_back.who])],
   verify: ['office'],
-  // An item's archive record (/归档): the office's, and each unit's own part of it.
-  archive: ['office', 'head', 'deputy', 'contact'],
+  // An item's archive record (/归档): the office's, each unit's own part of it, and its 批办领导's.
+  archive: ['office', 'head', 'deputy', 'contact', 'leader'],
+  instruct: LEADER_RULES.instruct.who,
   help: 'everyone',
 };
 
-/**
- * The commands by which an item's 批办领导 (`instructedBy`) reaches the items they instructed, whatever their place in
- * the directory: the ledger's export (those items' rows) and their archive records.
- */
-export const INSTRUCTOR_ACCESS: Readonly<Partial<Record<Command, true>>> = {
-  list: true,
-  archive: true,
-};
 
 /** Whether the command reaches the item for the person: as ACCESS says, or as the leader who instructed it. */
 export function reachesItem(
@@ -71,7 +66,7 @@ export function reachesItem(
   item: { instructedBy?: string; assignments: readonly Pick<Assignment, 'unit' | 'responsible'>[] },
   dir: Directory,
 ): boolean {
-  return reaches(command, person, item.assignments, dir) || (INSTRUCTOR_ACCESS[command] === true && item.instructedBy === person);
+  return reaches(command, person, item.assignments, dir, item);
 }
 
 /** Whether the person holds, in some unit (or in the office), a role that may use the command. */
@@ -79,7 +74,7 @@ export function holdsRole(command: Command, person: string, dir: Directory): boo
   const access = ACCESS[command];
   if (access === 'everyone') return true;
   const roles = dir.rolesOf(person).map((r) => r.role);
-  return access.some((p) => rolesOfParty(p).some((r) => roles.includes(r)));
+  return access.some((p) => (p === 'leader' ? dir.isLeader(person) : rolesOfParty(p).some((r) => roles.includes(r))));
 }
 
 /** Refuses, before anything is read, someone who holds none of the command's roles anywhere. */
@@ -99,24 +94,38 @@ export function unitsReached(command: Command, person: string, dir: Directory): 
   return { all: access.includes('office') && dir.isOffice(person), units: [...new Set(units)] };
 }
 
-/** Whether the command reaches an item of these assignments for the person. */
-export function reaches(command: Command, person: string, assignments: readonly Pick<Assignment, 'unit' | 'responsible'>[], dir: Directory): boolean {
+/**
+ * Whether the command reaches an item of these assignments for the person. `item`: the item itself, whose 批办领导
+ * it reaches (without it, no leader is reached).
+ */
+export function reaches(
+  command: Command,
+  person: string,
+  assignments: readonly Pick<Assignment, 'unit' | 'responsible'>[],
+  dir: Directory,
+  item?: Pick<ItemHeader, 'instructedBy'>,
+): boolean {
   const access = ACCESS[command];
   if (access === 'everyone') return true;
-  return access.some((p) => (p === 'office' ? dir.isOffice(person) : assignments.some((a) => isParty(p, person, a, dir))));
+  return access.some((p) =>
+    p === 'office' ? dir.isOffice(person) : p === 'leader' ? item?.instructedBy === person : assignments.some((a) => isParty(p, person, a, dir)),
+  );
 }
 
 const WHO_LABELS: Record<Party, string> = { ...PARTY_LABELS, office: '督查室' };
 
 /** Who may use a command, as /帮助 says it: `督查室`, `承办单位的联络员`, `督查室不限单位；承办单位的…限本单位`. */
-export function whoLine(access: Access, instructor = false): string {
+export function whoLine(access: Access): string {
   if (access === 'everyone') return '所有人';
-  const inUnit = access.filter((p) => p !== 'office');
+  const inUnit = access.filter((p) => p !== 'office' && p !== 'leader');
   const units = inUnit.length ? `承办单位的${inUnit.map((p) => WHO_LABELS[p]).join('、')}` : '';
-  const leader = instructor ? '；批办领导限其批办的事项' : '';
-  if (!access.includes('office')) return units + leader;
-  return (units ? `${WHO_LABELS.office}不限单位；${units}限本单位` : WHO_LABELS.office) + leader;
+  const leader = access.includes('leader') ? LEADER_WHO : '';
+  const line = !access.includes('office') ? units : units ? `${WHO_LABELS.office}不限单位；${units}限本单位` : WHO_LABELS.office;
+  return [line, leader].filter(Boolean).join('；');
 }
+
+/** How /帮助 names the 批办领导: they reach only the items they instructed. */
+export const LEADER_WHO = `${PARTY_LABELS.leader}限其批办的事项`;
 
 /** Said under a command whose who line names the responsible leader. */
 export const RESPONSIBLE_NOTE = '负责领导：重点事项为一把手，一般事项为督查单所送的班子成员。';

@@ -11,7 +11,8 @@ export type Party =
   | 'responsible' // the leader the notice went to: the head (key item) or the named deputy (ordinary)
   | 'head' // the unit's 一把手, whatever the item
   | 'deputy' // any 班子成员 of the unit
-  | 'contact'; // a 联络员 of the unit
+  | 'contact' // a 联络员 of the unit
+  | 'leader'; // the item's 批办领导 (the directory's leaders:), for the items they instructed
 
 export type AssignmentAction =
   | 'receive'
@@ -99,6 +100,7 @@ export const PARTY_LABELS: Record<Party, string> = {
   head: '一把手',
   deputy: '班子成员',
   contact: '联络员',
+  leader: '批办领导',
 };
 
 /** Whether the person is the party for this assignment (the office: for every assignment). */
@@ -114,11 +116,15 @@ export function isParty(party: Party, person: string, a: Pick<Assignment, 'unit'
       return dir.unit(a.unit)?.deputies.includes(person) ?? false;
     case 'contact':
       return dir.unit(a.unit)?.contacts.includes(person) ?? false;
+    case 'leader':
+      // A leader acts on the items they instructed, never on a unit's assignment (see LEADER_RULES).
+      return false;
   }
 }
 
 /** The directory roles that can make a person this party: the responsible leader is a head or a deputy. */
 export function rolesOfParty(party: Party): Role['role'][] {
+  if (party === 'leader') return [];
   return party === 'responsible' ? ['head', 'deputy'] : [party];
 }
 
@@ -143,6 +149,8 @@ function notOpen(item: ItemFacts): string | undefined {
       return item.expired ? `${no}已过期作废（7 天内未发出）` : `${no}已取消`;
     case 'withdrawn':
       return `${no}已撤回`;
+    case 'review':
+      return `${no}各单位已办结，待批办领导审阅`;
     case 'completed':
       return `${no}已办结`;
   }
@@ -154,8 +162,9 @@ function notOpen(item: ItemFacts): string | undefined {
  */
 export function check(action: AssignmentAction, person: string, item: ItemFacts, a: Assignment, dir: Directory): AssignmentState {
   const rule = RULES[action];
-  // A completed item's assignments are all completed: their own states answer below.
-  if (item.status !== 'completed' && item.status !== 'open') throw new Refusal('wrong_state', `${notOpen(item)!}，不能${rule.label}`);
+  // A completed item's assignments are all completed (so are those of an item in the leader's review): their own
+  // states answer below.
+  if (item.status !== 'completed' && item.status !== 'open' && item.status !== 'review') throw new Refusal('wrong_state', `${notOpen(item)!}，不能${rule.label}`);
   if (!rule.who.some((p) => isParty(p, person, a, dir))) {
     const unitName = dir.unitName(a.unit);
     const allowed = rule.who.map((p) => PARTY_LABELS[p]).join('或');
@@ -302,4 +311,36 @@ export function checkExtension(step: ExtensionStep, person: string, item: ItemFa
   check(rule.rule, person, item, a, dir);
   if (!rule.from.includes(e.status)) throw new Refusal('wrong_state', `这份延期申请${extensionStatusText(e, a, dir)}`);
   return rule.to;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The 批办领导's review of an item they instructed: once every unit is completed the item waits for them (review); 阅
+// completes it, a new instruction (再批示, /批示) is recorded and completes it too (the follow-up item carries the new
+// work), and DUCHA_REVIEW_DAYS working days without an answer complete it by themselves (the system, not a party).
+// A new instruction may also come later, on the completed item. Theirs alone, on the items they instructed.
+// ---------------------------------------------------------------------------------------------
+
+export type LeaderAction = 'read' | 'instruct';
+
+export interface LeaderRule {
+  label: string;
+  who: Party[];
+  from: ItemStatus[];
+}
+
+export const LEADER_RULES: Record<LeaderAction, LeaderRule> = {
+  read: { label: '阅', who: ['leader'], from: ['review'] },
+  instruct: { label: '批示', who: ['leader'], from: ['review', 'completed'] },
+};
+
+/** Checks the 批办领导's action on an item; throws a Refusal naming why not. */
+export function checkLeader(action: LeaderAction, person: string, item: ItemFacts & Pick<ItemHeader, 'instructedBy'>, dir: Directory): void {
+  const rule = LEADER_RULES[action];
+  const no = noticeNumber(item);
+  if (!item.instructedBy) throw new Refusal('not_allowed', `${no}没有批办领导，不需要${rule.label}`);
+  if (item.instructedBy !== person) throw new Refusal('not_allowed', `只有${no}的批办领导${dir.personName(item.instructedBy)}才能${rule.label}`);
+  if (rule.from.includes(item.status)) return;
+  if (item.status === 'completed') throw new Refusal('wrong_state', `${no}已办结，无需再${rule.label}`);
+  if (item.status === 'open') throw new Refusal('wrong_state', `${no}尚有单位未办结，各单位办结后再${rule.label}`);
+  throw new Refusal('wrong_state', `${notOpen(item) ?? no}，不能${rule.label}`);
 }

@@ -5,8 +5,12 @@ import type { ProgressEvery } from './progress.ts';
 export { noticeNumber } from './item-number.ts';
 
 export type AssignmentState = 'issued' | 'received' | 'awaiting_signature' | 'signed' | 'returned' | 'completed';
-/** draft → open (发出) → completed; a draft may be cancelled (取消, or expired after a week); an open item withdrawn (撤回). */
-export type ItemStatus = 'draft' | 'open' | 'completed' | 'cancelled' | 'withdrawn';
+/**
+ * draft → open (发出) → completed; a draft may be cancelled (取消, or expired after a week); an open item withdrawn (撤回).
+ * An item with a 批办领导 goes from open to review (待批办领导审阅) when its last unit completes, and is completed by the
+ * leader's 阅 or new instruction (再批示), or by itself after DUCHA_REVIEW_DAYS working days.
+ */
+export type ItemStatus = 'draft' | 'open' | 'review' | 'completed' | 'cancelled' | 'withdrawn';
 /** 文件, 批示, 会议, 交办, 信访: a document, a leader's written instruction, a meeting's decision, assigned orally, raised by the public. */
 export type ItemSource = 'document' | 'instruction' | 'meeting' | 'assigned' | 'petition';
 export type Category = 'major' | 'typical' | 'urgent' | 'public' | 'assigned' | 'hard';
@@ -250,8 +254,38 @@ export interface ItemHeader {
    * periods, only the deadline's reminders.
    */
   progress?: ProgressEvery;
+  /**
+   * While in review (and after): when the review began and when it ends by itself (domain ms). Kept as fields of their
+   * own beside the document, as `completedAt` is: the commit step that completes the last unit writes them.
+   */
+  reviewFrom?: number;
+  reviewDueAt?: number;
+  /** How the leader's review ended (absent until it has). */
+  review?: LeaderReview;
+  /** The leader's new instructions on the finished item, oldest first. */
+  instructions?: Instruction[];
+  /** The item this one follows up (续办): a new instruction on it drafted this one. Its internal id. */
+  follows?: string;
   /** A key item's escalation ladder (working days overdue of steps 1–3), frozen from DUCHA_ESCALATE when issued. */
   escalate?: [number, number, number];
+}
+
+/** How the 批办领导's review of a finished item ended: 阅, a new instruction (再批示), or no answer in time (by the system). */
+export interface LeaderReview {
+  how: 'read' | 'instructed' | 'silence';
+  /** The leader, or `system` for silence. */
+  by: string;
+  at: number;
+}
+
+/** A new instruction (批示) of the 批办领导 on a finished item: recorded; the office gets a follow-up item's draft. */
+export interface Instruction {
+  n: number;
+  text: string;
+  by: string;
+  at: number;
+  /** The follow-up item (续办) drafted from it: its internal id. */
+  followUp?: string;
 }
 
 /** An item with all its assignments, as read for a whole view (a ledger line, /查看, the preview card). */
@@ -261,7 +295,7 @@ export interface Item extends ItemHeader {
 
 /** Issued: the item went to the units and holds a 督字 number (open, completed or withdrawn), not a draft or a cancelled draft. */
 export function isIssued(item: Pick<ItemHeader, 'status'>): boolean {
-  return item.status === 'open' || item.status === 'completed' || item.status === 'withdrawn';
+  return item.status === 'open' || item.status === 'review' || item.status === 'completed' || item.status === 'withdrawn';
 }
 
 /** The item's owner in the office (督查员): the one named, else (items of an earlier version) whoever issued or drafted it. */

@@ -116,6 +116,11 @@ const schema = z.object({
     if (!ok) ctx.addIssue({ code: 'custom', message: `“${v}”应为三个逐级增大的逾期工作日数（1 到 60），用逗号分隔（如 1,3,7）` });
     return ns as [number, number, number];
   }),
+  DUCHA_REVIEW_DAYS: withDefault('5').transform((v, ctx) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < 1 || n > 60) ctx.addIssue({ code: 'custom', message: `“${v}”应为 1 到 60 之间的工作日数（如 5）` });
+    return n;
+  }),
   DUCHA_ATTACH_WINDOW: withDefault('10').transform((v, ctx) => {
     const n = Number(v);
     if (!/^\d+$/.test(v) || n < 1 || n > 1440) ctx.addIssue({ code: 'custom', message: `“${v}”应为 1 到 1440 之间的分钟数（如 10）` });
@@ -209,6 +214,8 @@ export interface Config {
   escalate: [number, number, number];
   /** Files and images a contact sends within this many minutes before a /报送 are attached to that report. */
   attachWindowMinutes: number;
+  /** Working days a 批办领导 has to review a finished item before it is 办结 by itself (DUCHA_REVIEW_DAYS). */
+  reviewDays: number;
   /** Where report attachments are kept, content-addressed (shared storage when processes run on several machines). */
   filesDir: string;
   /** The font of generated PDFs (the archive record): a font file, a collection (.ttc) as `path#PostScriptName`. */
@@ -270,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chaseAfter: e.DUCHA_CHASE_AFTER,
     escalate: e.DUCHA_ESCALATE,
     attachWindowMinutes: e.DUCHA_ATTACH_WINDOW,
+    reviewDays: e.DUCHA_REVIEW_DAYS,
     filesDir: e.DUCHA_FILES_DIR,
     pdfFont: e.DUCHA_PDF_FONT,
     console: false,

@@ -1,5 +1,5 @@
 // Looks at the domain clock a few times a second and queues the scheduled work that has fallen due: the day's
-// reminder slot, receipt chases, and drafts to expire. The schedule itself is in Redis (the last slot taken, the chase
+// reminder slot, receipt chases, drafts to expire, and instructed items whose leader's review is over. The schedule itself is in Redis (the last slot taken, the chase
 // set, the drafts by expiry), so a restart, a second worker or a moved clock changes nothing; each piece of work is
 // queued under a fixed job id.
 import type { Runtime } from '../infra/runtime.ts';
@@ -10,6 +10,7 @@ export const TICK_MS = 250;
 /** Chases, and drafts to expire, queued per look at most (the rest on the next look). */
 const CHASES_PER_TICK = 1000;
 const DRAFTS_PER_TICK = 1000;
+const REVIEWS_PER_TICK = 1000;
 
 export interface SlotJob {
   date: string;
@@ -24,6 +25,11 @@ export interface ChaseJob {
 }
 
 export interface ExpireJob {
+  item: string;
+}
+
+/** An item whose 批办领导's review is over with no answer (src/schedule/close-reviews.ts). */
+export interface ReviewJob {
   item: string;
 }
 
@@ -42,6 +48,12 @@ export async function tick(rt: Runtime): Promise<void> {
   if (drafts.length) {
     await rt.queues.schedule.addBulk(
       drafts.map((item) => ({ name: 'expire-draft', data: { item } satisfies ExpireJob, opts: { jobId: `expire-${item}` } })),
+    );
+  }
+  const reviews = await store.dueReviews(now, REVIEWS_PER_TICK);
+  if (reviews.length) {
+    await rt.queues.schedule.addBulk(
+      reviews.map((item) => ({ name: 'close-review', data: { item } satisfies ReviewJob, opts: { jobId: `review-${item}` } })),
     );
   }
   const due = await store.dueChases(now, CHASES_PER_TICK);

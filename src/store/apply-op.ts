@@ -11,6 +11,7 @@ import type { Runtime } from '../infra/runtime.ts';
 import { indexChanges, itemScore, type IndexOp } from './index-changes.ts';
 import type { Keys } from './keys.ts';
 import type { AuditEntry, CommitPlan } from './store.ts';
+import { reviewDueAt, reviewStartDeliveries } from './review-start.ts';
 
 /** An audit line as a decision writes it; who, when and which item are filled in here. */
 export interface AuditDraft {
@@ -162,7 +163,9 @@ async function runOp(rt: Runtime, op: Op, itemId: string, plan: Plan): Promise<O
       if (before.doc.state !== 'completed' && after.state === 'completed') completed++;
     });
     const res = await commitDecision(rt, op, { item, assignments: as }, now, decision, {
-      ...(plan.header ? { header: { expected: seen.version, doc: item } } : { seenStatus: seen.doc.status }),
+      // The header's status is checked too: the step that completes an item's last unit changes it, not its version.
+      ...(plan.header ? { header: { expected: seen.version, doc: item } } : {}),
+      seenStatus: seen.doc.status,
       assignments,
       index,
       completed,
@@ -188,6 +191,9 @@ function headerIndexChanges(k: Keys, before: ItemHeader, after: ItemHeader, now:
   // leaves it when withdrawn; a completed one is dropped by the slot that finds it so.
   if (after.progress && before.status === 'draft' && after.status === 'open') ops.push(['Z', k.progress, String(now), after.id]);
   if (after.progress && after.status === 'withdrawn') ops.push(['z', k.progress, after.id]);
+  // A 批办领导's own ledger lists what they instructed, from 发出; their review, once ended, is off the schedule.
+  if (before.status === 'draft' && isIssued(after) && after.instructedBy) ops.push(['Z', k.byLeader(after.instructedBy), itemScore(after), after.id]);
+  if (before.status === 'review') ops.push(['z', k.reviews, after.id]);
   return ops;
 }
 
@@ -228,6 +234,16 @@ async function commitDecision(
 ): Promise<Outcome | undefined> {
   const itemId = view.item.id;
   const stored: StoredOutcome = { itemId, toast: decision.toast };
+  // An item with a 批办领导 whose last unit this step may complete goes to the leader's review instead (see COMMIT_OP).
+  let review: CommitPlan<StoredOutcome>['review'];
+  if (records.completed > 0 && view.item.instructedBy && view.item.status === 'open') {
+    const dueAt = reviewDueAt(rt, now);
+    review = {
+      dueAt,
+      entry: toEntry(op, itemId, now, { action: 'await_review', from: 'open', to: 'review', detail: { leader: view.item.instructedBy, due: dueAt } }),
+      deliveries: reviewStartDeliveries(rt, view.item, dueAt),
+    };
+  }
 
   faultPoint(rt, 'before-commit');
   const res = await rt.store.commit({
@@ -236,6 +252,7 @@ async function commitDecision(
     itemId,
     audits: decision.audits.map((a) => toEntry(op, itemId, now, a)),
     completion: toEntry(op, itemId, now, { action: 'complete_item', from: 'open', to: 'completed' }),
+    ...(review ? { review } : {}),
     deliveries: decision.deliveries,
     outcome: stored,
     now,
@@ -243,8 +260,9 @@ async function commitDecision(
   });
   if (res.kind === 'ok') {
     if (res.completedItem) view.item = { ...view.item, status: 'completed', completedAt: now };
+    if (res.reviewItem && review) view.item = { ...view.item, status: 'review', reviewFrom: now, reviewDueAt: review.dueAt };
     if (res.seq !== undefined && records.numberYear !== undefined) view.item = { ...view.item, year: records.numberYear, seq: res.seq };
-    return committed(rt, op, stored, decision.deliveries, view);
+    return committed(rt, op, stored, res.reviewItem && review ? [...decision.deliveries, ...review.deliveries] : decision.deliveries, view);
   }
   if (res.kind === 'dup') return replayed(rt, op, res.outcome);
   return undefined;

@@ -22,7 +22,7 @@ export function keys(prefix: string) {
   return {
     /**
      * The item's own record (hash): v (version of doc), doc (header JSON), status, open (assignments not completed),
-     * completedAt, year and seq (its 督字 number, from 发出).
+     * completedAt, year and seq (its 督字 number, from 发出), reviewFrom and reviewDue (an instructed item's review).
      */
     item: (id: string) => `${p}:item:${id}`,
     /** One unit's part of an item (hash): v, doc (assignment JSON). */
@@ -43,6 +43,13 @@ export function keys(prefix: string) {
      * cancelled drafts by when they were cancelled or expired, withdrawn items by when they were withdrawn.
      */
     itemsInStatus: (status: 'draft' | 'cancelled' | 'withdrawn') => `${p}:idx:items:${status}`,
+    /**
+     * Items waiting for their 批办领导's review (sorted set): member the item id, score the domain ms its review ends by
+     * itself (DUCHA_REVIEW_DAYS working days after its last unit completed). Written by the commit step.
+     */
+    reviews: `${p}:sched:review`,
+    /** The items a 批办领导 instructed, issued (sorted set), scored by number like the ledger: their /台账. */
+    byLeader: (person: string) => `${p}:idx:leader:${person}`,
     /** Receipt chases to run (sorted set): member `item/unit`, score the domain ms it is due (see index-changes.ts). */
     chase: `${p}:sched:chase`,
     /**

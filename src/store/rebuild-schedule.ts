@@ -1,6 +1,7 @@
 // Rebuilds the schedule from the records: the deadlines of open assignments (what reminder slots read), the
-// receipt chases still to run, the drafts by when they expire (what the draft sweep reads), and the open items with
-// progress periods (each looked at again by the next reminder slot, which works out its next period). Every change keeps both in the same step as the records, so this is for an operator
+// receipt chases still to run, the drafts by when they expire (what the draft sweep reads), the open items with
+// progress periods (each looked at again by the next reminder slot, which works out its next period), and the
+// instructed items waiting for their leader's review, by when it ends. Every change keeps both in the same step as the records, so this is for an operator
 // who restored Redis from a backup or repaired records by hand (`npm run schedule:rebuild`, with the service
 // stopped: a change made during the rebuild could be missed); it is also how the
 // benchmark times a full build. New keys are filled aside and swapped in at once: readers never see half of it.
@@ -19,6 +20,7 @@ export interface RebuildReport {
   drafts: number;
   /** Open items with progress periods (进度=). */
   progress: number;
+  reviews: number;
   ms: number;
 }
 
@@ -30,18 +32,25 @@ export async function rebuildSchedule(redis: Redis, store: Store): Promise<Rebui
   const draftKey = k.itemsInStatus('draft');
   const tmpDrafts = k.rebuilding(draftKey);
   const tmpProgress = k.rebuilding(k.progress);
-  await redis.del(tmpDue, tmpChase, tmpDrafts, tmpProgress);
+  // Instructed items in their leader's review, by when it ends by itself.
+  const tmpReviews = k.rebuilding(k.reviews);
+  await redis.del(tmpDue, tmpChase, tmpDrafts, tmpProgress, tmpReviews);
   const ids = await redis.zrange(k.items, '0', '-1');
   let open = 0;
   let chases = 0;
   let drafts = 0;
   let progress = 0;
+  let reviews = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const all = await store.getHeaders(ids.slice(i, i + CHUNK));
     const draftWrite = redis.pipeline();
     for (const h of all.filter((x) => x.status === 'draft')) {
       draftWrite.zadd(tmpDrafts, h.expiresAt ?? h.createdAt + DRAFT_KEPT_MS, h.id);
       drafts++;
+    }
+    for (const h of all.filter((x) => x.status === 'review' && x.reviewDueAt !== undefined)) {
+      draftWrite.zadd(tmpReviews, h.reviewDueAt!, h.id);
+      reviews++;
     }
     await draftWrite.exec();
     const headers = all.filter((h) => isIssued(h) && h.status === 'open');
@@ -82,6 +91,8 @@ export async function rebuildSchedule(redis: Redis, store: Store): Promise<Rebui
   else swap.del(draftKey);
   if (progress > 0) swap.rename(tmpProgress, k.progress);
   else swap.del(k.progress);
+  if (reviews > 0) swap.rename(tmpReviews, k.reviews);
+  else swap.del(k.reviews);
   await swap.exec();
-  return { items: ids.length, open, chases, drafts, progress, ms: Date.now() - started };
+  return { items: ids.length, open, chases, drafts, progress, reviews, ms: Date.now() - started };
 }

@@ -103,8 +103,10 @@ end
  *       num? ({y: year, k: KEYS pos of the year's counter, m: KEYS pos of the year's map, id: the item's id}: give the next number),
  *       recs: [[key pos, expected version, ARGV pos of the new doc (absent: checked, not written)]], idx: index writes, done (assignments completed),
  *       at (domain time, ms), au (ARGV pos of audit entries), ce? (ARGV pos of the completion entry),
- *       ob? (ARGV pos of the outbox entry), out (ARGV pos of the outcome)
- * Returns: {'ok', '1' if it completed the item else '0', the number given or ''} | {'dup', outcome} | {'conflict', what}
+ *       ob? (ARGV pos of the outbox entry), out (ARGV pos of the outcome), hc? (completedAt to write: the header
+ *       completed by a change of its own), rv? ({due, k: KEYS pos of the review schedule, id, e: ARGV pos of the entry,
+ *       ob?: ARGV pos of the outbox entry to write instead}: an instructed item goes to its leader's review, not completed)
+ * Returns: {'ok', '1' if it completed the item, '2' if it put it in review, else '0', the number given or ''} | {'dup', outcome} | {'conflict', what}
  */
 export const COMMIT_OP = `${APPLY_INDEX}${CHAIN_HASH}${APPEND_ENTRY}${RECORD_HASH}
 local spec = cjson.decode(ARGV[1])
@@ -153,12 +155,23 @@ for _, r in ipairs(spec.recs) do
   if r[3] then redis.call('HSET', KEYS[r[1]], 'v', r[2] + 1, 'doc', ARGV[r[3]]) end
 end
 apply_index(spec.idx, num_score)
+if spec.hc then redis.call('HSET', item, 'completedAt', spec.hc) end
+local outbox = spec.ob and ARGV[spec.ob] or nil
 if spec.done > 0 then
   local left = redis.call('HINCRBY', item, 'open', -spec.done)
   if left <= 0 and redis.call('HGET', item, 'status') == 'open' then
-    redis.call('HSET', item, 'status', 'completed', 'completedAt', spec.at)
-    entries[#entries + 1] = cjson.decode(ARGV[spec.ce])
-    completed_item = '1'
+    if spec.rv then
+      -- An instructed item waits for its leader's review (待批办领导审阅), which ends by itself at rv.due.
+      redis.call('HSET', item, 'status', 'review', 'reviewFrom', spec.at, 'reviewDue', spec.rv.due)
+      redis.call('ZADD', KEYS[spec.rv.k], spec.rv.due, spec.rv.id)
+      entries[#entries + 1] = cjson.decode(ARGV[spec.rv.e])
+      if spec.rv.ob then outbox = ARGV[spec.rv.ob] end
+      completed_item = '2'
+    else
+      redis.call('HSET', item, 'status', 'completed', 'completedAt', spec.at)
+      entries[#entries + 1] = cjson.decode(ARGV[spec.ce])
+      completed_item = '1'
+    end
   end
 end
 -- Sealed after every write of the step, the script's own (status, open, completedAt) included.
@@ -175,7 +188,7 @@ for _, e in ipairs(entries) do
   count = count + 1
 end
 redis.call('HSET', item, 'ah', head, 'an', count)
-if spec.ob then redis.call('HSET', KEYS[4], spec.op, ARGV[spec.ob]) end
+if outbox then redis.call('HSET', KEYS[4], spec.op, outbox) end
 redis.call('SET', KEYS[1], ARGV[spec.out], 'EX', spec.ttl)
 return {'ok', completed_item, given}
 `;

@@ -32,7 +32,7 @@ export interface AuditRecord extends AuditEntry {
 }
 
 /** The fields of a header read for its document: the document, and those the commit step writes itself. */
-const HEADER_READ = ['v', 'doc', 'status', 'completedAt', 'year', 'seq'] as const;
+const HEADER_READ = ['v', 'doc', 'status', 'completedAt', 'year', 'seq', 'reviewFrom', 'reviewDue'] as const;
 
 /** Headers kept parsed in memory (most recently read ones). */
 const PARSED_HEADERS = 2000;
@@ -76,6 +76,11 @@ export interface CommitPlan<O> {
   audits: AuditEntry[];
   /** The item's own completion line, written only if this step completes the item. */
   completion?: AuditEntry;
+  /**
+   * An item with a 批办领导: if this step completes its last unit, the item goes to the leader's review instead of
+   * completing, with this entry (instead of `completion`), until `dueAt` (domain ms), and these deliveries besides.
+   */
+  review?: { dueAt: number; entry: AuditEntry; deliveries: Delivery[] };
   /** What to send because of this change: kept in the outbox in the same step, until relayed to the queue. */
   deliveries: Delivery[];
   outcome: O;
@@ -92,7 +97,7 @@ export interface Timed {
 }
 
 /** `seq`: the 督字 number the step gave, when it was asked to (`numberYear`). */
-export type CommitResult<O> = { kind: 'ok'; completedItem: boolean; seq?: number } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
+export type CommitResult<O> = { kind: 'ok'; completedItem: boolean; reviewItem?: boolean; seq?: number } | { kind: 'dup'; outcome: O } | { kind: 'conflict' };
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -173,7 +178,7 @@ export class Store {
    * The header's status, completion time and 督字 number live in their own fields: the commit script completes an
    * item, and numbers it at 发出. (An item of an earlier version holds its number in its document until next written.)
    */
-  private parseHeader(id: string, [v, raw, status, completedAt, year, seq]: (string | null | undefined)[]): Versioned<ItemHeader> | undefined {
+  private parseHeader(id: string, [v, raw, status, completedAt, year, seq, reviewFrom, reviewDue]: (string | null | undefined)[]): Versioned<ItemHeader> | undefined {
     if (!v || !raw || !status) return undefined;
     let hit = this.parsed.get(id);
     if (hit?.raw !== raw) {
@@ -187,6 +192,8 @@ export class Store {
     this.parsed.set(id, hit);
     const h: ItemHeader = { ...hit.doc, status: status as ItemStatus };
     if (completedAt) h.completedAt = Number(completedAt);
+    if (reviewFrom) h.reviewFrom = Number(reviewFrom);
+    if (reviewDue) h.reviewDueAt = Number(reviewDue);
     if (year && seq) {
       h.year = Number(year);
       h.seq = Number(seq);
@@ -361,6 +368,16 @@ export class Store {
     return this.redis.zrangebyscore(this.k.itemsInStatus('draft'), '-inf', String(ms), 'LIMIT', 0, limit);
   }
 
+  /** Items whose 批办领导's review ends by itself by `ms`, earliest first, at most `limit` of them. */
+  async dueReviews(ms: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.k.reviews, '-inf', String(ms), 'LIMIT', 0, limit);
+  }
+
+  /** The items a 批办领导 instructed (issued), highest number first. */
+  async itemIdsOfLeader(person: string): Promise<string[]> {
+    return this.redis.zrevrange(this.k.byLeader(person), 0, -1);
+  }
+
   /** Receipt chases due by `ms`, earliest first, at most `limit` of them. */
   async dueChases(ms: number, limit: number): Promise<Timed[]> {
     return timed(await this.redis.zrangebyscore(this.k.chase, '-inf', String(ms), 'WITHSCORES', 'LIMIT', 0, limit));
@@ -451,10 +468,12 @@ export class Store {
     if (plan.seenStatus) spec.st = plan.seenStatus;
     if (plan.header) {
       // The fields the script keeps beside the document are not in it.
-      const { status, completedAt: _c, year, seq, ...doc } = plan.header.doc;
+      const { status, completedAt, year, seq, reviewFrom: _rf, reviewDueAt: _rd, ...doc } = plan.header.doc;
       spec.hv = plan.header.expected;
       spec.hd = arg(JSON.stringify(doc));
       spec.hs = status;
+      // Completed by a change of the header itself (the leader's review ended): its time is a field of its own.
+      if (status === 'completed' && completedAt !== undefined) spec.hc = String(completedAt);
       if (year !== undefined && seq !== undefined) spec.ys = [year, seq];
       if (plan.header.open !== undefined) spec.open = plan.header.open;
     }
@@ -470,10 +489,20 @@ export class Store {
     spec.au = arg(JSON.stringify(plan.audits.map(flat)));
     if (plan.completion) spec.ce = arg(JSON.stringify(flat(plan.completion)));
     if (plan.deliveries.length) spec.ob = arg(JSON.stringify({ at: plan.wallNow, d: plan.deliveries } satisfies OutboxEntry));
+    if (plan.review) {
+      const d = [...plan.deliveries, ...plan.review.deliveries];
+      spec.rv = {
+        due: String(plan.review.dueAt),
+        k: keyList.at(k.reviews),
+        id: plan.itemId,
+        e: arg(JSON.stringify(flat(plan.review.entry))),
+        ...(d.length ? { ob: arg(JSON.stringify({ at: plan.wallNow, d } satisfies OutboxEntry)) } : {}),
+      };
+    }
     spec.out = arg(JSON.stringify(plan.outcome));
     const [kind, value, given] = (await this.commitOp(keyList.list.length, ...keyList.list, JSON.stringify(spec), ...docs)) as [string, string?, string?];
     if (kind === 'ok' && this.waitReplicaMs > 0) await this.redis.wait(1, this.waitReplicaMs);
-    if (kind === 'ok') return { kind: 'ok', completedItem: value === '1', ...(given ? { seq: Number(given) } : {}) };
+    if (kind === 'ok') return { kind: 'ok', completedItem: value === '1', ...(value === '2' ? { reviewItem: true } : {}), ...(given ? { seq: Number(given) } : {}) };
     if (kind === 'dup') return { kind: 'dup', outcome: JSON.parse(value!) as O };
     return { kind: 'conflict' };
   }

@@ -14,7 +14,10 @@
 // and numbers, each number is entered in its year's map (`/查看 12` reads it), the issued items in the ledger, the
 // drafts and cancelled drafts in the sorted sets by status (a draft of before is kept a week from the upgrade, and
 // keeps the number it took: issued, it goes out under it; cancelled or expired, that number stays void, as before).
-// Every item is listed by when it was created.
+// Every item is listed by when it was created. Format 7: items name their source, their 批办领导 (whose review comes
+// before 办结), the lead unit rule and their owner, all optional in the header: the items of before are not rewritten,
+// and read as having no source, no leader (办结 as before, with no review), no lead rule, and as owner whoever issued
+// them (ownerOf()); the log says so once.
 import type { Redis } from 'ioredis';
 import { isIssued, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -22,7 +25,7 @@ import { DRAFT_KEPT_DAYS, DRAFT_KEPT_MS } from '../domain/drafts.ts';
 import { indexChanges, itemScore } from './index-changes.ts';
 import type { Store } from './store.ts';
 
-export const STORE_FORMAT = '6';
+export const STORE_FORMAT = '7';
 
 export interface UpgradeResult {
   items: number;
@@ -47,7 +50,8 @@ export interface UpgradeResult {
 export async function upgradeStore(redis: Redis, store: Store, log: Logger, now = Date.now()): Promise<UpgradeResult> {
   const { k } = store;
   const done: UpgradeResult = { items: 0, assignments: 0, audits: 0, linked: 0, sealed: 0, numbered: 0, numberedDrafts: 0 };
-  if ((await redis.get(k.schema)) === STORE_FORMAT) return done;
+  const before = await redis.get(k.schema);
+  if (before === STORE_FORMAT) return done;
   const ids = await redis.zrange(k.items, '0', '-1');
   for (const id of ids) {
     for (;;) {
@@ -100,6 +104,13 @@ export async function upgradeStore(redis: Redis, store: Store, log: Logger, now 
   }
   await redis.del(k.legacyItemsInStatus('draft'), k.legacyItemsInStatus('cancelled'));
   await redis.set(k.schema, STORE_FORMAT);
+  // Format 7 rewrites nothing: what the items of before get is said once.
+  if (ids.length) {
+    log.info(
+      { items: ids.length, from: before ?? '1' },
+      `存储格式升级为 ${STORE_FORMAT}：已有的 ${ids.length} 个事项记录不改动，按无任务来源、无批办领导（办结不经领导审阅）、不适用牵头规则、督查员为发出人办理`,
+    );
+  }
   if (done.items) {
     log.info(done, `存储已升级为按单位分条记录：改写了 ${done.items} 个事项、${done.assignments} 条交办`);
   }

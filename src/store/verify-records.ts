@@ -6,6 +6,7 @@ import { STATE_LABELS } from '../domain/rules.ts';
 import { noticeNumber, type Assignment, type AssignmentState, type ItemHeader, type ItemStatus } from '../domain/types.ts';
 import { ITEM_STATUS_LABELS } from '../chat/texts.ts';
 import { HEADER_SEAL, parseSeals, recordHash } from './audit-chain.ts';
+import { checkReview } from './verify-review.ts';
 
 /** One entry of an item's trail as read: its fields, its parsed detail, and how to name it in a sentence. */
 export interface TrailEntry {
@@ -79,7 +80,7 @@ export function checkRecords(
 }
 
 /** Entries that set the item's status (`to`). */
-const ITEM_ACTIONS = new Set(['create', 'issue', 'cancel', 'expire', 'withdraw', 'complete_item']);
+const ITEM_ACTIONS = new Set(['create', 'issue', 'cancel', 'expire', 'withdraw', 'complete_item', 'await_review', 'review_read', 'review_silence', 'instruct']);
 /** Entries of a unit whose `to` is the unit's state (a 负责领导按通讯录变更's `to` is a person). */
 const STATE_ACTIONS = new Set(['assign', 'receive', 'submit', 'sign', 'send_back', 'accept', 'return', 'urge', 'chase', 'escalate']);
 
@@ -134,6 +135,7 @@ export function checkTrail(
   if (status && status.e.to !== item.status) {
     problems.push(`事项状态为「${statusLabel(item.status)}」，办理记录最后记载为「${statusLabel(status.e.to)}」（${status.what}）`);
   }
+  checkReview(itemEntries, item, dir, problems);
   const notCompleted = assignments.filter((a) => a.state !== 'completed').length;
   if (open !== undefined && assignments.length === item.units.length && Number(open) !== notCompleted) {
     problems.push(`事项上记载尚未办结的单位有 ${open} 个，各单位的交办记录中实有 ${notCompleted} 个`);

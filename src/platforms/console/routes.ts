@@ -228,6 +228,7 @@ function peopleOf(dir: Directory): { id: string; name: string; role: string; gro
     out.push({ id, name: p.name, role, group });
   };
   for (const id of dir.office) add(id, '督查室', '督查室');
+  for (const id of dir.leaders) add(id, '批办领导', '批办领导');
   for (const u of dir.allUnits()) {
     add(u.head, u.name, `${u.name} 一把手`);
     for (const d of u.deputies) add(d, u.name, `${u.name} 班子成员`);
