@@ -105,6 +105,11 @@ const schema = z.object({
     if (!/^\d+$/.test(v) || n < 1 || n > 1440) ctx.addIssue({ code: 'custom', message: `“${v}”应为 1 到 1440 之间的分钟数（如 10）` });
     return n;
   }),
+  DUCHA_SUPPORT_LEAD: withDefault('2').transform((v, ctx) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n > 30) ctx.addIssue({ code: 'custom', message: `“${v}”应为 0 到 30 之间的工作日数（如 2）` });
+    return n;
+  }),
   DUCHA_FILES_DIR: withDefault('./data/files'),
   DUCHA_CLOCK: optional.transform((v, ctx) => {
     if (v === undefined) return undefined;
@@ -167,6 +172,8 @@ export interface Config {
   escalate: [number, number, number];
   /** Files and images a contact sends within this many minutes before a /报送 are attached to that report. */
   attachWindowMinutes: number;
+  /** Working days before a joint item's deadline by which its 配合 units report to the lead unit (牵头=). */
+  supportLead: number;
   /** Where report attachments are kept, content-addressed (shared storage when processes run on several machines). */
   filesDir: string;
   /** DUCHA_CLOCK: the domain clock starts at this instant (epoch ms), then runs at real speed. */
@@ -225,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chaseAfter: e.DUCHA_CHASE_AFTER,
     escalate: e.DUCHA_ESCALATE,
     attachWindowMinutes: e.DUCHA_ATTACH_WINDOW,
+    supportLead: e.DUCHA_SUPPORT_LEAD,
     filesDir: e.DUCHA_FILES_DIR,
     console: false,
     adminPassword: e.DUCHA_ADMIN_PASSWORD,
