@@ -31,6 +31,7 @@ export const ACTION_LABELS: Record<string, string> = {
   refuse_extension: '不同意延期',
   change_deadline: '办结时限变更',
   complete_item: '事项办结',
+  complete_with_lead: '随牵头单位办结',
   chase: '签收提醒',
   escalate: '逾期升级',
   reassign: '负责领导按通讯录变更',
