@@ -30,6 +30,7 @@ export const newItem: CommandHandler = {
       lead = unitIdFrom(dir, cmd.options.lead);
       if (!units.includes(lead)) throw new Refusal('bad_syntax', `牵头单位「${cmd.options.lead}」须是承办单位之一`);
     }
+    const leadRule = cmd.options.lead !== undefined && units.length > 1;
     // Key items go to the head only (要有重点); ordinary ones to a deputy, the first unless one is named.
     let named: { unit: string; person: string } | undefined;
     if (cmd.options.to) {
@@ -76,11 +77,13 @@ export const newItem: CommandHandler = {
         dueNote: due.note,
         units,
         lead,
+        // 牵头= given on several units: the 配合 units report to the lead unit (src/domain/joint.ts).
+        ...(leadRule ? { leadRule } : {}),
       };
       return {
         item,
         assignments,
-        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft } }],
+        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, ...(leadRule ? { lead, leadRule } : {}) } }],
         deliveries: [
           { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
         ],

@@ -1,6 +1,7 @@
 // Names a card by what it shows (kind, item, unit, number): a card is re-drawn from the store by its key.
 
-export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'proposal';
+/** `joint`: a 配合 unit's signed report as its lead unit receives it (unit: the 配合 unit, n: the report's version). */
+export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'proposal' | 'joint';
 
 export interface CardKey {
   kind: CardKind;
@@ -10,7 +11,7 @@ export interface CardKey {
   n?: number;
 }
 
-const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'proposal'];
+const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'proposal', 'joint'];
 
 export function cardKey(k: CardKey): string {
   return [k.kind, k.item, k.unit ?? '', k.n ?? ''].join(':').replace(/:+$/, '');
