@@ -10,6 +10,7 @@ import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
 import { attachmentLine } from '../src/chat/attachment-texts.ts';
+import { hasLeadRule, jointState } from '../src/domain/joint.ts';
 
 export const show: CommandHandler = {
   command: 'show',
@@ -34,6 +35,7 @@ export const show: CommandHandler = {
       `状态：${itemStatusText(item, tz)}`,
       ...(item.req ? [`要求：${item.req}`] : []),
       ...(item.amendments ?? []).map((m) => `更正：${amendmentText(m)}`),
+      ...(hasLeadRule(item) ? [`牵头单位：${dir.unitName(item.lead)}（配合单位的报告报牵头单位汇总，由牵头单位的办结报告报督查室）`] : []),
       '',
       '各单位办理情况：',
       ...item.assignments.map((a) => {
@@ -41,7 +43,7 @@ export const show: CommandHandler = {
         const rep = r ? `；最新报告第 ${r.version} 稿${r.final ? '（办结）' : ''}${r.signature ? `，${name(r.signature.by)}已签署` : '，未签署'}${sentBack(r)}` : '';
         const ext = a.extensions[a.extensions.length - 1];
         const refused = ext?.status === 'refused' ? `；延期申请（至 ${formatDate(ext.to)}）未获同意${ext.refuseReason ? `，理由：${ext.refuseReason}` : ''}` : '';
-        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}`;
+        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${jointState(item, a) ?? STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}`;
       }),
     ];
     // The full text of each unit's latest report: a card may have to shorten a very long one.

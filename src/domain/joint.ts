@@ -57,6 +57,14 @@ export function supportDate(due: string, days: number, cal: Pick<WorkCalendar, '
   return days > 0 ? cal.addWorkdays(due, -days).date : due;
 }
 
+/** How a 配合 unit's state reads where it differs from an ordinary unit's (已签署报牵头单位, 随牵头单位办结); else undefined. */
+export function jointState(item: Joint, a: Pick<Assignment, 'unit' | 'state' | 'completedWith'>): string | undefined {
+  if (!reportsToLead(item, a.unit)) return undefined;
+  if (a.state === 'signed') return '已签署报牵头单位';
+  if (a.state === 'completed' && a.completedWith) return '随牵头单位办结';
+  return undefined;
+}
+
 /** `市公安局、市住建局`, or `无` for none. */
 export function unitList(units: readonly string[], dir: Pick<Directory, 'unitName'>): string {
   return units.length ? units.map((u) => dir.unitName(u)).join('、') : '无';
