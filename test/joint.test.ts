@@ -79,6 +79,9 @@ describe('a joint item reports through its lead unit', () => {
     const header = (await h!.rt.store.getHeader('d1'))!.doc;
     expect(header).toMatchObject({ lead: 'gaj', leadRule: true });
     await receiveAll('li', 'chen', 'he');
+    // The 配合 unit's contact is told at 签收 where its report goes.
+    expect(everywhere(cards('lin').at(-1)!).feishu).toContain('报告须经何涛本人签署后，报牵头单位市公安局汇总，不单独报督查室。');
+    expect(cards('zhou').at(-1)!.note).toContain('方报督查室受理');
 
     // The first 配合 unit: its signed report goes to the lead unit, not to the office.
     expect(await reportAndSign('lin', 'he', '住建局：已清理占道摊点 120 处。\n下一步：长效巡查。')).toBe('已签署，报告已报牵头单位市公安局');
