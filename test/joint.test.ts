@@ -278,6 +278,9 @@ describe('a 配合 unit is reminded early (DUCHA_SUPPORT_LEAD), and the lead uni
     expect(got.zhou).toEqual(['10-27 1号,2号', '10-29 1号,2号', '10-30 1号,2号']);
     // A 配合 unit that has reported waits for its lead: nobody reminds it.
     expect(got.lin).toBeUndefined();
+    // Nor does the office's digest list its signed report as waiting for 受理.
+    const digest = cards('zhang').filter((c) => c.title.startsWith('【督查日报】')).at(-1)!;
+    expect(digest.body).toContain('【已签署待受理】无');
     expect(Object.keys(told)).toEqual(['10-28', '10-30']);
     const msg = told['10-28']!;
     expect(msg).toBe(
