@@ -12,7 +12,7 @@ import { dueSteps, escalate } from './escalate.ts';
 import { followLeader } from './follow-leader.ts';
 import { awaitedOf, horizonDate, recipientsOf, reminderDue, type Slot } from './slots.ts';
 import { remindKey, saveReminderList } from './views.ts';
-import { supportBy, tellLeads, tellsLead, type Missing } from './support-lead.ts';
+import { supportBy, supportRefsAfter, tellLeads, tellsLead, type Missing } from './support-lead.ts';
 
 /** Assignments read per round trip. */
 const CHUNK = 2000;
@@ -33,10 +33,9 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
   const started = Date.now();
   const { config, calendar } = rt;
   const settings = { remindBefore: config.remindBefore };
-  // A joint item's 配合 units are reminded by an earlier day (support-lead.ts): the slot reads that much further ahead.
-  const ahead = { remindBefore: [Math.max(0, ...config.remindBefore) + config.supportLead] };
-  const horizon = endOfDay(horizonDate(slot.date, ahead, calendar), config.tz);
-  const refs = await rt.store.refsDueBy(horizon);
+  const horizon = endOfDay(horizonDate(slot.date, settings, calendar), config.tz);
+  // A joint item's 配合 units are reminded by an earlier day (support-lead.ts): their deadlines are read further ahead.
+  const refs = [...(await rt.store.refsDueBy(horizon)), ...(await supportRefsAfter(rt, slot.date, horizon))];
   const lists = new Map<string, PersonList>();
   const missing: Missing = new Map();
   const steps: { item: string; unit: string; due: string; step: number; days: number }[] = [];

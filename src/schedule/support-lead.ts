@@ -5,12 +5,12 @@
 import { sendText } from '../dispatch/handler-kit.ts';
 import { leadRecipients } from '../dispatch/joint-kit.ts';
 import { enqueueDeliveries } from '../delivery/delivery.ts';
-import { formatDate } from '../domain/dates.ts';
+import { endOfDay, formatDate } from '../domain/dates.ts';
 import { hasReported, reportsToLead, supportDate } from '../domain/joint.ts';
 import { STATE_LABELS } from '../domain/rules.ts';
-import { noticeNumber, type Assignment, type ItemHeader } from '../domain/types.ts';
+import { noticeNumber, parseAssignmentRef, type Assignment, type ItemHeader } from '../domain/types.ts';
 import type { Runtime } from '../infra/runtime.ts';
-import { reminderDue, type DueWhen, type Slot } from './slots.ts';
+import { horizonDate, reminderDue, type DueWhen, type Slot } from './slots.ts';
 
 /** The tag of the message that tells the lead unit which 配合 units have not reported to it. */
 export const SUPPORT_TAG = '配合单位未报送';
@@ -19,6 +19,25 @@ export const SUPPORT_TAG = '配合单位未报送';
 export function supportBy(rt: Pick<Runtime, 'config' | 'calendar'>, item: ItemHeader, a: Assignment): string | undefined {
   if (!reportsToLead(item, a.unit) || hasReported(a)) return undefined;
   return supportDate(a.due, rt.config.supportLead, rt.calendar);
+}
+
+/**
+ * The 配合 units of joint items due after the slot's own horizon (`after`, epoch ms) but within reach of their earlier
+ * day: DUCHA_SUPPORT_LEAD more working days. Only the items' headers are read to pick them: other units there wait.
+ */
+export async function supportRefsAfter(rt: Runtime, today: string, after: number): Promise<string[]> {
+  const { config, calendar } = rt;
+  if (config.supportLead === 0) return [];
+  const ahead = { remindBefore: [Math.max(0, ...config.remindBefore) + config.supportLead] };
+  const far = endOfDay(horizonDate(today, ahead, calendar), config.tz);
+  const refs = (await rt.store.dueBetween(after + 1, far)).map((t) => t.ref);
+  if (refs.length === 0) return [];
+  const headers = new Map((await rt.store.getHeaders([...new Set(refs.map((r) => parseAssignmentRef(r).item))])).map((h) => [h.id, h]));
+  return refs.filter((ref) => {
+    const { item, unit } = parseAssignmentRef(ref);
+    const h = headers.get(item);
+    return h !== undefined && reportsToLead(h, unit);
+  });
 }
 
 /** The slots a day falls on: the day itself when it is a working day, else the first working day after it. */
