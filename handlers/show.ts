@@ -10,7 +10,7 @@ import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom } from '../src/dispatch/handler-kit.ts';
 import { attachmentLine } from '../src/chat/attachment-texts.ts';
-import { hasLeadRule, jointState } from '../src/domain/joint.ts';
+import { hasLeadRule, jointState, supportLine } from '../src/domain/joint.ts';
 
 export const show: CommandHandler = {
   command: 'show',
@@ -52,6 +52,8 @@ export const show: CommandHandler = {
       if (!r) continue;
       const signed = r.signature ? `${name(r.signature.by)}于 ${formatDateTime(r.signature.at, tz)} 签署` : '尚未签署';
       lines.push('', `${dir.unitName(a.unit)}第 ${r.version} 稿${r.final ? '办结' : '进展'}报告（${signed}）：`, r.text);
+      // A joint item's lead unit: which 配合 units had reported when its leader signed.
+      if (r.supporting) lines.push(`（签署时配合单位${supportLine(r.supporting, dir)}）`);
     }
     // Every attachment of every report, by the number /附件 takes.
     const files = item.assignments

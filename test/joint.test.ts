@@ -175,6 +175,7 @@ describe('a joint item reports through its lead unit', () => {
     await h!.command('zhang', '/查看 1');
     expect(texts('zhang').at(-1)).toContain('· 市住建局（配合），负责领导何涛：随牵头单位办结');
     expect(texts('zhang').at(-1)).toContain('随牵头单位办结（市住建局）');
+    expect(texts('zhang').at(-1)).toContain('综合两家配合单位情况，整治全部完成。\n（签署时配合单位已报送：市交通运输局、市住建局；未报送：无）');
     await h!.command('zhang', '/核验 1');
     expect(texts('zhang').at(-1)).toContain('结论：记录完整，未发现事后改动。');
   });
