@@ -11,6 +11,7 @@ import { check } from '../src/domain/rules.ts';
 import { isRefusal } from '../src/domain/refusal.ts';
 import { toFeishuCard } from '../src/platforms/feishu/render.ts';
 import { toWecomMessages } from '../src/platforms/wecom/render.ts';
+import { runSlot } from '../src/schedule/slot.ts';
 import { tick } from '../src/schedule/ticker.ts';
 import { createHarness, type Harness, type HarnessOptions } from './helpers/harness.ts';
 import { shownText } from './helpers/feishu-card-text.ts';
@@ -287,6 +288,10 @@ describe('a 配合 unit is reminded early (DUCHA_SUPPORT_LEAD), and the lead uni
     expect(msg).toBe(
       '【配合单位未报送】督字〔2026〕1号「联合整治」\n以下配合单位尚未向牵头单位市公安局报送：\n市交通运输局：应于 2026年10月28日 前报送，已签收办理中\n市公安局办结时限 2026年10月30日。请督促其报送，汇总后报送办结报告。',
     );
+    expect(texts('zhou').filter((x) => x.startsWith('【配合单位未报送】'))).toHaveLength(2);
+    // The slot of 10-28 run again (a worker's retry): nothing is sent twice.
+    await runSlot(h!.rt, { date: '2026-10-28', at: Date.parse('2026-10-28T09:00:00+08:00') }, false);
+    await h!.settle();
     expect(texts('zhou').filter((x) => x.startsWith('【配合单位未报送】'))).toHaveLength(2);
     expect(wecomText(msg)).toBe(msg);
 
