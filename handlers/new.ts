@@ -36,6 +36,7 @@ export const newItem: CommandHandler = {
     }
     // Where the task came from, who instructed it (批办领导, who reviews the result before 办结), its document number.
     const origin = sourceOf(dir, cmd.options);
+    const leadRule = cmd.options.lead !== undefined && units.length > 1;
     // Key items go to the head only (要有重点); ordinary ones to a deputy, the first unless one is named.
     let named: { unit: string; person: string } | undefined;
     if (cmd.options.to) {
@@ -87,11 +88,13 @@ export const newItem: CommandHandler = {
         owner,
         ...(progress ? { progress } : {}),
         ...origin,
+        // 牵头= given on several units: the 配合 units report to the lead unit (src/domain/joint.ts).
+        ...(leadRule ? { leadRule } : {}),
       };
       return {
         item,
         assignments,
-        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, owner, ...(progress ? { progress } : {}), ...origin } }],
+        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, owner, ...(progress ? { progress } : {}), ...origin, ...(leadRule ? { lead, leadRule } : {}) } }],
         deliveries: [
           { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
         ],

@@ -7,6 +7,7 @@ import { ACCESS, requireAccess, whoLine } from '../src/domain/access.ts';
 import { REASONS, type ReasonedAction } from '../src/domain/reasons.ts';
 import { isRefusal, Refusal } from '../src/domain/refusal.ts';
 import { latestReport, noticeNumber } from '../src/domain/types.ts';
+import { jointRefusal } from '../src/domain/rules.ts';
 import type { ActionHandler, CommandContext, CommandHandler } from '../src/dispatch/handler.ts';
 import { itemIdFrom, oneUnit } from '../src/dispatch/handler-kit.ts';
 import type { ReasonAsk } from '../src/dispatch/reason-ask.ts';
@@ -91,7 +92,9 @@ async function waitingFor(ctx: CommandContext, id: string, unit: string | undefi
       if (r?.status === 'pending' && a.responsible === person) {
         return [{ a: 'send_back', k: cardKey({ kind: 'sign', item: id, unit: a.unit, n: r.version }), unit: a.unit }];
       }
-      if (r?.status === 'signed' && office) return [{ a: 'return', k: cardKey({ kind: 'review', item: id, unit: a.unit, n: r.version }), unit: a.unit }];
+      // A 配合 unit's report of a joint item is not the office's (RULES.return.joint): named, it is refused as the table says.
+      const theirs = unit === undefined && jointRefusal('return', found.item, a.unit, dir) !== undefined;
+      if (r?.status === 'signed' && office && !theirs) return [{ a: 'return', k: cardKey({ kind: 'review', item: id, unit: a.unit, n: r.version }), unit: a.unit }];
       // A contact's extension request waiting for this leader: 不同意, with the reason typed.
       const ask = a.responsible === person ? a.extensions.find((e) => e.status === 'pending_leader') : undefined;
       if (ask) return [{ a: 'disagree_extension', k: cardKey({ kind: 'extension_ask', item: id, unit: a.unit, n: ask.id }), unit: a.unit }];

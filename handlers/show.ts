@@ -13,6 +13,7 @@ import { attachmentLine } from '../src/chat/attachment-texts.ts';
 import { deadlineHistory, unitTimelinessLabel } from '../src/chat/deadline-texts.ts';
 import { progressNote, progressSetting } from '../src/chat/progress-texts.ts';
 import { leaderLines } from '../src/chat/leader-lines.ts';
+import { hasLeadRule, jointState, supportLine } from '../src/domain/joint.ts';
 
 export const show: CommandHandler = {
   command: 'show',
@@ -41,6 +42,7 @@ export const show: CommandHandler = {
       ...(item.req ? [`要求：${item.req}`] : []),
       ...progressSetting(item),
       ...(item.amendments ?? []).map((m) => `更正：${amendmentText(m)}`),
+      ...(hasLeadRule(item) ? [`牵头单位：${dir.unitName(item.lead)}（配合单位的报告报牵头单位汇总，由牵头单位的办结报告报督查室）`] : []),
       '',
       '各单位办理情况：',
       ...item.assignments.map((a) => {
@@ -49,7 +51,7 @@ export const show: CommandHandler = {
         const ext = a.extensions[a.extensions.length - 1];
         const refused = ext?.status === 'refused' ? `；延期申请（至 ${formatDate(ext.to)}）未获同意${ext.refuseReason ? `，理由：${ext.refuseReason}` : ''}` : '';
         const done = `；办结情况：${unitTimelinessLabel(item, a, item.assignments, now, tz)}`;
-        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}${progressNote(item, a, now, { tz, remindAt: rt.config.remindAt, calendar: rt.calendar })}${done}`;
+        return `· ${dir.unitName(a.unit)}${item.assignments.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}，负责领导${name(a.responsible)}：${jointState(item, a) ?? STATE_LABELS[a.state]}${isOverdue(a, now) ? '【逾期】' : ''}，期限 ${formatDate(a.due)}${rep}${refused}${progressNote(item, a, now, { tz, remindAt: rt.config.remindAt, calendar: rt.calendar })}${done}`;
       }),
     ];
     // Each unit's original deadline and every extension asked (who, when, from, to, why, and what became of it).
@@ -61,6 +63,8 @@ export const show: CommandHandler = {
       if (!r) continue;
       const signed = r.signature ? `${name(r.signature.by)}于 ${formatDateTime(r.signature.at, tz)} 签署` : '尚未签署';
       lines.push('', `${dir.unitName(a.unit)}第 ${r.version} 稿${r.final ? '办结' : '进展'}报告（${signed}）：`, r.text);
+      // A joint item's lead unit: which 配合 units had reported when its leader signed.
+      if (r.supporting) lines.push(`（签署时配合单位${supportLine(r.supporting, dir)}）`);
     }
     // Every attachment of every report, by the number /附件 takes.
     const files = item.assignments

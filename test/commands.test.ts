@@ -209,7 +209,8 @@ describe('/新建 /new', () => {
     expect(await actions('草稿1')).toEqual(['create']);
     const audit = await lastAudit('草稿1');
     expect(audit).toMatchObject({ actor: 'zhang', platform: 'feishu', action: 'create', item: 'd1', to: 'draft', at: NOW });
-    expect(audit.detail).toEqual({ title: '城区主干道积水整治', units: ['jtj', 'gaj'], category: 'major', due: '2026-10-30', draft: 1, owner: 'zhang' });
+    // 牵头= was given: the lead rule applies, and the audit says so (src/domain/joint.ts).
+    expect(audit.detail).toEqual({ title: '城区主干道积水整治', units: ['jtj', 'gaj'], category: 'major', due: '2026-10-30', draft: 1, owner: 'zhang', lead: 'gaj', leadRule: true });
     // No 督字 number is taken by a draft.
     expect(await h.redis.get(h.rt.store.k.seq(2026))).toBeNull();
   });

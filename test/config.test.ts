@@ -119,6 +119,17 @@ describe('DUCHA_ADMIN_PASSWORD (/metrics and /admin/queues)', () => {
   });
 });
 
+describe('joint items', () => {
+  it('DUCHA_SUPPORT_LEAD: 2 working days by default, 0 to 30, anything else refused with its name', () => {
+    expect(loadConfig({}).supportLead).toBe(2);
+    expect(loadConfig({ DUCHA_SUPPORT_LEAD: '5' }).supportLead).toBe(5);
+    expect(loadConfig({ DUCHA_SUPPORT_LEAD: '0' }).supportLead).toBe(0);
+    for (const bad of ['31', '-1', '1.5', '两天']) {
+      expect(() => loadConfig({ DUCHA_SUPPORT_LEAD: bad })).toThrow(/DUCHA_SUPPORT_LEAD：.*应为 0 到 30 之间的工作日数/);
+    }
+  });
+});
+
 describe('report attachments', () => {
   it('have their documented defaults', () => {
     const c = loadConfig({});

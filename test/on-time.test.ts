@@ -82,6 +82,14 @@ describe('timeliness', () => {
   it('a 配合 unit completed with its lead unit (no report of its own): when it was completed counts', () => {
     expect(timeliness(unit({ state: 'completed', completedAt: at('2026-10-30T12:00:00') }), now, TZ)).toBe('on_time');
   });
+  it('a 配合 unit of a joint item (牵头=) completed with its lead: judged by the lead leader’s signature, not by the office’s 受理', () => {
+    // The lead unit's final report was signed on the deadline day and accepted two days later: every unit of it is 按期.
+    const withLead = { unit: 'gaj', version: 1, signedAt: at('2026-10-30T17:00:00') };
+    const a = unit({ state: 'completed', completedAt: at('2026-11-02T09:00:00'), completedWith: withLead, reports: [finalReport('2026-10-20T10:00:00', 'signed')] });
+    expect(timeliness(a, now, TZ)).toBe('on_time');
+    // Signed by the lead after the deadline: late, whenever the 配合 unit itself reported to the lead.
+    expect(timeliness({ ...a, completedWith: { ...withLead, signedAt: at('2026-10-31T09:00:00') } }, now, TZ)).toBe('late');
+  });
   it('refused and pending extensions change nothing', () => {
     const a = unit({ extensions: [extension('2026-10-30', '2026-11-20', '2026-10-28T10:00:00', 'refused')], ...completed('2026-11-02T10:00:00') });
     expect(timeliness(a, now, TZ)).toBe('late');

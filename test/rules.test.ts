@@ -42,11 +42,12 @@ const STATES: AssignmentState[] = ['issued', 'received', 'awaiting_signature', '
 
 /** What should happen from one state: the state after (`same`: unchanged; `by_report`: progress → received,
  * final → completed), or the refusal code. */
-type FromState = { to: AssignmentState | 'same' | 'by_report' } | { refuse: 'wrong_state' | 'unsigned' };
+type FromState = { to: AssignmentState | 'same' | 'by_report' } | { refuse: 'wrong_state' | 'unsigned' | 'not_allowed' };
 const to = (s: AssignmentState | 'same' | 'by_report'): FromState => ({ to: s });
 const SAME: FromState = { to: 'same' };
 const NO: FromState = { refuse: 'wrong_state' };
 const UNSIGNED: FromState = { refuse: 'unsigned' };
+const NOT_JOINT: FromState = { refuse: 'not_allowed' };
 
 /** The responsible leader: the head for a key item (rule 1), the named deputy for an ordinary one (rule 6). */
 const responsible = (a: ActorKind, k: Kind) => (k === 'key' ? a === 'head' : a === 'respDeputy');
@@ -159,6 +160,13 @@ const EXPECT: Record<AssignmentAction, Expectation> = {
     who: officeOnly,
     elsewhere: [],
     from: { issued: SAME, received: SAME, awaiting_signature: SAME, signed: SAME, returned: SAME, completed: SAME },
+  },
+  // 随牵头单位办结: only on a joint item (牵头=), where the office's 受理 of the lead's final report completes each 配合
+  // unit; these items have no lead rule, so the office is told each unit reports to it (test/joint.test.ts has the rest).
+  complete_with_lead: {
+    who: officeOnly,
+    elsewhere: [],
+    from: { issued: NOT_JOINT, received: NOT_JOINT, awaiting_signature: NOT_JOINT, signed: NOT_JOINT, returned: NOT_JOINT, completed: NOT_JOINT },
   },
   // 延期申请: the head or a contact (and the deputy who stands for the head on an ordinary item), while open.
   request_extension: {

@@ -2,7 +2,8 @@
 
 /** `extension`: a request as the office decides it; `extension_ask`: a contact's request, to the unit's responsible leader. */
 /** `closing`: the 批办领导's 【办结报告】 of a finished item (one per item, like the preview). */
-export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'extension_ask' | 'proposal' | 'closing';
+/** `joint`: a 配合 unit's signed report as its lead unit receives it (unit: the 配合 unit, n: the report's version). */
+export type CardKind = 'preview' | 'notice' | 'sign' | 'review' | 'summons' | 'extension' | 'extension_ask' | 'proposal' | 'closing' | 'joint';
 
 export interface CardKey {
   kind: CardKind;
@@ -12,7 +13,7 @@ export interface CardKey {
   n?: number;
 }
 
-const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'extension_ask', 'proposal', 'closing'];
+const KINDS: CardKind[] = ['preview', 'notice', 'sign', 'review', 'summons', 'extension', 'extension_ask', 'proposal', 'closing', 'joint'];
 
 export function cardKey(k: CardKey): string {
   return [k.kind, k.item, k.unit ?? '', k.n ?? ''].join(':').replace(/:+$/, '');

@@ -17,6 +17,9 @@ import { leaderExtensionCard, officeExtensionCard } from './extension-cards.ts';
 import { unitTimelinessLabel } from './deadline-texts.ts';
 import { closingCard } from './closing-card.ts';
 import { sourceLine } from '../domain/sources.ts';
+import { jointCard, supportFields } from './joint-cards.ts';
+import { jointRefusal } from '../domain/rules.ts';
+import { leadsJoint, reportsToLead, supportStatus, unitList } from '../domain/joint.ts';
 
 export interface CardContext {
   item: ItemHeader;
@@ -66,6 +69,8 @@ function drawCard(key: CardKey, viewer: string, ctx: CardContext): Card {
         read: (label) => button(ctx, key, viewer, 'read_review', label, 'primary', { title: `确认阅示${noticeNumber(ctx.item)}？`, text: '阅即表示认可办理结果，事项办结。' }),
         instruct: (label, input) => button(ctx, key, viewer, 'instruct', label, 'default', undefined, input),
       });
+    case 'joint':
+      return jointCard(key, ctx);
   }
 }
 
@@ -283,6 +288,7 @@ function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       { label: '报送人', value: `${personName(dir, r.by)}（${when(ctx, r.at)}）` },
       { label: '版本', value: `第 ${r.version} 稿` },
       ...filesField(r),
+      ...supportFields(r, a, ctx),
     ],
     body: reportBody(ctx, r),
     buttons: [],
@@ -294,7 +300,8 @@ function signCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     );
     card.note = `签字就表明认可，签字就必须负责。签署即确认以上全文${r.attachments?.length ? '和全部附件' : ''}。`;
   } else if (r.signature) {
-    card.note = `已由${personName(dir, r.signature.by)}于 ${when(ctx, r.signature.at)} 签署${reviewSuffix(r.status)}${because('退回理由', r.status === 'returned' ? r.returnReason : undefined)}`;
+    const toLead = reportsToLead(item, a.unit) && r.status === 'signed' ? `，已报牵头单位${dir.unitName(item.lead)}` : '';
+    card.note = `已由${personName(dir, r.signature.by)}于 ${when(ctx, r.signature.at)} 签署${toLead}${reviewSuffix(r.status)}${because('退回理由', r.status === 'returned' ? r.returnReason : undefined)}`;
   } else if (r.status === 'sent_back') {
     const by = r.reviewedBy ? `由${personName(dir, r.reviewedBy)}于 ${when(ctx, r.reviewedAt)} ` : `（${when(ctx, r.reviewedAt)}）`;
     card.note = `已${by}退回联络员修改${because('退回理由', r.returnReason)}`;
@@ -330,16 +337,22 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
       { label: '签署人', value: r.signature ? `${personName(dir, r.signature.by)}（${when(ctx, r.signature.at)}）` : '未签署' },
       { label: '版本', value: `第 ${r.version} 稿` },
       ...filesField(r),
+      ...supportFields(r, a, ctx),
     ],
     body: reportBody(ctx, r),
     buttons: [],
   };
-  if (r.status === 'signed') {
+  // A 配合 unit's report of a joint item is the lead unit's to take, never the office's (RULES.accept.joint).
+  const notOurs = jointRefusal('accept', item, a.unit, dir);
+  if (r.status === 'signed' && notOurs) {
+    card.title = `配合单位已签署的${r.final ? '办结报告' : '进展报告'}（报牵头单位）：${noticeNumber(item)}`;
+    card.note = `${notOurs.replace(/^不予受理：/, '')}，督查室无需受理。`;
+  } else if (r.status === 'signed') {
     const which = `${dir.unitName(a.unit)}第 ${r.version} 稿${r.final ? '办结' : '进展'}报告`;
     card.buttons.push(
       button(ctx, key, viewer, 'accept', '受理', 'primary', {
         title: `确认受理${which}？`,
-        text: `「${reportExcerpt(r.text)}」\n${r.final ? '受理办结报告后，该单位即告办结。' : '受理后该单位继续办理。'}`,
+        text: `「${reportExcerpt(r.text)}」\n${r.final ? finalAccepted(item, a, ctx) : '受理后该单位继续办理。'}`,
       }),
       button(
         ctx,
@@ -361,6 +374,14 @@ function reviewCard(key: CardKey, viewer: string, ctx: CardContext): Card {
     card.note = '本稿已被新版本取代';
   }
   return card;
+}
+
+/** What 受理 of a final report does, said before the press: the unit completes; a joint item's lead takes its 配合 units along. */
+function finalAccepted(item: ItemHeader, a: Assignment, ctx: CardContext): string {
+  if (!leadsJoint(item, a.unit)) return '受理办结报告后，该单位即告办结。';
+  const s = supportStatus(item, ctx.assignments);
+  const missing = s.missing.length ? `（其中${unitList(s.missing, ctx.dir)}未向牵头单位报送）` : '';
+  return `受理后本事项办结，配合单位${unitList([...s.reported, ...s.missing], ctx.dir)}一并办结${missing}。`;
 }
 
 function summonsCard(key: CardKey, viewer: string, ctx: CardContext): Card {

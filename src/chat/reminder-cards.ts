@@ -34,7 +34,8 @@ export interface ReminderList {
   slot: string;
   tag: ReminderTag;
   late: boolean;
-  lines: { ref: string; awaited: Awaited }[];
+  /** `by`: a 配合 unit of a joint item (牵头=) that has not reported to its lead unit: the day it must by. */
+  lines: { ref: string; awaited: Awaited; by?: string }[];
 }
 
 export interface Listed {
@@ -42,6 +43,8 @@ export interface Listed {
   a: Assignment;
   /** What the slot asked of the person. */
   awaited: Awaited;
+  /** A 配合 unit's day to report to its lead unit, when the slot reminded by it. */
+  by?: string;
 }
 
 /** 还有 N 个工作日 / 今天到期 / 已逾期 N 个工作日, from the domain's today. */
@@ -91,6 +94,12 @@ function line(l: Listed, i: number, ctx: ScheduledContext): string {
     what += `（第 ${r?.version ?? '?'} 稿：${first}${(r?.text.length ?? 0) > first.length ? '…' : ''}）`;
   }
   if (l.awaited === 'report') what += `：发送 ${reportLines(item, Number(dateInTz(ctx.now, ctx.tz).slice(0, 4)))}`;
+  if (l.by !== undefined) {
+    // A 配合 unit reports to its lead unit, by an earlier day than the deadline.
+    const lead = ctx.dir.unitName(item.lead);
+    if (l.awaited === 'report') what = what.replace('请报送办理情况', `请向牵头单位${lead}报送办理情况`);
+    return `${head}\n${unit}（配合） · ${what}\n向牵头单位${lead}报送时限 ${formatDate(l.by)}（${dueRemark(l.by, ctx.now, ctx.tz, ctx.calendar)}），${due}`;
+  }
   return `${head}\n${unit} · ${what}\n${due}`;
 }
 

@@ -37,6 +37,7 @@ export const ACTION_LABELS: Record<string, string> = {
   review_read: '批办领导阅示，事项办结',
   instruct: '批办领导再批示',
   review_silence: '批办领导审阅期内未有新的批示，视为办结',
+  complete_with_lead: '随牵头单位办结',
   chase: '签收提醒',
   escalate: '逾期升级',
   reassign: '负责领导按通讯录变更',

@@ -23,6 +23,7 @@ import type { Runtime } from '../infra/runtime.ts';
 import type { Outcome } from '../store/apply-op.ts';
 import type { Actor, ItemHeader } from '../domain/types.ts';
 import { isScheduledKey, renderScheduled } from '../schedule/views.ts';
+import { showsEveryUnit } from '../chat/joint-cards.ts';
 
 export interface ActionAnswer {
   toast: { type: 'success' | 'info' | 'error' | 'warning'; text: string };
@@ -304,8 +305,9 @@ export async function renderByKey(rt: Runtime, key: string, viewer: string, view
     return follows ? { ...base, follows } : base;
   };
   if (view?.item.id === k.item) {
-    const as = k.unit ? view.assignments.filter((a) => a.unit === k.unit) : view.assignments;
-    if (as.length === (k.unit ? 1 : view.item.units.length)) return renderCard(k, viewer, { ...(await withFollows(view.item)), item: view.item, assignments: as });
+    const one = k.unit && !showsEveryUnit(k, view.item);
+    const as = one ? view.assignments.filter((a) => a.unit === k.unit) : view.assignments;
+    if (as.length === (one ? 1 : view.item.units.length)) return renderCard(k, viewer, { ...(await withFollows(view.item)), item: view.item, assignments: as });
   }
   // A unit's card reads the item's header and that unit's record; only the preview reads every unit's.
   const [header, assignments] = await Promise.all([
@@ -313,6 +315,8 @@ export async function renderByKey(rt: Runtime, key: string, viewer: string, view
     k.unit ? rt.store.getAssignment(k.item, k.unit).then((a) => (a ? [a.doc] : [])) : undefined,
   ]);
   if (!header) return undefined;
-  const as = assignments ?? (await rt.store.getAssignments(k.item, header.doc.units)).map((a) => a.doc);
+  // A joint item's cards about reports to or from its lead unit list every 配合 unit (joint-cards.ts).
+  const one = assignments && !showsEveryUnit(k, header.doc);
+  const as = one ? assignments : (await rt.store.getAssignments(k.item, header.doc.units)).map((a) => a.doc);
   return renderCard(k, viewer, { ...(await withFollows(header.doc)), item: header.doc, assignments: as });
 }

@@ -24,7 +24,7 @@ export const TIMELINESS_LABELS: Record<Timeliness, string> = {
 export const TIMELINESS_ORDER: readonly Timeliness[] = ['on_time', 'extended_on_time', 'late', 'overdue', 'open'];
 
 type Deadline = { due: string; dueAt: number };
-type Timed = Pick<Assignment, 'state' | 'due' | 'dueAt' | 'completedAt' | 'extensions' | 'reports'>;
+type Timed = Pick<Assignment, 'state' | 'due' | 'dueAt' | 'completedAt' | 'extensions' | 'reports'> & Partial<Pick<Assignment, 'completedWith'>>;
 
 /**
  * The deadline the unit was first given: the one the first approved extension replaced, or, without one, the deadline
@@ -42,10 +42,13 @@ export function extensionCount(a: Pick<Assignment, 'extensions'>): number {
 
 /**
  * When the unit delivered: the signature of the final report that was accepted (the office's acceptance may come a
- * day later, and the unit is not late for it); without one (an item completed some other way), when it was completed.
+ * day later, and the unit is not late for it); for a 配合 unit completed with its lead unit (牵头=), the lead's
+ * signature of that joint final report: the same delivery judges every unit of it; without either (an item completed
+ * some other way), when it was completed.
  */
-export function deliveredAt(a: Pick<Assignment, 'completedAt' | 'reports'>, lead?: Pick<Assignment, 'completedAt' | 'reports'>): number | undefined {
+export function deliveredAt(a: Pick<Assignment, 'completedAt' | 'reports' | 'completedWith'>, lead?: Pick<Assignment, 'completedAt' | 'reports' | 'completedWith'>): number | undefined {
   if (a.completedAt === undefined) return undefined;
+  if (a.completedWith) return a.completedWith.signedAt;
   const accepted: Report | undefined = [...a.reports].reverse().find((r) => r.final && r.status === 'accepted');
   if (accepted?.signature) return accepted.signature.at;
   // A 配合 unit completed with its lead unit (牵头=): it delivered when the lead unit's final report was signed.

@@ -3,6 +3,7 @@
 import type { Directory, Role } from '../directory/directory.ts';
 import { Refusal } from './refusal.ts';
 import { noticeNumber } from './item-number.ts';
+import { hasLeadRule } from './joint.ts';
 import { type Assignment, type AssignmentState, type Extension, type ExtensionStatus, type ItemHeader, type ItemStatus } from './types.ts';
 
 /** Whose action it is, relative to one assignment. */
@@ -29,7 +30,8 @@ export type AssignmentAction =
   | 'onsite'
   | 'request_extension'
   | 'agree_extension'
-  | 'decide_extension';
+  | 'decide_extension'
+  | 'complete_with_lead';
 
 export interface Rule {
   /** The Chinese name users see. */
@@ -40,6 +42,11 @@ export interface Rule {
   to: AssignmentState | 'same' | ((a: Assignment) => AssignmentState);
   /** A refusal more precise than "wrong state" for particular states. */
   refuse?: Partial<Record<AssignmentState, { code: 'unsigned' | 'wrong_state'; message: string }>>;
+  /**
+   * On a joint item (牵头=, see joint.ts): the only units the action may take (`lead`: the lead unit's assignment;
+   * `support`: a 配合 unit's), and what anyone trying it on another is told. Absent: any unit, as on every other item.
+   */
+  joint?: { only: 'lead' | 'support'; refuse: (unit: string, lead: string) => string; alone?: string };
 }
 
 const OPEN: AssignmentState[] = ['issued', 'received', 'awaiting_signature', 'signed', 'returned'];
@@ -65,6 +72,8 @@ export const RULES: Record<AssignmentAction, Rule> = {
     from: ['signed'],
     // A progress report accepted goes back to work; a final report accepted completes the assignment.
     to: (a) => (a.reports[a.reports.length - 1]?.final ? 'completed' : 'received'),
+    // A 配合 unit's report goes to the lead unit, whose final report answers for every unit: never the office's to take.
+    joint: { only: 'lead', refuse: (unit, lead) => `不予受理：${unit}是配合单位，其报告报牵头单位${lead}汇总，由${lead}的办结报告一并报督查室` },
     refuse: {
       awaiting_signature: { code: 'unsigned', message: '不予受理：该报告尚未经负责领导本人签署' },
       received: { code: 'unsigned', message: '不予受理：该单位没有已签署的报告' },
@@ -72,7 +81,13 @@ export const RULES: Record<AssignmentAction, Rule> = {
       issued: { code: 'unsigned', message: '不予受理：该单位没有已签署的报告' },
     },
   },
-  return: { label: '退回', who: ['office'], from: ['signed'], to: 'returned' },
+  return: {
+    label: '退回',
+    who: ['office'],
+    from: ['signed'],
+    to: 'returned',
+    joint: { only: 'lead', refuse: (unit, lead) => `${unit}是配合单位，其报告报牵头单位${lead}汇总，督查室不单独退回；请审核${lead}的报告` },
+  },
   urge: { label: '催办', who: ['office'], from: OPEN, to: 'same' },
   summon: { label: '约谈（听取汇报）', who: ['office'], from: OPEN, to: 'same' },
   confirm_summons: { label: '确认出席', who: ['head'], from: [...OPEN, 'completed'], to: 'same' },
@@ -83,6 +98,18 @@ export const RULES: Record<AssignmentAction, Rule> = {
   // A contact's request goes to the unit's responsible leader first (同意申请 / 不同意): see EXTENSION_RULES.
   agree_extension: { label: '审核延期申请', who: ['responsible'], from: OPEN, to: 'same' },
   decide_extension: { label: '审批延期', who: ['office'], from: OPEN, to: 'same' },
+  // The office's 受理 of the lead unit's final report of a joint item completes each 配合 unit with it, reported or not.
+  complete_with_lead: {
+    label: '随牵头单位办结',
+    who: ['office'],
+    from: OPEN,
+    to: 'completed',
+    joint: {
+      only: 'support',
+      refuse: (unit) => `${unit}是牵头单位，须受理其办结报告`,
+      alone: '该事项没有指定牵头单位（牵头=），各单位的报告各自报督查室受理',
+    },
+  },
 };
 
 export const STATE_LABELS: Record<AssignmentState, string> = {
@@ -135,7 +162,7 @@ function isPartyElsewhere(party: Party, person: string, a: Assignment, dir: Dire
 }
 
 /** What an item's number and status say to someone refused an action on it: `草稿7尚未发出`, `督字〔2026〕3号已撤回`. */
-type ItemFacts = Pick<ItemHeader, 'status' | 'year' | 'seq' | 'draft' | 'expired'>;
+type ItemFacts = Pick<ItemHeader, 'status' | 'year' | 'seq' | 'draft' | 'expired'> & Partial<Pick<ItemHeader, 'leadRule' | 'lead' | 'units'>>;
 
 /** Why nothing more can be done on an item that is not open, as a sentence's start; undefined when it is open. */
 function notOpen(item: ItemFacts): string | undefined {
@@ -173,6 +200,8 @@ export function check(action: AssignmentAction, person: string, item: ItemFacts,
     }
     throw new Refusal('not_allowed', `只有${rule.who.includes('office') ? '' : unitName + '的'}${allowed}才能${rule.label}`);
   }
+  const joint = jointRefusal(action, item, a.unit, dir);
+  if (joint) throw new Refusal('not_allowed', joint);
   if (!rule.from.includes(a.state)) {
     const special = rule.refuse?.[a.state];
     if (special) throw new Refusal(special.code, special.message);
@@ -180,6 +209,19 @@ export function check(action: AssignmentAction, person: string, item: ItemFacts,
   }
   if (rule.to === 'same') return a.state;
   return typeof rule.to === 'function' ? rule.to(a) : rule.to;
+}
+
+/**
+ * What the lead rule of a joint item says against the action on this unit (RULES' `joint`), or undefined when it
+ * allows it (or the item has no lead rule: then an action with `only: 'support'` has no unit to act on).
+ */
+export function jointRefusal(action: AssignmentAction, item: Partial<Pick<ItemHeader, 'leadRule' | 'lead' | 'units'>>, unit: string, dir: Pick<Directory, 'unitName'>): string | undefined {
+  const joint = RULES[action].joint;
+  if (!joint) return undefined;
+  if (!hasLeadRule(item)) return joint.only === 'lead' ? undefined : joint.alone;
+  const lead = item.lead!;
+  if ((joint.only === 'lead') === (unit === lead)) return undefined;
+  return joint.refuse(dir.unitName(unit), dir.unitName(lead));
 }
 
 // The item is completed when all its assignments are: the item's record counts its open assignments, and the

@@ -68,6 +68,11 @@ export interface Report {
   reviewedAt?: number;
   /** Why the leader sent it back (退回修改) or the office returned it (退回): a "no" always says why. */
   returnReason?: string;
+  /**
+   * A lead unit's final report of a joint item (牵头=), as its leader signed it: which 配合 units had reported to the
+   * lead unit by then, and which had not. Absent on every other report.
+   */
+  supporting?: { reported: string[]; missing: string[] };
 }
 
 export interface Summons {
@@ -177,6 +182,11 @@ export interface Assignment {
   chases?: number;
   /** Escalation steps taken (1 automatic 催办, 2 约谈 proposed, 3 坐地督查 proposed). */
   escalated?: number[];
+  /**
+   * A 配合 unit of a joint item (牵头=) completed with its lead unit: the lead unit's final report that completed it
+   * (its version, and when the lead's leader signed it: the joint delivery, see on-time.ts). Absent otherwise.
+   */
+  completedWith?: { unit: string; version: number; signedAt: number };
 }
 
 /** A correction of an issued item by the office (/修改): what changed, from what to what, and why. */

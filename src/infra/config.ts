@@ -126,6 +126,11 @@ const schema = z.object({
     if (!/^\d+$/.test(v) || n < 1 || n > 1440) ctx.addIssue({ code: 'custom', message: `“${v}”应为 1 到 1440 之间的分钟数（如 10）` });
     return n;
   }),
+  DUCHA_SUPPORT_LEAD: withDefault('2').transform((v, ctx) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n > 30) ctx.addIssue({ code: 'custom', message: `“${v}”应为 0 到 30 之间的工作日数（如 2）` });
+    return n;
+  }),
   DUCHA_FILES_DIR: withDefault('./data/files'),
   DUCHA_PDF_FONT: withDefault(DEFAULT_PDF_FONT),
   DUCHA_CLOCK: optional.transform((v, ctx) => {
@@ -216,6 +221,8 @@ export interface Config {
   attachWindowMinutes: number;
   /** Working days a 批办领导 has to review a finished item before it is 办结 by itself (DUCHA_REVIEW_DAYS). */
   reviewDays: number;
+  /** Working days before a joint item's deadline by which its 配合 units report to the lead unit (牵头=). */
+  supportLead: number;
   /** Where report attachments are kept, content-addressed (shared storage when processes run on several machines). */
   filesDir: string;
   /** The font of generated PDFs (the archive record): a font file, a collection (.ttc) as `path#PostScriptName`. */
@@ -278,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     escalate: e.DUCHA_ESCALATE,
     attachWindowMinutes: e.DUCHA_ATTACH_WINDOW,
     reviewDays: e.DUCHA_REVIEW_DAYS,
+    supportLead: e.DUCHA_SUPPORT_LEAD,
     filesDir: e.DUCHA_FILES_DIR,
     pdfFont: e.DUCHA_PDF_FONT,
     console: false,

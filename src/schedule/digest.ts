@@ -1,6 +1,7 @@
 // The office's daily digest (【督查日报】) at the slot: open assignments by state, overdue by unit, due within three
 // working days, notices unreceived for over a day, signed reports waiting for 受理, units behind on progress reports,
 // and how many units were on time (按期 / 延期后按期 / 逾期办结 / 逾期未办结). Nothing when nothing is open.
+import { reportsToLead } from '../domain/joint.ts';
 import type { Card } from '../chat/message.ts';
 import { deliveryJobId, type Delivery } from '../delivery/delivery.ts';
 import { calendarWarning } from '../domain/calendar.ts';
@@ -97,7 +98,12 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
     return `· ${no(ref)} ${dir.unitName(parseAssignmentRef(ref).unit)}${a ? `（${dir.personName(a.responsible)}）` : ''}`;
   });
 
-  const signedLines = inItemOrder(signed, headers)
+  // A 配合 unit's signed report of a joint item waits for its lead unit, not for the office (src/domain/joint.ts).
+  const forOffice = signed.filter((ref) => {
+    const { item, unit } = parseAssignmentRef(ref);
+    return !reportsToLead(headers.get(item) ?? {}, unit);
+  });
+  const signedLines = inItemOrder(forOffice, headers)
     .slice(0, SHOWN)
     .map((ref) => `· ${no(ref)} ${dir.unitName(parseAssignmentRef(ref).unit)}`);
 
@@ -129,7 +135,7 @@ export async function buildDigest(rt: Runtime, slot: Slot, late: boolean): Promi
       ...(behind.length ? [section('进展报送逾期', behindLines, behind.length)] : []),
       section('三个工作日内到期', soonLines, soon.length),
       section('发出超过一天未签收', staleLines, stale.length),
-      section('已签署待受理', signedLines, signed.length),
+      section('已签署待受理', signedLines, forOffice.length),
     ].join('\n\n'),
     buttons: [],
   };

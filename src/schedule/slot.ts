@@ -12,8 +12,9 @@ import { sendDigest } from './digest.ts';
 import { dueSteps, escalate } from './escalate.ts';
 import { followLeader } from './follow-leader.ts';
 import { runProgress } from './progress.ts';
-import { awaitedOf, horizonDate, recipientsOf, reminderDue, type Awaited, type Slot } from './slots.ts';
+import { awaitedOf, horizonDate, recipientsOf, reminderDue, type Slot } from './slots.ts';
 import { remindKey, saveReminderList } from './views.ts';
+import { supportBy, supportRefsAfter, tellLeads, tellsLead, type Missing } from './support-lead.ts';
 
 /** Assignments read per round trip. */
 const CHUNK = 2000;
@@ -29,7 +30,7 @@ export interface SlotReport {
 
 interface PersonList {
   overdue: boolean;
-  lines: { ref: string; awaited: Awaited }[];
+  lines: ReminderList['lines'];
 }
 
 export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<SlotReport> {
@@ -37,8 +38,10 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
   const { config, calendar } = rt;
   const settings = { remindBefore: config.remindBefore };
   const horizon = endOfDay(horizonDate(slot.date, settings, calendar), config.tz);
-  const refs = await rt.store.refsDueBy(horizon);
+  // A joint item's 配合 units are reminded by an earlier day (support-lead.ts): their deadlines are read further ahead.
+  const refs = [...(await rt.store.refsDueBy(horizon)), ...(await supportRefsAfter(rt, slot.date, horizon))];
   const lists = new Map<string, PersonList>();
+  const missing: Missing = new Map();
   const steps: { item: string; unit: string; due: string; step: number; days: number }[] = [];
   let reminders = 0;
   for (let i = 0; i < refs.length; i += CHUNK) {
@@ -50,25 +53,34 @@ export async function runSlot(rt: Runtime, slot: Slot, late: boolean): Promise<S
       const item = headers.get(parseAssignmentRef(ref).item);
       if (!a || !item || item.status !== 'open' || a.state === 'completed') continue;
       const when = reminderDue(slot.date, a.due, settings, calendar);
-      if (!when) continue;
+      // A 配合 unit that has not reported to its lead unit is reminded by the day it must (DUCHA_SUPPORT_LEAD).
+      const by = supportBy(rt, item, a);
+      const remind = by === undefined ? when : reminderDue(slot.date, by, settings, calendar);
+      if (by !== undefined && tellsLead(rt, slot.date, by, a.due)) {
+        const m = missing.get(item.id) ?? { item, units: [] };
+        m.units.push({ a, by });
+        missing.set(item.id, m);
+      }
+      if (!when && !remind) continue;
       const awaited = awaitedOf(a);
-      if (awaited) {
+      if (awaited && remind) {
         const leader = await leaderOf(rt, item, a);
         for (const person of recipientsOf(awaited, leader, a.unit, rt.directory())) {
           let list = lists.get(person);
           if (!list) lists.set(person, (list = { overdue: false, lines: [] }));
-          list.lines.push({ ref, awaited });
-          list.overdue ||= when.kind === 'overdue';
+          list.lines.push(by === undefined ? { ref, awaited } : { ref, awaited, by });
+          list.overdue ||= when?.kind === 'overdue';
           reminders++;
         }
       }
       // Not while the office holds a signed report (its turn, not the unit's); a step due meanwhile follows a 退回.
-      if (when.kind === 'overdue' && isKey(item) && a.state !== 'signed') {
+      if (when?.kind === 'overdue' && isKey(item) && a.state !== 'signed') {
         for (const step of dueSteps(item, a, config.escalate, when.days)) steps.push({ item: item.id, unit: a.unit, due: a.due, step, days: when.days });
       }
     }
   }
   await sendLists(rt, slot, late, lists);
+  await tellLeads(rt, slot, late, missing);
   const queuedMs = Date.now() - started;
   faultPoint(rt, 'mid-slot');
   let escalations = 0;

@@ -47,7 +47,7 @@ export async function renderScheduled(rt: Runtime, key: string, viewer: string, 
     const listed: Listed[] = list.lines.flatMap((l) => {
       const a = as.get(l.ref);
       const item = byId.get(parseAssignmentRef(l.ref).item);
-      return a && item ? [{ item, a, awaited: l.awaited }] : [];
+      return a && item ? [{ item, a, awaited: l.awaited, ...(l.by === undefined ? {} : { by: l.by }) }] : [];
     });
     return reminderCard(list, listed, viewer, key, ctx);
   }

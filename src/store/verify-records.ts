@@ -82,7 +82,7 @@ export function checkRecords(
 /** Entries that set the item's status (`to`). */
 const ITEM_ACTIONS = new Set(['create', 'issue', 'cancel', 'expire', 'withdraw', 'complete_item', 'await_review', 'review_read', 'review_silence', 'instruct']);
 /** Entries of a unit whose `to` is the unit's state (a 负责领导按通讯录变更's `to` is a person). */
-const STATE_ACTIONS = new Set(['assign', 'receive', 'submit', 'sign', 'send_back', 'accept', 'return', 'urge', 'chase', 'escalate']);
+const STATE_ACTIONS = new Set(['assign', 'receive', 'submit', 'sign', 'send_back', 'accept', 'return', 'urge', 'chase', 'escalate', 'complete_with_lead']);
 
 /**
  * What the records say against what the trail recorded, field by field: this names the field of a changed record
