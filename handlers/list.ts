@@ -14,6 +14,7 @@ import type { CommandHandler } from '../src/dispatch/handler.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { unitIdFrom } from '../src/dispatch/handler-kit.ts';
 import { exportLedger } from './list-export.ts';
+import { jointState } from '../src/domain/joint.ts';
 import { sourceLine } from '../src/domain/sources.ts';
 
 const MAX_LINES = 50;
@@ -160,7 +161,7 @@ function line(item: ItemHeader, shown: Assignment[], now: number, tz: string, un
     const t = unitTimeliness(item, a, lead ? [lead, ...shown] : shown, now, tz);
     const mark = a.state === 'completed' ? `·${TIMELINESS_LABELS[t]}` : t === 'overdue' ? '【逾期】' : '';
     const n = extensionCount(a);
-    return `${unitName(a.unit)}：${STATE_LABELS[a.state]}${mark}（期限 ${formatDate(a.due)}${n ? `，已延期 ${n} 次` : ''}）`;
+    return `${unitName(a.unit)}：${jointState(item, a) ?? STATE_LABELS[a.state]}${mark}（期限 ${formatDate(a.due)}${n ? `，已延期 ${n} 次` : ''}）`;
   });
   // An item whose units are all done waits for, or had, its 批办领导's review.
   const review = item.status === 'review' ? `｜${itemStatusText(item, tz)}` : '';

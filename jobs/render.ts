@@ -53,7 +53,7 @@ export async function renderLedger(rt: Runtime, req: Extract<RenderRequest, { ki
 export async function renderArchive(rt: Runtime, req: Extract<RenderRequest, { kind: 'archive' }>): Promise<Made> {
   const font = pdfFont(rt.config);
   if (!font.ok) {
-    rt.log.error(font.problem);
+    rt.log.error(`归档无法生成：${font.problem}`);
     return { text: PDF_FONT_MISSING };
   }
   const dir = rt.directory();

@@ -155,7 +155,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     cleanup.unshift(() => queues.close());
     const metrics = new Metrics();
     metrics.watch({
-      queues: { inbound: queues.inbound, deliver: queues.deliver, schedule: queues.schedule },
+      queues: { inbound: queues.inbound, deliver: queues.deliver, schedule: queues.schedule, render: queues.render },
       outboxEntries: () => store.outboxEntries(),
       redisAvailable: () => !health.unavailable,
     });
@@ -179,7 +179,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     };
     // Said at start-up, not first at someone's /归档.
     const font = pdfFont(config);
-    if (!font.ok) log.warn(font.problem);
+    if (!font.ok) log.warn(`PDF 字体不可用：${font.problem}`);
     const calendarNote = calendarWarning(calendar, dateInTz(rt.clock.now(), config.tz));
     if (calendarNote) log.warn(calendarNote);
     if (config.clockStart !== undefined && !opts.clock) {

@@ -1,5 +1,5 @@
 // The queue dashboard (/admin/queues) as an operator opens it: headless Chromium against `npm start`, with the
-// admin's password, lists the three queues, in Chinese, loading nothing from anywhere but ducha itself (its web font
+// admin's password, lists the four queues, in Chinese, loading nothing from anywhere but ducha itself (its web font
 // is refused by the page's policy, so it looks the same on a machine with no internet).
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
@@ -30,10 +30,10 @@ describe('the queue dashboard in a browser', () => {
 
     const res = await page.goto(`${s.base}/admin/queues`);
     expect(res?.status()).toBe(200);
-    // The menu names the three queues, each a link to its page.
+    // The menu names the four queues, each a link to its page.
     const menu = page.locator('a[href^="/admin/queues/queue/"]');
-    await menu.nth(2).waitFor({ timeout: 15_000 });
-    expect(new Set(await menu.allInnerTexts())).toEqual(new Set(['inbound', 'deliver', 'schedule']));
+    await menu.nth(3).waitFor({ timeout: 15_000 });
+    expect(new Set(await menu.allInnerTexts())).toEqual(new Set(['inbound', 'deliver', 'schedule', 'render']));
     // In Chinese (its zh-CN strings), under the title ducha gives it.
     expect(await page.title()).toBe('ducha 队列');
     await page.getByText('已完成').first().waitFor();

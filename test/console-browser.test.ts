@@ -270,13 +270,14 @@ describe('the console in a browser', () => {
     });
     expect(icon).toEqual({ href: '/console/favicon.svg', type: 'image/svg+xml', width: 64 });
 
-    // 身份: the office first, then each unit, its head first.
+    // 身份: the office first, the leaders who instruct items (批办领导), then each unit, its head first.
     const groups = await page.locator('#person optgroup').evaluateAll((gs) =>
       gs.map((g) => ({ label: (g as HTMLOptGroupElement).label, people: [...g.querySelectorAll('option')].map((o) => o.textContent) })),
     );
-    expect(groups.map((g) => g.label)).toEqual(['督查室', '市交通运输局', '市公安局', '市教育局', '市卫生健康委员会', '市住房和城乡建设局', '市生态环境局', '市自然资源和规划局', '市人力资源和社会保障局', '东城区人民政府', '西湖区人民政府', '示例县人民政府']);
+    expect(groups.map((g) => g.label)).toEqual(['督查室', '批办领导', '市交通运输局', '市公安局', '市教育局', '市卫生健康委员会', '市住房和城乡建设局', '市生态环境局', '市自然资源和规划局', '市人力资源和社会保障局', '东城区人民政府', '西湖区人民政府', '示例县人民政府']);
     expect(groups[0]!.people).toEqual(['张伟', '陈静', '刘洋']);
-    expect(groups[1]!.people).toEqual(['李明', '王建国', '孙丽', '赵磊']);
+    expect(groups[1]!.people).toEqual(['孙建华']);
+    expect(groups[2]!.people).toEqual(['李明', '王建国', '孙丽', '赵磊']);
     expect(await englishOn(page)).toEqual([]);
 
     // Example items, and the two panes side by side: the same buttons in each, and words to open and close alike.

@@ -112,7 +112,7 @@ describe('the console routes', () => {
     expect(people.people).toContainEqual({ id: 'liming', name: '李明', role: '市交通运输局 一把手', group: '市交通运输局' });
     // Grouped: the office, then each unit in the directory's order, each group together.
     const groups = people.people.map((p) => p.group).filter((g, i, all) => g !== all[i - 1]);
-    expect(groups).toEqual(['督查室', '市交通运输局', '市公安局', '市教育局', '市卫生健康委员会', '市住房和城乡建设局', '市生态环境局', '市自然资源和规划局', '市人力资源和社会保障局', '东城区人民政府', '西湖区人民政府', '示例县人民政府']);
+    expect(groups).toEqual(['督查室', '批办领导', '市交通运输局', '市公安局', '市教育局', '市卫生健康委员会', '市住房和城乡建设局', '市生态环境局', '市自然资源和规划局', '市人力资源和社会保障局', '东城区人民政府', '西湖区人民政府', '示例县人民政府']);
     expect(people.guide).toHaveLength(3);
     expect(people.guide[0]).toContain('张伟');
 

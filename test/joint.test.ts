@@ -145,13 +145,13 @@ describe('a joint item reports through its lead unit', () => {
     expect(everywhere(toSign).console).toContain('配合单位\n已报送：市交通运输局、市住建局；未报送：无');
     expect((await h!.press('chen', { card: toSign, label: '签署' })).toast.text).toBe('已签署，报告已报督查室');
     expect((await state('gaj')).reports[0]!.supporting).toEqual({ reported: ['jtj', 'zjj'], missing: [] });
-    const toAccept = h!.lastCard('qian', '受理');
+    const toAccept = h!.lastCard('zhang', '受理');
     const accept = toAccept.buttons.find((b) => b.text === '受理')!;
     expect(accept.confirm?.text).toContain('受理后本事项办结，配合单位市交通运输局、市住建局一并办结。');
     for (const shown of Object.values(everywhere(toAccept))) expect(shown).toContain('已报送：市交通运输局、市住建局；未报送：无');
 
     h!.clock.set('2026-11-02T10:00:00+08:00');
-    expect((await h!.press('qian', { card: toAccept, label: '受理' })).toast).toEqual({ type: 'success', text: '已受理，市公安局及各配合单位办结' });
+    expect((await h!.press('zhang', { card: toAccept, label: '受理' })).toast).toEqual({ type: 'success', text: '已受理，市公安局及各配合单位办结（按期）' });
     const item = await h!.rt.store.getItem('d1');
     expect(item!.item.status).toBe('completed');
     const acceptedAt = Date.parse('2026-11-02T10:00:00+08:00');
@@ -166,8 +166,8 @@ describe('a joint item reports through its lead unit', () => {
     const trail = await h!.rt.store.audit('d1');
     const withLead = trail.filter((e) => e.action === 'complete_with_lead');
     expect(withLead.map((e) => [e.unit, e.from, e.to, e.actor])).toEqual([
-      ['jtj', 'signed', 'completed', 'qian'],
-      ['zjj', 'signed', 'completed', 'qian'],
+      ['jtj', 'signed', 'completed', 'zhang'],
+      ['zjj', 'signed', 'completed', 'zhang'],
     ]);
     expect(texts('lin').at(-1)).toBe('督字〔2026〕1号「联合整治占道经营」牵头单位市公安局的办结报告已受理，本事项办结，市住建局（配合）一并办结。');
     // The lead unit's cards of the 配合 reports are redrawn to say so.

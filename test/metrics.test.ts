@@ -117,6 +117,9 @@ describe('/metrics', () => {
 
     for (const [state, n] of Object.entries(counts)) expect(valueOf(m, 'ducha_queue_jobs', { queue: 'deliver', state }), state).toBe(n);
     expect(valueOf(m, 'ducha_queue_jobs', { queue: 'inbound', state: 'completed' })).toBe(2);
+    // The render queue (files made on the worker) is read too: nothing asked of it here.
+    expect(m.filter((x) => x.name === 'ducha_queue_jobs' && x.labels.queue === 'render').map((x) => x.labels.state)).toContain('waiting');
+    expect(valueOf(m, 'ducha_queue_jobs', { queue: 'render', state: 'waiting' })).toBe(0);
     expect(valueOf(m, 'ducha_outbox_entries')).toBe(0);
     expect(valueOf(m, 'ducha_redis_up')).toBe(1);
     // The process's own metrics come along.

@@ -17,8 +17,8 @@ function fail(text: string): ParseError {
 
 describe('command table', () => {
   it('has one entry per command with Chinese and English names', () => {
-    expect(COMMAND_NAMES).toEqual(['new', 'cancel', 'amend', 'withdraw', 'handover', 'list', 'show', 'attachment', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'instruct', 'help']);
-    const zh = ['新建', '取消', '修改', '撤回', '转交', '台账', '查看', '附件', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '批示', '帮助'];
+    expect(COMMAND_NAMES).toEqual(['new', 'cancel', 'amend', 'withdraw', 'handover', 'list', 'show', 'attachment', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'archive', 'instruct', 'help']);
+    const zh = ['新建', '取消', '修改', '撤回', '转交', '台账', '查看', '附件', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '归档', '批示', '帮助'];
     COMMAND_NAMES.forEach((name, i) => {
       expect(COMMANDS[name].name).toBe(name);
       expect(COMMANDS[name].zh).toBe(zh[i]);

@@ -1,4 +1,4 @@
-// The operators' routes: /metrics (Prometheus text) and /admin/queues (the bull-board dashboard of the three queues),
+// The operators' routes: /metrics (Prometheus text) and /admin/queues (the bull-board dashboard of the four queues),
 // both behind HTTP Basic auth as admin:DUCHA_ADMIN_PASSWORD. Without the password they do not exist (404), and the
 // dashboard's code is not even loaded.
 import Router from '@koa/router';
@@ -15,6 +15,7 @@ const DESCRIPTIONS: Record<string, string> = {
   inbound: '收到的命令：由工作进程执行',
   deliver: '待发送的消息和待更新的卡片',
   schedule: '定时任务：提醒、签收催办、按名录更换负责领导',
+  render: '待生成的文件：台账导出、归档记录',
 };
 
 /**

@@ -3,6 +3,7 @@
 // summons, visits, the instructing leader's review, the audit timeline and the /核验 result with the chain's head.
 // Drawn with pdfkit in the CJK font of DUCHA_PDF_FONT, embedded as a subset (only the glyphs used), so a record stays
 // small.
+import { jointState } from '../domain/joint.ts';
 import PDFDocument from 'pdfkit';
 import type { Directory } from '../directory/directory.ts';
 import { categoryLabel } from '../domain/categories.ts';
@@ -166,7 +167,7 @@ export async function archivePdf(input: ArchiveInput): Promise<Buffer> {
   function unitSection(a: Assignment, i: number): void {
     sub(`（${i + 1}）${dir.unitName(a.unit)}${item.units.length > 1 ? (a.lead ? '（牵头）' : '（配合）') : ''}`);
     field('负责领导', a.responsibleName ?? name(a.responsible));
-    field('办理状态', item.status === 'withdrawn' ? '已撤回' : STATE_LABELS[a.state]);
+    field('办理状态', item.status === 'withdrawn' ? '已撤回' : (jointState(item, a) ?? STATE_LABELS[a.state]));
     field('签收', a.receivedAt === undefined ? '未签收' : at(a.receivedAt));
     const original = originalDeadline(a, tz);
     field('原定期限', formatDate(original.due));

@@ -1,5 +1,6 @@
 // The ledger as rows, one per assignment (an item's unit), with every column of the exported spreadsheet (/台账 导出)
 // worked out from the records: on time from on-time.ts, working days from the calendar. Pure: no store, no file.
+import { jointState } from '../domain/joint.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import { CATEGORIES } from '../domain/categories.ts';
@@ -122,7 +123,7 @@ export function ledgerRow(item: ItemHeader, a: Assignment, ctx: RowContext): Led
     lead: item.units.length > 1 ? (a.lead ? '牵头' : '配合') : '',
     responsible,
     owner: dir.personName(ownerOf(item)),
-    state: withdrawn ? '已撤回' : STATE_LABELS[a.state],
+    state: withdrawn ? '已撤回' : (jointState(item, a) ?? STATE_LABELS[a.state]),
     issued: item.issuedAt === undefined ? undefined : { at: item.issuedAt },
     originalDue: { date: originalDeadline(a, tz).due },
     due: { date: a.due },
