@@ -38,6 +38,8 @@ const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   extend: ['head', 'responsible', 'contact'],
   return: ['office', 'responsible'],
   verify: ['office'],
+  stats: ['office', 'head', 'deputy', 'contact'],
+  bulletin: ['office'],
   help: 'everyone',
 };
 

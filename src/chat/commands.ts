@@ -5,6 +5,7 @@ import { CATEGORIES, parseCategory } from '../domain/categories.ts';
 import { DRAFT_KEPT_DAYS } from '../domain/drafts.ts';
 import { REASON_MAX } from '../domain/reasons.ts';
 import { STATUS_CHOICES } from './texts.ts';
+import { PERIOD_CHOICES } from '../output/period.ts';
 
 export const COMMAND_NAMES = [
   'new',
@@ -22,6 +23,8 @@ export const COMMAND_NAMES = [
   'extend',
   'return',
   'verify',
+  'stats',
+  'bulletin',
   'help',
 ] as const satisfies readonly Command[];
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -113,6 +116,10 @@ const unit = (required: boolean): KeySpec => ({
 const itemNo: PositionalSpec = { name: 'no', zh: '事项编号', kind: 'itemRef', required: true };
 
 const reason: KeySpec = { name: 'reason', zh: '理由', aliases: ['理由', 'reason'], required: true, placeholder: '<文字>' };
+
+const period: KeySpec = { name: 'period', zh: '期间', aliases: ['期间', 'period'], placeholder: '<本周|本月|上月|本季|本年|YYYY-MM|YYYY>' };
+
+const exportFlag: FlagSpec = { name: 'export', zh: '导出', aliases: ['导出', 'export'] };
 
 const categoryList = KEY_CATEGORIES.map((c) => c.value).join('|');
 
@@ -362,6 +369,39 @@ const SPECS: Readonly<Record<CommandName, Omit<CommandSpec, 'who' | 'audience'>>
     notes: [
       '逐条核对办理记录的哈希链、总审计日志中的副本，以及每稿报告和签署的哈希。',
       '能发现事后对记录的改动、删除、插入和调换；不能发现掌握数据库全部权限、并重算了整条链的人所做的改写。回复中的链尾校验码可记入纸质台账，日后比对。',
+    ],
+  },
+  stats: {
+    name: 'stats',
+    zh: '统计',
+    aliases: ['统计', 'stats'],
+    summary: '统计一个期间到期事项的办理情况（按单位、按负责领导），附按期办结率图表；可导出表格',
+    positional: [],
+    keys: [period, unit(false)],
+    flags: [exportFlag],
+    syntax: '[期间=本周|本月|上月|本季|本年|YYYY-MM|YYYY] [单位=<单位>[、…]] [导出]',
+    syntaxEn: '[period=<period>] [unit=<unit>[,…]] [export]',
+    examples: ['/统计', '/统计 期间=上月', '/统计 期间=2026-09 单位=市交通运输局', '/stats period=2026 export'],
+    notes: [
+      `期间可选：${PERIOD_CHOICES}；不写为本月。统计期限（含获批延期后的期限）在该期间内的事项，每个承办单位计一项次。`,
+      '按期办结率 =（按期 + 延期后按期）÷（已办结 + 逾期未办结），尚在期限内办理的不计入。签收、签署用时为工作时间（工作日的上班时间）的中位数。',
+      '写“导出”同时发回 Excel 表格。承办单位的人员只能统计本单位。',
+    ],
+  },
+  bulletin: {
+    name: 'bulletin',
+    zh: '通报',
+    aliases: ['通报', 'bulletin'],
+    summary: '生成一个期间的督查通报草稿（表扬、通报批评、约谈和坐地督查、下一阶段到期事项），可导出 PDF',
+    positional: [],
+    keys: [period],
+    flags: [exportFlag],
+    syntax: '[期间=本周|本月|上月|本季|本年|YYYY-MM|YYYY] [导出]',
+    syntaxEn: '[period=<period>] [export]',
+    examples: ['/通报 期间=上月', '/通报 期间=2026-09 导出', '/bulletin period=quarter'],
+    notes: [
+      `期间可选：${PERIOD_CHOICES}；不写为本月。数字与 /统计 相同。`,
+      '通报是草稿：复制后修改、审核再发出。写“导出”同时发回 PDF 文件。',
     ],
   },
   help: {

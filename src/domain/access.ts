@@ -20,6 +20,8 @@ export type Command =
   | 'extend'
   | 'return'
   | 'verify'
+  | 'stats'
+  | 'bulletin'
   | 'help';
 
 export type Access = readonly Party[] | 'everyone';
@@ -47,6 +49,9 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   // The reason for a "no": the office's 退回 (and 不同意 an extension), the responsible leader's 退回修改.
   return: [...new Set([...RULES.return.who, ...RULES.decide_extension.who, ...RULES.send_back.who])],
   verify: ['office'],
+  // The office's figures for a period: a unit's own people see their unit's only.
+  stats: ['office', 'head', 'deputy', 'contact'],
+  bulletin: ['office'],
   help: 'everyone',
 };
 

@@ -55,3 +55,22 @@ export function addWorkHours(startMs: number, hours: number, { calendar, tz, wor
   }
   throw new RangeError('addWorkHours: no working time in ten years');
 }
+
+/**
+ * How many working hours lie between two instants (the inverse of addWorkHours): only time inside the working hours of
+ * working days counts. 0 when `toMs` is not after `fromMs`.
+ */
+export function workHoursBetween(fromMs: number, toMs: number, { calendar, tz, workHours }: WorkHoursOptions): number {
+  if (!(toMs > fromMs)) return 0;
+  let total = 0;
+  const last = dateInTz(toMs, tz);
+  for (let date = dateInTz(fromMs, tz); date <= last; date = addDays(date, 1)) {
+    if (!calendar.isWorkday(date)) continue;
+    const open = zonedToEpoch(date, Math.floor(workHours.start / 60), workHours.start % 60, tz);
+    const close = zonedToEpoch(date, Math.floor(workHours.end / 60), workHours.end % 60, tz);
+    const begin = Math.max(fromMs, open);
+    const end = Math.min(toMs, close);
+    if (end > begin) total += end - begin;
+  }
+  return total / 3_600_000;
+}

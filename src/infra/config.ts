@@ -106,6 +106,7 @@ const schema = z.object({
     return n;
   }),
   DUCHA_FILES_DIR: withDefault('./data/files'),
+  DUCHA_PDF_FONT: optional,
   DUCHA_CLOCK: optional.transform((v, ctx) => {
     if (v === undefined) return undefined;
     const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v) ? Date.parse(v) : NaN;
@@ -169,6 +170,8 @@ export interface Config {
   attachWindowMinutes: number;
   /** Where report attachments are kept, content-addressed (shared storage when processes run on several machines). */
   filesDir: string;
+  /** DUCHA_PDF_FONT: the font file for PDFs and charts (`path#PostScriptName` for a collection); see src/output/pdf-font.ts. */
+  pdfFont?: string;
   /** DUCHA_CLOCK: the domain clock starts at this instant (epoch ms), then runs at real speed. */
   clockStart?: number;
   /** A crash point for tests (src/infra/fault-point.ts). */
@@ -226,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     escalate: e.DUCHA_ESCALATE,
     attachWindowMinutes: e.DUCHA_ATTACH_WINDOW,
     filesDir: e.DUCHA_FILES_DIR,
+    pdfFont: e.DUCHA_PDF_FONT,
     console: false,
     adminPassword: e.DUCHA_ADMIN_PASSWORD,
   };
