@@ -177,7 +177,8 @@ describe('/统计', () => {
     expect(card.body).toContain('1. **市住建局** 1项：按期1；按期率 100%；签收0.5小时、签署8小时');
     expect(card.body).toContain('3. **市公安局** 2项：延期后按期1、逾期未办结1；按期率 50%；签收5.8小时、签署6小时；催办1、约谈1、坐地督查1');
     expect(card.body).toContain('3. **李明** 3项：按期2、逾期办结1；按期率 66.7%');
-    const sent = files('zhang');
+    // The two files are separate deliveries: in whatever order they land.
+    const sent = files('zhang').sort((x, y) => x.file.name.localeCompare(y.file.name));
     expect(sent.map((f) => [f.file.name, f.file.mime])).toEqual([
       ['督查统计-2026年9月.png', 'image/png'],
       ['督查统计-2026年9月.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
