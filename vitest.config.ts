@@ -22,6 +22,7 @@ const UNIT = files([
   'issue18-render',
   'on-time',
   'parse-command',
+  'period',
   'raw-body',
   'redis-calls',
   'repository',

@@ -24,7 +24,7 @@ export function bulletinPdf(text: string, font: PdfFont, meta: { title: string; 
     else if (i === 1 && /^（.*）$/.test(line)) doc.fontSize(14).text(line, { align: 'center' });
     else if (/^[一二三四五六七八九十]+、/.test(line)) doc.moveDown(0.3).fontSize(15).text(line);
     else if (line === '') doc.moveDown(0.5);
-    else doc.fontSize(12).text(line, { lineGap: 4, align: 'justify' });
+    else doc.fontSize(12).text(line, { lineGap: 4, align: /^\d+\. /.test(line) ? 'left' : 'justify' });
   });
   doc.end();
   return done;
