@@ -132,9 +132,13 @@ function byRate(a: Row, b: Row): number {
   return rb - ra || b.items - a.items || a.name.localeCompare(b.name, 'zh-CN');
 }
 
-/** Working days from a deadline day to a later day (0 when not later). */
-function workdaysAfter(cal: WorkCalendar, due: string, day: string): number {
-  return day > due ? cal.countWorkdays(due, day) : 0;
+/** Working days from a deadline day to a later day (0 when not later); `memo` keeps the answers of one computation. */
+function workdaysAfter(cal: WorkCalendar, due: string, day: string, memo: Map<string, number>): number {
+  if (day <= due) return 0;
+  const key = `${due}|${day}`;
+  let n = memo.get(key);
+  if (n === undefined) memo.set(key, (n = cal.countWorkdays(due, day)));
+  return n;
 }
 
 /**
@@ -156,6 +160,7 @@ export async function computeStatistics(rt: StatsRuntime, dir: Directory, period
   const itemIds = [...new Set(refs.map((r) => parseAssignmentRef(r).item))];
   const headers = new Map((await rt.store.getHeaders(itemIds)).map((h) => [h.id, h]));
   const today = dateInTz(now, tz);
+  const memo = new Map<string, number>();
 
   const total = new Tally();
   const unitTallies = new Map<string, Tally>();
@@ -167,10 +172,10 @@ export async function computeStatistics(rt: StatsRuntime, dir: Directory, period
     if (!a || !item || !isIssued(item) || item.status === 'withdrawn') continue;
     const t = timeliness(a, now, tz);
     let daysLate = 0;
-    if (t === 'overdue') daysLate = workdaysAfter(rt.calendar, a.due, today);
+    if (t === 'overdue') daysLate = workdaysAfter(rt.calendar, a.due, today, memo);
     else if (t === 'late') {
       const done = deliveredAt(a)!;
-      daysLate = workdaysAfter(rt.calendar, deadlineAt(a, done, tz).due, dateInTz(done, tz));
+      daysLate = workdaysAfter(rt.calendar, deadlineAt(a, done, tz).due, dateInTz(done, tz), memo);
     }
     const e: Entry = { item, a, t, daysLate };
     entries.push(e);
