@@ -26,6 +26,7 @@ const UNIT = files([
   'owner-render',
   'parse-command',
   'progress-render',
+  'period',
   'raw-body',
   'redis-calls',
   'repository',

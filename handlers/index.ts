@@ -8,6 +8,7 @@ import { amend } from './amend.ts';
 import { cancel } from './cancel.ts';
 import { attachFile } from './attach-file.ts';
 import { attachment } from './attachment.ts';
+import { bulletin } from './bulletin.ts';
 import { cancelDraft } from './cancel-draft.ts';
 import { confirmSummons } from './confirm-summons.ts';
 import { decideExtension } from './decide-extension.ts';
@@ -31,13 +32,14 @@ import { returnReport } from './return-report.ts';
 import { sendBackReport } from './send-back-report.ts';
 import { show } from './show.ts';
 import { signReport } from './sign-report.ts';
+import { stats } from './stats.ts';
 import { summon } from './summon.ts';
 import { urge } from './urge.ts';
 import { verify } from './verify.ts';
 import { archive } from './archive.ts';
 import { withdraw } from './withdraw.ts';
 
-const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, handover, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, archive, instructCommand, help];
+const commandHandlers: CommandHandler[] = [newItem, cancel, amend, withdraw, handover, list, show, attachment, report, urge, summon, outcome, onsite, extend, returnCommand, verify, archive, instructCommand, stats, bulletin, help];
 const actionHandlers: ActionHandler[] = [
   issueNotice,
   cancelDraft,

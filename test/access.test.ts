@@ -43,6 +43,8 @@ const EXPECT: Record<CommandName, Party[] | 'everyone'> = {
   // The archive record: the office's; a unit's people get their unit's part; its 批办领导 theirs.
   archive: ['office', 'head', 'deputy', 'contact', 'leader'],
   instruct: ['leader'],
+  stats: ['office', 'head', 'deputy', 'contact'],
+  bulletin: ['office'],
   help: 'everyone',
 };
 

@@ -17,8 +17,8 @@ function fail(text: string): ParseError {
 
 describe('command table', () => {
   it('has one entry per command with Chinese and English names', () => {
-    expect(COMMAND_NAMES).toEqual(['new', 'cancel', 'amend', 'withdraw', 'handover', 'list', 'show', 'attachment', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'archive', 'instruct', 'help']);
-    const zh = ['新建', '取消', '修改', '撤回', '转交', '台账', '查看', '附件', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '归档', '批示', '帮助'];
+    expect(COMMAND_NAMES).toEqual(['new', 'cancel', 'amend', 'withdraw', 'handover', 'list', 'show', 'attachment', 'report', 'urge', 'summon', 'outcome', 'onsite', 'extend', 'return', 'verify', 'archive', 'instruct', 'stats', 'bulletin', 'help']);
+    const zh = ['新建', '取消', '修改', '撤回', '转交', '台账', '查看', '附件', '报送', '催办', '约谈', '约谈结果', '坐地督查', '延期', '退回', '核验', '归档', '批示', '统计', '通报', '帮助'];
     COMMAND_NAMES.forEach((name, i) => {
       expect(COMMANDS[name].name).toBe(name);
       expect(COMMANDS[name].zh).toBe(zh[i]);
@@ -460,5 +460,14 @@ describe('/退回: the reason for a "no"', () => {
 
   it('refuses a 退回 without a reason, naming the key', () => {
     expect(fail('/退回 15').message).toBe('/退回 缺少「理由/reason」，写成 理由=<文字>。');
+  });
+});
+
+describe('/统计 and /通报 arguments', () => {
+  it('take 期间=, 单位= and the word 导出, in Chinese or English', () => {
+    const zh = parseCommand('/统计 期间=上月 单位=市交通运输局 导出');
+    expect(zh.ok && [zh.command, zh.options.period, zh.lists.unit, zh.flags]).toEqual(['stats', '上月', ['市交通运输局'], ['export']]);
+    const en = parseCommand('/bulletin period=2026-09 export');
+    expect(en.ok && [en.command, en.options.period, en.flags]).toEqual(['bulletin', '2026-09', ['export']]);
   });
 });

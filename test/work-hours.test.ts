@@ -1,7 +1,7 @@
 // Working hours on working days (the receipt chase's delay): across evenings, weekends, National Day and a 调休 Saturday.
 import { describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../src/domain/calendar.ts';
-import { addWorkHours, parseTimeOfDay, parseWorkHours } from '../src/domain/work-hours.ts';
+import { addWorkHours, parseTimeOfDay, parseWorkHours, workHoursBetween } from '../src/domain/work-hours.ts';
 
 const calendar = WorkCalendar.loadSync();
 const opts = { calendar, tz: 'Asia/Shanghai', workHours: { start: 9 * 60, end: 18 * 60 } };
@@ -48,6 +48,23 @@ describe('addWorkHours', () => {
     expect(add('2026-09-28T17:45:00+08:00', 1.25)).toBe(iso('2026-09-29T10:00:00+08:00'));
     expect(add('2026-09-28T09:00:00+08:00', 18)).toBe(iso('2026-09-29T18:00:00+08:00'));
     expect(add('2026-09-28T18:00:00+08:00', 1)).toBe(iso('2026-09-29T10:00:00+08:00'));
+  });
+});
+
+describe('workHoursBetween', () => {
+  const between = (a: string, b: string) => workHoursBetween(Date.parse(a), Date.parse(b), opts);
+  it('counts inside the day and not the evening', () => {
+    expect(between('2026-09-28T10:30:00+08:00', '2026-09-28T14:30:00+08:00')).toBe(4);
+    expect(between('2026-09-28T16:00:00+08:00', '2026-09-29T11:00:00+08:00')).toBe(4);
+    expect(between('2026-09-28T20:00:00+08:00', '2026-09-29T08:00:00+08:00')).toBe(0);
+  });
+  it('skips National Day: the inverse of addWorkHours', () => {
+    for (const [from, hours] of [['2026-09-30T16:00:00+08:00', 4], ['2026-09-25T17:00:00+08:00', 13], ['2026-09-28T09:00:00+08:00', 0.5]] as const) {
+      expect(workHoursBetween(Date.parse(from), addWorkHours(Date.parse(from), hours, opts), opts)).toBeCloseTo(hours, 6);
+    }
+  });
+  it('is 0 backwards', () => {
+    expect(between('2026-09-29T10:00:00+08:00', '2026-09-28T10:00:00+08:00')).toBe(0);
   });
 });
 

@@ -7,6 +7,7 @@ import { parseProgressEvery, PROGRESS_CHOICES } from '../domain/progress.ts';
 import { REASON_MAX } from '../domain/reasons.ts';
 import { parseSource, SOURCE_CHOICES, SOURCES } from '../domain/sources.ts';
 import { STATUS_CHOICES } from './texts.ts';
+import { PERIOD_CHOICES } from '../output/period.ts';
 
 export const COMMAND_NAMES = [
   'new',
@@ -27,6 +28,8 @@ export const COMMAND_NAMES = [
   'verify',
   'archive',
   'instruct',
+  'stats',
+  'bulletin',
   'help',
 ] as const satisfies readonly Command[];
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -124,6 +127,10 @@ const owner = (required: boolean): KeySpec => ({ name: 'owner', zh: '督查员',
 
 const OWNER_NOTE =
   '督查员：负责该事项的督查室人员，待受理报告、延期申请、逾期升级等只发给他/她；不写则为新建人。可用 /转交 改为他人。';
+
+const period: KeySpec = { name: 'period', zh: '期间', aliases: ['期间', 'period'], placeholder: '<本周|本月|上月|本季|本年|YYYY-MM|YYYY>' };
+
+const exportFlag: FlagSpec = { name: 'export', zh: '导出', aliases: ['导出', 'export'] };
 
 const categoryList = KEY_CATEGORIES.map((c) => c.value).join('|');
 const sourceList = Object.values(SOURCES)
@@ -460,6 +467,39 @@ owner(false),
     notes: [
       '编号后面的全部文字都是批示内容。同【办结报告】卡片上的“再批示”；不重新打开原事项。',
       `批示最多 ${REASON_MAX} 字。`,
+    ],
+  },
+  stats: {
+    name: 'stats',
+    zh: '统计',
+    aliases: ['统计', 'stats'],
+    summary: '统计一个期间到期事项的办理情况（按单位、按负责领导），附按期办结率图表；可导出表格',
+    positional: [],
+    keys: [period, unit(false)],
+    flags: [exportFlag],
+    syntax: '[期间=本周|本月|上月|本季|本年|YYYY-MM|YYYY] [单位=<单位>[、…]] [导出]',
+    syntaxEn: '[period=<period>] [unit=<unit>[,…]] [export]',
+    examples: ['/统计', '/统计 期间=上月', '/统计 期间=2026-09 单位=市交通运输局', '/stats period=2026 export'],
+    notes: [
+      `期间可选：${PERIOD_CHOICES}；不写为本月。统计期限（含获批延期后的期限）在该期间内的事项，每个承办单位计一项次。`,
+      '按期办结率 =（按期 + 延期后按期）÷（已办结 + 逾期未办结），尚在期限内办理的不计入。签收、签署用时为工作时间（工作日的上班时间）的中位数。',
+      '写“导出”同时发回 Excel 表格。承办单位的人员只能统计本单位。',
+    ],
+  },
+  bulletin: {
+    name: 'bulletin',
+    zh: '通报',
+    aliases: ['通报', 'bulletin'],
+    summary: '生成一个期间的督查通报草稿（表扬、通报批评、约谈和坐地督查、下一阶段到期事项），可导出 PDF',
+    positional: [],
+    keys: [period],
+    flags: [exportFlag],
+    syntax: '[期间=本周|本月|上月|本季|本年|YYYY-MM|YYYY] [导出]',
+    syntaxEn: '[period=<period>] [export]',
+    examples: ['/通报 期间=上月', '/通报 期间=2026-09 导出', '/bulletin period=quarter'],
+    notes: [
+      `期间可选：${PERIOD_CHOICES}；不写为本月。数字与 /统计 相同。`,
+      '通报是草稿：复制后修改、审核再发出。写“导出”同时发回 PDF 文件。',
     ],
   },
   help: {

@@ -23,6 +23,8 @@ export type Command =
   | 'verify'
   | 'archive'
   | 'instruct'
+  | 'stats'
+  | 'bulletin'
   | 'help';
 
 export type Access = readonly Party[] | 'everyone';
@@ -55,6 +57,9 @@ export const ACCESS: Readonly<Record<Command, Access>> = {
   // An item's archive record (/归档): the office's, each unit's own part of it, and its 批办领导's.
   archive: ['office', 'head', 'deputy', 'contact', 'leader'],
   instruct: LEADER_RULES.instruct.who,
+  // The office's figures for a period: a unit's own people see their unit's only.
+  stats: ['office', 'head', 'deputy', 'contact'],
+  bulletin: ['office'],
   help: 'everyone',
 };
 

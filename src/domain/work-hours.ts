@@ -55,3 +55,34 @@ export function addWorkHours(startMs: number, hours: number, { calendar, tz, wor
   }
   throw new RangeError('addWorkHours: no working time in ten years');
 }
+
+/**
+ * How many working hours lie between two instants (the inverse of addWorkHours): only time inside the working hours of
+ * working days counts. 0 when `toMs` is not after `fromMs`.
+ */
+export function workHoursBetween(fromMs: number, toMs: number, { calendar, tz, workHours }: WorkHoursOptions): number {
+  if (!(toMs > fromMs)) return 0;
+  let total = 0;
+  const last = dateInTz(toMs, tz);
+  for (let date = dateInTz(fromMs, tz); date <= last; date = addDays(date, 1)) {
+    if (!calendar.isWorkday(date)) continue;
+    const [open, close] = dayBounds(date, tz, workHours);
+    const begin = Math.max(fromMs, open);
+    const end = Math.min(toMs, close);
+    if (end > begin) total += end - begin;
+  }
+  return total / 3_600_000;
+}
+
+/** A day's opening and closing instants, kept (statistics ask the same few days thousands of times). */
+const bounds = new Map<string, [number, number]>();
+function dayBounds(date: string, tz: string, wh: WorkHours): [number, number] {
+  const key = `${tz}|${wh.start}|${wh.end}|${date}`;
+  let b = bounds.get(key);
+  if (!b) {
+    if (bounds.size >= 20_000) bounds.clear();
+    b = [zonedToEpoch(date, Math.floor(wh.start / 60), wh.start % 60, tz), zonedToEpoch(date, Math.floor(wh.end / 60), wh.end % 60, tz)];
+    bounds.set(key, b);
+  }
+  return b;
+}

@@ -318,6 +318,17 @@ export class Store {
     return this.redis.zrange(this.k.byPerson(person), '0', '-1');
   }
 
+  /**
+   * Refs of the assignments these people are the responsible leader of (completed ones too; not withdrawn items') whose
+   * deadline in force falls from `fromMs` to `toMs` (both included), in one round trip: what the statistics count.
+   */
+  async dueOfPeople(people: readonly string[], fromMs: number, toMs: number): Promise<Timed[]> {
+    if (people.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const p of people) pipe.zrangebyscore(this.k.byPerson(p), String(fromMs), String(toMs), 'WITHSCORES');
+    return results(await pipe.exec()).flatMap((r) => timed(r as string[]));
+  }
+
   /** How many issued assignments are in each of the states, in the order asked. */
   async countsInStates(states: readonly string[]): Promise<number[]> {
     return Promise.all(states.map((s) => this.redis.scard(this.k.byState(s))));

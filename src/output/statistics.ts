@@ -1,0 +1,242 @@
+// The office's figures for a period (/统计, its chart and spreadsheet, /通报, the ledger export's second sheet): for the
+// assignments whose deadline in force falls in the period, per unit and per responsible leader, how many, how they were
+// completed (按期 / 延期后按期 / 逾期办结 / 逾期未办结, from the one function in on-time.ts), the on-time rate, the
+// median working hours to 签收 and to 签署, and the urges, summons and visits. Read from the store's indexes only.
+import type { Directory } from '../directory/directory.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
+import { dateInTz } from '../domain/dates.ts';
+import { deadlineAt, deliveredAt, extensionCount, isDecided, isOnTime, timeliness, type Timeliness } from '../domain/on-time.ts';
+import { assignmentRef, isIssued, parseAssignmentRef, type Assignment, type ItemHeader } from '../domain/types.ts';
+import { workHoursBetween, type WorkHoursOptions } from '../domain/work-hours.ts';
+import type { Config } from '../infra/config.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Store } from '../store/store.ts';
+import type { Period } from './period.ts';
+
+/** What the statistics need of the runtime. */
+export interface StatsRuntime {
+  store: Store;
+  clock: Clock;
+  calendar: WorkCalendar;
+  config: Pick<Config, 'tz' | 'workHours'>;
+}
+
+/** The figures of one group of assignments (a unit, a leader, the whole office). */
+export interface Figures {
+  /** Assignments due in the period (one unit's part of one item). */
+  items: number;
+  completed: number;
+  on_time: number;
+  extended_on_time: number;
+  late: number;
+  overdue: number;
+  /** Not completed and not yet due (在办): in no rate. */
+  open: number;
+  /** (按期 + 延期后按期) / (completed + 逾期未办结); undefined when nothing is decided yet. */
+  rate: number | undefined;
+  /** Median working hours from issue to 签收, over the assignments received; undefined when none were. */
+  receiptHours: number | undefined;
+  /** Median working hours from a report's submission to its 签署, over the reports signed; undefined when none were. */
+  signHours: number | undefined;
+  urges: number;
+  /** Summons arranged (a replaced one not counted), and of them those whose outcome is recorded (heard). */
+  summons: number;
+  summonsHeard: number;
+  /** On-site visits (a replaced record not counted). */
+  visits: number;
+  /** Deadlines moved by approved extensions. */
+  extensions: number;
+}
+
+export interface Row extends Figures {
+  /** A unit's id or a person's id. */
+  id: string;
+  name: string;
+}
+
+/** One assignment counted, with what the bulletin says about it. */
+export interface Entry {
+  item: ItemHeader;
+  a: Assignment;
+  t: Timeliness;
+  /** Working days past the deadline in force: overdue until now, or delivered late by; 0 otherwise. */
+  daysLate: number;
+}
+
+export interface Statistics {
+  period: Period;
+  /** When the figures were taken (domain ms): a past period's open assignments are judged at this moment. */
+  at: number;
+  /** The units the figures are restricted to (a unit's own statistics, or 单位=); absent: the whole office. */
+  units?: readonly string[];
+  total: Figures;
+  /** Distinct items among the assignments counted. */
+  itemCount: number;
+  /** Per unit, the highest on-time rate first (units with nothing decided last). */
+  byUnit: Row[];
+  /** Per responsible leader, in the same order. */
+  byLeader: Row[];
+  entries: Entry[];
+}
+
+/** The median of some numbers, undefined for none. */
+export function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+class Tally {
+  readonly f: Omit<Figures, 'rate' | 'receiptHours' | 'signHours'> = {
+    items: 0, completed: 0, on_time: 0, extended_on_time: 0, late: 0, overdue: 0, open: 0,
+    urges: 0, summons: 0, summonsHeard: 0, visits: 0, extensions: 0,
+  };
+  readonly receipt: number[] = [];
+  readonly sign: number[] = [];
+  /** What the rate is taken over, and what it counts (isDecided, isOnTime of on-time.ts). */
+  private decided = 0;
+  private onTime = 0;
+
+  add(e: Entry, receiptHours: number | undefined, signHours: readonly number[]): void {
+    const f = this.f;
+    f.items++;
+    f[e.t]++;
+    if (isDecided(e.t)) this.decided++;
+    if (isOnTime(e.t)) this.onTime++;
+    if (e.a.state === 'completed') f.completed++;
+    f.urges += e.a.urges.length;
+    const summons = e.a.summons.filter((s) => s.replacedBy === undefined);
+    f.summons += summons.length;
+    f.summonsHeard += summons.filter((s) => s.outcome !== undefined).length;
+    f.visits += e.a.visits.filter((v) => v.replacedBy === undefined).length;
+    f.extensions += extensionCount(e.a);
+    if (receiptHours !== undefined) this.receipt.push(receiptHours);
+    this.sign.push(...signHours);
+  }
+
+  figures(): Figures {
+    return {
+      ...this.f,
+      rate: this.decided ? this.onTime / this.decided : undefined,
+      receiptHours: median(this.receipt),
+      signHours: median(this.sign),
+    };
+  }
+}
+
+/** Highest rate first; nothing decided last; then the most items, then the name. */
+function byRate(a: Row, b: Row): number {
+  const ra = a.rate ?? -1;
+  const rb = b.rate ?? -1;
+  return rb - ra || b.items - a.items || a.name.localeCompare(b.name, 'zh-CN');
+}
+
+/** Working days from a deadline day to a later day (0 when not later); `memo` keeps the answers of one computation. */
+function workdaysAfter(cal: WorkCalendar, due: string, day: string, memo: Map<string, number>): number {
+  if (day <= due) return 0;
+  const key = `${due}|${day}`;
+  let n = memo.get(key);
+  if (n === undefined) memo.set(key, (n = cal.countWorkdays(due, day)));
+  return n;
+}
+
+/**
+ * The statistics of a period at the domain clock's now: every assignment of an issued (not withdrawn) item whose
+ * deadline in force falls in the period, from the responsible leaders' deadline index; only `units` when given.
+ */
+export async function computeStatistics(rt: StatsRuntime, dir: Directory, period: Period, units?: readonly string[]): Promise<Statistics> {
+  const now = rt.clock.now();
+  const tz = rt.config.tz;
+  const wh: WorkHoursOptions = { calendar: rt.calendar, tz, workHours: rt.config.workHours };
+  // Every leader an assignment may name: the directory's people, and those earlier directories named.
+  const people = new Set(dir.allPeople().map((p) => p.id));
+  for (const [id] of await rt.store.personNames()) people.add(id);
+  const only = units && units.length ? new Set(units) : undefined;
+  const refs = (await rt.store.dueOfPeople([...people], period.fromMs, period.toMs))
+    .map((t) => t.ref)
+    .filter((ref) => !only || only.has(parseAssignmentRef(ref).unit));
+  const found = await rt.store.getAssignmentsByRef(refs);
+  const itemIds = [...new Set(refs.map((r) => parseAssignmentRef(r).item))];
+  const headers = new Map((await rt.store.getHeaders(itemIds)).map((h) => [h.id, h]));
+  const today = dateInTz(now, tz);
+  const memo = new Map<string, number>();
+
+  const total = new Tally();
+  const unitTallies = new Map<string, Tally>();
+  const leaderTallies = new Map<string, { tally: Tally; name: string }>();
+  const entries: Entry[] = [];
+  for (const ref of refs) {
+    const a = found.get(ref);
+    const item = headers.get(parseAssignmentRef(ref).item);
+    if (!a || !item || !isIssued(item) || item.status === 'withdrawn') continue;
+    const t = timeliness(a, now, tz);
+    let daysLate = 0;
+    if (t === 'overdue') daysLate = workdaysAfter(rt.calendar, a.due, today, memo);
+    else if (t === 'late') {
+      const done = deliveredAt(a)!;
+      daysLate = workdaysAfter(rt.calendar, deadlineAt(a, done, tz).due, dateInTz(done, tz), memo);
+    }
+    const e: Entry = { item, a, t, daysLate };
+    entries.push(e);
+    const receipt = a.receivedAt !== undefined && item.issuedAt !== undefined ? workHoursBetween(item.issuedAt, a.receivedAt, wh) : undefined;
+    const sign = a.reports.flatMap((r) => (r.signature ? [workHoursBetween(r.at, r.signature.at, wh)] : []));
+    total.add(e, receipt, sign);
+    let u = unitTallies.get(a.unit);
+    if (!u) unitTallies.set(a.unit, (u = new Tally()));
+    u.add(e, receipt, sign);
+    let l = leaderTallies.get(a.responsible);
+    if (!l) leaderTallies.set(a.responsible, (l = { tally: new Tally(), name: dir.person(a.responsible)?.name ?? a.responsibleName ?? dir.personName(a.responsible) }));
+    l.tally.add(e, receipt, sign);
+  }
+  entries.sort((x, y) => x.a.dueAt - y.a.dueAt || (x.item.seq ?? 0) - (y.item.seq ?? 0) || x.a.unit.localeCompare(y.a.unit));
+  const byUnit = [...unitTallies].map(([id, t]) => ({ id, name: dir.unitName(id), ...t.figures() })).sort(byRate);
+  const byLeader = [...leaderTallies].map(([id, { tally, name }]) => ({ id, name, ...tally.figures() })).sort(byRate);
+  return {
+    period,
+    at: now,
+    ...(only ? { units: [...only] } : {}),
+    total: total.figures(),
+    itemCount: new Set(entries.map((e) => e.item.id)).size,
+    byUnit,
+    byLeader,
+    entries,
+  };
+}
+
+/**
+ * Items issued in the period (withdrawn ones left out), read from the ledger newest first: numbers are given in the
+ * order items are issued, so the reading stops at the first one issued before the period.
+ */
+export async function issuedIn(store: Store, period: Period, units?: readonly string[]): Promise<ItemHeader[]> {
+  const PAGE = 200;
+  const out: ItemHeader[] = [];
+  const only = units && units.length ? new Set(units) : undefined;
+  for (let from = 0; ; from += PAGE) {
+    const ids = await store.ledgerPage(from, PAGE);
+    if (ids.length === 0) return out;
+    const headers = await store.getHeaders(ids);
+    for (const h of headers) {
+      const at = h.issuedAt ?? h.createdAt;
+      if (at < period.fromMs) return out;
+      if (at > period.toMs || h.status === 'withdrawn') continue;
+      if (only && !h.units.some((u) => only.has(u))) continue;
+      out.push(h);
+    }
+  }
+}
+
+/** A rate as the office writes it: 66.7%; — when nothing is decided. */
+export function formatRate(rate: number | undefined): string {
+  return rate === undefined ? '—' : `${(Math.round(rate * 1000) / 10).toFixed(1).replace(/\.0$/, '')}%`;
+}
+
+/** Working hours as shown: 2.5小时; — when there is none. */
+export function formatHours(h: number | undefined): string {
+  return h === undefined ? '—' : `${(Math.round(h * 10) / 10).toFixed(1).replace(/\.0$/, '')}小时`;
+}
+
+/** An assignment's ref, for tests and exports. */
+export function entryRef(e: Entry): string {
+  return assignmentRef(e.item.id, e.a.unit);
+}
