@@ -38,7 +38,7 @@ const UNIT = files([
 /** The service (`npm start`) or a redis-server of their own as separate processes. */
 const PROCESS = files(['console', 'console-trust', 'crash', 'redis-outage', 'roles', 'schedule-process', 'sentinel', 'start']);
 /** The console in headless Chromium (/usr/bin/chromium), against the service as a process. */
-const BROWSER = files(['admin-browser', 'console-browser', 'console-cross-site', 'console-files']);
+const BROWSER = files(['admin-browser', 'console-browser', 'console-cross-site', 'console-files', 'console-output']);
 
 // A lane that names a file no longer there would quietly lose it.
 for (const f of [...UNIT, ...PROCESS, ...BROWSER]) if (!existsSync(f)) throw new Error(`vitest.config.ts: ${f} does not exist`);

@@ -79,6 +79,22 @@ const hhmm = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit',
 const sizeText = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${Math.round(n / 1024)} KB` : `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`);
 /** Pictures the page shows; any other file is a download link only. */
 const SHOWN = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+/** A file's kind as an office reads it: a short badge, a Chinese word, a colour; from its type, else its name. */
+function kindOf(f) {
+  const ext = (/\.([A-Za-z0-9]{1,5})$/.exec(f.name)?.[1] ?? '').toLowerCase();
+  const is = (mime, ...exts) => f.mime === mime || exts.includes(ext);
+  if (f.mime.startsWith('image/')) return { badge: '图', label: '图片', tone: 'image' };
+  if (is('application/pdf', 'pdf')) return { badge: 'PDF', label: 'PDF 文件', tone: 'pdf' };
+  if (is('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'xlsx', 'xls', 'et', 'csv') || f.mime === 'application/vnd.ms-excel')
+    return { badge: 'XLS', label: 'Excel 表格', tone: 'sheet' };
+  if (is('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'docx', 'doc', 'wps') || f.mime === 'application/msword')
+    return { badge: 'DOC', label: 'Word 文档', tone: 'doc' };
+  if (is('application/vnd.openxmlformats-officedocument.presentationml.presentation', 'pptx', 'ppt') || f.mime === 'application/vnd.ms-powerpoint')
+    return { badge: 'PPT', label: '演示文稿', tone: 'slides' };
+  if (is('application/zip', 'zip', 'rar', '7z')) return { badge: 'ZIP', label: '压缩包', tone: 'other' };
+  if (is('text/plain', 'txt')) return { badge: 'TXT', label: '文本文件', tone: 'other' };
+  return { badge: ext ? ext.toUpperCase().slice(0, 4) : '文件', label: '文件', tone: 'other' };
+}
 /** What the service keeps of one file (20 MB): said here before sending more. */
 const MAX_FILE = 20 * 1024 * 1024;
 
@@ -308,12 +324,15 @@ class Pane {
     return wrap;
   }
 
-  /** A file: the picture shown, and a link that downloads it under its name. */
+  /**
+   * A file: a picture drawn at a readable size; under it (or alone, for a document) the file's name, its kind in
+   * Chinese and its size, and one 下载 link that saves it under its name.
+   */
   file(m) {
     const f = m.file;
     const url = `/console/api/file?person=${encodeURIComponent(this.person)}&message=${encodeURIComponent(m.id)}&token=${encodeURIComponent(token)}`;
     const box = document.createElement('div');
-    box.className = 'bubble file';
+    box.className = `bubble file${SHOWN.includes(f.mime) ? ' picture' : ''}`;
     box.setAttribute('data-testid', 'file');
     if (SHOWN.includes(f.mime)) {
       const img = document.createElement('img');
@@ -321,11 +340,21 @@ class Pane {
       img.alt = f.name;
       box.append(img);
     }
+    const kind = kindOf(f);
+    const row = document.createElement('div');
+    row.className = 'file-row';
+    row.innerHTML =
+      `<span class="file-badge ${kind.tone}" aria-hidden="true">${escapeHtml(kind.badge)}</span>` +
+      `<span class="file-text"><span class="file-name">${escapeHtml(f.name)}</span><span class="file-sub">${escapeHtml(kind.label)} · ${sizeText(f.size)}</span></span>`;
     const a = document.createElement('a');
+    a.className = 'file-get';
     a.href = url;
     a.download = f.name;
-    a.textContent = `下载 ${f.name}（${sizeText(f.size)}）`;
-    box.append(a);
+    a.textContent = '下载';
+    a.title = `下载「${f.name}」`;
+    a.setAttribute('aria-label', `下载 ${f.name}（${sizeText(f.size)}）`);
+    row.append(a);
+    box.append(row);
     return box;
   }
 
