@@ -64,6 +64,9 @@ describe('the office output in the console', () => {
     await img.waitFor();
     await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle(), { timeout: 15_000 });
     expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(300);
+    // Drawn large enough for the chart's words to be read, and offered under its name.
+    expect(await img.evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThanOrEqual(600);
+    expect(await chartMsg.getByRole('link').textContent()).toBe('下载');
     // Its bytes, as the page fetches them: a PNG that is not one colour.
     const b64 = await page.evaluate(async (url) => {
       const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
@@ -81,7 +84,8 @@ describe('the office output in the console', () => {
     await type(page, '/台账 导出');
     await page.getByTestId('message').filter({ hasText: '正在生成台账表格' }).waitFor({ timeout: 15_000 });
     const ledgerMsg = await fileMessage(page, '.xlsx');
-    expect(await ledgerMsg.textContent()).toMatch(/下载/);
+    // The file as a clerk reads it: its name, its kind in Chinese and its size, and a 下载 button.
+    expect(await ledgerMsg.textContent()).toMatch(/^XLS督查台账-20260901-\d{4}\.xlsxExcel 表格 · \d+ KB下载$/);
     const ledger = await download(page, ledgerMsg);
     expect(ledger.name).toMatch(/\.xlsx$/);
     expect(ledger.bytes.subarray(0, 2).toString()).toBe('PK');
@@ -100,6 +104,7 @@ describe('the office output in the console', () => {
     await type(page, '/归档 2');
     await page.getByTestId('message').filter({ hasText: '的归档记录（PDF），生成后发到本会话' }).waitFor({ timeout: 15_000 });
     const archiveMsg = await fileMessage(page, '.pdf');
+    expect(await archiveMsg.textContent()).toMatch(/^PDF督字〔2026〕2号归档记录\.pdfPDF 文件 · \d+ KB下载$/);
     const archive = await download(page, archiveMsg);
     expect(archive.name).toBe('督字〔2026〕2号归档记录.pdf');
     expect(archive.bytes.subarray(0, 5).toString()).toBe('%PDF-');
@@ -107,6 +112,16 @@ describe('the office output in the console', () => {
     for (const want of ['督查事项归档记录', '督字〔2026〕2号', '（示例）', '受理：张伟', '核验结果']) expect(text, want).toContain(want);
 
     if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT });
+
+    // On a phone's width the chart shrinks to the pane, and the file rows stay inside it.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const inside = await page.evaluate(() => {
+      const log = document.querySelector('#pane-main .log')!.getBoundingClientRect();
+      return [...document.querySelectorAll('#pane-main [data-testid="file"]')].map((f) => f.getBoundingClientRect().right <= log.right);
+    });
+    expect(inside).toEqual([true, true, true]);
+    expect(await img.evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(200);
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT.replace(/\.png$/, '-phone.png') });
     await page.close();
   }, 120_000);
 });
