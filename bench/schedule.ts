@@ -14,7 +14,7 @@ import { ManualClock, startedClock } from '../src/infra/clock.ts';
 import { cardKey } from '../src/chat/card-key.ts';
 import { loadConfig } from '../src/infra/config.ts';
 import { runAction, runCommand } from '../src/dispatch/dispatch.ts';
-import { silentLogger } from '../src/infra/logger.ts';
+import { createLogger, silentLogger } from '../src/infra/logger.ts';
 import { rebuildSchedule } from '../src/store/rebuild-schedule.ts';
 import { slotOn } from '../src/schedule/slots.ts';
 import { FakeFeishu } from '../test/helpers/fake-feishu.ts';
@@ -190,7 +190,8 @@ async function main(): Promise<void> {
       FEISHU_VERIFICATION_TOKEN: 'bench-token',
       FEISHU_BASE_URL: fake.url,
     }),
-    log: silentLogger,
+    // BENCH_LOG=info shows the service's own log of the slot (how long each part took), on stdout.
+    log: process.env.BENCH_LOG ? createLogger(process.env.BENCH_LOG) : silentLogger,
     clock: domain,
   });
   cleanups.push(() => app.stop());

@@ -48,7 +48,8 @@ export const newItem: CommandHandler = {
       if (!unit) throw new Refusal('bad_syntax', `负责人「${cmd.options.to}」不是所列承办单位的班子成员`);
       named = { unit, person: p.id };
     }
-    // The owner (督查员) gets the item's office-side cards: the one named, else whoever drafts it.
+    // The owner (督查员) gets the item's office-side cards: the one named, else whoever drafts it (the trail records
+    // an owner only when one was named: its create entry's actor is the owner otherwise).
     const owner = cmd.options.owner === undefined ? ctx.person.id : ownerFrom(dir, cmd.options.owner).id;
     const assignments: Assignment[] = units.map((u) => {
       const responsible = responsibleLeader(category, u, named?.unit === u ? named.person : undefined, dir);
@@ -94,7 +95,7 @@ export const newItem: CommandHandler = {
       return {
         item,
         assignments,
-        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, owner, ...(progress ? { progress } : {}), ...origin, ...(leadRule ? { lead, leadRule } : {}) } }],
+        audits: [{ action: 'create', to: 'draft', detail: { title, units, category: category ?? null, due: due.date, draft, ...(owner !== ctx.person.id ? { owner } : {}), ...(progress ? { progress } : {}), ...origin, ...(leadRule ? { lead, leadRule } : {}) } }],
         deliveries: [
           { kind: 'reply', to: ctx.event.replyTo, cardKey: cardKey({ kind: 'preview', item: item.id }), viewer: ctx.person.id },
         ],

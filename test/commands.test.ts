@@ -210,7 +210,8 @@ describe('/新建 /new', () => {
     const audit = await lastAudit('草稿1');
     expect(audit).toMatchObject({ actor: 'zhang', platform: 'feishu', action: 'create', item: 'd1', to: 'draft', at: NOW });
     // 牵头= was given: the lead rule applies, and the audit says so (src/domain/joint.ts).
-    expect(audit.detail).toEqual({ title: '城区主干道积水整治', units: ['jtj', 'gaj'], category: 'major', due: '2026-10-30', draft: 1, owner: 'zhang', lead: 'gaj', leadRule: true });
+    // The owner is whoever drafted it (zhang, the entry's actor): the trail names an owner only when one was named.
+    expect(audit.detail).toEqual({ title: '城区主干道积水整治', units: ['jtj', 'gaj'], category: 'major', due: '2026-10-30', draft: 1, lead: 'gaj', leadRule: true });
     // No 督字 number is taken by a draft.
     expect(await h.redis.get(h.rt.store.k.seq(2026))).toBeNull();
   });
@@ -233,7 +234,7 @@ describe('/新建 /new', () => {
     expect(it1.req).toBe('夜间施工');
     expect(it1.assignments).toHaveLength(1);
     expect(it1.assignments[0]).toMatchObject({ unit: 'jtj', lead: true, responsible: 'sun', due: '2026-10-08' });
-    expect((await lastAudit('草稿1')).detail).toEqual({ title: '路灯维修', units: ['jtj'], category: null, due: '2026-10-08', draft: 1, owner: 'qian' });
+    expect((await lastAudit('草稿1')).detail).toEqual({ title: '路灯维修', units: ['jtj'], category: null, due: '2026-10-08', draft: 1 });
 
     // 发出 gives the year's first number and pushes the notice to that deputy only; the clerk is told the number.
     const issued = await h.press('qian', { card: preview, label: '发出' });
