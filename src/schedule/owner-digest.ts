@@ -43,7 +43,9 @@ export async function digestReaders(rt: Runtime, slot: Slot): Promise<Map<string
   const owned = new Map<string, ItemHeader[]>();
   for (const h of headers.values()) {
     const owner = officeSide(h, dir)[0]!;
-    owned.set(owner, [...(owned.get(owner) ?? []), h]);
+    const mine = owned.get(owner);
+    if (mine) mine.push(h);
+    else owned.set(owner, [h]);
   }
 
   const soonEnd = endOfDay(calendar.addWorkdays(slot.date, 3).date, config.tz);
