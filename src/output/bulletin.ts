@@ -5,6 +5,7 @@
 import type { Directory } from '../directory/directory.ts';
 import { dateInTz, formatDate } from '../domain/dates.ts';
 import { noticeNumber } from '../domain/item-number.ts';
+import type { StatHeader } from '../domain/stat-view.ts';
 import { isKey, type ItemHeader } from '../domain/types.ts';
 import type { Period } from './period.ts';
 import { formatRate, type Entry, type Statistics } from './statistics.ts';
@@ -30,7 +31,7 @@ function shortDate(date: string, year: string): string {
 
 const CN_NUMBERS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
-function itemName(item: ItemHeader): string {
+function itemName(item: StatHeader): string {
   return `${noticeNumber(item)}“${item.title}”`;
 }
 
@@ -93,10 +94,10 @@ export function bulletinText({ stats, issued, next, nextPeriod, tz }: BulletinIn
 
   heading('约谈和坐地督查');
   const heard = stats.entries.flatMap((e) =>
-    e.a.summons.filter((s) => s.replacedBy === undefined && s.outcome !== undefined).map((s) => `${unitName(e.a.unit)}（${noticeNumber(e.item)}，${shortDate(dateInTz(s.at, tz), year)}）`),
+    e.a.summons.filter((s) => !s.replaced && s.heard).map((s) => `${unitName(e.a.unit)}（${noticeNumber(e.item)}，${shortDate(dateInTz(s.at, tz), year)}）`),
   );
   const visits = stats.entries.flatMap((e) =>
-    e.a.visits.filter((v) => v.replacedBy === undefined).map((v) => `${unitName(e.a.unit)}（${noticeNumber(e.item)}，${shortDate(v.on, year)}）`),
+    e.a.visits.filter((v) => !v.replaced).map((v) => `${unitName(e.a.unit)}（${noticeNumber(e.item)}，${shortDate(v.on, year)}）`),
   );
   const pending = total.summons - total.summonsHeard;
   out.push(
@@ -111,7 +112,7 @@ export function bulletinText({ stats, issued, next, nextPeriod, tz }: BulletinIn
   );
 
   heading('下一阶段工作');
-  const due = new Map<string, { item: ItemHeader; units: string[]; last: string }>();
+  const due = new Map<string, { item: StatHeader; units: string[]; last: string }>();
   for (const e of next.entries) {
     if (e.a.state === 'completed') continue;
     const d = due.get(e.item.id) ?? { item: e.item, units: [], last: e.a.due };

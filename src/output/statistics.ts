@@ -1,12 +1,14 @@
 // The office's figures for a period (/统计, its chart and spreadsheet, /通报, the ledger export's second sheet): for the
 // assignments whose deadline in force falls in the period, per unit and per responsible leader, how many, how they were
 // completed (按期 / 延期后按期 / 逾期办结 / 逾期未办结, from the one function in on-time.ts), the on-time rate, the
-// median working hours to 签收 and to 签署, and the urges, summons and visits. Read from the store's indexes only.
+// median working hours to 签收 and to 签署, and the urges, summons and visits. Read from the store's indexes only, and
+// of each record only what the figures need (stat-view.ts, decoded in Redis: no report text is sent or parsed).
 import type { Directory } from '../directory/directory.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
 import { dateInTz } from '../domain/dates.ts';
 import { deadlineAt, deliveredAt, extensionCount, isDecided, isOnTime, timeliness, type Timeliness } from '../domain/on-time.ts';
-import { assignmentRef, isIssued, parseAssignmentRef, type Assignment, type ItemHeader } from '../domain/types.ts';
+import { statHeader, statView, type StatAssignment, type StatHeader } from '../domain/stat-view.ts';
+import { assignmentRef, isIssued, parseAssignmentRef, type ItemHeader } from '../domain/types.ts';
 import { workHoursBetween, type WorkHoursOptions } from '../domain/work-hours.ts';
 import type { Config } from '../infra/config.ts';
 import type { Clock } from '../infra/clock.ts';
@@ -56,8 +58,8 @@ export interface Row extends Figures {
 
 /** One assignment counted, with what the bulletin says about it. */
 export interface Entry {
-  item: ItemHeader;
-  a: Assignment;
+  item: StatHeader;
+  a: StatAssignment;
   t: Timeliness;
   /** Working days past the deadline in force: overdue until now, or delivered late by; 0 otherwise. */
   daysLate: number;
@@ -105,11 +107,11 @@ class Tally {
     if (isDecided(e.t)) this.decided++;
     if (isOnTime(e.t)) this.onTime++;
     if (e.a.state === 'completed') f.completed++;
-    f.urges += e.a.urges.length;
-    const summons = e.a.summons.filter((s) => s.replacedBy === undefined);
+    f.urges += e.a.urges;
+    const summons = e.a.summons.filter((s) => !s.replaced);
     f.summons += summons.length;
-    f.summonsHeard += summons.filter((s) => s.outcome !== undefined).length;
-    f.visits += e.a.visits.filter((v) => v.replacedBy === undefined).length;
+    f.summonsHeard += summons.filter((s) => s.heard).length;
+    f.visits += e.a.visits.filter((v) => !v.replaced).length;
     f.extensions += extensionCount(e.a);
     if (receiptHours !== undefined) this.receipt.push(receiptHours);
     this.sign.push(...signHours);
@@ -141,41 +143,64 @@ function workdaysAfter(cal: WorkCalendar, due: string, day: string, memo: Map<st
   return n;
 }
 
+/** How the statistics read the records: the compact views decoded in Redis, or (fullReader) whole records. */
+export interface StatReader {
+  assignments(refs: readonly string[]): Promise<Map<string, StatAssignment>>;
+  headers(ids: readonly string[]): Promise<Map<string, StatHeader>>;
+}
+
+/** The reader the service uses: only the fields the figures need, decoded in Redis (store.statAssignments). */
+export function compactReader(store: Store): StatReader {
+  return { assignments: (refs) => store.statAssignments(refs), headers: (ids) => store.statHeaders(ids) };
+}
+
+/** Whole records read and parsed, then viewed as the figures see them: the reference the compact reader is held to. */
+export function fullReader(store: Store): StatReader {
+  return {
+    async assignments(refs) {
+      const out = new Map<string, StatAssignment>();
+      for (const [ref, a] of await store.getAssignmentsByRef(refs)) out.set(ref, statView(a));
+      return out;
+    },
+    async headers(ids) {
+      return new Map((await store.getHeaders(ids)).map((h) => [h.id, statHeader(h)]));
+    },
+  };
+}
+
+/** What the counting needs besides the records. */
+export interface TallyContext {
+  now: number;
+  tz: string;
+  calendar: WorkCalendar;
+  workHours: Config['workHours'];
+  dir: Directory;
+}
+
+/** The figures of some assignments, without their period. */
+export type Tallied = Pick<Statistics, 'total' | 'itemCount' | 'byUnit' | 'byLeader' | 'entries'>;
+
 /**
- * The statistics of a period at the domain clock's now: every assignment of an issued (not withdrawn) item whose
- * deadline in force falls in the period, from the responsible leaders' deadline index; only `units` when given.
+ * Counts assignments, each with its item's header: those of issued, not withdrawn items, each judged by timeliness()
+ * at `now`. What /统计 and /通报 count for a period, and the ledger export for its rows.
  */
-export async function computeStatistics(rt: StatsRuntime, dir: Directory, period: Period, units?: readonly string[]): Promise<Statistics> {
-  const now = rt.clock.now();
-  const tz = rt.config.tz;
-  const wh: WorkHoursOptions = { calendar: rt.calendar, tz, workHours: rt.config.workHours };
-  // Every leader an assignment may name: the directory's people, and those earlier directories named.
-  const people = new Set(dir.allPeople().map((p) => p.id));
-  for (const [id] of await rt.store.personNames()) people.add(id);
-  const only = units && units.length ? new Set(units) : undefined;
-  const refs = (await rt.store.dueOfPeople([...people], period.fromMs, period.toMs))
-    .map((t) => t.ref)
-    .filter((ref) => !only || only.has(parseAssignmentRef(ref).unit));
-  const found = await rt.store.getAssignmentsByRef(refs);
-  const itemIds = [...new Set(refs.map((r) => parseAssignmentRef(r).item))];
-  const headers = new Map((await rt.store.getHeaders(itemIds)).map((h) => [h.id, h]));
+export function tallyStatistics(ctx: TallyContext, records: Iterable<{ item: StatHeader; a: StatAssignment }>): Tallied {
+  const { now, tz, dir } = ctx;
+  const wh: WorkHoursOptions = { calendar: ctx.calendar, tz, workHours: ctx.workHours };
   const today = dateInTz(now, tz);
   const memo = new Map<string, number>();
-
   const total = new Tally();
   const unitTallies = new Map<string, Tally>();
   const leaderTallies = new Map<string, { tally: Tally; name: string }>();
   const entries: Entry[] = [];
-  for (const ref of refs) {
-    const a = found.get(ref);
-    const item = headers.get(parseAssignmentRef(ref).item);
-    if (!a || !item || !isIssued(item) || item.status === 'withdrawn') continue;
+  for (const { item, a } of records) {
+    if (!isIssued(item) || item.status === 'withdrawn') continue;
     const t = timeliness(a, now, tz);
     let daysLate = 0;
-    if (t === 'overdue') daysLate = workdaysAfter(rt.calendar, a.due, today, memo);
+    if (t === 'overdue') daysLate = workdaysAfter(ctx.calendar, a.due, today, memo);
     else if (t === 'late') {
       const done = deliveredAt(a)!;
-      daysLate = workdaysAfter(rt.calendar, deadlineAt(a, done, tz).due, dateInTz(done, tz), memo);
+      daysLate = workdaysAfter(ctx.calendar, deadlineAt(a, done, tz).due, dateInTz(done, tz), memo);
     }
     const e: Entry = { item, a, t, daysLate };
     entries.push(e);
@@ -192,16 +217,38 @@ export async function computeStatistics(rt: StatsRuntime, dir: Directory, period
   entries.sort((x, y) => x.a.dueAt - y.a.dueAt || (x.item.seq ?? 0) - (y.item.seq ?? 0) || x.a.unit.localeCompare(y.a.unit));
   const byUnit = [...unitTallies].map(([id, t]) => ({ id, name: dir.unitName(id), ...t.figures() })).sort(byRate);
   const byLeader = [...leaderTallies].map(([id, { tally, name }]) => ({ id, name, ...tally.figures() })).sort(byRate);
-  return {
-    period,
-    at: now,
-    ...(only ? { units: [...only] } : {}),
-    total: total.figures(),
-    itemCount: new Set(entries.map((e) => e.item.id)).size,
-    byUnit,
-    byLeader,
-    entries,
-  };
+  return { total: total.figures(), itemCount: new Set(entries.map((e) => e.item.id)).size, byUnit, byLeader, entries };
+}
+
+/**
+ * The statistics of a period at the domain clock's now: every assignment of an issued (not withdrawn) item whose
+ * deadline in force falls in the period, from the responsible leaders' deadline index; only `units` when given.
+ * `read`: how the records are read (the compact reader unless a test or the benchmark asks for the full one).
+ */
+export async function computeStatistics(
+  rt: StatsRuntime,
+  dir: Directory,
+  period: Period,
+  units?: readonly string[],
+  read: StatReader = compactReader(rt.store),
+): Promise<Statistics> {
+  const now = rt.clock.now();
+  // Every leader an assignment may name: the directory's people, and those earlier directories named.
+  const people = new Set(dir.allPeople().map((p) => p.id));
+  for (const [id] of await rt.store.personNames()) people.add(id);
+  const only = units && units.length ? new Set(units) : undefined;
+  const refs = (await rt.store.dueOfPeople([...people], period.fromMs, period.toMs))
+    .map((t) => t.ref)
+    .filter((ref) => !only || only.has(parseAssignmentRef(ref).unit));
+  const itemIds = [...new Set(refs.map((r) => parseAssignmentRef(r).item))];
+  const [found, headers] = await Promise.all([read.assignments(refs), read.headers(itemIds)]);
+  const records = refs.flatMap((ref) => {
+    const a = found.get(ref);
+    const item = headers.get(parseAssignmentRef(ref).item);
+    return a && item ? [{ item, a }] : [];
+  });
+  const figures = tallyStatistics({ now, tz: rt.config.tz, calendar: rt.calendar, workHours: rt.config.workHours, dir }, records);
+  return { period, at: now, ...(only ? { units: [...only] } : {}), ...figures };
 }
 
 /**

@@ -436,3 +436,80 @@ end
 redis.call('DEL', KEYS[2])
 return 1
 `;
+
+/** A field of a decoded document, JSON null read as absent. */
+const PRESENT = `
+local function present(x)
+  if x == cjson.null then return nil end
+  return x
+end
+`;
+
+/**
+ * stat-assignments: what the office's figures need of each assignment record (src/domain/stat-view.ts,
+ * StatAssignment), decoded here so that the reports' texts and signatures never leave Redis; read-only. Called with
+ * STAT_CHUNK records at a time (store.ts), so that Redis is never held long by one call. An empty list comes back as
+ * `{}` (cjson), which the store reads as empty.
+ * KEYS: the assignment records (hashes v, doc)   ARGV: none
+ * Returns, per key in order, the view's JSON, or nil when there is no record.
+ */
+export const STAT_ASSIGNMENTS = `${PRESENT}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local doc = redis.call('HGET', key, 'doc')
+  if doc then
+    local a = cjson.decode(doc)
+    local v = {
+      unit = a.unit, responsible = a.responsible, responsibleName = present(a.responsibleName), state = a.state,
+      due = a.due, dueAt = a.dueAt, receivedAt = present(a.receivedAt), completedAt = present(a.completedAt),
+      urges = #(present(a.urges) or {}), reports = {}, extensions = {}, summons = {}, visits = {},
+    }
+    local w = present(a.completedWith)
+    if w then v.completedWith = { unit = w.unit, version = w.version, signedAt = w.signedAt } end
+    for _, r in ipairs(present(a.reports) or {}) do
+      local s = present(r.signature)
+      v.reports[#v.reports + 1] = { final = r.final, status = r.status, at = r.at, signature = s and { at = s.at } or nil }
+    end
+    for _, e in ipairs(present(a.extensions) or {}) do
+      v.extensions[#v.extensions + 1] = { status = e.status, to = e.to, decidedAt = present(e.decidedAt), oldDue = present(e.oldDue) }
+    end
+    for _, s in ipairs(present(a.summons) or {}) do
+      v.summons[#v.summons + 1] = { at = s.at, replaced = present(s.replacedBy) ~= nil, heard = present(s.outcome) ~= nil }
+    end
+    for _, x in ipairs(present(a.visits) or {}) do
+      v.visits[#v.visits + 1] = { on = x.on, replaced = present(x.replacedBy) ~= nil }
+    end
+    out[i] = cjson.encode(v)
+  else
+    out[i] = false
+  end
+end
+return out
+`;
+
+/**
+ * stat-headers: what the office's figures need of each item's header (src/domain/stat-view.ts, StatHeader): its id,
+ * title, draft reference, issue time from the document, its status and 督字 number from the fields the commit step
+ * writes (an item of an earlier version keeps its number in the document). Read-only, STAT_CHUNK at a time.
+ * KEYS: the item headers (hashes v, doc, status, year, seq, …)   ARGV: none
+ * Returns, per key in order, the view's JSON, or nil when there is no header.
+ */
+export const STAT_HEADERS = `${PRESENT}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local f = redis.call('HMGET', key, 'v', 'doc', 'status', 'year', 'seq')
+  if f[1] and f[2] and f[3] then
+    local h = cjson.decode(f[2])
+    local v = { id = h.id, title = h.title, status = f[3], draft = present(h.draft), issuedAt = present(h.issuedAt),
+      year = present(h.year), seq = present(h.seq) }
+    if f[4] and f[5] then
+      v.year = tonumber(f[4])
+      v.seq = tonumber(f[5])
+    end
+    out[i] = cjson.encode(v)
+  else
+    out[i] = false
+  end
+end
+return out
+`;

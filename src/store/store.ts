@@ -6,10 +6,11 @@ import type { Redis } from 'ioredis';
 import type { ItemRef } from '../domain/item-number.ts';
 import { draftItemId, parseAssignmentRef, type Assignment, type Item, type ItemHeader, type ItemStatus } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
+import type { StatAssignment, StatHeader } from '../domain/stat-view.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
-import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, MARK_SLOT, MOVE_PROGRESS, NEXT_SEQ, SEAL_ITEM, UPGRADE_ITEM } from './scripts.ts';
+import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, MARK_SLOT, MOVE_PROGRESS, NEXT_SEQ, SEAL_ITEM, STAT_ASSIGNMENTS, STAT_HEADERS, UPGRADE_ITEM } from './scripts.ts';
 
 /** One line of the audit log. Every value is a string in the stream. */
 export interface AuditEntry {
@@ -36,6 +37,13 @@ const HEADER_READ = ['v', 'doc', 'status', 'completedAt', 'year', 'seq', 'review
 
 /** Headers kept parsed in memory (most recently read ones). */
 const PARSED_HEADERS = 2000;
+
+/**
+ * Records one call of STAT_ASSIGNMENTS or STAT_HEADERS decodes: small enough that Redis is not held for long by one call
+ * (about 2 ms for 250 assignment records of the benchmark, see docs/operations.md), large enough that 40,000 records take
+ * 160 calls, not 40,000 commands.
+ */
+export const STAT_CHUNK = 250;
 
 /** Seven days: longer than any platform's retry window (Feishu retries for about 7 h). */
 export const OP_TTL_SECONDS = 7 * 24 * 3600;
@@ -140,6 +148,8 @@ export class Store {
    */
   waitReplicaMs = 0;
   private readonly moveProgressOf: Script;
+  private readonly statAssignmentsOf: Script;
+  private readonly statHeadersOf: Script;
 
   constructor(
     private readonly redis: Redis,
@@ -155,6 +165,8 @@ export class Store {
     redis.defineCommand('duchaSealItem', { lua: SEAL_ITEM });
     redis.defineCommand('duchaMarkSlot', { lua: MARK_SLOT, numberOfKeys: 1 });
     redis.defineCommand('duchaMoveProgress', { lua: MOVE_PROGRESS, numberOfKeys: 1 });
+    redis.defineCommand('duchaStatAssignments', { lua: STAT_ASSIGNMENTS });
+    redis.defineCommand('duchaStatHeaders', { lua: STAT_HEADERS });
     const r = redis as unknown as Record<string, Script>;
     this.commitOp = r.duchaCommitOp!.bind(redis);
     this.upgradeOne = r.duchaUpgradeItem!.bind(redis);
@@ -164,6 +176,8 @@ export class Store {
     this.sealItemOf = r.duchaSealItem!.bind(redis);
     this.markSlotOf = r.duchaMarkSlot!.bind(redis);
     this.moveProgressOf = r.duchaMoveProgress!.bind(redis);
+    this.statAssignmentsOf = r.duchaStatAssignments!.bind(redis);
+    this.statHeadersOf = r.duchaStatHeaders!.bind(redis);
   }
 
   // --- reading records -------------------------------------------------------------------------
@@ -277,6 +291,47 @@ export class Store {
       if (typeof doc === 'string') out.set(refs[i]!, JSON.parse(doc) as Assignment);
     });
     return out;
+  }
+
+  /**
+   * What the office's figures need of the assignments named by `item/unit` refs (stat-view.ts), by ref (missing ones
+   * left out): decoded in Redis, STAT_CHUNK records a call, all calls in one round trip.
+   */
+  async statAssignments(refs: readonly string[]): Promise<Map<string, StatAssignment>> {
+    const keysOf = refs.map((ref) => {
+      const { item, unit } = parseAssignmentRef(ref);
+      return this.k.assignment(item, unit);
+    });
+    const out = new Map<string, StatAssignment>();
+    (await this.statRead(this.statAssignmentsOf, keysOf)).forEach((json, i) => {
+      if (json === null) return;
+      const v = JSON.parse(json) as StatAssignment;
+      // cjson writes an empty list as {}.
+      for (const f of ['reports', 'extensions', 'summons', 'visits'] as const) if (!Array.isArray(v[f])) v[f] = [];
+      out.set(refs[i]!, v);
+    });
+    return out;
+  }
+
+  /** What the office's figures need of items' headers (stat-view.ts), by id (missing ones left out); as statAssignments. */
+  async statHeaders(ids: readonly string[]): Promise<Map<string, StatHeader>> {
+    const out = new Map<string, StatHeader>();
+    (await this.statRead(this.statHeadersOf, ids.map((id) => this.k.item(id)))).forEach((json, i) => {
+      if (json !== null) out.set(ids[i]!, JSON.parse(json) as StatHeader);
+    });
+    return out;
+  }
+
+  /** One of the statistics' read scripts over many keys, STAT_CHUNK at a time in one pipeline: a JSON or null per key. */
+  private async statRead(script: Script, keyList: readonly string[]): Promise<(string | null)[]> {
+    if (keyList.length === 0) return [];
+    const calls: Promise<unknown>[] = [];
+    // Every call is sent before any answer is awaited: one round trip's wait for them all.
+    for (let i = 0; i < keyList.length; i += STAT_CHUNK) {
+      const chunk = keyList.slice(i, i + STAT_CHUNK);
+      calls.push(script(chunk.length, ...chunk));
+    }
+    return (await Promise.all(calls)).flatMap((r) => r as (string | null)[]);
   }
 
   // --- indexes -----------------------------------------------------------------------------------
