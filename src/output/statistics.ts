@@ -181,43 +181,60 @@ export interface TallyContext {
 export type Tallied = Pick<Statistics, 'total' | 'itemCount' | 'byUnit' | 'byLeader' | 'entries'>;
 
 /**
- * Counts assignments, each with its item's header: those of issued, not withdrawn items, each judged by timeliness()
- * at `now`. What /统计 and /通报 count for a period, and the ledger export for its rows.
+ * Counts assignments one at a time, each with its item's header: those of issued, not withdrawn items, each judged by
+ * timeliness() at `now`. What /统计 and /通报 count for a period, and the ledger export for its rows as they stream by.
  */
-export function tallyStatistics(ctx: TallyContext, records: Iterable<{ item: StatHeader; a: StatAssignment }>): Tallied {
-  const { now, tz, dir } = ctx;
-  const wh: WorkHoursOptions = { calendar: ctx.calendar, tz, workHours: ctx.workHours };
-  const today = dateInTz(now, tz);
-  const memo = new Map<string, number>();
-  const total = new Tally();
-  const unitTallies = new Map<string, Tally>();
-  const leaderTallies = new Map<string, { tally: Tally; name: string }>();
-  const entries: Entry[] = [];
-  for (const { item, a } of records) {
-    if (!isIssued(item) || item.status === 'withdrawn') continue;
+export class StatsCounter {
+  private readonly wh: WorkHoursOptions;
+  private readonly today: string;
+  private readonly memo = new Map<string, number>();
+  private readonly total = new Tally();
+  private readonly units = new Map<string, Tally>();
+  private readonly leaders = new Map<string, { tally: Tally; name: string }>();
+  private readonly entries: Entry[] = [];
+
+  constructor(private readonly ctx: TallyContext) {
+    this.wh = { calendar: ctx.calendar, tz: ctx.tz, workHours: ctx.workHours };
+    this.today = dateInTz(ctx.now, ctx.tz);
+  }
+
+  add(item: StatHeader, a: StatAssignment): void {
+    const { now, tz, calendar, dir } = this.ctx;
+    if (!isIssued(item) || item.status === 'withdrawn') return;
     const t = timeliness(a, now, tz);
     let daysLate = 0;
-    if (t === 'overdue') daysLate = workdaysAfter(ctx.calendar, a.due, today, memo);
+    if (t === 'overdue') daysLate = workdaysAfter(calendar, a.due, this.today, this.memo);
     else if (t === 'late') {
       const done = deliveredAt(a)!;
-      daysLate = workdaysAfter(ctx.calendar, deadlineAt(a, done, tz).due, dateInTz(done, tz), memo);
+      daysLate = workdaysAfter(calendar, deadlineAt(a, done, tz).due, dateInTz(done, tz), this.memo);
     }
     const e: Entry = { item, a, t, daysLate };
-    entries.push(e);
-    const receipt = a.receivedAt !== undefined && item.issuedAt !== undefined ? workHoursBetween(item.issuedAt, a.receivedAt, wh) : undefined;
-    const sign = a.reports.flatMap((r) => (r.signature ? [workHoursBetween(r.at, r.signature.at, wh)] : []));
-    total.add(e, receipt, sign);
-    let u = unitTallies.get(a.unit);
-    if (!u) unitTallies.set(a.unit, (u = new Tally()));
+    this.entries.push(e);
+    const receipt = a.receivedAt !== undefined && item.issuedAt !== undefined ? workHoursBetween(item.issuedAt, a.receivedAt, this.wh) : undefined;
+    const sign = a.reports.flatMap((r) => (r.signature ? [workHoursBetween(r.at, r.signature.at, this.wh)] : []));
+    this.total.add(e, receipt, sign);
+    let u = this.units.get(a.unit);
+    if (!u) this.units.set(a.unit, (u = new Tally()));
     u.add(e, receipt, sign);
-    let l = leaderTallies.get(a.responsible);
-    if (!l) leaderTallies.set(a.responsible, (l = { tally: new Tally(), name: dir.person(a.responsible)?.name ?? a.responsibleName ?? dir.personName(a.responsible) }));
+    let l = this.leaders.get(a.responsible);
+    if (!l) this.leaders.set(a.responsible, (l = { tally: new Tally(), name: dir.person(a.responsible)?.name ?? a.responsibleName ?? dir.personName(a.responsible) }));
     l.tally.add(e, receipt, sign);
   }
-  entries.sort((x, y) => x.a.dueAt - y.a.dueAt || (x.item.seq ?? 0) - (y.item.seq ?? 0) || x.a.unit.localeCompare(y.a.unit));
-  const byUnit = [...unitTallies].map(([id, t]) => ({ id, name: dir.unitName(id), ...t.figures() })).sort(byRate);
-  const byLeader = [...leaderTallies].map(([id, { tally, name }]) => ({ id, name, ...tally.figures() })).sort(byRate);
-  return { total: total.figures(), itemCount: new Set(entries.map((e) => e.item.id)).size, byUnit, byLeader, entries };
+
+  result(): Tallied {
+    const { dir } = this.ctx;
+    const entries = [...this.entries].sort((x, y) => x.a.dueAt - y.a.dueAt || (x.item.seq ?? 0) - (y.item.seq ?? 0) || x.a.unit.localeCompare(y.a.unit));
+    const byUnit = [...this.units].map(([id, t]) => ({ id, name: dir.unitName(id), ...t.figures() })).sort(byRate);
+    const byLeader = [...this.leaders].map(([id, { tally, name }]) => ({ id, name, ...tally.figures() })).sort(byRate);
+    return { total: this.total.figures(), itemCount: new Set(entries.map((e) => e.item.id)).size, byUnit, byLeader, entries };
+  }
+}
+
+/** The figures of some assignments, each with its item's header (StatsCounter over them). */
+export function tallyStatistics(ctx: TallyContext, records: Iterable<{ item: StatHeader; a: StatAssignment }>): Tallied {
+  const c = new StatsCounter(ctx);
+  for (const { item, a } of records) c.add(item, a);
+  return c.result();
 }
 
 /**
