@@ -193,6 +193,17 @@ describe('the statistics of September', () => {
     expect(await computeStatistics(rt, rt.directory(), sept.period, ['gaj'], fullReader(rt.store))).toEqual(
       await computeStatistics(rt, rt.directory(), sept.period, ['gaj']),
     );
+    // The views kept in memory follow each record's version: a record changed is read anew, and again when changed back.
+    const key = `${h.prefix}:asg:d4:gaj`;
+    const [v, doc] = (await h.redis.hmget(key, 'v', 'doc')) as [string, string];
+    const urged = JSON.parse(doc) as { urges: number[] };
+    expect((await rt.store.statAssignments(['d4/gaj'])).get('d4/gaj')!.urges).toBe(1);
+    await h.redis.hset(key, 'v', Number(v) + 1, 'doc', JSON.stringify({ ...urged, urges: [...urged.urges, Date.parse(at('2026-09-30T10:00:00'))] }));
+    expect((await rt.store.statAssignments(['d4/gaj'])).get('d4/gaj')).toEqual(statView((await rt.store.getAssignmentsByRef(['d4/gaj'])).get('d4/gaj')!));
+    expect((await rt.store.statAssignments(['d4/gaj'])).get('d4/gaj')!.urges).toBe(2);
+    await h.redis.hset(key, 'v', Number(v) + 2, 'doc', doc);
+    expect((await rt.store.statAssignments(['d4/gaj'])).get('d4/gaj')!.urges).toBe(1);
+    await h.redis.hset(key, 'v', v);
   });
 });
 

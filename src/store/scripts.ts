@@ -447,18 +447,24 @@ end
 
 /**
  * stat-assignments: what the office's figures need of each assignment record (src/domain/stat-view.ts,
- * StatAssignment), decoded here so that the reports' texts and signatures never leave Redis; read-only. Called with
+ * StatAssignment), decoded here so that the reports' texts and signatures never leave Redis; read-only. A record whose
+ * version is the one the caller already holds (its in-process copy, store.ts) is not decoded at all. Called with
  * STAT_CHUNK records at a time (store.ts), so that Redis is never held long by one call. An empty list comes back as
  * `{}` (cjson), which the store reads as empty.
- * KEYS: the assignment records (hashes v, doc)   ARGV: none
- * Returns, per key in order, the view's JSON, or nil when there is no record.
+ * KEYS: the assignment records (hashes v, doc)   ARGV: per key, the version the caller holds ('' for none)
+ * Returns, per key in order: 0 when its version is the one held; `<version> <view JSON>` otherwise; nil when there is
+ * no record.
  */
 export const STAT_ASSIGNMENTS = `${PRESENT}
 local out = {}
 for i, key in ipairs(KEYS) do
-  local doc = redis.call('HGET', key, 'doc')
-  if doc then
-    local a = cjson.decode(doc)
+  local f = redis.call('HMGET', key, 'v', 'doc')
+  if not (f[1] and f[2]) then
+    out[i] = false
+  elseif f[1] == ARGV[i] then
+    out[i] = 0
+  else
+    local a = cjson.decode(f[2])
     local v = {
       unit = a.unit, responsible = a.responsible, responsibleName = present(a.responsibleName), state = a.state,
       due = a.due, dueAt = a.dueAt, receivedAt = present(a.receivedAt), completedAt = present(a.completedAt),
@@ -479,9 +485,7 @@ for i, key in ipairs(KEYS) do
     for _, x in ipairs(present(a.visits) or {}) do
       v.visits[#v.visits + 1] = { on = x.on, replaced = present(x.replacedBy) ~= nil }
     end
-    out[i] = cjson.encode(v)
-  else
-    out[i] = false
+    out[i] = f[1] .. ' ' .. cjson.encode(v)
   end
 end
 return out
@@ -490,25 +494,32 @@ return out
 /**
  * stat-headers: what the office's figures need of each item's header (src/domain/stat-view.ts, StatHeader): its id,
  * title, draft reference, issue time from the document, its status and 督字 number from the fields the commit step
- * writes (an item of an earlier version keeps its number in the document). Read-only, STAT_CHUNK at a time.
- * KEYS: the item headers (hashes v, doc, status, year, seq, …)   ARGV: none
- * Returns, per key in order, the view's JSON, or nil when there is no header.
+ * writes (an item of an earlier version keeps its number in the document). Read-only, STAT_CHUNK at a time; a header
+ * whose stamp (version, status, year, seq) is the one the caller holds is not decoded.
+ * KEYS: the item headers (hashes v, doc, status, year, seq, …)   ARGV: per key, the stamp the caller holds ('' for none)
+ * Returns, per key in order: 0 when its stamp is the one held; `<stamp> <view JSON>` otherwise (the stamp has no
+ * space); nil when there is no header.
  */
 export const STAT_HEADERS = `${PRESENT}
 local out = {}
 for i, key in ipairs(KEYS) do
   local f = redis.call('HMGET', key, 'v', 'doc', 'status', 'year', 'seq')
-  if f[1] and f[2] and f[3] then
-    local h = cjson.decode(f[2])
-    local v = { id = h.id, title = h.title, status = f[3], draft = present(h.draft), issuedAt = present(h.issuedAt),
-      year = present(h.year), seq = present(h.seq) }
-    if f[4] and f[5] then
-      v.year = tonumber(f[4])
-      v.seq = tonumber(f[5])
-    end
-    out[i] = cjson.encode(v)
-  else
+  if not (f[1] and f[2] and f[3]) then
     out[i] = false
+  else
+    local stamp = f[1] .. '|' .. f[3] .. '|' .. (f[4] or '') .. '|' .. (f[5] or '')
+    if stamp == ARGV[i] then
+      out[i] = 0
+    else
+      local h = cjson.decode(f[2])
+      local v = { id = h.id, title = h.title, status = f[3], draft = present(h.draft), issuedAt = present(h.issuedAt),
+        year = present(h.year), seq = present(h.seq) }
+      if f[4] and f[5] then
+        v.year = tonumber(f[4])
+        v.seq = tonumber(f[5])
+      end
+      out[i] = stamp .. ' ' .. cjson.encode(v)
+    end
   end
 end
 return out

@@ -45,6 +45,9 @@ const PARSED_HEADERS = 2000;
  */
 export const STAT_CHUNK = 250;
 
+/** Views of records the statistics keep in memory, of assignments and of headers each (a year of a large office). */
+const STAT_HELD = 100_000;
+
 /** Seven days: longer than any platform's retry window (Feishu retries for about 7 h). */
 export const OP_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -294,44 +297,78 @@ export class Store {
   }
 
   /**
+   * The statistics' views of records, each with the version (of a header: the stamp) it was taken at, kept across
+   * reads: a record read again unchanged is neither decoded in Redis nor sent. Shared by every reader: never changed.
+   */
+  private readonly statViews = new Map<string, { v: string; view: StatAssignment }>();
+  private readonly statHeads = new Map<string, { v: string; view: StatHeader }>();
+
+  /**
    * What the office's figures need of the assignments named by `item/unit` refs (stat-view.ts), by ref (missing ones
-   * left out): decoded in Redis, STAT_CHUNK records a call, all calls in one round trip.
+   * left out): decoded in Redis, STAT_CHUNK records a call, all calls in one round trip; unchanged ones from memory.
    */
   async statAssignments(refs: readonly string[]): Promise<Map<string, StatAssignment>> {
-    const keysOf = refs.map((ref) => {
+    const keyList = refs.map((ref) => {
       const { item, unit } = parseAssignmentRef(ref);
       return this.k.assignment(item, unit);
     });
-    const out = new Map<string, StatAssignment>();
-    (await this.statRead(this.statAssignmentsOf, keysOf)).forEach((json, i) => {
-      if (json === null) return;
+    return this.statRead(this.statAssignmentsOf, refs, keyList, this.statViews, (json) => {
       const v = JSON.parse(json) as StatAssignment;
       // cjson writes an empty list as {}.
       for (const f of ['reports', 'extensions', 'summons', 'visits'] as const) if (!Array.isArray(v[f])) v[f] = [];
-      out.set(refs[i]!, v);
+      return v;
     });
-    return out;
   }
 
   /** What the office's figures need of items' headers (stat-view.ts), by id (missing ones left out); as statAssignments. */
   async statHeaders(ids: readonly string[]): Promise<Map<string, StatHeader>> {
-    const out = new Map<string, StatHeader>();
-    (await this.statRead(this.statHeadersOf, ids.map((id) => this.k.item(id)))).forEach((json, i) => {
-      if (json !== null) out.set(ids[i]!, JSON.parse(json) as StatHeader);
-    });
-    return out;
+    return this.statRead(this.statHeadersOf, ids, ids.map((id) => this.k.item(id)), this.statHeads, (json) => JSON.parse(json) as StatHeader);
   }
 
-  /** One of the statistics' read scripts over many keys, STAT_CHUNK at a time in one pipeline: a JSON or null per key. */
-  private async statRead(script: Script, keyList: readonly string[]): Promise<(string | null)[]> {
-    if (keyList.length === 0) return [];
+  /**
+   * One of the statistics' read scripts over many records, STAT_CHUNK at a time, every call sent before any answer is
+   * awaited; each answer is 0 (the version held is current), `<version> <JSON>`, or nil (no record).
+   */
+  private async statRead<T>(
+    script: Script,
+    ids: readonly string[],
+    keyList: readonly string[],
+    held: Map<string, { v: string; view: T }>,
+    parse: (json: string) => T,
+  ): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    if (ids.length === 0) return out;
+    // What was held when asked: a 0 answers for it, whatever another read keeps meanwhile.
+    const asked = ids.map((id) => held.get(id));
     const calls: Promise<unknown>[] = [];
-    // Every call is sent before any answer is awaited: one round trip's wait for them all.
     for (let i = 0; i < keyList.length; i += STAT_CHUNK) {
       const chunk = keyList.slice(i, i + STAT_CHUNK);
-      calls.push(script(chunk.length, ...chunk));
+      const versions = asked.slice(i, i + STAT_CHUNK).map((h) => h?.v ?? '');
+      calls.push(script(chunk.length, ...chunk, ...versions));
     }
-    return (await Promise.all(calls)).flatMap((r) => r as (string | null)[]);
+    (await Promise.all(calls)).flatMap((r) => r as (string | number | null)[]).forEach((answer, i) => {
+      const id = ids[i]!;
+      if (answer === null) {
+        held.delete(id);
+        return;
+      }
+      if (answer === 0) {
+        out.set(id, asked[i]!.view);
+        return;
+      }
+      const text = String(answer);
+      const space = text.indexOf(' ');
+      const view = parse(text.slice(space + 1));
+      held.delete(id);
+      held.set(id, { v: text.slice(0, space), view });
+      out.set(id, view);
+    });
+    // The oldest taken go first when there are too many.
+    for (const id of held.keys()) {
+      if (held.size <= STAT_HELD) break;
+      held.delete(id);
+    }
+    return out;
   }
 
   // --- indexes -----------------------------------------------------------------------------------
