@@ -458,13 +458,16 @@ end
 export const STAT_ASSIGNMENTS = `${PRESENT}
 local out = {}
 for i, key in ipairs(KEYS) do
-  local f = redis.call('HMGET', key, 'v', 'doc')
-  if not (f[1] and f[2]) then
+  local ver = redis.call('HGET', key, 'v')
+  local doc = ver and ver ~= ARGV[i] and redis.call('HGET', key, 'doc')
+  if not ver then
     out[i] = false
-  elseif f[1] == ARGV[i] then
+  elseif ver == ARGV[i] then
     out[i] = 0
+  elseif not doc then
+    out[i] = false
   else
-    local a = cjson.decode(f[2])
+    local a = cjson.decode(doc)
     local v = {
       unit = a.unit, responsible = a.responsible, responsibleName = present(a.responsibleName), state = a.state,
       due = a.due, dueAt = a.dueAt, receivedAt = present(a.receivedAt), completedAt = present(a.completedAt),
@@ -485,7 +488,7 @@ for i, key in ipairs(KEYS) do
     for _, x in ipairs(present(a.visits) or {}) do
       v.visits[#v.visits + 1] = { on = x.on, replaced = present(x.replacedBy) ~= nil }
     end
-    out[i] = f[1] .. ' ' .. cjson.encode(v)
+    out[i] = ver .. ' ' .. cjson.encode(v)
   end
 end
 return out
@@ -503,23 +506,24 @@ return out
 export const STAT_HEADERS = `${PRESENT}
 local out = {}
 for i, key in ipairs(KEYS) do
-  local f = redis.call('HMGET', key, 'v', 'doc', 'status', 'year', 'seq')
-  if not (f[1] and f[2] and f[3]) then
+  local f = redis.call('HMGET', key, 'v', 'status', 'year', 'seq')
+  local stamp = f[1] and f[2] and (f[1] .. '|' .. f[2] .. '|' .. (f[3] or '') .. '|' .. (f[4] or ''))
+  local doc = stamp and stamp ~= ARGV[i] and redis.call('HGET', key, 'doc')
+  if not stamp then
+    out[i] = false
+  elseif stamp == ARGV[i] then
+    out[i] = 0
+  elseif not doc then
     out[i] = false
   else
-    local stamp = f[1] .. '|' .. f[3] .. '|' .. (f[4] or '') .. '|' .. (f[5] or '')
-    if stamp == ARGV[i] then
-      out[i] = 0
-    else
-      local h = cjson.decode(f[2])
-      local v = { id = h.id, title = h.title, status = f[3], draft = present(h.draft), issuedAt = present(h.issuedAt),
-        year = present(h.year), seq = present(h.seq) }
-      if f[4] and f[5] then
-        v.year = tonumber(f[4])
-        v.seq = tonumber(f[5])
-      end
-      out[i] = stamp .. ' ' .. cjson.encode(v)
+    local h = cjson.decode(doc)
+    local v = { id = h.id, title = h.title, status = f[2], draft = present(h.draft), issuedAt = present(h.issuedAt),
+      year = present(h.year), seq = present(h.seq) }
+    if f[3] and f[4] then
+      v.year = tonumber(f[3])
+      v.seq = tonumber(f[4])
     end
+    out[i] = stamp .. ' ' .. cjson.encode(v)
   end
 end
 return out
