@@ -81,8 +81,16 @@ export function bulletinText({ stats, issued, next, nextPeriod, tz }: BulletinIn
   );
 
   heading('通报批评');
+  // Each unit's late and overdue entries, in the entries' order (one pass: a city's month has tens of thousands).
+  const faultsOf = new Map<string, Entry[]>();
+  for (const e of stats.entries) {
+    if (e.t !== 'overdue' && e.t !== 'late') continue;
+    const list = faultsOf.get(e.a.unit);
+    if (list) list.push(e);
+    else faultsOf.set(e.a.unit, [e]);
+  }
   const faulty = stats.byUnit
-    .map((r) => ({ r, es: stats.entries.filter((e) => e.a.unit === r.id && (e.t === 'overdue' || e.t === 'late')) }))
+    .map((r) => ({ r, es: faultsOf.get(r.id) ?? [] }))
     .filter((x) => x.es.length > 0)
     .sort((x, y) => y.r.overdue - x.r.overdue || y.es.length - x.es.length);
   if (faulty.length === 0) out.push('通报批评：本期没有逾期办结或逾期未办结的事项。');

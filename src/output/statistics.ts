@@ -271,9 +271,7 @@ export async function computeStatistics(
   const people = new Set(dir.allPeople().map((p) => p.id));
   for (const [id] of await rt.store.personNames()) people.add(id);
   const only = units && units.length ? new Set(units) : undefined;
-  const refs = (await rt.store.dueOfPeople([...people], period.fromMs, period.toMs))
-    .map((t) => t.ref)
-    .filter((ref) => !only || only.has(parseAssignmentRef(ref).unit));
+  const refs = (await rt.store.dueOfPeople([...people], period.fromMs, period.toMs)).filter((ref) => !only || only.has(parseAssignmentRef(ref).unit));
   const itemIds = [...new Set(refs.map((r) => parseAssignmentRef(r).item))];
   const [found, headers] = await Promise.all([read.assignments(refs), read.headers(itemIds)]);
   const records = refs.flatMap((ref) => {

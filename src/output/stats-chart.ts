@@ -1,6 +1,7 @@
 // The /统计 chart: each unit's on-time rate as a bar, highest first, with the office's rate marked as a line, drawn on
 // the server (ECharts' SVG renderer, no DOM), its text drawn as outlines of the CJK font of pdf-font.ts
 // (text-outlines.ts), and turned into a PNG by resvg.
+import { createHash } from 'node:crypto';
 import { Resvg } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import { fontFamilyOf, type CjkFont } from './pdf-font.ts';
@@ -62,11 +63,25 @@ export function statsChartSvg(stats: Statistics, font: CjkFont): string {
   return svg;
 }
 
+/**
+ * The last charts drawn, by their SVG's sha256: turning a chart of 30 units into a PNG of 1800 px takes a few hundred
+ * ms (most of it the PNG's compression), and the same figures asked again (another clerk, the same period, 导出 after
+ * the card) give the same SVG. A few charts of ~200 KB each.
+ */
+const drawn = new Map<string, Buffer>();
+const DRAWN_KEPT = 8;
+
 /** The chart as a PNG: its text already outlines, so the renderer loads no font (nor any of the machine's). */
 export function statsChartPng(stats: Statistics, font: CjkFont): Buffer {
-  const resvg = new Resvg(outlineText(statsChartSvg(stats, font), font), {
-    font: { loadSystemFonts: false },
-    fitTo: { mode: 'width', value: WIDTH * 2 },
-  });
-  return resvg.render().asPng();
+  const svg = statsChartSvg(stats, font);
+  const key = createHash('sha256').update(font.path).update('\0').update(font.family).update('\0').update(svg).digest('hex');
+  let png = drawn.get(key);
+  if (!png) {
+    const resvg = new Resvg(outlineText(svg, font), { font: { loadSystemFonts: false }, fitTo: { mode: 'width', value: WIDTH * 2 } });
+    png = resvg.render().asPng();
+    if (drawn.size >= DRAWN_KEPT) drawn.delete(drawn.keys().next().value!);
+  }
+  drawn.delete(key);
+  drawn.set(key, png);
+  return png;
 }

@@ -414,11 +414,11 @@ export class Store {
    * Refs of the assignments these people are the responsible leader of (completed ones too; not withdrawn items') whose
    * deadline in force falls from `fromMs` to `toMs` (both included), in one round trip: what the statistics count.
    */
-  async dueOfPeople(people: readonly string[], fromMs: number, toMs: number): Promise<Timed[]> {
+  async dueOfPeople(people: readonly string[], fromMs: number, toMs: number): Promise<string[]> {
     if (people.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const p of people) pipe.zrangebyscore(this.k.byPerson(p), String(fromMs), String(toMs), 'WITHSCORES');
-    return results(await pipe.exec()).flatMap((r) => timed(r as string[]));
+    for (const p of people) pipe.zrangebyscore(this.k.byPerson(p), String(fromMs), String(toMs));
+    return results(await pipe.exec()).flatMap((r) => r as string[]);
   }
 
   /** How many issued assignments are in each of the states, in the order asked. */
