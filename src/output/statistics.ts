@@ -271,16 +271,18 @@ export async function computeStatistics(
   const people = new Set(dir.allPeople().map((p) => p.id));
   for (const [id] of await rt.store.personNames()) people.add(id);
   const only = units && units.length ? new Set(units) : undefined;
-  const refs = (await rt.store.dueOfPeople([...people], period.fromMs, period.toMs)).filter((ref) => !only || only.has(parseAssignmentRef(ref).unit));
-  const itemIds = [...new Set(refs.map((r) => parseAssignmentRef(r).item))];
-  const [found, headers] = await Promise.all([read.assignments(refs), read.headers(itemIds)]);
-  const records = refs.flatMap((ref) => {
-    const a = found.get(ref);
-    const item = headers.get(parseAssignmentRef(ref).item);
-    return a && item ? [{ item, a }] : [];
-  });
-  const figures = tallyStatistics({ now, tz: rt.config.tz, calendar: rt.calendar, workHours: rt.config.workHours, dir }, records);
-  return { period, at: now, ...(only ? { units: [...only] } : {}), ...figures };
+  const named = (await rt.store.dueOfPeople([...people], period.fromMs, period.toMs))
+    .map((ref) => ({ ref, ...parseAssignmentRef(ref) }))
+    .filter((r) => !only || only.has(r.unit));
+  const refs = named.map((r) => r.ref);
+  const [found, headers] = await Promise.all([read.assignments(refs), read.headers([...new Set(named.map((r) => r.item))])]);
+  const counter = new StatsCounter({ now, tz: rt.config.tz, calendar: rt.calendar, workHours: rt.config.workHours, dir });
+  for (const r of named) {
+    const a = found.get(r.ref);
+    const item = headers.get(r.item);
+    if (a && item) counter.add(item, a);
+  }
+  return { period, at: now, ...(only ? { units: [...only] } : {}), ...counter.result() };
 }
 
 /**

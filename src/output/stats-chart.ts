@@ -64,20 +64,24 @@ export function statsChartSvg(stats: Statistics, font: CjkFont): string {
 }
 
 /**
- * The last charts drawn, by their SVG's sha256: turning a chart of 30 units into a PNG of 1800 px takes a few hundred
- * ms (most of it the PNG's compression), and the same figures asked again (another clerk, the same period, 导出 after
- * the card) give the same SVG. A few charts of ~200 KB each.
+ * The last charts drawn, by what they show (the period, the office's figures, each shown unit's name and rate) and the
+ * font: drawing a chart of 30 units (ECharts, then resvg at 1800 px, most of it the PNG's compression) takes a few
+ * hundred ms, and the same figures asked again (another clerk, the same period, 导出 after the card) draw the same
+ * picture. A few charts of ~200 KB each.
  */
 const drawn = new Map<string, Buffer>();
 const DRAWN_KEPT = 8;
 
 /** The chart as a PNG: its text already outlines, so the renderer loads no font (nor any of the machine's). */
 export function statsChartPng(stats: Statistics, font: CjkFont): Buffer {
-  const svg = statsChartSvg(stats, font);
-  const key = createHash('sha256').update(font.path).update('\0').update(font.family).update('\0').update(svg).digest('hex');
+  const { total } = stats;
+  const shown = stats.byUnit.filter((r) => r.rate !== undefined).slice(0, CHART_MAX_UNITS);
+  const key = createHash('sha256')
+    .update(JSON.stringify([font.path, font.family, stats.period.label, total.rate, total.items, total.on_time, total.extended_on_time, shown.map((r) => [r.name, r.rate])]))
+    .digest('hex');
   let png = drawn.get(key);
   if (!png) {
-    const resvg = new Resvg(outlineText(svg, font), { font: { loadSystemFonts: false }, fitTo: { mode: 'width', value: WIDTH * 2 } });
+    const resvg = new Resvg(outlineText(statsChartSvg(stats, font), font), { font: { loadSystemFonts: false }, fitTo: { mode: 'width', value: WIDTH * 2 } });
     png = resvg.render().asPng();
     if (drawn.size >= DRAWN_KEPT) drawn.delete(drawn.keys().next().value!);
   }

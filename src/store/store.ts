@@ -39,11 +39,11 @@ const HEADER_READ = ['v', 'doc', 'status', 'completedAt', 'year', 'seq', 'review
 const PARSED_HEADERS = 2000;
 
 /**
- * Records one call of STAT_ASSIGNMENTS or STAT_HEADERS decodes: small enough that Redis is not held for long by one call
- * (about 2 ms for 250 assignment records of the benchmark, see docs/operations.md), large enough that 40,000 records take
- * 160 calls, not 40,000 commands.
+ * Records one call of STAT_ASSIGNMENTS or STAT_HEADERS reads: small enough that Redis is not held for long by one call
+ * (one that decodes every record: under 1 ms typically, a few ms at worst in the benchmark; see docs/operations.md),
+ * large enough that 40,000 records take 400 calls, not 40,000 commands.
  */
-export const STAT_CHUNK = 250;
+export const STAT_CHUNK = 100;
 
 /** Views of records the statistics keep in memory, of assignments and of headers each (a year of a large office). */
 const STAT_HELD = 100_000;
