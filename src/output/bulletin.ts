@@ -12,6 +12,8 @@ import { formatRate, type Entry, type Statistics } from './statistics.ts';
 
 /** Items listed under 下一阶段 at most (the rest are counted). */
 const NEXT_MAX = 30;
+/** A unit's late and overdue items named under 通报批评 at most (the rest counted: a draft to edit, not a ledger). */
+const FAULTS_MAX = 10;
 
 export interface BulletinInput {
   stats: Statistics;
@@ -96,7 +98,9 @@ export function bulletinText({ stats, issued, next, nextPeriod, tz }: BulletinIn
   if (faulty.length === 0) out.push('通报批评：本期没有逾期办结或逾期未办结的事项。');
   else {
     out.push('通报批评：以下单位有事项未按期办结，予以通报批评，请抓紧整改，逾期未办结的尽快办结并报送办结报告。');
-    faulty.forEach(({ r, es }, i) => out.push(`${i + 1}. ${r.name}：${faults(es, year)}。`));
+    faulty.forEach(({ r, es }, i) =>
+      out.push(`${i + 1}. ${r.name}：${faults(es.slice(0, FAULTS_MAX), year)}${es.length > FAULTS_MAX ? `；另有${es.length - FAULTS_MAX}项，见 /台账` : ''}。`),
+    );
   }
   out.push('');
 
