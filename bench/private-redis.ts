@@ -16,6 +16,12 @@ export interface PrivateRedis {
   cpuMs(): Promise<number>;
   /** How many times each command was called since the server started (INFO commandstats), by lower-case name. */
   commandCalls(): Promise<Map<string, number>>;
+  /**
+   * Runs `work` with every command logged (SLOWLOG at 0 µs, kept up to `max`; the commands a script calls are logged
+   * too), and gives how long Redis spent on each call of `command` (lower case, e.g. evalsha) during it, in µs: what one
+   * call holds the server for.
+   */
+  callTimes(command: string, work: () => Promise<unknown>, max?: number): Promise<number[]>;
   /** Stops the server and removes its directory; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -83,6 +89,19 @@ export async function startPrivateRedis(port: number, bin = '/usr/bin/redis-serv
       const calls = new Map<string, number>();
       for (const m of (await c.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
       return calls;
+    },
+    callTimes: async (command, work, max = 1_000_000) => {
+      const [was] = (await c.config('GET', 'slowlog-log-slower-than')).slice(1) as string[];
+      await c.config('SET', 'slowlog-max-len', String(max));
+      await c.slowlog('RESET');
+      await c.config('SET', 'slowlog-log-slower-than', '0');
+      try {
+        await work();
+      } finally {
+        await c.config('SET', 'slowlog-log-slower-than', was ?? '10000');
+      }
+      const log = (await c.slowlog('GET', max)) as [number, number, number, string[]][];
+      return log.filter((e) => String(e[3][0]).toLowerCase() === command).map((e) => Number(e[2]));
     },
     stop,
   };

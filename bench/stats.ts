@@ -2,7 +2,10 @@
 // (spread over its working days), built through the real command and press paths on a redis-server of its own, with
 // RECEIVED (5,000) of them received (签收) so that the medians have something to take. It measures /统计 期间=2026-09 (the
 // whole office: figures, card, chart PNG) p50/p99 over RUNS (20), the same with 导出 (the spreadsheet too), one unit's,
-// and /通报 (two periods' figures and the draft), against the bound of 1 s. In-process, as `npm start` builds it.
+// and /通报 (two periods' figures and the draft), against the bound of 1 s; then where the time of the office's figures
+// goes (the deadline index, the compact read of the records decoded in Redis, the counting, the chart, the spreadsheet),
+// the same figures read the old way (whole records parsed in Node: fullReader) for a ratio, and how long one call of the
+// read scripts holds Redis. In-process, as `npm start` builds it.
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app.ts';
 import { cardKey } from '../src/chat/card-key.ts';
@@ -13,12 +16,18 @@ import { ManualClock } from '../src/infra/clock.ts';
 import { loadConfig } from '../src/infra/config.ts';
 import { silentLogger } from '../src/infra/logger.ts';
 import { parsePeriod } from '../src/output/period.ts';
-import { computeStatistics } from '../src/output/statistics.ts';
+import { cjkFont } from '../src/output/pdf-font.ts';
+import { statsChartPng } from '../src/output/stats-chart.ts';
+import { statsWorkbook } from '../src/output/stats-xlsx.ts';
+import { compactReader, computeStatistics, fullReader, type StatReader } from '../src/output/statistics.ts';
+import { STAT_CHUNK, Store } from '../src/store/store.ts';
+import { Redis } from 'ioredis';
+import { parseAssignmentRef } from '../src/domain/types.ts';
 import { writeCityDirectory } from '../test/helpers/city-directory.ts';
 import { freePort } from '../test/helpers/service-process.ts';
 import { startPrivateRedis } from './private-redis.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const int = (name: string, fallback: number) => {
@@ -110,15 +119,67 @@ async function main(): Promise<void> {
       const p99 = pct(xs, 99);
       console.log(`  ${label.padEnd(34)} p50 ${pct(xs, 50).toFixed(0).padStart(5)} ms  p99 ${p99.toFixed(0).padStart(5)} ms  (n=${RUNS}; bound ${BOUND_MS} ms${p99 > BOUND_MS ? ', OVER' : ''})`);
     };
-    console.log(`\ncommands over ${ITEMS} items:`);
+    // The first /统计 of a process reads the CJK font (16 MB, fontkit) for the chart's outlines: timed apart, once.
+    const first = performance.now();
+    await runCommand(rt, { kind: 'command', id: 'q-first', sender: sender('zhang'), text: '/统计 期间=2026-09', replyTo: reply });
+    console.log(`first /统计 of the process (the font read): ${(performance.now() - first).toFixed(0)} ms`);
+    console.log(`\ncommands over ${ITEMS} items (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}):`);
     await timed('/统计 期间=2026-09 (office)', '/统计 期间=2026-09');
     await timed('/统计 期间=2026-09 导出 (office)', '/统计 期间=2026-09 导出');
     await timed('/统计 单位=u7 (office)', '/统计 期间=2026-09 单位=u7');
     await timed('/统计 (a head, own unit)', '/统计 期间=2026-09', 'h1');
     await timed('/通报 期间=2026-09', '/通报 期间=2026-09');
-    const t = performance.now();
-    for (let i = 0; i < RUNS; i++) await computeStatistics(rt, rt.directory(), check.period);
-    console.log(`  figures alone (computeStatistics)   mean ${((performance.now() - t) / RUNS).toFixed(0)} ms`);
+
+    // Where the time goes: the mean of RUNS of each step of the office's /统计, and the old full read beside the new.
+    const mean = async (label: string, f: () => Promise<unknown> | unknown, runs = RUNS): Promise<number> => {
+      const t = performance.now();
+      for (let i = 0; i < runs; i++) await f();
+      const ms = (performance.now() - t) / runs;
+      console.log(`  ${label.padEnd(44)} mean ${ms.toFixed(0).padStart(5)} ms`);
+      return ms;
+    };
+    const dir = rt.directory();
+    const people = dir.allPeople().map((p) => p.id);
+    const refs = await rt.store.dueOfPeople(people, check.period.fromMs, check.period.toMs);
+    const itemIds = [...new Set(refs.map((r) => parseAssignmentRef(r).item))];
+    const compact = compactReader(rt.store);
+    const full = fullReader(rt.store);
+    console.log(`\nthe office's /统计, step by step (load average ${loadavg()[0]!.toFixed(1)}):`);
+    await mean(`deadline index (${people.length} leaders)`, () => rt.store.dueOfPeople(people, check.period.fromMs, check.period.toMs));
+    await mean(`compact read of ${refs.length} assignments`, () => compact.assignments(refs));
+    await mean(`compact read of ${itemIds.length} headers`, () => compact.headers(itemIds));
+    const figNew = await mean('figures (computeStatistics), compact read', () => computeStatistics(rt, dir, check.period));
+    const font = cjkFont(rt.config);
+    let drawn = 0;
+    // Each with a title of its own, so that none is the chart already kept (stats-chart.ts).
+    if (font) await mean('chart PNG drawn anew', () => statsChartPng({ ...check, period: { ...check.period, label: `${check.period.label}·${drawn++}` } }, font));
+    if (font) await mean('chart PNG, the same figures again (kept)', () => statsChartPng(check, font));
+    await mean('spreadsheet (导出)', () => statsWorkbook(check));
+    // The old way is slow: a few runs tell it.
+    const oldRuns = Math.min(RUNS, 5);
+    console.log(`the old way, whole records read and parsed in Node (${oldRuns} runs):`);
+    await mean(`full read of ${refs.length} assignments`, () => full.assignments(refs), oldRuns);
+    await mean(`full read of ${itemIds.length} headers`, () => full.headers(itemIds), oldRuns);
+    const figOld = await mean('figures (computeStatistics), full read', () => computeStatistics(rt, dir, check.period, undefined, full), oldRuns);
+    console.log(`  full read / compact read, figures alone: ${(figOld / figNew).toFixed(1)}×`);
+    // A process's first read decodes every record in Redis; later ones only those changed since (none here).
+    const fresh = async <X>(f: (read: StatReader) => Promise<X>): Promise<X> => {
+      const conn = new Redis(redisServer.url);
+      try {
+        return await f(compactReader(new Store(conn, 'bench')));
+      } finally {
+        conn.disconnect();
+      }
+    };
+    await mean('figures, first read of a process (all decoded)', () => fresh((read) => computeStatistics(rt, dir, check.period, undefined, read)), oldRuns);
+    const held = async (label: string, work: () => Promise<unknown>) => {
+      const calls = (await redisServer.callTimes('evalsha', work)).sort((a, b) => a - b);
+      console.log(
+        `Redis held by one read-script call, ${label} (${calls.length} calls of up to ${STAT_CHUNK} records): median ${pct(calls, 50)} µs, longest ${calls[calls.length - 1]} µs`,
+      );
+    };
+    await held('first read', () => fresh((read) => computeStatistics(rt, dir, check.period, undefined, read)));
+    await held('records unchanged', () => computeStatistics(rt, dir, check.period));
   } finally {
     await cleanUp();
   }

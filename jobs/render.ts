@@ -8,10 +8,12 @@ import { dateInTz, formatDateTime } from '../src/domain/dates.ts';
 import { noticeNumber } from '../src/domain/types.ts';
 import type { Runtime } from '../src/infra/runtime.ts';
 import { archivePdf } from '../src/output/archive-pdf.ts';
+import { statHeader, statView } from '../src/domain/stat-view.ts';
 import { ledgerRow } from '../src/output/ledger-rows.ts';
 import { selectLedger } from '../src/output/ledger-select.ts';
 import { ledgerWorkbook } from '../src/output/ledger-xlsx.ts';
 import { PDF_FONT_MISSING, pdfFont } from '../src/output/pdf-font.ts';
+import { StatsCounter } from '../src/output/statistics.ts';
 import type { RenderRequest } from '../src/output/render-request.ts';
 import { crashTolerance, RENDER } from '../src/redis/queues.ts';
 import { verifyItem } from '../src/store/verify-item.ts';
@@ -33,16 +35,25 @@ export async function renderLedger(rt: Runtime, req: Extract<RenderRequest, { ki
     t = next;
   };
   const ctx = { dir, calendar: rt.calendar, tz: rt.config.tz, now, soonDays: Math.max(...rt.config.remindBefore, 1), counted: new Map<string, number | undefined>() };
+  // The second sheet's figures: the statistics' own counting of the same assignments, as their rows go by.
+  const counter = new StatsCounter({ now, tz: rt.config.tz, calendar: rt.calendar, workHours: rt.config.workHours, dir });
   let count = 0;
   async function* rows() {
     for await (const { item, assignments } of selectLedger(rt.store, req.filter, now)) {
+      const header = statHeader(item);
       for (const a of assignments) {
         count++;
+        counter.add(header, statView(a));
         yield ledgerRow(item, a, ctx);
       }
     }
   }
-  const bytes = await ledgerWorkbook(rows(), { tz: rt.config.tz, title: `督查台账（${formatDateTime(now, rt.config.tz)}）`, creator: dir.issuer });
+  const bytes = await ledgerWorkbook(rows(), {
+    tz: rt.config.tz,
+    title: `督查台账（${formatDateTime(now, rt.config.tz)}）`,
+    creator: dir.issuer,
+    figures: () => counter.result(),
+  });
   lap('read, rows and xlsx');
   if (count === 0) return { text: req.filter.instructedBy ? '台账中没有您批办的符合条件的督查事项，未生成表格。' : '台账中没有符合条件的督查事项，未生成表格。' };
   const stamp = formatDateTime(now, rt.config.tz).slice(-5).replace(':', '');

@@ -147,13 +147,21 @@ describe('/台账 导出', () => {
     expect(execFileSync('unzip', ['-p', xlsxPath, 'xl/worksheets/sheet1.xml'], { encoding: 'utf8' })).toContain('<autoFilter ref="A1:W5"/>');
   });
 
-  it('a second sheet per unit, from the same rows', () => {
+  it('a second sheet per unit: /统计\'s sheet and counting, over the same assignments', () => {
     const us = wb.getWorksheet('按单位统计')!;
-    expect((us.getRow(1).values as unknown[]).slice(1)).toEqual(['单位', '事项数', '已办结', '按期', '延期后按期', '逾期办结', '逾期未办结', '在办', '按期率', '催办次数', '约谈', '坐地督查']);
-    // jtj: item 1 on time, item 2 overdue (urged once): 1 of 2 decided on time. gaj: two open.
-    expect((us.getRow(2).values as unknown[]).slice(1)).toEqual(['市交通运输局', 2, 1, 1, 0, 0, 1, 0, 0.5, 1, 0, 0]);
-    expect((us.getRow(3).values as unknown[]).slice(1)).toEqual(['市公安局', 2, 0, 0, 0, 0, 0, 2, undefined, 0, 0, 0]);
+    expect((us.getRow(1).values as unknown[]).slice(1)).toEqual([
+      '单位', '事项数', '已办结', '按期', '延期后按期', '逾期办结', '逾期未办结', '在办', '按期办结率',
+      '签收用时中位数（工作小时）', '签署用时中位数（工作小时）', '催办', '约谈', '坐地督查', '延期',
+    ]);
+    // jtj: item 1 on time, item 2 overdue (urged once): 1 of 2 decided on time; item 1 received and signed at once.
+    // gaj: two open, one received at once. Highest rate first, the total last.
+    expect((us.getRow(2).values as unknown[]).slice(1)).toEqual(['市交通运输局', 2, 1, 1, 0, 0, 1, 0, 0.5, 0, 0, 1, 0, 0, 0]);
+    expect((us.getRow(3).values as unknown[]).slice(1)).toEqual(['市公安局', 2, 0, 0, 0, 0, 0, 2, undefined, 0, undefined, 0, 0, 0, 0]);
+    expect((us.getRow(4).values as unknown[]).slice(1)).toEqual(['合计', 4, 1, 1, 0, 0, 1, 2, 0.5, 0, 0, 1, 0, 0, 0]);
+    expect(us.actualRowCount).toBe(4);
     expect(us.getCell('I2').numFmt).toBe('0.0%');
+    expect(us.getCell('I2').type).toBe(ExcelJS.ValueType.Number);
+    expect(us.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
   });
 
   it.skipIf(!existsSync('/usr/bin/soffice'))('LibreOffice opens it and keeps the filter (converted to .ods, its database range is there)', () => {

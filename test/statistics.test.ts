@@ -12,7 +12,8 @@ import { parsePeriod } from '../src/output/period.ts';
 import { cjkFont } from '../src/output/pdf-font.ts';
 import { DEFAULT_PDF_FONT } from '../src/infra/config.ts';
 import { statsChartPng } from '../src/output/stats-chart.ts';
-import { computeStatistics, type Figures, type Statistics } from '../src/output/statistics.ts';
+import { computeStatistics, fullReader, type Figures, type Statistics } from '../src/output/statistics.ts';
+import { statHeader, statView } from '../src/domain/stat-view.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 import { decodePng, greyVariance } from './helpers/png.ts';
 import type { SentFile } from './helpers/recording-adapter.ts';
@@ -161,6 +162,48 @@ describe('the statistics of September', () => {
     expect(s.total).toEqual({ ...sept.byUnit[2], id: undefined, name: undefined, ...s.total });
     expect(s.total.items).toBe(2);
     expect(s.byLeader.map((r) => r.id)).toEqual(['chen']);
+  });
+  it('reads from Redis only what the figures need, and the compact read counts exactly as the full one', async () => {
+    const rt = h.rt;
+    // Every assignment of every item (drafts have none indexed; the withdrawn one's records are still there).
+    const ids = await rt.store.itemIds();
+    const refs = (await Promise.all(ids.map(async (id) => (await rt.store.getItem(id))!.item.units.map((u) => `${id}/${u}`)))).flat();
+    expect(refs.length).toBe(9);
+    const compact = await rt.store.statAssignments([...refs, 'd999/jtj']);
+    const full = await rt.store.getAssignmentsByRef(refs);
+    expect(compact.size).toBe(9);
+    for (const ref of refs) expect(compact.get(ref), ref).toEqual(statView(full.get(ref)!));
+    // The views hold the returned report, the extension, the summons heard, the visit, the joint completion.
+    const all = [...compact.values()];
+    expect(all.some((a) => a.reports.some((r) => r.status === 'returned'))).toBe(true);
+    expect(all.some((a) => a.extensions.some((e) => e.status === 'approved' && e.oldDue === '2026-09-15'))).toBe(true);
+    expect(all.some((a) => a.summons.some((s) => s.heard) && a.visits.length === 1 && a.urges === 1)).toBe(true);
+    expect(all.some((a) => a.completedWith !== undefined)).toBe(true);
+    // No report's text comes back.
+    expect(JSON.stringify(all)).not.toContain('道路养护已完成');
+    const headers = await rt.store.statHeaders([...ids, 'd999']);
+    expect([...headers.keys()].sort()).toEqual([...ids].sort());
+    for (const h0 of await rt.store.getHeaders(ids)) expect(headers.get(h0.id)).toEqual(statHeader(h0));
+    for (const p of ['2026-09', '2026-10', '2026']) {
+      const period = parsePeriod(p, rt.clock.now(), TZ)!;
+      const viaCompact = await computeStatistics(rt, rt.directory(), period);
+      expect(viaCompact, p).toEqual(await computeStatistics(rt, rt.directory(), period, undefined, fullReader(rt.store)));
+      expect(viaCompact.total.items).toBeGreaterThan(0);
+    }
+    expect(await computeStatistics(rt, rt.directory(), sept.period, ['gaj'], fullReader(rt.store))).toEqual(
+      await computeStatistics(rt, rt.directory(), sept.period, ['gaj']),
+    );
+    // The views kept in memory follow each record's version: a record changed is read anew, and again when changed back.
+    const key = `${h.prefix}:asg:d4:gaj`;
+    const [v, doc] = (await h.redis.hmget(key, 'v', 'doc')) as [string, string];
+    const urged = JSON.parse(doc) as { urges: number[] };
+    expect((await rt.store.statAssignments(['d4/gaj'])).get('d4/gaj')!.urges).toBe(1);
+    await h.redis.hset(key, 'v', Number(v) + 1, 'doc', JSON.stringify({ ...urged, urges: [...urged.urges, Date.parse(at('2026-09-30T10:00:00'))] }));
+    expect((await rt.store.statAssignments(['d4/gaj'])).get('d4/gaj')).toEqual(statView((await rt.store.getAssignmentsByRef(['d4/gaj'])).get('d4/gaj')!));
+    expect((await rt.store.statAssignments(['d4/gaj'])).get('d4/gaj')!.urges).toBe(2);
+    await h.redis.hset(key, 'v', Number(v) + 2, 'doc', doc);
+    expect((await rt.store.statAssignments(['d4/gaj'])).get('d4/gaj')!.urges).toBe(1);
+    await h.redis.hset(key, 'v', v);
   });
 });
 

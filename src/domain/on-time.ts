@@ -1,7 +1,7 @@
 // On time or not (按期 / 延期后按期 / 逾期办结 / 逾期未办结): the one function every card, /查看, the digest, the ledger
 // and the statistics ask, so that no two of them can disagree about a unit.
 import { endOfDay } from './dates.ts';
-import type { Assignment, ItemHeader, Report } from './types.ts';
+import type { Assignment, Extension, ItemHeader, Report } from './types.ts';
 
 /**
  * - on_time: completed by the original deadline (按期);
@@ -24,19 +24,25 @@ export const TIMELINESS_LABELS: Record<Timeliness, string> = {
 export const TIMELINESS_ORDER: readonly Timeliness[] = ['on_time', 'extended_on_time', 'late', 'overdue', 'open'];
 
 type Deadline = { due: string; dueAt: number };
-type Timed = Pick<Assignment, 'state' | 'due' | 'dueAt' | 'completedAt' | 'extensions' | 'reports'> & Partial<Pick<Assignment, 'completedWith'>>;
+/** What of an extension moves a deadline (a whole Extension, or the statistics' compact one: stat-view.ts). */
+type Moved = { extensions: readonly Pick<Extension, 'status' | 'decidedAt' | 'oldDue' | 'to'>[] };
+/** What of the reports decides when a unit delivered. */
+type Delivered = Pick<Assignment, 'completedAt'> & Partial<Pick<Assignment, 'completedWith'>> & {
+  reports: readonly (Pick<Report, 'final' | 'status'> & { signature?: { at: number } })[];
+};
+type Timed = Pick<Assignment, 'state' | 'due' | 'dueAt'> & Moved & Delivered;
 
 /**
  * The deadline the unit was first given: the one the first approved extension replaced, or, without one, the deadline
  * in force (a correction of the item's deadline by /修改 changes the original: it is not an extension).
  */
-export function originalDeadline(a: Pick<Assignment, 'due' | 'dueAt' | 'extensions'>, tz: string): Deadline {
+export function originalDeadline(a: Pick<Assignment, 'due' | 'dueAt'> & Moved, tz: string): Deadline {
   const first = a.extensions.filter((e) => e.status === 'approved' && e.oldDue).sort((x, y) => (x.decidedAt ?? 0) - (y.decidedAt ?? 0))[0];
   return first?.oldDue ? { due: first.oldDue, dueAt: endOfDay(first.oldDue, tz) } : { due: a.due, dueAt: a.dueAt };
 }
 
 /** How many times the deadline was moved for this unit (approved extensions). */
-export function extensionCount(a: Pick<Assignment, 'extensions'>): number {
+export function extensionCount(a: Moved): number {
   return a.extensions.filter((e) => e.status === 'approved').length;
 }
 
@@ -46,10 +52,10 @@ export function extensionCount(a: Pick<Assignment, 'extensions'>): number {
  * signature of that joint final report: the same delivery judges every unit of it; without either (an item completed
  * some other way), when it was completed.
  */
-export function deliveredAt(a: Pick<Assignment, 'completedAt' | 'reports' | 'completedWith'>, lead?: Pick<Assignment, 'completedAt' | 'reports' | 'completedWith'>): number | undefined {
+export function deliveredAt(a: Delivered, lead?: Delivered): number | undefined {
   if (a.completedAt === undefined) return undefined;
   if (a.completedWith) return a.completedWith.signedAt;
-  const accepted: Report | undefined = [...a.reports].reverse().find((r) => r.final && r.status === 'accepted');
+  const accepted = [...a.reports].reverse().find((r) => r.final && r.status === 'accepted');
   if (accepted?.signature) return accepted.signature.at;
   // A 配合 unit completed with its lead unit (牵头=): it delivered when the lead unit's final report was signed.
   const viaLead = lead && lead !== a ? deliveredAt(lead) : undefined;
@@ -70,7 +76,7 @@ export function leadFor<A extends Pick<Assignment, 'unit'>>(item: Pick<ItemHeade
  * The deadline in force at a moment: the original one moved by every extension approved by then. An extension
  * approved after the unit delivered does not make a late completion punctual.
  */
-export function deadlineAt(a: Pick<Assignment, 'due' | 'dueAt' | 'extensions'>, at: number, tz: string): Deadline & { extended: boolean } {
+export function deadlineAt(a: Pick<Assignment, 'due' | 'dueAt'> & Moved, at: number, tz: string): Deadline & { extended: boolean } {
   const approved = a.extensions
     .filter((e) => e.status === 'approved' && (e.decidedAt ?? 0) <= at)
     .sort((x, y) => (x.decidedAt ?? 0) - (y.decidedAt ?? 0));

@@ -5,12 +5,15 @@
 import type { Directory } from '../directory/directory.ts';
 import { dateInTz, formatDate } from '../domain/dates.ts';
 import { noticeNumber } from '../domain/item-number.ts';
+import type { StatHeader } from '../domain/stat-view.ts';
 import { isKey, type ItemHeader } from '../domain/types.ts';
 import type { Period } from './period.ts';
 import { formatRate, type Entry, type Statistics } from './statistics.ts';
 
 /** Items listed under 下一阶段 at most (the rest are counted). */
 const NEXT_MAX = 30;
+/** A unit's late and overdue items named under 通报批评 at most (the rest counted: a draft to edit, not a ledger). */
+const FAULTS_MAX = 10;
 
 export interface BulletinInput {
   stats: Statistics;
@@ -30,7 +33,7 @@ function shortDate(date: string, year: string): string {
 
 const CN_NUMBERS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
-function itemName(item: ItemHeader): string {
+function itemName(item: StatHeader): string {
   return `${noticeNumber(item)}“${item.title}”`;
 }
 
@@ -80,23 +83,33 @@ export function bulletinText({ stats, issued, next, nextPeriod, tz }: BulletinIn
   );
 
   heading('通报批评');
+  // Each unit's late and overdue entries, in the entries' order (one pass: a city's month has tens of thousands).
+  const faultsOf = new Map<string, Entry[]>();
+  for (const e of stats.entries) {
+    if (e.t !== 'overdue' && e.t !== 'late') continue;
+    const list = faultsOf.get(e.a.unit);
+    if (list) list.push(e);
+    else faultsOf.set(e.a.unit, [e]);
+  }
   const faulty = stats.byUnit
-    .map((r) => ({ r, es: stats.entries.filter((e) => e.a.unit === r.id && (e.t === 'overdue' || e.t === 'late')) }))
+    .map((r) => ({ r, es: faultsOf.get(r.id) ?? [] }))
     .filter((x) => x.es.length > 0)
     .sort((x, y) => y.r.overdue - x.r.overdue || y.es.length - x.es.length);
   if (faulty.length === 0) out.push('通报批评：本期没有逾期办结或逾期未办结的事项。');
   else {
     out.push('通报批评：以下单位有事项未按期办结，予以通报批评，请抓紧整改，逾期未办结的尽快办结并报送办结报告。');
-    faulty.forEach(({ r, es }, i) => out.push(`${i + 1}. ${r.name}：${faults(es, year)}。`));
+    faulty.forEach(({ r, es }, i) =>
+      out.push(`${i + 1}. ${r.name}：${faults(es.slice(0, FAULTS_MAX), year)}${es.length > FAULTS_MAX ? `；另有${es.length - FAULTS_MAX}项，见 /台账` : ''}。`),
+    );
   }
   out.push('');
 
   heading('约谈和坐地督查');
   const heard = stats.entries.flatMap((e) =>
-    e.a.summons.filter((s) => s.replacedBy === undefined && s.outcome !== undefined).map((s) => `${unitName(e.a.unit)}（${noticeNumber(e.item)}，${shortDate(dateInTz(s.at, tz), year)}）`),
+    e.a.summons.filter((s) => !s.replaced && s.heard).map((s) => `${unitName(e.a.unit)}（${noticeNumber(e.item)}，${shortDate(dateInTz(s.at, tz), year)}）`),
   );
   const visits = stats.entries.flatMap((e) =>
-    e.a.visits.filter((v) => v.replacedBy === undefined).map((v) => `${unitName(e.a.unit)}（${noticeNumber(e.item)}，${shortDate(v.on, year)}）`),
+    e.a.visits.filter((v) => !v.replaced).map((v) => `${unitName(e.a.unit)}（${noticeNumber(e.item)}，${shortDate(v.on, year)}）`),
   );
   const pending = total.summons - total.summonsHeard;
   out.push(
@@ -111,7 +124,7 @@ export function bulletinText({ stats, issued, next, nextPeriod, tz }: BulletinIn
   );
 
   heading('下一阶段工作');
-  const due = new Map<string, { item: ItemHeader; units: string[]; last: string }>();
+  const due = new Map<string, { item: StatHeader; units: string[]; last: string }>();
   for (const e of next.entries) {
     if (e.a.state === 'completed') continue;
     const d = due.get(e.item.id) ?? { item: e.item, units: [], last: e.a.due };

@@ -1,11 +1,13 @@
 // /台账 导出 as an .xlsx: the ledger (one row per assignment, real date cells in the office's time zone, a frozen
-// header, an autofilter, overdue rows red and due-soon rows amber) and a second sheet per unit. Written by exceljs'
+// header, an autofilter, overdue rows red and due-soon rows amber) and a second sheet per unit: /统计's figures of the
+// same assignments (statistics.ts counted them as the rows went by; stats-xlsx.ts's sheet). Written by exceljs'
 // streaming writer, a row at a time, so that 20,000 rows stay well inside the memory of a small worker.
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { wallClockAsUtc } from '../domain/dates.ts';
 import type { LedgerRow, When } from './ledger-rows.ts';
-import { UnitTally } from './unit-sheet.ts';
+import type { Tallied } from './statistics.ts';
+import { addStatsSheet } from './stats-xlsx.ts';
 
 export const LEDGER_SHEET = '台账';
 export const UNITS_SHEET = '按单位统计';
@@ -65,8 +67,17 @@ function letter(n: number): string {
 
 const solid = (argb: string): ExcelJS.Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb } });
 
-/** The workbook's bytes, the rows taken as they come. `title` goes into the document's properties. */
-export async function ledgerWorkbook(rows: Iterable<LedgerRow> | AsyncIterable<LedgerRow>, opts: { tz: string; title: string; creator: string }): Promise<Buffer> {
+/** The per-unit sheet's first figure: every assignment exported (withdrawn items' left out), not those due in a period. */
+export const UNITS_ITEMS_HEADER = '事项数';
+
+/**
+ * The workbook's bytes, the rows taken as they come. `title` goes into the document's properties. `figures`: the
+ * statistics of the rows' assignments, asked for once every row is written (the caller counts them as it makes them).
+ */
+export async function ledgerWorkbook(
+  rows: Iterable<LedgerRow> | AsyncIterable<LedgerRow>,
+  opts: { tz: string; title: string; creator: string; figures: () => Pick<Tallied, 'byUnit' | 'total'> },
+): Promise<Buffer> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -95,14 +106,12 @@ export async function ledgerWorkbook(rows: Iterable<LedgerRow> | AsyncIterable<L
   header.height = 20;
   for (let i = 1; i <= cols.length; i++) header.getCell(i).style = STYLES.header[i - 1]!;
   header.commit();
-  const tally = new UnitTally();
   let count = 0;
   for await (const r of rows) {
     const row = ws.addRow(cols.map((c) => c.value(r)));
     const style = STYLES[r.mark ?? 'plain'];
     for (let i = 1; i <= cols.length; i++) row.getCell(i).style = style[i - 1]!;
     row.commit();
-    tally.add(r);
     count++;
   }
   const last = Math.max(count + 1, 2);
@@ -110,32 +119,8 @@ export async function ledgerWorkbook(rows: Iterable<LedgerRow> | AsyncIterable<L
   ws.autoFilter = range;
   ws.commit();
 
-  const us = wb.addWorksheet(UNITS_SHEET, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
-  const unitCols = ['单位', '事项数', '已办结', '按期', '延期后按期', '逾期办结', '逾期未办结', '在办', '按期率', '催办次数', '约谈', '坐地督查'];
-  us.columns = unitCols.map((h, i) => ({ key: String(i), width: i === 0 ? 20 : i === 8 ? 10 : 11 }));
-  const uh = us.addRow(unitCols);
-  for (let i = 1; i <= unitCols.length; i++) uh.getCell(i).style = STYLES.header[0]!;
-  uh.commit();
-  const rate: Partial<ExcelJS.Style> = { numFmt: '0.0%' };
-  for (const u of tally.lines()) {
-    const line = us.addRow([
-      u.unit,
-      u.assignments,
-      u.completed,
-      u.counts.on_time,
-      u.counts.extended_on_time,
-      u.counts.late,
-      u.counts.overdue,
-      u.counts.open,
-      u.onTimeRate ?? null,
-      u.urges,
-      u.summons,
-      u.visits,
-    ]);
-    line.getCell(9).style = rate;
-    line.commit();
-  }
-  us.commit();
+  const { byUnit, total } = opts.figures();
+  addStatsSheet(wb, UNITS_SHEET, '单位', byUnit, total, UNITS_ITEMS_HEADER).commit();
 
   // LibreOffice keeps a sheet's autofilter only when the workbook names its range `_xlnm._FilterDatabase` (local to
   // the sheet), as Excel and WPS write it; exceljs writes no such name, so it is given here as the workbook's only

@@ -1,6 +1,7 @@
 // The /统计 chart: each unit's on-time rate as a bar, highest first, with the office's rate marked as a line, drawn on
 // the server (ECharts' SVG renderer, no DOM), its text drawn as outlines of the CJK font of pdf-font.ts
 // (text-outlines.ts), and turned into a PNG by resvg.
+import { createHash } from 'node:crypto';
 import { Resvg } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import { fontFamilyOf, type CjkFont } from './pdf-font.ts';
@@ -62,11 +63,29 @@ export function statsChartSvg(stats: Statistics, font: CjkFont): string {
   return svg;
 }
 
+/**
+ * The last charts drawn, by what they show (the period, the office's figures, each shown unit's name and rate) and the
+ * font: drawing a chart of 30 units (ECharts, then resvg at 1800 px, most of it the PNG's compression) takes a few
+ * hundred ms, and the same figures asked again (another clerk, the same period, 导出 after the card) draw the same
+ * picture. A few charts of ~200 KB each.
+ */
+const drawn = new Map<string, Buffer>();
+const DRAWN_KEPT = 8;
+
 /** The chart as a PNG: its text already outlines, so the renderer loads no font (nor any of the machine's). */
 export function statsChartPng(stats: Statistics, font: CjkFont): Buffer {
-  const resvg = new Resvg(outlineText(statsChartSvg(stats, font), font), {
-    font: { loadSystemFonts: false },
-    fitTo: { mode: 'width', value: WIDTH * 2 },
-  });
-  return resvg.render().asPng();
+  const { total } = stats;
+  const shown = stats.byUnit.filter((r) => r.rate !== undefined).slice(0, CHART_MAX_UNITS);
+  const key = createHash('sha256')
+    .update(JSON.stringify([font.path, font.family, stats.period.label, total.rate, total.items, total.on_time, total.extended_on_time, shown.map((r) => [r.name, r.rate])]))
+    .digest('hex');
+  let png = drawn.get(key);
+  if (!png) {
+    const resvg = new Resvg(outlineText(statsChartSvg(stats, font), font), { font: { loadSystemFonts: false }, fitTo: { mode: 'width', value: WIDTH * 2 } });
+    png = resvg.render().asPng();
+    if (drawn.size >= DRAWN_KEPT) drawn.delete(drawn.keys().next().value!);
+  }
+  drawn.delete(key);
+  drawn.set(key, png);
+  return png;
 }

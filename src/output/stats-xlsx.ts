@@ -1,6 +1,6 @@
 // The statistics as a spreadsheet (/统计 导出): a sheet per unit and a sheet per responsible leader, each with a frozen
-// header, real numbers (the rate as a percentage cell), set widths and a 合计 row. addStatsSheet is also what the ledger
-// export puts beside its rows.
+// header, real numbers (the rate as a percentage cell), set widths and a 合计 row. addStatsSheet is also the ledger
+// export's second sheet (ledger-xlsx.ts), over the assignments it exports: one set of columns, one way of counting.
 import ExcelJS from 'exceljs';
 import type { Figures, Row, Statistics } from './statistics.ts';
 
@@ -13,8 +13,11 @@ interface Column {
 
 const round1 = (h: number | undefined) => (h === undefined ? null : Math.round(h * 10) / 10);
 
+/** The first figure's header: /统计 counts the assignments due in its period. */
+export const DUE_HEADER = '到期事项';
+
 const FIGURE_COLUMNS: Column[] = [
-  { header: '到期事项', width: 10, value: (f) => f.items },
+  { header: DUE_HEADER, width: 10, value: (f) => f.items },
   { header: '已办结', width: 9, value: (f) => f.completed },
   { header: '按期', width: 8, value: (f) => f.on_time },
   { header: '延期后按期', width: 12, value: (f) => f.extended_on_time },
@@ -30,12 +33,23 @@ const FIGURE_COLUMNS: Column[] = [
   { header: '延期', width: 8, value: (f) => f.extensions },
 ];
 
-/** Adds one sheet of rows (units or leaders) with the office's total last. */
-export function addStatsSheet(wb: ExcelJS.Workbook, name: string, firstHeader: string, rows: readonly Row[], total: Figures): ExcelJS.Worksheet {
+/**
+ * Adds one sheet of rows (units or leaders) with the office's total last. `itemsHeader`: what the first figure is called
+ * (the ledger export counts every assignment it exports, not those due in a period). Works on exceljs' streaming
+ * writer too, whose caller commits the sheet.
+ */
+export function addStatsSheet(
+  wb: ExcelJS.Workbook,
+  name: string,
+  firstHeader: string,
+  rows: readonly Row[],
+  total: Figures,
+  itemsHeader = DUE_HEADER,
+): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
   ws.columns = [
     { header: firstHeader, key: 'name', width: Math.max(14, ...rows.map((r) => r.name.length * 2 + 2)) },
-    ...FIGURE_COLUMNS.map((c, i) => ({ header: c.header, key: `c${i}`, width: c.width, style: c.format ? { numFmt: c.format } : {} })),
+    ...FIGURE_COLUMNS.map((c, i) => ({ header: i === 0 ? itemsHeader : c.header, key: `c${i}`, width: c.width, style: c.format ? { numFmt: c.format } : {} })),
   ];
   const header = ws.getRow(1);
   header.font = { bold: true };

@@ -436,3 +436,95 @@ end
 redis.call('DEL', KEYS[2])
 return 1
 `;
+
+/** A field of a decoded document, JSON null read as absent. */
+const PRESENT = `
+local function present(x)
+  if x == cjson.null then return nil end
+  return x
+end
+`;
+
+/**
+ * stat-assignments: what the office's figures need of each assignment record (src/domain/stat-view.ts,
+ * StatAssignment), decoded here so that the reports' texts and signatures never leave Redis; read-only. A record whose
+ * version is the one the caller already holds (its in-process copy, store.ts) is not decoded at all. Called with
+ * STAT_CHUNK records at a time (store.ts), so that Redis is never held long by one call. An empty list comes back as
+ * `{}` (cjson), which the store reads as empty.
+ * KEYS: the assignment records (hashes v, doc)   ARGV: per key, the version the caller holds ('' for none)
+ * Returns, per key in order: 0 when its version is the one held; `<version> <view JSON>` otherwise; nil when there is
+ * no record.
+ */
+export const STAT_ASSIGNMENTS = `${PRESENT}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local ver = redis.call('HGET', key, 'v')
+  local doc = ver and ver ~= ARGV[i] and redis.call('HGET', key, 'doc')
+  if not ver then
+    out[i] = false
+  elseif ver == ARGV[i] then
+    out[i] = 0
+  elseif not doc then
+    out[i] = false
+  else
+    local a = cjson.decode(doc)
+    local v = {
+      unit = a.unit, responsible = a.responsible, responsibleName = present(a.responsibleName), state = a.state,
+      due = a.due, dueAt = a.dueAt, receivedAt = present(a.receivedAt), completedAt = present(a.completedAt),
+      urges = #(present(a.urges) or {}), reports = {}, extensions = {}, summons = {}, visits = {},
+    }
+    local w = present(a.completedWith)
+    if w then v.completedWith = { unit = w.unit, version = w.version, signedAt = w.signedAt } end
+    for _, r in ipairs(present(a.reports) or {}) do
+      local s = present(r.signature)
+      v.reports[#v.reports + 1] = { final = r.final, status = r.status, at = r.at, signature = s and { at = s.at } or nil }
+    end
+    for _, e in ipairs(present(a.extensions) or {}) do
+      v.extensions[#v.extensions + 1] = { status = e.status, to = e.to, decidedAt = present(e.decidedAt), oldDue = present(e.oldDue) }
+    end
+    for _, s in ipairs(present(a.summons) or {}) do
+      v.summons[#v.summons + 1] = { at = s.at, replaced = present(s.replacedBy) ~= nil, heard = present(s.outcome) ~= nil }
+    end
+    for _, x in ipairs(present(a.visits) or {}) do
+      v.visits[#v.visits + 1] = { on = x.on, replaced = present(x.replacedBy) ~= nil }
+    end
+    out[i] = ver .. ' ' .. cjson.encode(v)
+  end
+end
+return out
+`;
+
+/**
+ * stat-headers: what the office's figures need of each item's header (src/domain/stat-view.ts, StatHeader): its id,
+ * title, draft reference, issue time from the document, its status and 督字 number from the fields the commit step
+ * writes (an item of an earlier version keeps its number in the document). Read-only, STAT_CHUNK at a time; a header
+ * whose stamp (version, status, year, seq) is the one the caller holds is not decoded.
+ * KEYS: the item headers (hashes v, doc, status, year, seq, …)   ARGV: per key, the stamp the caller holds ('' for none)
+ * Returns, per key in order: 0 when its stamp is the one held; `<stamp> <view JSON>` otherwise (the stamp has no
+ * space); nil when there is no header.
+ */
+export const STAT_HEADERS = `${PRESENT}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local f = redis.call('HMGET', key, 'v', 'status', 'year', 'seq')
+  local stamp = f[1] and f[2] and (f[1] .. '|' .. f[2] .. '|' .. (f[3] or '') .. '|' .. (f[4] or ''))
+  local doc = stamp and stamp ~= ARGV[i] and redis.call('HGET', key, 'doc')
+  if not stamp then
+    out[i] = false
+  elseif stamp == ARGV[i] then
+    out[i] = 0
+  elseif not doc then
+    out[i] = false
+  else
+    local h = cjson.decode(doc)
+    local v = { id = h.id, title = h.title, status = f[2], draft = present(h.draft), issuedAt = present(h.issuedAt),
+      year = present(h.year), seq = present(h.seq) }
+    if f[3] and f[4] then
+      v.year = tonumber(f[3])
+      v.seq = tonumber(f[4])
+    end
+    out[i] = stamp .. ' ' .. cjson.encode(v)
+  end
+end
+return out
+`;

@@ -6,10 +6,11 @@ import type { Redis } from 'ioredis';
 import type { ItemRef } from '../domain/item-number.ts';
 import { draftItemId, parseAssignmentRef, type Assignment, type Item, type ItemHeader, type ItemStatus } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
+import type { StatAssignment, StatHeader } from '../domain/stat-view.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import type { IndexOp } from './index-changes.ts';
 import { keys, type Keys } from './keys.ts';
-import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, MARK_SLOT, MOVE_PROGRESS, NEXT_SEQ, SEAL_ITEM, UPGRADE_ITEM } from './scripts.ts';
+import { AUDIT_CHAIN, AUDIT_TO_LIST, COMMIT_OP, MARK_SLOT, MOVE_PROGRESS, NEXT_SEQ, SEAL_ITEM, STAT_ASSIGNMENTS, STAT_HEADERS, UPGRADE_ITEM } from './scripts.ts';
 
 /** One line of the audit log. Every value is a string in the stream. */
 export interface AuditEntry {
@@ -36,6 +37,16 @@ const HEADER_READ = ['v', 'doc', 'status', 'completedAt', 'year', 'seq', 'review
 
 /** Headers kept parsed in memory (most recently read ones). */
 const PARSED_HEADERS = 2000;
+
+/**
+ * Records one call of STAT_ASSIGNMENTS or STAT_HEADERS reads: small enough that Redis is not held for long by one call
+ * (one that decodes every record: under 1 ms typically, a few ms at worst in the benchmark; see docs/operations.md),
+ * large enough that 40,000 records take 400 calls, not 40,000 commands.
+ */
+export const STAT_CHUNK = 100;
+
+/** Views of records the statistics keep in memory, of assignments and of headers each (a year of a large office). */
+const STAT_HELD = 100_000;
 
 /** Seven days: longer than any platform's retry window (Feishu retries for about 7 h). */
 export const OP_TTL_SECONDS = 7 * 24 * 3600;
@@ -140,6 +151,8 @@ export class Store {
    */
   waitReplicaMs = 0;
   private readonly moveProgressOf: Script;
+  private readonly statAssignmentsOf: Script;
+  private readonly statHeadersOf: Script;
 
   constructor(
     private readonly redis: Redis,
@@ -155,6 +168,8 @@ export class Store {
     redis.defineCommand('duchaSealItem', { lua: SEAL_ITEM });
     redis.defineCommand('duchaMarkSlot', { lua: MARK_SLOT, numberOfKeys: 1 });
     redis.defineCommand('duchaMoveProgress', { lua: MOVE_PROGRESS, numberOfKeys: 1 });
+    redis.defineCommand('duchaStatAssignments', { lua: STAT_ASSIGNMENTS });
+    redis.defineCommand('duchaStatHeaders', { lua: STAT_HEADERS });
     const r = redis as unknown as Record<string, Script>;
     this.commitOp = r.duchaCommitOp!.bind(redis);
     this.upgradeOne = r.duchaUpgradeItem!.bind(redis);
@@ -164,6 +179,8 @@ export class Store {
     this.sealItemOf = r.duchaSealItem!.bind(redis);
     this.markSlotOf = r.duchaMarkSlot!.bind(redis);
     this.moveProgressOf = r.duchaMoveProgress!.bind(redis);
+    this.statAssignmentsOf = r.duchaStatAssignments!.bind(redis);
+    this.statHeadersOf = r.duchaStatHeaders!.bind(redis);
   }
 
   // --- reading records -------------------------------------------------------------------------
@@ -279,6 +296,81 @@ export class Store {
     return out;
   }
 
+  /**
+   * The statistics' views of records, each with the version (of a header: the stamp) it was taken at, kept across
+   * reads: a record read again unchanged is neither decoded in Redis nor sent. Shared by every reader: never changed.
+   */
+  private readonly statViews = new Map<string, { v: string; view: StatAssignment }>();
+  private readonly statHeads = new Map<string, { v: string; view: StatHeader }>();
+
+  /**
+   * What the office's figures need of the assignments named by `item/unit` refs (stat-view.ts), by ref (missing ones
+   * left out): decoded in Redis, STAT_CHUNK records a call, all calls in one round trip; unchanged ones from memory.
+   */
+  async statAssignments(refs: readonly string[]): Promise<Map<string, StatAssignment>> {
+    const keyList = refs.map((ref) => {
+      const { item, unit } = parseAssignmentRef(ref);
+      return this.k.assignment(item, unit);
+    });
+    return this.statRead(this.statAssignmentsOf, refs, keyList, this.statViews, (json) => {
+      const v = JSON.parse(json) as StatAssignment;
+      // cjson writes an empty list as {}.
+      for (const f of ['reports', 'extensions', 'summons', 'visits'] as const) if (!Array.isArray(v[f])) v[f] = [];
+      return v;
+    });
+  }
+
+  /** What the office's figures need of items' headers (stat-view.ts), by id (missing ones left out); as statAssignments. */
+  async statHeaders(ids: readonly string[]): Promise<Map<string, StatHeader>> {
+    return this.statRead(this.statHeadersOf, ids, ids.map((id) => this.k.item(id)), this.statHeads, (json) => JSON.parse(json) as StatHeader);
+  }
+
+  /**
+   * One of the statistics' read scripts over many records, STAT_CHUNK at a time, every call sent before any answer is
+   * awaited; each answer is 0 (the version held is current), `<version> <JSON>`, or nil (no record).
+   */
+  private async statRead<T>(
+    script: Script,
+    ids: readonly string[],
+    keyList: readonly string[],
+    held: Map<string, { v: string; view: T }>,
+    parse: (json: string) => T,
+  ): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    if (ids.length === 0) return out;
+    // What was held when asked: a 0 answers for it, whatever another read keeps meanwhile.
+    const asked = ids.map((id) => held.get(id));
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < keyList.length; i += STAT_CHUNK) {
+      const chunk = keyList.slice(i, i + STAT_CHUNK);
+      const versions = asked.slice(i, i + STAT_CHUNK).map((h) => h?.v ?? '');
+      calls.push(script(chunk.length, ...chunk, ...versions));
+    }
+    (await Promise.all(calls)).flatMap((r) => r as (string | number | null)[]).forEach((answer, i) => {
+      const id = ids[i]!;
+      if (answer === null) {
+        held.delete(id);
+        return;
+      }
+      if (answer === 0) {
+        out.set(id, asked[i]!.view);
+        return;
+      }
+      const text = String(answer);
+      const space = text.indexOf(' ');
+      const view = parse(text.slice(space + 1));
+      held.delete(id);
+      held.set(id, { v: text.slice(0, space), view });
+      out.set(id, view);
+    });
+    // The oldest taken go first when there are too many.
+    for (const id of held.keys()) {
+      if (held.size <= STAT_HELD) break;
+      held.delete(id);
+    }
+    return out;
+  }
+
   // --- indexes -----------------------------------------------------------------------------------
 
   /** Item ids: every item, newest first; for one unit when given, the items issued to it, highest number first. */
@@ -322,11 +414,11 @@ export class Store {
    * Refs of the assignments these people are the responsible leader of (completed ones too; not withdrawn items') whose
    * deadline in force falls from `fromMs` to `toMs` (both included), in one round trip: what the statistics count.
    */
-  async dueOfPeople(people: readonly string[], fromMs: number, toMs: number): Promise<Timed[]> {
+  async dueOfPeople(people: readonly string[], fromMs: number, toMs: number): Promise<string[]> {
     if (people.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const p of people) pipe.zrangebyscore(this.k.byPerson(p), String(fromMs), String(toMs), 'WITHSCORES');
-    return results(await pipe.exec()).flatMap((r) => timed(r as string[]));
+    for (const p of people) pipe.zrangebyscore(this.k.byPerson(p), String(fromMs), String(toMs));
+    return results(await pipe.exec()).flatMap((r) => r as string[]);
   }
 
   /** How many issued assignments are in each of the states, in the order asked. */
