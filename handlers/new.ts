@@ -6,7 +6,7 @@ import { DRAFT_KEPT_MS } from '../src/domain/drafts.ts';
 import { parseDue } from '../src/domain/deadline.ts';
 import { checkProgressEvery } from '../src/domain/progress.ts';
 import { responsibleLeader } from '../src/domain/responsible-leader.ts';
-import { draftItemId, type Assignment, type ItemHeader } from '../src/domain/types.ts';
+import { draftItemId, newAssignment, type Assignment, type ItemHeader } from '../src/domain/types.ts';
 import { Refusal } from '../src/domain/refusal.ts';
 import type { CommandHandler } from '../src/dispatch/handler.ts';
 import { personFrom, unitIdFrom } from '../src/dispatch/handler-kit.ts';
@@ -54,20 +54,7 @@ export const newItem: CommandHandler = {
     const assignments: Assignment[] = units.map((u) => {
       const responsible = responsibleLeader(category, u, named?.unit === u ? named.person : undefined, dir);
       if (!responsible) throw new Refusal('bad_syntax', `${dir.unitName(u)}在通讯录中没有班子成员，一般事项无人可送；请联系管理员补充，或改为重点事项`);
-      return {
-        unit: u,
-        lead: u === lead,
-        responsible,
-        responsibleName: dir.personName(responsible),
-        state: 'issued',
-        due: due.date,
-        dueAt: due.dueAt,
-        reports: [],
-        summons: [],
-        visits: [],
-        extensions: [],
-        urges: [],
-      };
+      return newAssignment(u, u === lead, responsible, dir.personName(responsible), due);
     });
     // A draft takes no 督字 number: that is given at 发出, so a draft dropped leaves no gap in the year's numbers.
     await createItem(rt, ctx.op, (draft, at) => {

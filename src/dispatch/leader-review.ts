@@ -12,7 +12,7 @@ import { parseDue } from '../domain/deadline.ts';
 import { DRAFT_KEPT_MS } from '../domain/drafts.ts';
 import { noticeNumber, numberArg } from '../domain/item-number.ts';
 import { officeSide } from '../domain/office-side.ts';
-import { draftItemId, ownerOf, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
+import { draftItemId, newAssignment, ownerOf, type Assignment, type Item, type ItemHeader } from '../domain/types.ts';
 import type { Delivery } from '../delivery/delivery.ts';
 import type { Runtime } from '../infra/runtime.ts';
 import { createItem, mutateItem, type Op, type Outcome } from '../store/apply-op.ts';
@@ -105,20 +105,7 @@ async function draftFollowUp(rt: Runtime, op: Op, first: Item, leader: string, t
   const assignments: Assignment[] = first.assignments.map((a) => {
     // The leader the first went to where the directory still makes them so; else as a new item would go.
     const responsible = responsibleLeader(first.category, a.unit, a.responsible, dir) ?? a.responsible;
-    return {
-      unit: a.unit,
-      lead: a.lead,
-      responsible,
-      responsibleName: dir.personName(responsible),
-      state: 'issued',
-      due: due.date,
-      dueAt: due.dueAt,
-      reports: [],
-      summons: [],
-      visits: [],
-      extensions: [],
-      urges: [],
-    };
+    return newAssignment(a.unit, a.lead, responsible, dir.personName(responsible), due);
   });
   const out = await createItem(rt, op, (draft, at) => {
     const item: ItemHeader = {

@@ -317,6 +317,11 @@ export function isKey(item: Pick<ItemHeader, 'category'>): boolean {
   return item.category !== undefined;
 }
 
+/** A unit's part of a new item, as it is issued: nothing done yet. */
+export function newAssignment(unit: string, lead: boolean, responsible: string, responsibleName: string, due: { date: string; dueAt: number }): Assignment {
+  return { unit, lead, responsible, responsibleName, state: 'issued', due: due.date, dueAt: due.dueAt, reports: [], summons: [], visits: [], extensions: [], urges: [] };
+}
+
 /** The internal id of the item drafted as 草稿N. */
 export function draftItemId(n: number): string {
   return `d${n}`;
