@@ -1,31 +1,18 @@
 // A joint item (牵头=) in WeCom, through the real callback route (encrypted, signed XML) and the fake API: the 配合
 // unit's signed report reaches the lead unit's contact and head as the markdown card 配合单位报告, the office gets no
 // 受理 card, and its /退回 of the 配合 report is refused in a text message, as each of them reads it.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeWecom } from './helpers/fake-wecom.ts';
-import { AGENT_ID, CORP_ID, USERID, WecomSession } from './helpers/wecom-session.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeWecom } from './helpers/fake-wecom.ts';
+import { saidTo, useFakeWecom, USERID, WecomSession } from './helpers/wecom-session.ts';
 
 let fake: FakeWecom;
 let s: WecomSession | undefined;
-beforeAll(async () => {
-  fake = await FakeWecom.start({ corpId: CORP_ID, agentId: Number(AGENT_ID) });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-  fake.reset();
-});
-
-/** What reached a person as text or markdown, in order. */
-function said(person: string): string[] {
-  return fake.messagesTo(USERID[person]!).flatMap((m) => {
-    const c = m.content as { content?: string };
-    return m.msgtype === 'text' || m.msgtype === 'markdown' ? [String(c.content)] : [];
-  });
-}
+useFakeWecom(
+  (f) => (fake = f),
+  () => s,
+  () => (s = undefined),
+);
+const said = (person: string): string[] => saidTo(fake, person);
 /** The template cards a person got (cards with buttons), by their buttons' labels. */
 function buttonCards(person: string): string[][] {
   return fake

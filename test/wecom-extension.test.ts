@@ -1,31 +1,18 @@
 // Extensions in WeCom, whose template cards take no text, through the real callback route (encrypted, signed XML) and
 // the fake API: a contact's /延期 reaches the unit's leader as a template card with 同意申请 / 不同意; 不同意 pressed is
 // answered with the /退回 line and changes nothing until it is sent; 同意申请 puts the request to the office.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeWecom } from './helpers/fake-wecom.ts';
-import { AGENT_ID, CORP_ID, USERID, WecomSession } from './helpers/wecom-session.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeWecom } from './helpers/fake-wecom.ts';
+import { saidTo, useFakeWecom, USERID, WecomSession } from './helpers/wecom-session.ts';
 
 let fake: FakeWecom;
 let s: WecomSession | undefined;
-beforeAll(async () => {
-  fake = await FakeWecom.start({ corpId: CORP_ID, agentId: Number(AGENT_ID) });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-  fake.reset();
-});
-
-/** What reached a person as text or markdown, in order. */
-function said(person: string): string[] {
-  return fake.messagesTo(USERID[person]!).flatMap((m) => {
-    const c = m.content as { content?: string };
-    return m.msgtype === 'text' || m.msgtype === 'markdown' ? [String(c.content)] : [];
-  });
-}
+useFakeWecom(
+  (f) => (fake = f),
+  () => s,
+  () => (s = undefined),
+);
+const said = (person: string): string[] => saidTo(fake, person);
 
 async function asked(): Promise<WecomSession> {
   const w = await WecomSession.start(fake);

@@ -2,31 +2,18 @@
 // the fake API: 退回修改 and 不同意 pressed (template_card_event) are answered with the /退回 line and change nothing;
 // the /退回 text message completes the press, the reason reaches whoever acts next, and the card is redrawn with the
 // send's response code; the contact's card after 签收 and the 替换 / 保留 question read as WeCom shows them.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeWecom } from './helpers/fake-wecom.ts';
-import { AGENT_ID, CORP_ID, USERID, WecomSession } from './helpers/wecom-session.ts';
+import { describe, expect, it } from 'vitest';
+import type { FakeWecom } from './helpers/fake-wecom.ts';
+import { saidTo, useFakeWecom, USERID, WecomSession } from './helpers/wecom-session.ts';
 
 let fake: FakeWecom;
 let s: WecomSession | undefined;
-beforeAll(async () => {
-  fake = await FakeWecom.start({ corpId: CORP_ID, agentId: Number(AGENT_ID) });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(async () => {
-  await s?.close();
-  s = undefined;
-  fake.reset();
-});
-
-/** What reached a person as text or markdown, in order. */
-function said(person: string): string[] {
-  return fake.messagesTo(USERID[person]!).flatMap((m) => {
-    const c = m.content as { content?: string };
-    return m.msgtype === 'text' || m.msgtype === 'markdown' ? [String(c.content)] : [];
-  });
-}
+useFakeWecom(
+  (f) => (fake = f),
+  () => s,
+  () => (s = undefined),
+);
+const said = (person: string): string[] => saidTo(fake, person);
 
 async function report(): Promise<WecomSession> {
   const w = await WecomSession.start(fake);

@@ -45,6 +45,14 @@ export function useFakeWecom(use: (fake: FakeWecom) => void, session: () => Weco
   });
 }
 
+/** What reached a person (by directory id) as text or markdown, in order. */
+export function saidTo(fake: FakeWecom, person: string): string[] {
+  return fake.messagesTo(USERID[person]!).flatMap((m) => {
+    const c = m.content as { content?: string };
+    return m.msgtype === 'text' || m.msgtype === 'markdown' ? [String(c.content)] : [];
+  });
+}
+
 export function wecomEnv(fake: FakeWecom): Record<string, string> {
   return {
     WECOM_CORP_ID: CORP_ID,
