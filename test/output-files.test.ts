@@ -76,6 +76,8 @@ describe('/台账 导出', () => {
     ({ wb, file } = await exported('zhang', '/台账 导出'));
     xlsxPath = join(work, 'ledger.xlsx');
     writeFileSync(xlsxPath, file.bytes);
+    // To look at it: DUCHA_KEEP_XLSX=/tmp/ledger.xlsx, then open it (or convert it with LibreOffice).
+    if (process.env.DUCHA_KEEP_XLSX) writeFileSync(process.env.DUCHA_KEEP_XLSX, file.bytes);
   });
 
   it('answers at once that it is being made, then sends an .xlsx into the same chat', () => {

@@ -89,7 +89,11 @@ export async function ledgerWorkbook(
   wb.creator = opts.creator;
   wb.title = opts.title;
   const cols = ledgerColumns(opts.tz);
-  const ws = wb.addWorksheet(LEDGER_SHEET, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }] });
+  // Printed, the 23 columns go across one landscape page width, the header repeated on every page.
+  const ws = wb.addWorksheet(LEDGER_SHEET, {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
+  });
   ws.columns = cols.map((c, i) => ({ key: String(i), width: c.width }));
   // Every cell is given one of a few shared style objects: exceljs looks a style up by the object first, and works out
   // (and serialises) a style it has not seen for each cell otherwise, which is most of the time of a large sheet.
